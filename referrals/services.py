@@ -1,0 +1,122 @@
+"""Writes on referrals. Each runs in one transaction: all of it happens or none of it."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caseload.models import Episode, EpisodeStatus, Person
+from referrals.models import ELIGIBILITY_THRESHOLD, EligibilityDecision, Referral
+from referrals.tasks import referral_notify_team
+
+Outcome = EligibilityDecision.Outcome
+ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
+
+
+@transaction.atomic
+def referral_submit(*, referral):
+    """Store a complete, validated referral and tell the team (after commit) that it arrived."""
+    referral.full_clean()
+    referral.save()
+    transaction.on_commit(lambda: referral_notify_team.delay(str(referral.pk)))
+    return referral
+
+
+def _assert_undecided(referral):
+    if referral.status != Referral.Status.NEW:
+        raise ValidationError("This referral has already been decided.")
+
+
+@transaction.atomic
+def referral_link_person(*, referral, person, by):
+    """Link a referral to an existing person of the same team (a confirmed match)."""
+    _assert_undecided(referral)
+    if person.team_id != referral.team_id:
+        raise ValidationError("That person belongs to another team.")
+    referral.person = person
+    referral.save(update_fields=["person", "updated_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_create_person(*, referral, by):
+    """Create a new person record from what the referral says, and link it."""
+    _assert_undecided(referral)
+    person = Person(
+        team=referral.team,
+        first_name=referral.first_name,
+        last_name=referral.last_name,
+        known_as=referral.known_as,
+        date_of_birth=referral.date_of_birth,
+        nhs_number=referral.nhs_number,
+        contact_notes=referral.contact_details,
+    )
+    if referral.gender:
+        person.gender = referral.gender
+    if referral.ethnicity:
+        person.ethnicity = referral.ethnicity
+    person.full_clean()
+    person.save()
+    referral.person = person
+    referral.save(update_fields=["person", "updated_at"])
+    return person
+
+
+def decision_errors(*, referral, outcome, reason, signposted_to):
+    """Field errors for a decision, as {field: message}; empty when it may be recorded."""
+    errors = {}
+    count = referral.disadvantage_count
+    if outcome == Outcome.ELIGIBLE and count < ELIGIBILITY_THRESHOLD:
+        errors["outcome"] = (
+            f"Only {count} of 5 disadvantages are recorded. Choose “accept on discretion” "
+            "and give a reason, or decide not eligible."
+        )
+    if outcome == Outcome.DISCRETION and count >= ELIGIBILITY_THRESHOLD:
+        errors["outcome"] = (
+            f"{count} of 5 disadvantages are recorded, so the referral is eligible: "
+            "choose “eligible”."
+        )
+    if outcome in {Outcome.DISCRETION, Outcome.NOT_ELIGIBLE} and not reason.strip():
+        errors["reason"] = "Give the reason for this decision."
+    if outcome == Outcome.NOT_ELIGIBLE and not signposted_to.strip():
+        errors["signposted_to"] = "Say where the person was signposted."
+    if outcome in ACCEPTED and referral.person_id is None:
+        errors["outcome"] = (
+            "Link this referral to an existing person or create a new person record first."
+        )
+    return errors
+
+
+@transaction.atomic
+def referral_decide(*, referral, outcome, by, reason="", signposted_to=""):
+    """Record a decision (appended to the history) and, on acceptance, open an episode."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _assert_undecided(referral)
+    errors = decision_errors(
+        referral=referral, outcome=outcome, reason=reason, signposted_to=signposted_to
+    )
+    if errors:
+        raise ValidationError(errors)
+    decision = EligibilityDecision.objects.create(
+        referral=referral,
+        outcome=outcome,
+        disadvantage_count=referral.disadvantage_count,
+        reason=reason.strip(),
+        signposted_to=signposted_to.strip(),
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    referral.status = outcome
+    referral.save(update_fields=["status", "updated_at"])
+    if outcome in ACCEPTED:
+        episode_open(person=referral.person, referral=referral)
+    return decision
+
+
+def episode_open(*, person, referral):
+    """Open an episode awaiting allocation, unless the person already has one open."""
+    open_episode = person.episodes.exclude(status=EpisodeStatus.CLOSED).first()
+    if open_episode:
+        return open_episode
+    return Episode.objects.create(
+        person=person, referral=referral, status=EpisodeStatus.AWAITING_ALLOCATION
+    )

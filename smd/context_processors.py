@@ -1,0 +1,23 @@
+from django.urls import reverse
+
+from smd.models import TEAM_ROLES, Role
+
+
+def navigation(request):
+    """The navigation each role sees: its own work, nothing it cannot open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", reverse("home"))]
+    if user.can_triage:
+        items.append(("Triage", reverse("referrals:triage")))
+    if user.team_id and (user.role in TEAM_ROLES or user.role == Role.PEER_MENTOR):
+        label = "My people" if user.role == Role.PEER_MENTOR else "People"
+        items.append((label, reverse("caseload:person_list")))
+    if user.can_make_referrals:
+        items.append(("New referral", reverse("referrals:new")))
+    if user.can_see_referral_overview:
+        items.append(("Referral overview", reverse("referrals:overview")))
+    if user.role == Role.ADMIN and user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
+    return {"nav_items": items}

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from caseload.models import Person
+from referrals.selectors import triage_queue
+
+
+def home(request):
+    user = request.user
+    context = {}
+    if user.can_triage:
+        context["waiting"] = triage_queue(user).count()
+    context["people_count"] = Person.objects.visible_to(user).count()
+    return render(request, "home.html", context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness for load balancers and compose: the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,121 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+A test marked `postgres`, `redis` or `browser` is skipped, saying why, when its service is
+missing, unless CI=true: then a missing service fails the test instead of hiding it.
+"""
+
+import os
+import shutil
+from functools import cache
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from smd.models import Role
+from tests.factories import OrganisationFactory, TeamFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@cache
+def _redis_reachable():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis at REDIS_URL is unreachable ({exc})"
+    return None
+
+
+def _missing(marker):
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "DATABASE_URL does not point at PostgreSQL"
+    elif marker == "redis":
+        return _redis_reachable()
+    elif marker == "browser":
+        if not shutil.which(CHROMIUM):
+            return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker):
+            reason = _missing(marker)
+            if reason and os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"CI=true, so this test may not skip: {reason}")
+            elif reason:
+                pytest.skip(f"needs {marker}: {reason}")
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Changing Futures Navigators", receives_public_referrals=True)
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(
+        name="Elsewhere Outreach", organisation=OrganisationFactory(name="Elsewhere")
+    )
+
+
+@pytest.fixture
+def partner_org(db):
+    return OrganisationFactory(name="Northgate Probation", sector="probation")
+
+
+@pytest.fixture
+def make_user(team):
+    def make(role=Role.NAVIGATOR, **kwargs):
+        kwargs.setdefault("team", None if role == Role.MDT_MEMBER else team)
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def team_leader(make_user):
+    return make_user(Role.TEAM_LEADER, first_name="Tara", email="tara@example.org")
+
+
+@pytest.fixture
+def navigator(make_user):
+    return make_user(Role.NAVIGATOR, first_name="Nadia")
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def team_leader_client(team_leader):
+    return _client(team_leader)
+
+
+@pytest.fixture
+def navigator_client(navigator):
+    return _client(navigator)
+
+
+@pytest.fixture
+def client_for():
+    return _client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,87 @@
+from datetime import date
+
+import factory
+from django.utils import timezone
+
+from caseload.models import Allocation, Episode, EpisodeStatus, Person
+from referrals.models import Referral
+from smd.models import Organisation, Role, Sector, Team, User
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Partner agency {n}")
+    sector = Sector.VOLUNTARY
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = Role.NAVIGATOR
+    team = factory.SubFactory(TeamFactory)
+    organisation = factory.LazyAttribute(lambda u: u.team.organisation if u.team else None)
+    password = factory.django.Password("a-long-test-password")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    team = factory.SubFactory(TeamFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=80)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    team = factory.SubFactory(TeamFactory)
+    channel = Referral.Channel.PUBLIC_FORM
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = date(1985, 7, 20)
+    homelessness = True
+    mental_health = True
+    substance_misuse = True
+    why_now = "Sleeping rough since losing a hostel place."
+    consent = Referral.Consent.YES
+    referrer_organisation = factory.SubFactory(OrganisationFactory)
+    referrer_name = "Sam Taylor"
+    referrer_contact = "sam@example.org"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    person = factory.SubFactory(PersonFactory)
+    status = EpisodeStatus.ACTIVE
+    start_date = factory.LazyFunction(timezone.localdate)
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    episode = factory.SubFactory(EpisodeFactory)
+    worker = factory.SubFactory(UserFactory, role=Role.PEER_MENTOR)
+    kind = Allocation.Kind.PEER_MENTOR
