@@ -38,9 +38,8 @@ def _missing(marker):
             return "DATABASE_URL does not point at PostgreSQL"
     elif marker == "redis":
         return _redis_reachable()
-    elif marker == "browser":
-        if not shutil.which(CHROMIUM):
-            return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    elif marker == "browser" and not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
     return None
 
 
