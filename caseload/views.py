@@ -4,8 +4,11 @@ from django.shortcuts import render
 
 from caseload import selectors
 from smd.access import user_passes
+from smd.models import Role
 
-sees_people = user_passes(lambda u: u.team_id is not None)
+sees_people = user_passes(
+    lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
+)
 
 
 @sees_people

@@ -188,6 +188,8 @@ if not DEBUG and not TESTING:
     CSRF_COOKIE_SECURE = True
 
 if TESTING:
+    # Tasks run in-process in tests; the live-worker test switches this off for itself.
+    CELERY_TASK_ALWAYS_EAGER = True
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -1,0 +1,117 @@
+"""Browser fixtures: one Debian chromium per session, a fresh page per test, an axe check and
+screenshots at desktop and phone widths.
+
+tests/conftest.py skips (or, with CI=true, fails) `browser` tests before these fixtures run
+when /usr/bin/chromium is missing, so nothing here tries to launch a browser that isn't there.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import CHROMIUM
+
+# Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls
+# from a thread with a running loop. The test's ORM calls never overlap with the browser's,
+# so telling Django it is safe is true here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# Debian's chromium, kept quiet: no updates, sync or background traffic during tests.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+# The narrowest phone width WCAG's reflow criterion (1.4.10) asks pages to work at.
+NARROW = {"width": 320, "height": 640}
+
+# Moderate and minor findings are worth reading, but only these block a page.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser):
+    context = chromium_browser.new_context(viewport=DESKTOP, locale="en-GB")
+    # A live_server page that takes 10 s is a bug, not a slow machine.
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _targets(violation):
+    # A target is a CSS selector, or a list of them when the node sits in a frame/shadow root.
+    return "; ".join(
+        " >> ".join(map(str, node["target"]))
+        if isinstance(node["target"], list)
+        else node["target"]
+        for node in violation["nodes"]
+    )
+
+
+@pytest.fixture(scope="session")
+def assert_accessible():
+    """assert_accessible(page): fail on any serious or critical axe violation on the page."""
+    axe = Axe()
+
+    def check(page):
+        resp = axe.run(page, options={"resultTypes": ["violations", "incomplete"]}).response
+        violations = resp["violations"]
+        print(
+            "AXE",
+            page.url,
+            "passes",
+            len(resp["passes"]),
+            [(v["id"], v["impact"], _targets(v)) for v in violations],
+        )
+        print("  INCOMPLETE", [(v["id"], v["impact"], len(v["nodes"])) for v in resp["incomplete"]])
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            lines = [f"{page.url}: {len(blocking)} serious or critical axe violation(s)"]
+            lines += [
+                f"- {v['id']} ({v['impact']}): {v['help']}\n    nodes: {_targets(v)}"
+                for v in blocking
+            ]
+            pytest.fail("\n".join(lines), pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): save the page at 1280 and 320 wide into test-artifacts/, and
+    fail if the narrow one scrolls sideways (text that reflows is readable on a phone)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=ARTIFACTS / f"{name}-1280.png", full_page=True)
+        page.set_viewport_size(NARROW)
+        try:
+            page.screenshot(path=ARTIFACTS / f"{name}-320.png", full_page=True)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= NARROW["width"] + 1, (
+                f"{name} scrolls sideways at {NARROW['width']}px wide "
+                f"(scrollWidth {scroll_width}); see test-artifacts/{name}-320.png"
+            )
+        finally:
+            page.set_viewport_size(DESKTOP)
+
+    return take

@@ -1,0 +1,141 @@
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import Referral
+from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory
+
+TRIAGE = reverse("referrals:triage")
+
+
+def received(referral, days_ago):
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def test_queue_lists_new_referrals_oldest_first_with_wait_and_eligibility(team, team_leader_client):
+    newer = ReferralFactory(team=team, first_name="Newer", domestic_abuse=False)
+    older = ReferralFactory(
+        team=team, first_name="Older", mental_health=False, substance_misuse=False
+    )
+    received(newer, 2)
+    received(older, 9)
+    ReferralFactory(team=team, status=Referral.Status.WITHDRAWN, first_name="Decided")
+    response = team_leader_client.get(TRIAGE)
+    assert [r.first_name for r in response.context["referrals"]] == ["Older", "Newer"]
+    page = response.content.decode()
+    assert "9 days" in page and "2 days" in page
+    assert "1 of 5 — below threshold" in page
+    assert "3 of 5 — eligible" in page
+    assert "Decided" not in page
+
+
+def test_queue_shows_only_my_teams_referrals(team, other_team, team_leader_client):
+    ReferralFactory(team=other_team, first_name="Elsewhere")
+    assert team_leader_client.get(TRIAGE).context["referrals"] == []
+
+
+def test_navigators_do_not_triage(navigator_client):
+    assert navigator_client.get(TRIAGE).status_code == 403
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queue_query_count_is_constant(team, team_leader_client):
+    ReferralFactory.create_batch(2, team=team)
+    few = _queries(team_leader_client, TRIAGE)
+    ReferralFactory.create_batch(20, team=team, referrer_organisation=OrganisationFactory())
+    # session + user, then one query for the queue with its organisations joined
+    assert _queries(team_leader_client, TRIAGE) == few == 3
+
+
+def test_detail_query_count_is_constant(team, team_leader_client):
+    referral = ReferralFactory(team=team, last_name="Kelly", date_of_birth=date(1979, 5, 3))
+    PersonFactory(team=team, last_name="Kelly")
+    url = referral.get_absolute_url()
+    few = _queries(team_leader_client, url)
+    PersonFactory.create_batch(15, team=team, last_name="Kelly")
+    assert _queries(team_leader_client, url) == few
+
+
+def test_team_leader_creates_a_person_then_accepts(team, team_leader_client, team_leader):
+    referral = ReferralFactory(team=team, first_name="Aisha", last_name="Rahman")
+    response = team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.person.first_name == "Aisha"
+    response = team_leader_client.post(
+        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible"}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "eligible"
+    assert referral.decisions.get().decided_by == team_leader
+    assert referral.person.episodes.get().referral == referral
+
+
+def test_team_leader_links_a_match(team, team_leader_client):
+    person = PersonFactory(team=team, first_name="Margaret", last_name="Kelly", known_as="Peggy")
+    referral = ReferralFactory(team=team, first_name="Peggy", last_name="Kelly")
+    page = team_leader_client.get(referral.get_absolute_url()).content.decode()
+    assert "This is the same person: link" in page
+    team_leader_client.post(reverse("referrals:link", args=[referral.pk]), {"person": person.pk})
+    referral.refresh_from_db()
+    assert referral.person == person
+
+
+def test_cannot_link_a_person_of_another_team(team, other_team, team_leader_client):
+    stranger = PersonFactory(team=other_team)
+    referral = ReferralFactory(team=team)
+    response = team_leader_client.post(
+        reverse("referrals:link", args=[referral.pk]), {"person": stranger.pk}
+    )
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.person is None
+
+
+def test_discretion_without_reason_shows_error_and_keeps_choice(team, team_leader_client):
+    referral = ReferralFactory(team=team, substance_misuse=False)
+    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    response = team_leader_client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "discretion", "reason": "", "signposted_to": "kept text"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Error:" in page
+    assert "Give the reason for this decision." in page
+    assert re.search(r'<input[^>]*value="discretion"[^>]*checked', page)
+    assert "kept text" in page
+    referral.refresh_from_db()
+    assert referral.status == "new" and not referral.decisions.exists()
+
+
+def test_navigator_cannot_decide(team, navigator_client):
+    referral = ReferralFactory(team=team)
+    response = navigator_client.post(
+        reverse("referrals:decide", args=[referral.pk]), {"outcome": "withdrawn"}
+    )
+    assert response.status_code == 403
+    assert not referral.decisions.exists()
+
+
+@pytest.mark.parametrize("outcome", ["not_eligible", "withdrawn"])
+def test_decided_referral_leaves_the_queue(team, team_leader_client, outcome):
+    referral = ReferralFactory(team=team)
+    team_leader_client.post(
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": outcome, "reason": "Needs met elsewhere", "signposted_to": "GP"},
+    )
+    assert team_leader_client.get(TRIAGE).context["referrals"] == []

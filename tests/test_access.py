@@ -1,0 +1,209 @@
+"""Every URL, for every role: the expected status, walked from the URL configuration itself.
+
+A new URL without an entry in EXPECTED fails `test_every_url_is_in_the_table`, so each new
+page must say who may open it.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from smd.models import Role
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    PersonFactory,
+    ReferralFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+ROLES = [
+    "anonymous",
+    "navigator",
+    "peer_mentor",
+    "team_leader",
+    "mdt_chair",
+    "mdt_member",
+    "manager",
+    "admin",
+    "other_team_leader",  # a team leader of another organisation's team
+]
+
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+def statuses(anonymous=LOGIN, default=200, **by_role):
+    table = {role: by_role.get(role, default) for role in ROLES}
+    table["anonymous"] = anonymous
+    return table
+
+
+TEAM_STAFF = {"navigator", "team_leader", "mdt_chair", "manager"}
+
+
+def only(allowed, denied, anonymous=LOGIN, ok=200):
+    return {
+        role: (anonymous if role == "anonymous" else ok if role in allowed else denied)
+        for role in ROLES
+    }
+
+
+# url name -> (method, {role: status})
+EXPECTED = {
+    "home": ("get", statuses()),
+    "healthz": ("get", statuses(anonymous=200)),
+    "login": ("get", statuses(anonymous=200)),
+    "logout": ("post", statuses(anonymous=302, default=302)),
+    "referrals:public": ("get", statuses(anonymous=200)),
+    "referrals:public_done": ("get", statuses(anonymous=200)),
+    "referrals:new": (
+        "get",
+        only(TEAM_STAFF | {"peer_mentor", "other_team_leader"}, denied=403),
+    ),
+    "referrals:triage": ("get", only({"team_leader", "other_team_leader"}, denied=403)),
+    "referrals:overview": (
+        "get",
+        only({"team_leader", "manager", "other_team_leader"}, denied=403),
+    ),
+    "referrals:detail": ("get", only(TEAM_STAFF, denied=404)),
+    # Person data out of scope is a 404; a teammate without the triage role is refused (403).
+    "referrals:link": (
+        "post",
+        {
+            **only({"team_leader"}, denied=404, ok=302),
+            **{r: 403 for r in TEAM_STAFF - {"team_leader"}},
+        },
+    ),
+    "referrals:new_person": (
+        "post",
+        {
+            **only({"team_leader"}, denied=404, ok=302),
+            **{r: 403 for r in TEAM_STAFF - {"team_leader"}},
+        },
+    ),
+    "referrals:decide": (
+        "post",
+        {
+            **only({"team_leader"}, denied=404, ok=400),
+            **{r: 403 for r in TEAM_STAFF - {"team_leader"}},
+        },
+    ),
+    "caseload:person_list": (
+        "get",
+        only(TEAM_STAFF | {"peer_mentor", "other_team_leader"}, denied=403),
+    ),
+    "caseload:person_detail": ("get", only(TEAM_STAFF | {"peer_mentor"}, denied=404)),
+}
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: covered by test_admin_is_for_admins_only
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_table():
+    assert set(url_names()) == set(EXPECTED)
+
+
+@pytest.fixture
+def world(db):
+    team = TeamFactory(receives_public_referrals=True)
+    other = TeamFactory()
+    users = {
+        role: UserFactory(role=role, team=None if role == Role.MDT_MEMBER else team)
+        for role in Role.values
+    }
+    users["other_team_leader"] = UserFactory(role=Role.TEAM_LEADER, team=other)
+    person = PersonFactory(team=team)
+    AllocationFactory(episode=EpisodeFactory(person=person), worker=users["peer_mentor"])
+    referral = ReferralFactory(team=team)
+    return {"users": users, "person": person, "referral": referral}
+
+
+def url_for(name, world):
+    if name == "referrals:public_done":
+        return reverse(name)
+    if name.startswith("referrals:") and name not in {
+        "referrals:public",
+        "referrals:new",
+        "referrals:triage",
+        "referrals:overview",
+    }:
+        return reverse(name, args=[world["referral"].pk])
+    if name == "caseload:person_detail":
+        return reverse(name, args=[world["person"].pk])
+    return reverse(name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_url_by_role(world, name, role):
+    method, expected = EXPECTED[name]
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = url_for(name, world)
+    response = getattr(client, method)(url)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    else:
+        assert response.status_code == want, f"{role} {method.upper()} {url}"
+
+
+def test_peer_mentor_cannot_see_unallocated_person(world, client):
+    client.force_login(world["users"]["peer_mentor"])
+    stranger = PersonFactory(team=world["person"].team)
+    assert client.get(stranger.get_absolute_url()).status_code == 404
+    assert list(client.get(reverse("caseload:person_list")).context["page"]) == [world["person"]]
+
+
+def test_peer_mentor_loses_sight_when_allocation_ends(world, client):
+    from django.utils import timezone
+
+    world["person"].episodes.get().allocations.update(ended_at=timezone.now())
+    client.force_login(world["users"]["peer_mentor"])
+    assert client.get(world["person"].get_absolute_url()).status_code == 404
+
+
+def test_deactivated_user_sees_nothing(world, client):
+    navigator = world["users"]["navigator"]
+    client.force_login(navigator)
+    navigator.is_active = False
+    navigator.save()
+    response = client.get(world["person"].get_absolute_url())
+    assert response.status_code == 302
+
+
+def test_admin_is_for_admins_only(world):
+    admin_user = world["users"]["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.force_login(world["users"]["team_leader"])
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_no_person_data_in_the_admin_site():
+    from django.contrib import admin
+
+    registered = {model._meta.label for model in admin.site._registry}
+    assert not registered & {
+        "caseload.Person",
+        "caseload.PersonAlias",
+        "caseload.Episode",
+        "caseload.Allocation",
+        "referrals.Referral",
+        "referrals.EligibilityDecision",
+    }
