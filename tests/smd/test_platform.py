@@ -1,0 +1,127 @@
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError
+
+from smd.characteristics import Ethnicity, is_ethnic_minority
+from smd.validators import nhs_number_is_valid
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_fails_when_the_database_does_not_answer(client, db):
+    with mock.patch("smd.views.connection.cursor", side_effect=DatabaseError("gone")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_static_assets_are_served_by_the_app_not_a_cdn(client, team):
+    page = client.get("/refer/").content.decode()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in page
+    assert "/static/django_htmx/htmx-2.min.js" in page
+    assert "/static/vendor/bootstrap/js/bootstrap.bundle.min.js" in page
+    assert "https://" not in page and "//cdn" not in page
+    for asset in [
+        "/static/vendor/bootstrap/css/bootstrap.min.css",
+        "/static/vendor/bootstrap/js/bootstrap.bundle.min.js",
+        "/static/django_htmx/htmx-2.min.js",
+        "/static/css/smd.css",
+    ]:
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_page_shell_is_accessible(client, team):
+    page = client.get("/refer/").content.decode()
+    assert page.count("<h1") == 1
+    assert 'href="#main-content"' in page and 'id="main-content"' in page
+    assert "<header" in page and "<main" in page and "<footer" in page
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("9434765919", True),
+        ("943 476 5919", True),
+        ("9434765918", False),
+        ("123", False),
+        ("", False),
+    ],
+)
+def test_nhs_number_checksum(number, valid):
+    assert nhs_number_is_valid(number) is valid
+
+
+def test_equity_split_counts_white_minorities_and_never_guesses():
+    assert is_ethnic_minority(Ethnicity.WHITE_BRITISH) is False
+    assert is_ethnic_minority(Ethnicity.WHITE_IRISH) is True
+    assert is_ethnic_minority(Ethnicity.WHITE_ROMA) is True
+    assert is_ethnic_minority(Ethnicity.NOT_KNOWN) is None
+    assert is_ethnic_minority(Ethnicity.PREFER_NOT) is None
+    groups = [v for v in Ethnicity.values if v not in {"not_known", "prefer_not"}]
+    assert len(groups) == 19
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean.pop("PYTEST_CURRENT_TEST", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_passes_with_real_values():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "Zq8!vR2#mW5@tY7$pL1^nB4&xC6*jH9(",
+        ALLOWED_HOSTS="smd.example.org",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+
+
+def test_seed_demo_is_idempotent(db, settings):
+    from caseload.models import Person
+    from referrals.models import Referral
+    from smd.models import Role, User
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (User.objects.count(), Person.objects.count(), Referral.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), Person.objects.count(), Referral.objects.count()) == counts
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)

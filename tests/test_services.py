@@ -1,0 +1,82 @@
+"""Tests that need the real services: a live Celery worker on Redis, and PostgreSQL."""
+
+import os
+import threading
+import uuid
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from referrals.models import EligibilityDecision, Referral
+from referrals.services import referral_create_person, referral_decide
+from referrals.tasks import referral_notify_team
+from smd.celery import app
+from smd.models import Role
+from tests.factories import ReferralFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def live_worker():
+    """A real Celery worker, in this process, consuming a private queue on REDIS_URL."""
+    from celery.contrib.testing.worker import start_worker
+
+    queue = f"test-{uuid.uuid4().hex}"
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
+    app.conf.update(
+        broker_url=os.environ["REDIS_URL"], task_always_eager=False, task_default_queue=queue
+    )
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]) as worker:
+            yield worker
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_live_worker_tells_the_team_about_a_new_referral(live_worker):
+    team = TeamFactory(receives_public_referrals=True)
+    UserFactory(role=Role.TEAM_LEADER, team=team, email="lead@example.org")
+    referral = ReferralFactory(team=team, first_name="Private")
+    result = referral_notify_team.delay(str(referral.pk))
+    done = threading.Event()
+    for _ in range(100):
+        if mail.outbox:
+            done.set()
+            break
+        done.wait(0.1)
+    assert done.is_set(), f"the worker did not send the email (task {result.id})"
+    (message,) = mail.outbox
+    assert message.to == ["lead@example.org"]
+    assert referral.reference in message.subject and "Private" not in message.body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_team_leaders_deciding_at_once_record_one_decision():
+    team = TeamFactory()
+    leaders = [UserFactory(role=Role.TEAM_LEADER, team=team) for _ in range(2)]
+    referral = ReferralFactory(team=team)
+    referral_create_person(referral=referral, by=leaders[0])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(leader):
+        try:
+            barrier.wait()
+            referral_decide(referral=referral, outcome="eligible", by=leader)
+            outcomes.append("decided")
+        except Exception as exc:  # the loser is told it was already decided
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(leader,)) for leader in leaders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ValidationError", "decided"]
+    assert EligibilityDecision.objects.filter(referral=referral).count() == 1
+    assert Referral.objects.get(pk=referral.pk).person.episodes.count() == 1
