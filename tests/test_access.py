@@ -94,6 +94,8 @@ EXPECTED = {
         only(TEAM_STAFF | {"peer_mentor", "other_team_leader"}, denied=403),
     ),
     "caseload:person_detail": ("get", only(TEAM_STAFF | {"peer_mentor"}, denied=404)),
+    # A peer mentor reads an allocated person's record but does not edit it.
+    "caseload:person_edit": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
 }
 
 
@@ -138,7 +140,7 @@ def url_for(name, world):
         "referrals:overview",
     }:
         return reverse(name, args=[world["referral"].pk])
-    if name == "caseload:person_detail":
+    if name in {"caseload:person_detail", "caseload:person_edit"}:
         return reverse(name, args=[world["person"].pk])
     return reverse(name)
 

@@ -1,0 +1,113 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from caseload.models import Person, PersonAlias
+from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
+
+LIST = reverse("caseload:person_list")
+
+
+@pytest.fixture
+def person(team):
+    return PersonFactory(team=team, first_name="Margaret", last_name="Kelly", known_as="Peggy")
+
+
+def edit_data(**changes):
+    data = {
+        "first_name": "Margaret",
+        "last_name": "Kelly",
+        "known_as": "Peggy",
+        "other_names": "Maggie Byrne\nMags",
+        "date_of_birth": "1979-05-03",
+        "approximate_age": "",
+        "nhs_number": "",
+        "phone": "07700 900456",
+        "safe_to_text": "yes",
+        "safe_to_leave_voicemail": "no",
+        "contact_notes": "",
+        "gender": "woman",
+        "gender_same_as_sex_at_birth": "prefer_not",
+        "ethnicity": "white_irish",
+        "sexual_orientation": "not_known",
+        "religion": "prefer_not",
+        "disability": "yes",
+        "preferred_language": "English",
+        "interpreter_needed": "no",
+    }
+    data.update(changes)
+    return data
+
+
+def test_navigator_records_characteristics_and_other_names(navigator_client, person):
+    url = reverse("caseload:person_edit", args=[person.pk])
+    response = navigator_client.post(url, edit_data())
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.gender == "woman"
+    # "Prefer not to say" and "not asked" are kept apart.
+    assert person.religion == "prefer_not" and person.sexual_orientation == "not_known"
+    assert sorted(person.aliases.values_list("name", flat=True)) == ["Maggie Byrne", "Mags"]
+    navigator_client.post(url, edit_data(other_names="Mags"))
+    assert list(person.aliases.values_list("name", flat=True)) == ["Mags"]
+
+
+def test_bad_edit_keeps_typing_and_changes_nothing(navigator_client, person):
+    url = reverse("caseload:person_edit", args=[person.pk])
+    response = navigator_client.post(
+        url, edit_data(nhs_number="1111111112", approximate_age="40", phone="07700 111222")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "nhs_number" in form.errors and "approximate_age" in form.errors
+    assert 'value="07700 111222"' in response.content.decode()
+    person.refresh_from_db()
+    assert person.phone == "" and not PersonAlias.objects.exists()
+
+
+def test_approximate_age_when_birth_date_unknown(navigator_client, person):
+    url = reverse("caseload:person_edit", args=[person.pk])
+    navigator_client.post(url, edit_data(date_of_birth="", approximate_age="45"))
+    person.refresh_from_db()
+    assert person.date_of_birth is None and person.age() == 45
+    assert person.approximate_age_recorded_on is not None
+
+
+def test_search_finds_people_by_alias_and_known_as(navigator_client, person, team):
+    PersonAlias.objects.create(person=person, name="Maggie Byrne")
+    PersonFactory(team=team, first_name="John", last_name="Smith")
+    for term in ["byrne", "peggy", "kelly"]:
+        assert list(navigator_client.get(LIST, {"q": term}).context["page"]) == [person]
+
+
+def test_search_as_you_type_returns_only_the_results(navigator_client, person):
+    response = navigator_client.get(LIST, {"q": "peggy"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert 'id="results"' in page and "<html" not in page and "Margaret Kelly" in page
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_and_detail_query_counts_are_constant(navigator_client, team, person):
+    EpisodeFactory(person=person)
+    few_list = _count(navigator_client, LIST)
+    few_detail = _count(navigator_client, person.get_absolute_url())
+    for p in PersonFactory.create_batch(10, team=team):
+        AllocationFactory(episode=EpisodeFactory(person=p))
+    for _ in range(5):
+        PersonAlias.objects.create(person=person, name=f"Alias {_}")
+    assert _count(navigator_client, LIST) == few_list
+    assert _count(navigator_client, person.get_absolute_url()) == few_detail
+
+
+def test_person_age_from_birth_date():
+    person = Person(date_of_birth=date(1980, 6, 15))
+    assert person.age(on=date(2026, 6, 14)) == 45
+    assert person.age(on=date(2026, 6, 15)) == 46
