@@ -211,9 +211,11 @@ class Command(BaseCommand):
             )
             referral.full_clean()
             referral.save()  # no notification emails for demo data
-            # Spread the demo referrals over the last few weeks.
+            # Spread the demo referrals over the last eight months; the newest wait days, not
+            # months, in the triage queue.
+            days_ago = 2 + 4 * i if outcome == "new" else 30 * (len(REFERRALS) - i)
             Referral.objects.filter(pk=referral.pk).update(
-                created_at=now - timedelta(days=3 + 5 * (len(REFERRALS) - i))
+                created_at=now - timedelta(days=days_ago)
             )
             if outcome == "new":
                 continue
