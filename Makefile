@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: $(BIN)/activate node_modules/.package-lock.json
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 
 seed: migrate
 	DEBUG=true $(PY) manage.py seed_demo
