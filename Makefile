@@ -37,7 +37,7 @@ run: seed
 	fi
 
 worker: install
-	$(BIN)/celery -A smd worker --loglevel=info
+	DEBUG=$${DEBUG:-true} $(BIN)/celery -A smd worker --loglevel=info
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -45,7 +45,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .

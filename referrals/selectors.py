@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Q, Value
+from django.db.models import Case, Count, Q, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -77,9 +77,18 @@ def possible_matches(referral, limit=5):
         query |= Q(nhs_number=referral.nhs_number)
     if dob:
         query |= Q(date_of_birth__in=[d for d in (dob, swapped) if d])
+    # Strong identifiers first, so a common surname never crowds out an NHS number or
+    # birth-date match when the candidate list is cut.
+    strong = Q(pk__in=[])
+    if referral.nhs_number:
+        strong |= Q(nhs_number=referral.nhs_number)
+    if dob:
+        strong |= Q(date_of_birth__in=[d for d in (dob, swapped) if d])
     candidates = (
         Person.objects.filter(team_id=referral.team_id)
         .filter(query)
+        .annotate(strong=Case(When(strong, then=0), default=1))
+        .order_by("strong", "last_name")
         .distinct()
         .prefetch_related("aliases")[:200]
     )

@@ -21,9 +21,14 @@ def referral_submit(*, referral):
     return referral
 
 
+# A referral that was not accepted can be reconsidered (new information, a withdrawn person
+# coming back); an accepted one is final here, and its episode's ending belongs to the caseload.
+OPEN_TO_DECISION = {Referral.Status.NEW, Referral.Status.NOT_ELIGIBLE, Referral.Status.WITHDRAWN}
+
+
 def _assert_undecided(referral):
-    if referral.status != Referral.Status.NEW:
-        raise ValidationError("This referral has already been decided.")
+    if referral.status not in OPEN_TO_DECISION:
+        raise ValidationError("This referral has been accepted: its decision is final.")
 
 
 @transaction.atomic
@@ -79,6 +84,8 @@ def decision_errors(*, referral, outcome, reason, signposted_to):
         errors["reason"] = "Give the reason for this decision."
     if outcome == Outcome.NOT_ELIGIBLE and not signposted_to.strip():
         errors["signposted_to"] = "Say where the person was signposted."
+    if referral.status != Referral.Status.NEW and not reason.strip():
+        errors["reason"] = "Say why the decision is being reconsidered."
     if outcome in ACCEPTED and referral.person_id is None:
         errors["outcome"] = (
             "Link this referral to an existing person or create a new person record first."
@@ -88,7 +95,8 @@ def decision_errors(*, referral, outcome, reason, signposted_to):
 
 @transaction.atomic
 def referral_decide(*, referral, outcome, by, reason="", signposted_to=""):
-    """Record a decision (appended to the history) and, on acceptance, open an episode."""
+    """Record a decision (appended to the history, never overwriting one) and, on acceptance,
+    open an episode."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _assert_undecided(referral)
     errors = decision_errors(

@@ -107,11 +107,12 @@ def _visible_referral(request, pk):
 
 def referral_detail(request, pk, decision_form=None):
     referral = _visible_referral(request, pk)
-    can_triage = request.user.can_triage and referral.status == Referral.Status.NEW
+    can_triage = request.user.can_triage and referral.status in services.OPEN_TO_DECISION
     context = {
         "referral": referral,
         "decisions": referral.decisions.select_related("decided_by"),
         "can_triage": can_triage,
+        "reconsidering": can_triage and referral.status != Referral.Status.NEW,
         "matches": possible_matches(referral) if can_triage and not referral.person_id else [],
         "decision_form": decision_form or DecisionForm(),
         "form": decision_form,

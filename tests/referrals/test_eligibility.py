@@ -109,17 +109,30 @@ def test_accepting_needs_a_person_record(team, team_leader):
 
 def test_decisions_append_history_and_are_never_overwritten(team, team_leader):
     referral = referral_with(team, 3)
-    referral_decide(referral=referral, outcome=Outcome.WITHDRAWN, by=team_leader)
-    with pytest.raises(ValidationError):
-        referral_decide(referral=referral, outcome=Outcome.WITHDRAWN, by=team_leader)
-    assert referral.decisions.count() == 1
-    # A correction is a new row; the first one stays as it was.
-    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.NEW)
-    referral.refresh_from_db()
+    first = referral_decide(referral=referral, outcome=Outcome.WITHDRAWN, by=team_leader)
+    # Reconsidering needs a reason, and adds a row rather than changing the first.
+    with pytest.raises(ValidationError) as error:
+        referral_decide(referral=referral, outcome=Outcome.NOT_ELIGIBLE, by=team_leader)
+    assert "reconsidered" in error.value.message_dict["reason"][0]
     referral_create_person(referral=referral, by=team_leader)
-    referral_decide(referral=referral, outcome=Outcome.ELIGIBLE, by=team_leader)
+    referral_decide(
+        referral=referral, outcome=Outcome.ELIGIBLE, by=team_leader, reason="Back in touch."
+    )
     outcomes = list(referral.decisions.order_by("decided_at").values_list("outcome", flat=True))
     assert outcomes == ["withdrawn", "eligible"]
+    first.refresh_from_db()
+    assert first.outcome == Outcome.WITHDRAWN and first.reason == ""
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ELIGIBLE
+
+
+def test_an_accepted_referral_is_final(team, team_leader):
+    referral = referral_with(team, 3)
+    referral_create_person(referral=referral, by=team_leader)
+    referral_decide(referral=referral, outcome=Outcome.ELIGIBLE, by=team_leader)
+    with pytest.raises(ValidationError, match="final"):
+        referral_decide(referral=referral, outcome=Outcome.WITHDRAWN, by=team_leader, reason="x")
+    assert referral.decisions.count() == 1
 
 
 def test_database_refuses_discretion_without_a_reason(team, team_leader):

@@ -102,3 +102,14 @@ def test_never_matches_people_of_another_team(team, other_team):
         team=team, first_name="Margaret", last_name="Kelly", date_of_birth=date(1979, 5, 3)
     )
     assert matched(referral) == []
+
+
+def test_birth_date_match_is_not_crowded_out_by_a_common_surname(team):
+    PersonFactory.create_batch(205, team=team, last_name="Kelly", date_of_birth=date(1950, 1, 1))
+    peggy = PersonFactory(
+        team=team, first_name="Margaret", last_name="Zed", date_of_birth=date(1979, 5, 3)
+    )
+    referral = ReferralFactory(
+        team=team, first_name="Margaret", last_name="Kelly", date_of_birth=date(1979, 5, 3)
+    )
+    assert peggy in matched(referral)
