@@ -1,13 +1,11 @@
 from django import forms
-from django.utils import timezone
 
 from caseload.models import Person
 from smd.characteristics import ethnicity_grouped_choices
-from smd.forms import PlainEnglishErrorsMixin
-from smd.validators import normalise_nhs_number, validate_nhs_number
+from smd.forms import PersonIdentityMixin, PlainEnglishErrorsMixin
 
 
-class PersonForm(PlainEnglishErrorsMixin, forms.ModelForm):
+class PersonForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm):
     other_names = forms.CharField(
         label="Other names (optional)",
         required=False,
@@ -53,18 +51,6 @@ class PersonForm(PlainEnglishErrorsMixin, forms.ModelForm):
         self.fields["ethnicity"].choices = ethnicity_grouped_choices()
         if self.instance.pk and not self.is_bound:
             self.initial["other_names"] = "\n".join(a.name for a in self.instance.aliases.all())
-
-    def clean_date_of_birth(self):
-        dob = self.cleaned_data.get("date_of_birth")
-        if dob and dob > timezone.localdate():
-            raise forms.ValidationError("Date of birth must be in the past.")
-        return dob
-
-    def clean_nhs_number(self):
-        value = normalise_nhs_number(self.cleaned_data.get("nhs_number"))
-        if value:
-            validate_nhs_number(value)
-        return value
 
     def clean_other_names(self):
         names = []

@@ -1,17 +1,15 @@
 from django import forms
-from django.utils import timezone
 
 from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
-from smd.forms import PlainEnglishErrorsMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishErrorsMixin
 from smd.models import Organisation
-from smd.validators import normalise_nhs_number, validate_nhs_number
 
 SELF = "self"
 OTHER = "other"
 
 
-class ReferralForm(PlainEnglishErrorsMixin, forms.ModelForm):
+class ReferralForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm):
     """The short referral: the public form and staff's in-app form are the same form."""
 
     referrer = forms.ChoiceField(
@@ -109,22 +107,6 @@ class ReferralForm(PlainEnglishErrorsMixin, forms.ModelForm):
             ],
         )
         self.fields["consent"].choices = Referral.Consent.choices
-
-    def clean_date_of_birth(self):
-        dob = self.cleaned_data.get("date_of_birth")
-        if dob:
-            today = timezone.localdate()
-            if dob > today:
-                raise forms.ValidationError("Date of birth must be in the past.")
-            if today.year - dob.year > 110:
-                raise forms.ValidationError("Check the year: that would make them over 110.")
-        return dob
-
-    def clean_nhs_number(self):
-        value = normalise_nhs_number(self.cleaned_data.get("nhs_number"))
-        if value:
-            validate_nhs_number(value)
-        return value
 
     def clean(self):
         cleaned = super().clean()

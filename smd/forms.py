@@ -1,4 +1,7 @@
 from django import forms
+from django.utils import timezone
+
+from smd.validators import normalise_nhs_number, validate_nhs_number
 
 
 class PlainEnglishErrorsMixin:
@@ -13,3 +16,23 @@ class PlainEnglishErrorsMixin:
                     "This answer is too long: keep it to %(limit_value)s characters "
                     "(it has %(show_value)s)."
                 )
+
+
+class PersonIdentityMixin:
+    """Date of birth and NHS number, checked the same way wherever a person is described."""
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data.get("date_of_birth")
+        if dob:
+            today = timezone.localdate()
+            if dob > today:
+                raise forms.ValidationError("Date of birth must be in the past.")
+            if today.year - dob.year > 110:
+                raise forms.ValidationError("Check the year: that would make them over 110.")
+        return dob
+
+    def clean_nhs_number(self):
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number"))
+        if value:
+            validate_nhs_number(value)
+        return value
