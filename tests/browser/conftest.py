@@ -1,11 +1,10 @@
-"""Browser fixtures: one Debian chromium per session, a fresh page per test, an axe check and
-screenshots at desktop and phone widths.
+"""Browser fixtures: one Debian chromium for the tests in this folder, a fresh page per test,
+an axe check and screenshots at desktop and phone widths.
 
 tests/conftest.py skips (or, with CI=true, fails) `browser` tests before these fixtures run
 when /usr/bin/chromium is missing, so nothing here tries to launch a browser that isn't there.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import CHROMIUM
-
-# Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls
-# from a thread with a running loop. The test's ORM calls never overlap with the browser's,
-# so telling Django it is safe is true here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # Debian's chromium, kept quiet: no updates, sync or background traffic during tests.
 CHROMIUM_ARGS = [
@@ -39,12 +33,20 @@ NARROW = {"width": 320, "height": 640}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in the test thread while it is open,
+    # and Django refuses ORM calls from a thread with a running loop. The tests' ORM calls never
+    # overlap with the browser's, so telling Django it is safe is true here. Package scope
+    # closes Playwright (and unsets the variable) once this folder's tests are done: set for
+    # the whole session, the variable leaked into later tests and their subprocesses, and
+    # `manage.py check --deploy` rightly fails on it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
@@ -73,16 +75,7 @@ def assert_accessible():
     axe = Axe()
 
     def check(page):
-        resp = axe.run(page, options={"resultTypes": ["violations", "incomplete"]}).response
-        violations = resp["violations"]
-        print(
-            "AXE",
-            page.url,
-            "passes",
-            len(resp["passes"]),
-            [(v["id"], v["impact"], _targets(v)) for v in violations],
-        )
-        print("  INCOMPLETE", [(v["id"], v["impact"], len(v["nodes"])) for v in resp["incomplete"]])
+        violations = axe.run(page).response["violations"]
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
             lines = [f"{page.url}: {len(blocking)} serious or critical axe violation(s)"]

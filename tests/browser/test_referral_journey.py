@@ -46,6 +46,13 @@ def fill_the_referral(page, *, organisation):
     page.get_by_label("Your phone number or email").fill("sam.taylor@example.org")
 
 
+def assert_error_links_reach_their_fields(page):
+    # Each error in the summary is a link to its field; "#" (a radio group) would go nowhere.
+    for link in page.locator("#error-summary a").all():
+        target = link.get_attribute("href")
+        assert target != "#" and page.locator(target).count() == 1, f"{target} leads nowhere"
+
+
 def test_partner_refers_and_team_leader_accepts(live_server, page, assert_accessible, screenshot):
     team = TeamFactory(name="Changing Futures Navigators", receives_public_referrals=True)
     OrganisationFactory(name="Northgate Probation", sector=Sector.PROBATION)
@@ -71,6 +78,7 @@ def test_partner_refers_and_team_leader_accepts(live_server, page, assert_access
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page).to_have_title(re.compile(r"^Error: "))
+    assert_error_links_reach_their_fields(page)
     assert_accessible(page)
     screenshot(page, "02-referral-form-errors")
 
