@@ -2,10 +2,10 @@ from django import forms
 
 from caseload.models import Person
 from smd.characteristics import ethnicity_grouped_choices
-from smd.forms import PersonIdentityMixin, PlainEnglishErrorsMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 
 
-class PersonForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm):
+class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     other_names = forms.CharField(
         label="Other names (optional)",
         required=False,

@@ -2,14 +2,14 @@ from django import forms
 
 from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
-from smd.forms import PersonIdentityMixin, PlainEnglishErrorsMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 from smd.models import Organisation
 
 SELF = "self"
 OTHER = "other"
 
 
-class ReferralForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm):
+class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     """The short referral: the public form and staff's in-app form are the same form."""
 
     referrer = forms.ChoiceField(
@@ -107,6 +107,11 @@ class ReferralForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm
             ],
         )
         self.fields["consent"].choices = Referral.Consent.choices
+        # Needed only when "another organisation" is chosen; the help text says so.
+        self.fields["referrer_organisation_name"].label = "Organisation, if not in the list"
+        self.fields[
+            "referrer_organisation_name"
+        ].help_text = "Only if you chose “Another organisation” above."
 
     def clean(self):
         cleaned = super().clean()
@@ -136,9 +141,12 @@ class ReferralForm(PlainEnglishErrorsMixin, PersonIdentityMixin, forms.ModelForm
         return referral
 
 
-class DecisionForm(PlainEnglishErrorsMixin, forms.Form):
+class DecisionForm(PlainEnglishMixin, forms.Form):
+    # Reason and signposting are required for some outcomes: their help text says which.
+    mark_optional = False
+
     outcome = forms.ChoiceField(
-        label="Decision", choices=EligibilityDecision.Outcome.choices, widget=forms.RadioSelect
+        label="Outcome", choices=EligibilityDecision.Outcome.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(
         label="Reason",

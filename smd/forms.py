@@ -4,12 +4,25 @@ from django.utils import timezone
 from smd.validators import normalise_nhs_number, validate_nhs_number
 
 
-class PlainEnglishErrorsMixin:
-    """Field errors a referrer can act on, instead of Django's defaults."""
+class PlainEnglishMixin:
+    """Optional questions say so, and field errors are ones a person can act on."""
+
+    mark_optional = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
+            # Mark the optional questions rather than starring the required ones; a tick box
+            # is a yes/no, not an optional question.
+            label = str(f.label or "")
+            if (
+                self.mark_optional
+                and label
+                and "optional" not in label
+                and not f.required
+                and not isinstance(f, forms.BooleanField)
+            ):
+                f.label = f"{label} (optional)"
             f.error_messages["required"] = "This question needs an answer."
             if isinstance(f, forms.CharField) and f.max_length:
                 f.error_messages["max_length"] = (

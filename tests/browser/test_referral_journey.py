@@ -78,6 +78,8 @@ def test_partner_refers_and_team_leader_accepts(live_server, page, assert_access
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page).to_have_title(re.compile(r"^Error: "))
+    # Keyboard and screen-reader users start at the list of problems.
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_error_links_reach_their_fields(page)
     assert_accessible(page)
     screenshot(page, "02-referral-form-errors")
