@@ -28,10 +28,8 @@ COPY . .
 COPY --from=assets /build/node_modules/bootstrap/dist node_modules/bootstrap/dist
 
 # Collect static files into the image: with DEBUG off WhiteNoise serves them hashed and
-# compressed (CompressedManifestStaticFilesStorage). Settings refuse to load without a
-# SECRET_KEY, so this step gets a throwaway one; nothing is signed at build time.
-RUN DEBUG=false SECRET_KEY=build-time-only-not-used-at-runtime \
-    python manage.py collectstatic --noinput
+# compressed (CompressedManifestStaticFilesStorage). No secret is needed or baked in.
+RUN DEBUG=false python manage.py collectstatic --noinput
 
 # Run as a non-root user. The code stays owned by root (read-only to the app); only
 # MEDIA_ROOT is writable.

@@ -102,9 +102,22 @@ def test_deploy_check_passes_with_real_values():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DEBUG="false")
+    result = subprocess.run(
+        [sys.executable, "-c", "import smd.wsgi"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in {"SECRET_KEY"}}, "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
-    assert "Set SECRET_KEY" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+    deploy = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false")
+    assert deploy.returncode != 0 and "SECRET_KEY" in deploy.stdout + deploy.stderr
+
+
+def test_migrations_need_no_secret_key():
+    assert _manage("makemigrations", "--check", "--dry-run", DEBUG="false").returncode == 0
 
 
 def test_seed_demo_refuses_without_debug(db, settings):
