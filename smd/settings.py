@@ -177,6 +177,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "smd@localhost")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# NDT reviews fall due this many weeks after the latest completed assessment.
+NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
+
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")
 RATELIMIT_VIEW = "referrals.views.public_rate_limited"

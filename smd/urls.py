@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
+    path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessments.models import AssessmentScheme
+from assessments.services import assessment_save
 from smd.models import Role
 from tests.factories import (
     AllocationFactory,
@@ -96,6 +98,20 @@ EXPECTED = {
     "caseload:person_detail": ("get", only(TEAM_STAFF | {"peer_mentor"}, denied=404)),
     # A peer mentor reads an allocated person's record but does not edit it.
     "caseload:person_edit": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
+    # NDT: peer mentors read their own people's scores; staff assess; a completed assessment is
+    # corrected only by its assessor (the navigator here) or a team leader.
+    "assessments:history": ("get", only(TEAM_STAFF | {"peer_mentor"}, denied=404)),
+    "assessments:new": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
+    "assessments:detail": ("get", only(TEAM_STAFF | {"peer_mentor"}, denied=404)),
+    "assessments:edit": (
+        "get",
+        {
+            **only({"navigator", "team_leader"}, denied=404),
+            "mdt_chair": 403,
+            "manager": 403,
+            "peer_mentor": 403,
+        },
+    ),
 }
 
 
@@ -127,7 +143,21 @@ def world(db):
     person = PersonFactory(team=team)
     AllocationFactory(episode=EpisodeFactory(person=person), worker=users["peer_mentor"])
     referral = ReferralFactory(team=team)
-    return {"users": users, "person": person, "referral": referral}
+    assessment = assessment_save(
+        person=person,
+        episode=person.episodes.get(),
+        scheme=AssessmentScheme.objects.get(code="ndt-standard", version=1),
+        assessed_on=person.episodes.get().start_date,
+        assessor=users["navigator"],
+        participation="yes",
+        scores={
+            item.key: 1 for item in AssessmentScheme.objects.get(code="ndt-standard").items.all()
+        },
+        notes={},
+        complete=True,
+        by=users["navigator"],
+    )
+    return {"users": users, "person": person, "referral": referral, "assessment": assessment}
 
 
 def url_for(name, world):
@@ -140,6 +170,10 @@ def url_for(name, world):
         "referrals:overview",
     }:
         return reverse(name, args=[world["referral"].pk])
+    if name in {"assessments:detail", "assessments:edit"}:
+        return reverse(name, args=[world["person"].pk, world["assessment"].pk])
+    if name.startswith("assessments:"):
+        return reverse(name, args=[world["person"].pk])
     if name in {"caseload:person_detail", "caseload:person_edit"}:
         return reverse(name, args=[world["person"].pk])
     return reverse(name)
@@ -208,4 +242,7 @@ def test_no_person_data_in_the_admin_site():
         "caseload.Allocation",
         "referrals.Referral",
         "referrals.EligibilityDecision",
+        "assessments.Assessment",
+        "assessments.ItemScore",
+        "assessments.AssessmentCorrection",
     }
