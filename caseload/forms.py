@@ -1,8 +1,23 @@
-from django import forms
+import uuid
+from datetime import timedelta
 
-from caseload.models import Person
+from django import forms
+from django.utils import timezone
+
+from caseload.models import (
+    CONTACT_MAX_MINUTES,
+    Contact,
+    ContactKind,
+    ExitDestination,
+    PauseReason,
+    Person,
+    RiskFlag,
+    Topic,
+    WorkerGender,
+)
 from smd.characteristics import ethnicity_grouped_choices
 from smd.forms import PersonIdentityMixin, PlainEnglishMixin
+from smd.models import Organisation
 
 
 class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
@@ -37,18 +52,40 @@ class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
             "disability",
             "preferred_language",
             "interpreter_needed",
+            "worker_gender_preference",
+            "wants_lived_experience",
+            "allocation_notes",
+            "risk_flags",
         ]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "contact_notes": forms.Textarea(attrs={"rows": 2}),
+            "worker_gender_preference": forms.RadioSelect,
+        }
+        labels = {
+            "worker_gender_preference": "Would they like a worker who is",
+            "wants_lived_experience": "They would like someone with lived experience",
+            "allocation_notes": "Anything else about who they work well with",
         }
         help_texts = {
             "approximate_age": "Only when the date of birth is not known.",
+            "allocation_notes": "For example: not someone from their own community.",
         }
+
+    risk_flags = forms.MultipleChoiceField(
+        label="Before seeing them, workers should know",
+        choices=RiskFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Shown on the caseload and the person page. Put the detail in the record.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ethnicity"].choices = ethnicity_grouped_choices()
+        self.fields["worker_gender_preference"].choices = WorkerGender.choices
+        # "No preference" is one of the answers, so the question is not marked optional.
+        self.fields["worker_gender_preference"].label = "Would they like a worker who is"
         if self.instance.pk and not self.is_bound:
             self.initial["other_names"] = "\n".join(a.name for a in self.instance.aliases.all())
 
@@ -67,3 +104,260 @@ class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
         if cleaned.get("date_of_birth") and cleaned.get("approximate_age") is not None:
             self.add_error("approximate_age", "Leave this blank when the date of birth is known.")
         return cleaned
+
+
+# Phones and laptops send a datetime-local value ("2026-11-22T14:05"); seconds are optional.
+DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# A phone's clock a few minutes ahead of the server's is not a contact in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class ContactForm(PlainEnglishMixin, forms.ModelForm):
+    """The quick contact log: type, how long, what happened, and when (already filled in).
+    Everything else is optional and folded away."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    occurred_at = forms.DateTimeField(
+        label="When",
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Now, unless you are logging it later.",
+    )
+    kind = forms.ChoiceField(
+        label="Type of contact", choices=ContactKind.choices, widget=forms.RadioSelect
+    )
+    duration_minutes = forms.IntegerField(
+        label="How long, in minutes",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "duration-input"}),
+    )
+    summary = forms.CharField(
+        label="What happened",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    with_person = forms.BooleanField(label="With the person", required=False, initial=True)
+    agencies = forms.ModelMultipleChoiceField(
+        label="Agencies involved",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.MultipleChoiceField(
+        label="Topics", choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    follow_up_action = forms.CharField(label="Next action", max_length=300, required=False)
+    follow_up_due = forms.DateField(
+        label="Next action due",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "kind",
+            "duration_minutes",
+            "summary",
+            "occurred_at",
+            "with_person",
+            "agencies",
+            "topics",
+            "follow_up_action",
+            "follow_up_due",
+        ]
+
+    # The folded-away questions: the fold opens when one of them has an answer or an error.
+    DETAIL_FIELDS = ["agencies", "topics", "follow_up_action", "follow_up_due"]
+
+    def __init__(self, *args, person, **kwargs):
+        kwargs.setdefault("auto_id", f"contact-{person.pk.hex[:8]}-%s")
+        super().__init__(*args, **kwargs)
+        self.person = person
+        # BaseModel ids exist before saving, so "new" is Django's own adding flag, not pk.
+        self.is_new = self.instance._state.adding
+        self.fields["agencies"].queryset = Organisation.objects.filter(is_active=True)
+        name = person.known_as or person.first_name
+        self.fields["with_person"].label = f"With {name}"
+        self.fields["summary"].error_messages["required"] = "Write a few words about what happened."
+        self.fields["kind"].error_messages["required"] = "Choose the type of contact."
+        self.fields["duration_minutes"].error_messages.update(
+            required="Say how long it took, in minutes.",
+            invalid="Enter the number of minutes, like 20.",
+        )
+        self.fields["occurred_at"].error_messages.update(
+            required="Say when it happened.",
+            invalid="Enter a date and time, like 22/11/2026 14:30.",
+        )
+        if not self.is_bound and self.is_new:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+            self.initial.setdefault(
+                "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+        if not self.is_new:
+            del self.fields["submission_key"]
+            self.fields["occurred_at"].help_text = ""
+
+    @property
+    def details_open(self):
+        return any(
+            self[name].errors or (self.is_bound and self.data.get(self.add_prefix(name)))
+            for name in self.DETAIL_FIELDS
+        ) or any(self.initial.get(name) for name in self.DETAIL_FIELDS)
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if not self.is_new and value == self.instance.occurred_at.replace(second=0, microsecond=0):
+            # The form shows minutes: an untouched time keeps its seconds, and is no change.
+            return self.instance.occurred_at
+        now = timezone.now()
+        if value > now + CLOCK_SKEW:
+            raise forms.ValidationError(
+                "That time is in the future: log a contact once it has happened."
+            )
+        if value < now - timedelta(days=366) and self.is_new:
+            raise forms.ValidationError("Check the date: that is more than a year ago.")
+        return value
+
+    def clean_duration_minutes(self):
+        value = self.cleaned_data["duration_minutes"]
+        if value < 1:
+            raise forms.ValidationError("Enter at least 1 minute.")
+        if value > CONTACT_MAX_MINUTES:
+            raise forms.ValidationError(
+                f"That is more than {CONTACT_MAX_MINUTES // 60} hours. "
+                "Check the number: it is in minutes."
+            )
+        return value
+
+    def clean_follow_up_due(self):
+        due = self.cleaned_data.get("follow_up_due")
+        if due and self.is_new and due < timezone.localdate():
+            raise forms.ValidationError("That date has passed: choose today or later.")
+        return due
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("follow_up_due") and not cleaned.get("follow_up_action"):
+            self.add_error("follow_up_action", "Say what the next action is, or clear its date.")
+        return cleaned
+
+    def contact_data(self):
+        """What the contact services take, from the cleaned form."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["topics"] = list(data["topics"])
+        data["agencies"] = list(data["agencies"])
+        return data
+
+
+class ContactEditForm(ContactForm):
+    """A correction. The reason is asked for when the edit window has passed or someone other
+    than the author is editing."""
+
+    reason = forms.CharField(label="Why is this being changed?", max_length=500, required=False)
+
+    def __init__(self, *args, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+        if reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].label = "Why is this being changed?"
+            self.fields["reason"].error_messages["required"] = (
+                "Say why the contact is being changed: it is kept with the earlier version."
+            )
+        else:
+            del self.fields["reason"]
+        if not self.is_new and not self.is_bound:
+            self.initial["agencies"] = list(self.instance.agencies.all())
+            self.initial["occurred_at"] = timezone.localtime(self.instance.occurred_at)
+
+
+# --- allocation --------------------------------------------------------------------------------
+
+
+class AllocationForm(PlainEnglishMixin, forms.Form):
+    """Choose a worker from the candidates the page lists (with their load and fit)."""
+
+    mark_optional = False
+
+    worker = forms.ChoiceField(widget=forms.RadioSelect)
+    reason = forms.CharField(label="Why this worker", max_length=500, required=False)
+    over_capacity_reason = forms.CharField(
+        label="If this takes them over capacity, why",
+        max_length=500,
+        required=False,
+        help_text="Going over capacity is allowed; the reason is kept.",
+    )
+
+    def __init__(self, *args, candidates, handover=False, legend="Choose a worker", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        self.fields["worker"].choices = [(str(c.worker.pk), str(c.worker)) for c in candidates]
+        self.fields["worker"].label = legend
+        self.fields["worker"].error_messages["required"] = "Choose a worker."
+        if not handover:
+            self.fields["reason"].label = "Why this worker (optional)"
+        if handover:
+            self.fields["reason"].label = "Why is the person being handed over?"
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "Say why, for the person's record."
+
+    def options(self):
+        """(radio, candidate) pairs, so each choice can show the worker's load and fit."""
+        return list(zip(self["worker"], self.candidates, strict=True))
+
+    def chosen(self):
+        pk = self.cleaned_data["worker"]
+        return next(c.worker for c in self.candidates if str(c.worker.pk) == pk)
+
+
+class EndAllocationForm(PlainEnglishMixin, forms.Form):
+    reason = forms.CharField(label="Why is this ending?", max_length=500)
+
+
+# --- episodes ----------------------------------------------------------------------------------
+
+
+class PauseForm(PlainEnglishMixin, forms.Form):
+    pause_reason = forms.ChoiceField(
+        label="Why is support paused?", choices=PauseReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", max_length=500, required=False)
+
+
+class ResumeForm(PlainEnglishMixin, forms.Form):
+    note = forms.CharField(label="Note", max_length=500, required=False)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class CloseForm(PlainEnglishMixin, forms.Form):
+    end_date = forms.DateField(
+        label="Date support ended",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    exit_destination = forms.ChoiceField(
+        label="Where did they go?", choices=ExitDestination.choices, widget=forms.RadioSelect
+    )
+    ending_planned = forms.ChoiceField(
+        label="Was the ending planned with them?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="A short note",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exit_destination"].error_messages["required"] = (
+            "Say where the person went when support ended."
+        )
+        if not self.is_bound:
+            self.initial.setdefault("end_date", timezone.localdate())
+
+    def close_data(self):
+        data = dict(self.cleaned_data)
+        data["ending_planned"] = data["ending_planned"] == "yes"
+        return data

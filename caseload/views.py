@@ -1,18 +1,47 @@
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from caseload import selectors, services
-from caseload.forms import PersonForm
-from caseload.models import Person
+from caseload import selectors, services, timeline
+from caseload.forms import (
+    AllocationForm,
+    CloseForm,
+    ContactEditForm,
+    ContactForm,
+    EndAllocationForm,
+    PauseForm,
+    PersonForm,
+    ResumeForm,
+)
+from caseload.models import Allocation, Contact, EpisodeStatus, Person
 from smd.access import user_passes
 from smd.models import Role
 
 sees_people = user_passes(
     lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
 )
+holds_caseload = user_passes(lambda u: u.holds_caseload)
+capacity_required = user_passes(lambda u: u.can_see_team_capacity)
+
+
+def _visible_person(request, pk):
+    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+
+
+def _add_errors(form, error):
+    """A service's ValidationError shown on the form, against the field it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 @sees_people
@@ -27,15 +56,35 @@ def person_list(request):
     return render(request, template, {"page": page, "q": search})
 
 
+def _timeline_context(request, person):
+    group = request.GET.get("kind", "")
+    page = timeline.timeline_page(
+        person, request.user, group=group or None, number=request.GET.get("page")
+    )
+    return {"timeline": page, "timeline_groups": timeline.groups(), "timeline_kind": group}
+
+
+# Pages that answer htmx with a fragment say so, so no cache serves a fragment as the page.
+@vary_on_headers("HX-Request", "HX-Target")
 def person_detail(request, pk):
     person = selectors.person_detail(request.user, pk)
     if person is None:
         raise Http404
-    return render(request, "caseload/person_detail.html", {"person": person})
+    context = {"person": person, "last_contact": selectors.last_contact(person)}
+    # "Cancel" on the inline contact form: the panel as it was.
+    if request.htmx and request.htmx.target == "contact-panel":
+        return render(request, "caseload/contact_panel.html", context)
+    context.update(_timeline_context(request, person))
+    # Filtering and paging the timeline swap only the timeline.
+    if request.htmx and request.htmx.target == "timeline":
+        return render(request, "caseload/person_detail.html#timeline", context)
+    context["continuity"] = selectors.continuity(person)
+    context["open_episode"] = next((e for e in person.episodes.all() if e.is_open), None)
+    return render(request, "caseload/person_detail.html", context)
 
 
 def person_edit(request, pk):
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    person = _visible_person(request, pk)
     # Peer mentors read the record of the people allocated to them; team staff keep it up to date.
     if not request.user.in_team:
         raise PermissionDenied
@@ -45,3 +94,307 @@ def person_edit(request, pk):
         messages.success(request, "Record updated.")
         return redirect(person)
     return render(request, "caseload/person_edit.html", {"person": person, "form": form})
+
+
+# --- my caseload -------------------------------------------------------------------------------
+
+
+@holds_caseload
+@vary_on_headers("HX-Request")
+def my_caseload(request):
+    status = request.GET.get("status", "")
+    people = selectors.my_caseload(request.user, status=status)
+    row = request.GET.get("row")
+    if request.htmx and row:
+        # "Cancel" on an inline contact form: the row as it was.
+        try:
+            person = get_object_or_404(people, pk=uuid.UUID(row))
+        except ValueError:
+            raise Http404 from None
+        return render(request, "caseload/my_caseload.html#row", {"person": person})
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status if status in selectors.CASELOAD_STATUSES else "",
+        "counts": selectors.caseload_counts(request.user),
+    }
+    return render(request, "caseload/my_caseload.html", context)
+
+
+@capacity_required
+def team_capacity(request):
+    context = selectors.team_capacity(request.user)
+    context.update(
+        totals_cards=[context["navigator_totals"], context["peer_totals"]],
+        per_fte=settings.NAVIGATOR_CASELOAD_PER_FTE,
+        hours_per_person=settings.PEER_MENTOR_HOURS_PER_PERSON,
+    )
+    return render(request, "caseload/team_capacity.html", context)
+
+
+# --- contacts ----------------------------------------------------------------------------------
+
+
+def _contact_person(request, pk):
+    person = _visible_person(request, pk)
+    if not request.user.can_log_contacts:
+        raise PermissionDenied
+    return person
+
+
+def _caseload_row(request, person):
+    if not request.user.holds_caseload:
+        return None
+    return selectors.my_caseload(request.user).filter(pk=person.pk).first()
+
+
+def _contact_partial(request, person, *, from_page, form=None, saved=False):
+    """The piece of page an inline contact form lives in: the caseload row, or the person
+    page's contact panel (plus, once saved, the refreshed timeline)."""
+    context = {
+        "contact_form": form,
+        "saved": saved,
+        "from_page": from_page,
+        # A freshly opened form takes the focus; one with errors gives it to the error list.
+        "autofocus": form is not None and not form.is_bound,
+    }
+    row = _caseload_row(request, person) if from_page == "caseload" else None
+    if row is not None:
+        return render(request, "caseload/my_caseload.html#row", {**context, "person": row})
+    context.update(person=person, last_contact=selectors.last_contact(person), from_page="person")
+    if saved:
+        context.update(_timeline_context(request, person), timeline_oob=True)
+    return render(request, "caseload/contact_panel.html", context)
+
+
+@vary_on_headers("HX-Request")
+def contact_new(request, pk):
+    person = _contact_person(request, pk)
+    from_page = "caseload" if request.GET.get("from") == "caseload" else "person"
+    if request.method == "POST":
+        from_page = "caseload" if request.POST.get("from") == "caseload" else "person"
+        form = ContactForm(request.POST, person=person)
+        if form.is_valid():
+            try:
+                contact, created = services.contact_log(
+                    person=person,
+                    by=request.user,
+                    submission_key=form.cleaned_data["submission_key"],
+                    **form.contact_data(),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if request.htmx:
+                    return _contact_partial(request, person, from_page=from_page, saved=True)
+                messages.success(request, f"Contact with {person} logged.")
+                if from_page == "caseload" and request.user.holds_caseload:
+                    return redirect("caseload:my_caseload")
+                return redirect(person)
+    else:
+        form = ContactForm(person=person)
+    if request.htmx:
+        return _contact_partial(request, person, from_page=from_page, form=form)
+    return render(
+        request,
+        "caseload/contact_form.html",
+        {"person": person, "form": form, "contact_form": form, "from_page": from_page},
+    )
+
+
+def _visible_contact(request, pk, contact_pk):
+    contact = selectors.contact_detail(request.user, pk, contact_pk)
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def contact_detail(request, pk, contact_pk):
+    contact = _visible_contact(request, pk, contact_pk)
+    may_edit, _ = services.contact_edit_rule(request.user, contact)
+    return render(
+        request,
+        "caseload/contact_detail.html",
+        {"contact": contact, "person": contact.person, "may_edit": may_edit},
+    )
+
+
+def contact_edit(request, pk, contact_pk):
+    contact = _visible_contact(request, pk, contact_pk)
+    may_edit, reason_required = services.contact_edit_rule(request.user, contact)
+    if not may_edit:
+        raise PermissionDenied
+    person = contact.person
+    form = ContactEditForm(
+        request.POST or None, instance=contact, person=person, reason_required=reason_required
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.contact_data()
+        try:
+            services.contact_edit(
+                contact=contact,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                **data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Contact updated. The earlier version is kept.")
+            return redirect(contact)
+    return render(
+        request,
+        "caseload/contact_edit.html",
+        {"contact": contact, "person": person, "form": form, "contact_form": form},
+    )
+
+
+@require_POST
+def follow_up_done(request, pk, contact_pk):
+    person = _contact_person(request, pk)
+    contact = get_object_or_404(Contact, person=person, pk=contact_pk)
+    services.follow_up_done(contact=contact, by=request.user)
+    if request.htmx and request.POST.get("from") == "caseload":
+        row = _caseload_row(request, person)
+        if row is not None:
+            return render(request, "caseload/my_caseload.html#row", {"person": row})
+    messages.success(request, f"Marked done: {contact.follow_up_action}")
+    if request.POST.get("from") == "caseload" and request.user.holds_caseload:
+        return redirect("caseload:my_caseload")
+    return redirect(person)
+
+
+# --- allocation --------------------------------------------------------------------------------
+
+KINDS = {
+    "lead": Allocation.Kind.LEAD_NAVIGATOR,
+    "peer": Allocation.Kind.PEER_MENTOR,
+}
+
+
+def _allocation_forms(person, current, data=None, posted=None):
+    forms = {}
+    for prefix, kind in KINDS.items():
+        candidates = [
+            c
+            for c in selectors.allocation_candidates(person, kind)
+            if kind not in current or c.worker.pk != current[kind].worker_id
+        ]
+        label = "Lead navigator" if prefix == "lead" else "Peer mentor"
+        handover = kind in current
+        forms[prefix] = AllocationForm(
+            data if posted == prefix else None,
+            prefix=prefix,
+            candidates=candidates,
+            handover=handover,
+            legend=f"Hand over to another {label.lower()}"
+            if handover
+            else f"Choose a {label.lower()}",
+        )
+    return forms
+
+
+def allocate(request, pk):
+    person = _visible_person(request, pk)
+    if not request.user.can_allocate:
+        raise PermissionDenied
+    episode, current = selectors.person_allocation(person)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    forms = _allocation_forms(person, current, request.POST, posted) if episode else {}
+    end_form = EndAllocationForm(request.POST if posted == "end" else None, prefix="end")
+    if episode and posted in KINDS:
+        form = forms[posted]
+        kind = KINDS[posted]
+        if form.is_valid():
+            worker = form.chosen()
+            try:
+                if kind in current:
+                    services.allocation_hand_over(
+                        allocation=current[kind],
+                        to=worker,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                    )
+                else:
+                    services.allocation_create(
+                        episode=episode,
+                        worker=worker,
+                        kind=kind,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                    )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{person} is allocated to {worker}.")
+                return redirect("caseload:allocate", pk=person.pk)
+    elif (
+        episode
+        and posted == "end"
+        and Allocation.Kind.PEER_MENTOR in current
+        and end_form.is_valid()
+    ):
+        allocation = current[Allocation.Kind.PEER_MENTOR]
+        services.allocation_end(
+            allocation=allocation, by=request.user, reason=end_form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{allocation.worker} no longer supports {person}.")
+        return redirect("caseload:allocate", pk=person.pk)
+    context = {
+        "person": person,
+        "episode": episode,
+        "current": current,
+        "lead": current.get(Allocation.Kind.LEAD_NAVIGATOR),
+        "peer": current.get(Allocation.Kind.PEER_MENTOR),
+        "forms": forms,
+        "end_form": end_form,
+        "preferences": selectors.preferences(person),
+        "history": selectors.allocation_history(person),
+        # The error summary and "Error:" title follow whichever form was sent.
+        "form": forms.get(posted) or (end_form if posted == "end" else None),
+    }
+    return render(request, "caseload/allocate.html", context)
+
+
+# --- support status ----------------------------------------------------------------------------
+
+
+def episode_change(request, pk):
+    person = _visible_person(request, pk)
+    if not request.user.can_change_episodes:
+        raise PermissionDenied
+    episode = person.episodes.open().first()
+    posted = request.POST.get("form") if request.method == "POST" else None
+    data = request.POST if posted else None
+    forms = {
+        "pause": PauseForm(data if posted == "pause" else None, prefix="pause"),
+        "resume": ResumeForm(data if posted == "resume" else None, prefix="resume"),
+        "close": CloseForm(data if posted == "close" else None, prefix="close"),
+    }
+    if episode and posted in forms and forms[posted].is_valid():
+        form = forms[posted]
+        try:
+            if posted == "pause":
+                services.episode_pause(episode=episode, by=request.user, **form.cleaned_data)
+                done = "Support paused."
+            elif posted == "resume":
+                services.episode_resume(episode=episode, by=request.user, **form.cleaned_data)
+                done = "Support resumed."
+            else:
+                services.episode_close(episode=episode, by=request.user, **form.close_data())
+                done = "Support closed."
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(person)
+    context = {
+        "person": person,
+        "episode": episode,
+        "forms": forms,
+        "form": forms.get(posted),
+        "EpisodeStatus": EpisodeStatus,
+    }
+    return render(request, "caseload/episode_change.html", context)

@@ -22,6 +22,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         ("Work", {"fields": ["role", "specialism", "organisation", "team", "phone"]}),
+        # What allocation and the team capacity page read (ADR 0008).
+        ("Caseload", {"fields": ["fte", "planned_hours", "languages", "gender"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,

@@ -8,7 +8,13 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("Home", reverse("home"))]
+    # A navigator's or peer mentor's home is their caseload (smd.views.home sends them there).
+    if user.holds_caseload:
+        items = [("My caseload", reverse("caseload:my_caseload"))]
+    else:
+        items = [("Home", reverse("home"))]
+    if user.can_see_team_capacity:
+        items.append(("Team capacity", reverse("caseload:team_capacity")))
     if user.can_triage:
         items.append(("Triage", reverse("referrals:triage")))
     if user.team_id and (user.role in TEAM_ROLES or user.role == Role.PEER_MENTOR):

@@ -1,9 +1,12 @@
 """What every app shares: the base model, organisations, teams and staff users."""
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+
+from smd.characteristics import Gender
 
 
 class BaseModel(models.Model):
@@ -111,6 +114,37 @@ class User(AbstractUser):
     )
     phone = models.CharField(max_length=40, blank=True)
 
+    # The staff profile that allocation and capacity use (ADR 0008): kept on the user, because
+    # every worker is a user and capacity is read wherever users are listed.
+    gender = models.CharField(
+        max_length=12,
+        choices=Gender.choices,
+        default=Gender.NOT_KNOWN,
+        help_text="Shown when allocating, for people who ask for a woman (or a man) worker.",
+    )
+    fte = models.DecimalField(
+        "FTE",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text="Full-time equivalent: 1 for full time, 0.5 for half time. "
+        "Sets a navigator's capacity.",
+    )
+    planned_hours = models.DecimalField(
+        "planned hours a week",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        help_text="Peer mentors: hours a week planned for one-to-one support. "
+        "Sets a peer mentor's capacity.",
+    )
+    languages = models.CharField(
+        "languages spoken",
+        max_length=200,
+        blank=True,
+        help_text="Separated by commas, for example: English, Polish, Bengali.",
+    )
+
     objects = SmdUserManager()
 
     class Meta:
@@ -123,6 +157,13 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(specialism="") | models.Q(role=Role.NAVIGATOR),
                 name="user_specialism_only_for_navigators",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fte__gte=0) & models.Q(fte__lte=1), name="user_fte_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_hours__gte=0) & models.Q(planned_hours__lte=60),
+                name="user_planned_hours_range",
             ),
         ]
 
@@ -140,6 +181,37 @@ class User(AbstractUser):
     @property
     def can_see_referral_overview(self):
         return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
+
+    @property
+    def language_list(self):
+        return [name.strip() for name in self.languages.split(",") if name.strip()]
+
+    @property
+    def holds_caseload(self):
+        """Navigators and peer mentors have people allocated to them: "My caseload"."""
+        return (
+            self.is_active
+            and self.team_id is not None
+            and self.role in {Role.NAVIGATOR, Role.PEER_MENTOR}
+        )
+
+    @property
+    def can_allocate(self):
+        return self.in_team and self.role == Role.TEAM_LEADER
+
+    @property
+    def can_see_team_capacity(self):
+        return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
+
+    @property
+    def can_log_contacts(self):
+        """The roles that work with people day to day (a peer mentor only with their own)."""
+        return self.holds_caseload or (self.in_team and self.role == Role.TEAM_LEADER)
+
+    @property
+    def can_change_episodes(self):
+        """Pausing, resuming and closing support: the lead's and the team leader's call."""
+        return self.in_team and self.role in {Role.NAVIGATOR, Role.TEAM_LEADER}
 
     @property
     def can_make_referrals(self):

@@ -214,3 +214,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Caseloads and capacity (caseload app) -----------------------------------------------------
+# A navigator's capacity is FTE × NAVIGATOR_CASELOAD_PER_FTE people; a peer mentor's is their
+# planned hours a week ÷ PEER_MENTOR_HOURS_PER_PERSON. Both are programme decisions, so they
+# are settings, not code. A contact's author may correct it for CONTACT_EDIT_WINDOW_HOURS;
+# after that only a team leader can, giving a reason.
+NAVIGATOR_CASELOAD_PER_FTE = env_int("NAVIGATOR_CASELOAD_PER_FTE", 8)
+PEER_MENTOR_HOURS_PER_PERSON = env_int("PEER_MENTOR_HOURS_PER_PERSON", 3)
+CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,6 +11,9 @@ from referrals.selectors import triage_queue
 
 def home(request):
     user = request.user
+    # "My caseload" is the daily page for the people who hold one.
+    if user.holds_caseload:
+        return redirect("caseload:my_caseload")
     context = {}
     if user.can_triage:
         context["waiting"] = triage_queue(user).count()

@@ -1,9 +1,18 @@
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from caseload.models import Allocation, Episode, EpisodeStatus, Person
+from caseload.models import (
+    Allocation,
+    Contact,
+    ContactKind,
+    Episode,
+    EpisodeStatus,
+    ExitDestination,
+    Person,
+)
 from referrals.models import Referral
 from smd.models import Organisation, Role, Sector, Team, User
 
@@ -77,6 +86,15 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     status = EpisodeStatus.ACTIVE
     start_date = factory.LazyFunction(timezone.localdate)
 
+    class Params:
+        # A closed episode says when it ended, where the person went and whether it was planned.
+        closed = factory.Trait(
+            status=EpisodeStatus.CLOSED,
+            end_date=factory.LazyFunction(timezone.localdate),
+            exit_destination=ExitDestination.NO_LONGER_NEEDED,
+            ending_planned=True,
+        )
+
 
 class AllocationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -85,3 +103,30 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     episode = factory.SubFactory(EpisodeFactory)
     worker = factory.SubFactory(UserFactory, role=Role.PEER_MENTOR)
     kind = Allocation.Kind.PEER_MENTOR
+
+
+class NavigatorFactory(UserFactory):
+    """A full-time navigator: capacity 8 people with the default settings."""
+
+    role = Role.NAVIGATOR
+    fte = Decimal("1.00")
+
+
+class PeerMentorFactory(UserFactory):
+    """A peer mentor with 9 planned hours a week: capacity 3 people by default."""
+
+    role = Role.PEER_MENTOR
+    planned_hours = Decimal("9")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    author = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..person.team"))
+    occurred_at = factory.LazyFunction(timezone.now)
+    kind = ContactKind.FACE_TO_FACE
+    duration_minutes = 30
+    summary = "Met at the day centre and talked about a housing appointment."

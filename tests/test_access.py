@@ -10,9 +10,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import AssessmentScheme
 from assessments.services import assessment_save
+from caseload.models import Allocation
 from smd.models import Role
 from tests.factories import (
     AllocationFactory,
+    ContactFactory,
     EpisodeFactory,
     PersonFactory,
     ReferralFactory,
@@ -42,6 +44,9 @@ def statuses(anonymous=LOGIN, default=200, **by_role):
 
 
 TEAM_STAFF = {"navigator", "team_leader", "mdt_chair", "manager"}
+# Everyone who can open the world's person (the peer mentor is allocated to them).
+IN_SCOPE = TEAM_STAFF | {"peer_mentor"}
+CONTACT_LOGGERS = {"navigator", "team_leader", "peer_mentor"}
 
 
 def only(allowed, denied, anonymous=LOGIN, ok=200):
@@ -53,7 +58,8 @@ def only(allowed, denied, anonymous=LOGIN, ok=200):
 
 # url name -> (method, {role: status})
 EXPECTED = {
-    "home": ("get", statuses()),
+    # Navigators and peer mentors are sent on to My caseload, their home page.
+    "home": ("get", statuses(navigator=302, peer_mentor=302)),
     "healthz": ("get", statuses(anonymous=200)),
     "login": ("get", statuses(anonymous=200)),
     "logout": ("post", statuses(anonymous=302, default=302)),
@@ -112,6 +118,46 @@ EXPECTED = {
             "peer_mentor": 403,
         },
     ),
+    # My caseload is for the people who hold one; team capacity for those who watch it.
+    "caseload:my_caseload": ("get", only({"navigator", "peer_mentor"}, denied=403)),
+    "caseload:team_capacity": (
+        "get",
+        only({"team_leader", "manager", "other_team_leader"}, denied=403),
+    ),
+    # Allocating is the team leader's; pausing and closing support the lead's and the leader's.
+    "caseload:allocate": (
+        "get",
+        {**only({"team_leader"}, denied=404), **dict.fromkeys(IN_SCOPE - {"team_leader"}, 403)},
+    ),
+    "caseload:episode_change": (
+        "get",
+        {
+            **only({"navigator", "team_leader"}, denied=404),
+            **dict.fromkeys(IN_SCOPE - {"navigator", "team_leader"}, 403),
+        },
+    ),
+    # Contacts are logged by the people who work with the person; a chair or manager reads them.
+    "caseload:contact_new": (
+        "get",
+        {**only(CONTACT_LOGGERS, denied=404), **dict.fromkeys(IN_SCOPE - CONTACT_LOGGERS, 403)},
+    ),
+    "caseload:contact_detail": ("get", only(IN_SCOPE, denied=404)),
+    # The world's contact is the navigator's, logged just now: theirs to correct, and the team
+    # leader's (with a reason); nobody else's.
+    "caseload:contact_edit": (
+        "get",
+        {
+            **only({"navigator", "team_leader"}, denied=404),
+            **dict.fromkeys(IN_SCOPE - {"navigator", "team_leader"}, 403),
+        },
+    ),
+    "caseload:follow_up_done": (
+        "post",
+        {
+            **only(CONTACT_LOGGERS, denied=404, ok=302),
+            **dict.fromkeys(IN_SCOPE - CONTACT_LOGGERS, 403),
+        },
+    ),
 }
 
 
@@ -142,6 +188,15 @@ def world(db):
     users["other_team_leader"] = UserFactory(role=Role.TEAM_LEADER, team=other)
     person = PersonFactory(team=team)
     AllocationFactory(episode=EpisodeFactory(person=person), worker=users["peer_mentor"])
+    AllocationFactory(
+        episode=person.episodes.get(),
+        worker=users["navigator"],
+        kind=Allocation.Kind.LEAD_NAVIGATOR,
+    )
+    # Logged by the navigator just now, with a next action still to do.
+    contact = ContactFactory(
+        person=person, author=users["navigator"], follow_up_action="Call the housing team"
+    )
     referral = ReferralFactory(team=team)
     assessment = assessment_save(
         person=person,
@@ -157,7 +212,13 @@ def world(db):
         complete=True,
         by=users["navigator"],
     )
-    return {"users": users, "person": person, "referral": referral, "assessment": assessment}
+    return {
+        "users": users,
+        "person": person,
+        "referral": referral,
+        "assessment": assessment,
+        "contact": contact,
+    }
 
 
 def url_for(name, world):
@@ -174,7 +235,15 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk, world["assessment"].pk])
     if name.startswith("assessments:"):
         return reverse(name, args=[world["person"].pk])
-    if name in {"caseload:person_detail", "caseload:person_edit"}:
+    if name in {"caseload:contact_detail", "caseload:contact_edit", "caseload:follow_up_done"}:
+        return reverse(name, args=[world["person"].pk, world["contact"].pk])
+    if name in {
+        "caseload:person_detail",
+        "caseload:person_edit",
+        "caseload:allocate",
+        "caseload:episode_change",
+        "caseload:contact_new",
+    }:
         return reverse(name, args=[world["person"].pk])
     return reverse(name)
 
@@ -240,6 +309,9 @@ def test_no_person_data_in_the_admin_site():
         "caseload.PersonAlias",
         "caseload.Episode",
         "caseload.Allocation",
+        "caseload.Contact",
+        "caseload.ContactVersion",
+        "caseload.EpisodeStatusChange",
         "referrals.Referral",
         "referrals.EligibilityDecision",
         "assessments.Assessment",

@@ -1,13 +1,27 @@
 """A small, realistic, fictional data set for trying the app. Idempotent; never in production."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from caseload.models import Allocation, Episode, Person, PersonAlias
+from caseload.models import (
+    Allocation,
+    Contact,
+    ContactKind,
+    Episode,
+    EpisodeStatus,
+    EpisodeStatusChange,
+    ExitDestination,
+    PauseReason,
+    Person,
+    PersonAlias,
+    RiskFlag,
+    WorkerGender,
+)
 from referrals import services
 from referrals.models import EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender
@@ -38,6 +52,7 @@ USERS = [
     ("manager", "Maureen", "Doyle", Role.MANAGER, Specialism.NONE, 0, "team"),
     ("admin", "Adam", "Iqbal", Role.ADMIN, Specialism.NONE, 0, "team"),
     ("othernavigator", "Owen", "Price", Role.NAVIGATOR, Specialism.NONE, 9, "other"),
+    ("navigator2", "Samir", "Hussain", Role.NAVIGATOR, Specialism.ETHNIC_MINORITY, 0, "team"),
 ]
 
 # first, last, known as, dob, gender, ethnicity, disadvantages, source org index or None (self)
@@ -141,6 +156,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG=true: it creates known passwords.")
         with transaction.atomic():
             self.seed()
+            self.seed_caseload()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -248,3 +264,337 @@ class Command(BaseCommand):
         episode = Episode.objects.create(person=peggy, status="active", start_date=date(2025, 6, 1))
         Allocation.objects.create(episode=episode, worker=users["navigator"], kind="lead_navigator")
         Allocation.objects.create(episode=episode, worker=users["peer"], kind="peer_mentor")
+
+    # --- caseloads: staff profiles, allocations, contacts ---------------------------------------
+
+    def seed_caseload(self):
+        """Workers' FTE and hours, a few people on caseloads with contacts over the past weeks,
+        a handover and a closed episode. Runs once per database, like the rest."""
+        users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS])}
+        nadia, samir, pete, tara = (
+            users["navigator"],
+            users["navigator2"],
+            users["peer"],
+            users["teamleader"],
+        )
+        team = nadia.team
+        if Contact.objects.filter(person__team=team).exists():
+            return
+        User.objects.filter(pk=nadia.pk).update(
+            fte=Decimal("1.00"), languages="English, Irish", gender=Gender.WOMAN
+        )
+        User.objects.filter(pk=samir.pk).update(
+            fte=Decimal("0.60"), languages="English, Bengali, Urdu", gender=Gender.MAN
+        )
+        User.objects.filter(pk=pete.pk).update(
+            planned_hours=Decimal("9"), languages="English", gender=Gender.MAN
+        )
+        now = timezone.now()
+
+        def ago(days, hour=11):
+            return (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0)
+
+        def person(first, last, **fields):
+            found = Person.objects.filter(team=team, first_name=first, last_name=last).first()
+            return found or Person.objects.create(
+                team=team, first_name=first, last_name=last, **fields
+            )
+
+        def episode_for(someone, *, started_days_ago):
+            episode = someone.episodes.exclude(status=EpisodeStatus.CLOSED).first()
+            if episode is None:
+                episode = Episode.objects.create(person=someone)
+            Episode.objects.filter(pk=episode.pk).update(
+                accepted_on=(now - timedelta(days=started_days_ago + 7)).date(),
+                start_date=(now - timedelta(days=started_days_ago)).date(),
+                created_at=ago(started_days_ago + 7),
+            )
+            episode.refresh_from_db()
+            # The referral was decided when the episode was accepted, not when the seed ran.
+            if episode.referral_id:
+                EligibilityDecision.objects.filter(referral_id=episode.referral_id).update(
+                    decided_at=ago(started_days_ago + 7)
+                )
+            return episode
+
+        def allocate(episode, worker, kind, days_ago, **fields):
+            if episode.status == EpisodeStatus.AWAITING_ALLOCATION:
+                EpisodeStatusChange.objects.create(
+                    episode=episode,
+                    from_status=episode.status,
+                    to_status=EpisodeStatus.ACTIVE,
+                    changed_by=tara,
+                    changed_at=ago(days_ago),
+                    note=f"Allocated to {worker}.",
+                )
+                Episode.objects.filter(pk=episode.pk).update(status=EpisodeStatus.ACTIVE)
+                episode.status = EpisodeStatus.ACTIVE
+            return Allocation.objects.create(
+                episode=episode,
+                worker=worker,
+                kind=kind,
+                started_at=ago(days_ago),
+                allocated_by=tara,
+                **fields,
+            )
+
+        def contact(someone, author, days_ago, kind, minutes, summary, **fields):
+            episode = someone.episodes.exclude(status=EpisodeStatus.CLOSED).first()
+            made = Contact.objects.create(
+                person=someone,
+                episode=episode,
+                author=author,
+                occurred_at=ago(days_ago, hour=10 + days_ago % 6),
+                kind=kind,
+                duration_minutes=minutes,
+                summary=summary,
+                **fields,
+            )
+            Contact.objects.filter(pk=made.pk).update(created_at=made.occurred_at)
+
+        lead, peer = Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR
+
+        # Peggy: with Nadia and Pete since June (seeded above); preferences and a safety flag.
+        peggy = Person.objects.get(
+            team=team, first_name="Margaret", last_name="Kelly", known_as="Peggy"
+        )
+        Person.objects.filter(pk=peggy.pk).update(
+            worker_gender_preference=WorkerGender.WOMAN,
+            risk_flags=[RiskFlag.DOMESTIC_ABUSE],
+            preferred_language="English",
+        )
+        Allocation.objects.filter(episode__person=peggy).update(
+            started_at=ago(170), allocated_by=tara
+        )
+        Episode.objects.filter(person=peggy).update(
+            accepted_on=(now - timedelta(days=175)).date(),
+            start_date=(now - timedelta(days=170)).date(),
+            created_at=ago(175),
+        )
+        contact(
+            peggy,
+            nadia,
+            12,
+            ContactKind.ATTEMPTED,
+            10,
+            "Not at the day centre; left a message with staff.",
+        )
+        contact(
+            peggy,
+            pete,
+            5,
+            ContactKind.OUTREACH,
+            60,
+            "Found Peggy by the market. Walked and talked; she is sleeping at her sister's for now.",
+            topics=["housing", "family"],
+        )
+        contact(
+            peggy,
+            nadia,
+            1,
+            ContactKind.FACE_TO_FACE,
+            45,
+            "Met at the day centre. Talked through the housing options letter; she wants to bid on a flat near her sister.",
+            topics=["housing"],
+            follow_up_action="Help Peggy place a bid on the housing register",
+            follow_up_due=(now + timedelta(days=3)).date(),
+        )
+
+        # Kerry (accepted on discretion): allocated to Nadia three weeks ago.
+        kerry = Person.objects.get(team=team, first_name="Kerry", last_name="Walsh")
+        Person.objects.filter(pk=kerry.pk).update(worker_gender_preference=WorkerGender.WOMAN)
+        allocate(episode_for(kerry, started_days_ago=20), nadia, lead, 21)
+        contact(
+            kerry,
+            nadia,
+            20,
+            ContactKind.PHONE,
+            15,
+            "First call. Agreed to meet at the recovery service on Thursday.",
+        )
+        contact(
+            kerry,
+            nadia,
+            16,
+            ContactKind.ACCOMPANIED,
+            120,
+            "Went with Kerry to her first appointment at Turning Point. She stayed for the whole session.",
+            topics=["substance_use", "health"],
+            follow_up_action="Ask the GP surgery about a repeat prescription review",
+            follow_up_due=(now - timedelta(days=4)).date(),
+        )
+
+        # Aisha waits for a lead navigator: she asked for a woman who speaks Bengali, and the
+        # team's Bengali speaker is a man. The allocation page shows the trade-off.
+        Person.objects.filter(team=team, first_name="Aisha", last_name="Rahman").update(
+            worker_gender_preference=WorkerGender.WOMAN, preferred_language="Bengali"
+        )
+
+        # Lee: handed over from Nadia to Samir when Nadia's caseload filled up.
+        lee = Person.objects.get(team=team, first_name="Lee", last_name="Barnes")
+        lee_episode = episode_for(lee, started_days_ago=60)
+        first = allocate(lee_episode, nadia, lead, 62)
+        Allocation.objects.filter(pk=first.pk).update(
+            ended_at=ago(30),
+            ended_by=tara,
+            end_reason="Nadia's caseload was full; Samir knows Lee from the hostel.",
+        )
+        first.refresh_from_db()
+        allocate(
+            lee_episode,
+            samir,
+            lead,
+            30,
+            handed_over_from=first,
+            reason="Nadia's caseload was full; Samir knows Lee from the hostel.",
+        )
+        contact(
+            lee,
+            nadia,
+            55,
+            ContactKind.FACE_TO_FACE,
+            40,
+            "Met at the hostel. Talked about probation appointments and his drinking.",
+            topics=["justice", "substance_use"],
+        )
+        contact(
+            lee,
+            samir,
+            9,
+            ContactKind.FACE_TO_FACE,
+            50,
+            "Went through his benefits letter together; his Universal Credit claim was closed by mistake.",
+            topics=["money"],
+            follow_up_action="Call the Jobcentre about reopening the claim",
+        )
+
+        # New people, straight onto caseloads (referrals made before the system existed).
+        chloe = person(
+            "Chloe",
+            "Adams",
+            date_of_birth=date(1990, 2, 11),
+            gender=Gender.WOMAN,
+            ethnicity=Ethnicity.WHITE_BRITISH,
+            wants_lived_experience=True,
+        )
+        allocate(episode_for(chloe, started_days_ago=45), nadia, lead, 46)
+        allocate(chloe.episodes.get(status=EpisodeStatus.ACTIVE), pete, peer, 40)
+        contact(
+            chloe,
+            nadia,
+            9,
+            ContactKind.FACE_TO_FACE,
+            30,
+            "Chloe is back in touch with her mum. Worried about rent arrears.",
+            topics=["family", "money"],
+        )
+        contact(
+            chloe,
+            pete,
+            3,
+            ContactKind.MESSAGE,
+            5,
+            "Texted to check she got to the food bank. She did.",
+        )
+
+        marcus = person(
+            "Marcus",
+            "Bennett",
+            date_of_birth=date(1983, 10, 2),
+            gender=Gender.MAN,
+            ethnicity=Ethnicity.BLACK_CARIBBEAN,
+            risk_flags=[RiskFlag.VISIT_IN_PAIRS],
+        )
+        marcus_episode = episode_for(marcus, started_days_ago=90)
+        allocate(marcus_episode, nadia, lead, 91)
+        contact(
+            marcus,
+            nadia,
+            24,
+            ContactKind.FACE_TO_FACE,
+            30,
+            "Court date set for next week. Marcus expects a short sentence.",
+            topics=["justice"],
+        )
+        EpisodeStatusChange.objects.create(
+            episode=marcus_episode,
+            from_status=EpisodeStatus.ACTIVE,
+            to_status=EpisodeStatus.PAUSED,
+            pause_reason=PauseReason.PRISON,
+            note="Remanded; expected release in about two months.",
+            changed_by=nadia,
+            changed_at=ago(20),
+        )
+        Episode.objects.filter(pk=marcus_episode.pk).update(status=EpisodeStatus.PAUSED)
+
+        grace = person(
+            "Grace",
+            "Mwangi",
+            date_of_birth=date(1998, 5, 23),
+            gender=Gender.WOMAN,
+            ethnicity=Ethnicity.BLACK_AFRICAN,
+            preferred_language="Swahili",
+        )
+        allocate(episode_for(grace, started_days_ago=2), nadia, lead, 2)
+        Episode.objects.filter(person=grace).update(start_date=None)
+
+        yusuf = person(
+            "Yusuf",
+            "Ali",
+            date_of_birth=date(1979, 12, 1),
+            gender=Gender.MAN,
+            ethnicity=Ethnicity.ASIAN_PAKISTANI,
+            preferred_language="Urdu",
+        )
+        allocate(
+            episode_for(yusuf, started_days_ago=35),
+            samir,
+            lead,
+            36,
+            reason="Yusuf asked for someone who speaks Urdu.",
+        )
+        contact(
+            yusuf,
+            samir,
+            14,
+            ContactKind.PHONE,
+            20,
+            "Talked in Urdu about his GP registration. He has an appointment on Monday.",
+            topics=["health"],
+        )
+
+        # Ryan: supported last year, ended well: moved on to the council's supported housing.
+        ryan = person(
+            "Ryan",
+            "O'Neill",
+            date_of_birth=date(1987, 7, 17),
+            gender=Gender.MAN,
+            ethnicity=Ethnicity.WHITE_IRISH,
+        )
+        if not ryan.episodes.exists():
+            closed = Episode.objects.create(person=ryan, status=EpisodeStatus.AWAITING_ALLOCATION)
+            Episode.objects.filter(pk=closed.pk).update(
+                accepted_on=(now - timedelta(days=400)).date(),
+                start_date=(now - timedelta(days=395)).date(),
+            )
+            closed.refresh_from_db()
+            allocate(closed, nadia, lead, 396)
+            contact(ryan, nadia, 380, ContactKind.FACE_TO_FACE, 60, "First meeting at the hostel.")
+            Allocation.objects.filter(episode=closed).update(
+                ended_at=ago(30), ended_by=nadia, end_reason="Support ended."
+            )
+            EpisodeStatusChange.objects.create(
+                episode=closed,
+                from_status=EpisodeStatus.ACTIVE,
+                to_status=EpisodeStatus.CLOSED,
+                changed_by=nadia,
+                changed_at=ago(30),
+                note="Moved into supported housing; celebrated with a coffee.",
+            )
+            Episode.objects.filter(pk=closed.pk).update(
+                status=EpisodeStatus.CLOSED,
+                end_date=(now - timedelta(days=30)).date(),
+                exit_destination=ExitDestination.OTHER_SUPPORT,
+                ending_planned=True,
+                closing_note="Moved into supported housing.",
+            )

@@ -1,0 +1,287 @@
+"""Capacity arithmetic, allocation with its capacity warning, handover history, continuity."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from caseload import services
+from caseload.capacity import capacity_of
+from caseload.models import Allocation, EpisodeStatus
+from smd.characteristics import Gender
+from smd.models import Role, Specialism
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    NavigatorFactory,
+    PeerMentorFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+LEAD = Allocation.Kind.LEAD_NAVIGATOR
+PEER = Allocation.Kind.PEER_MENTOR
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fte", "capacity"),
+    [("1.00", "8"), ("0.50", "4"), ("0.60", "4.8"), ("0.00", "0")],
+)
+def test_navigator_capacity_is_fte_times_eight(fte, capacity):
+    navigator = UserFactory.build(role=Role.NAVIGATOR, fte=Decimal(fte))
+    assert capacity_of(navigator) == Decimal(capacity)
+
+
+@pytest.mark.parametrize(("hours", "capacity"), [("9", "3"), ("6", "2"), ("10", "3.3"), ("0", "0")])
+def test_peer_mentor_capacity_is_planned_hours_over_three(hours, capacity):
+    peer = UserFactory.build(role=Role.PEER_MENTOR, planned_hours=Decimal(hours))
+    # Rounded down to a tenth: 10 hours holds 3.3 people, never an overstated 3.4.
+    assert capacity_of(peer) == Decimal(capacity)
+
+
+def test_capacity_follows_the_settings(settings):
+    settings.NAVIGATOR_CASELOAD_PER_FTE = 10
+    settings.PEER_MENTOR_HOURS_PER_PERSON = 2
+    assert capacity_of(UserFactory.build(role=Role.NAVIGATOR, fte=Decimal("0.5"))) == 5
+    assert capacity_of(UserFactory.build(role=Role.PEER_MENTOR, planned_hours=9)) == Decimal("4.5")
+
+
+def test_roles_without_a_caseload_have_no_capacity():
+    assert capacity_of(UserFactory.build(role=Role.TEAM_LEADER, fte=Decimal("1"))) == 0
+
+
+# --- allocating ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting(team):
+    """Aisha, accepted and waiting for a lead navigator."""
+    person = PersonFactory(team=team, first_name="Aisha", last_name="Rahman")
+    return EpisodeFactory(person=person, status=EpisodeStatus.AWAITING_ALLOCATION)
+
+
+def fill(worker, team, kind, n):
+    for _ in range(n):
+        AllocationFactory(
+            episode=EpisodeFactory(person=PersonFactory(team=team)), worker=worker, kind=kind
+        )
+
+
+def allocate_url(episode):
+    return reverse("caseload:allocate", args=[episode.person_id])
+
+
+def test_team_leader_allocates_a_lead_navigator_and_support_becomes_active(
+    team_leader_client, team_leader, waiting, navigator
+):
+    response = team_leader_client.post(
+        allocate_url(waiting), {"form": "lead", "lead-worker": str(navigator.pk)}
+    )
+    assert response.status_code == 302
+    allocation = waiting.allocations.get()
+    assert allocation.worker == navigator and allocation.kind == LEAD
+    assert allocation.allocated_by == team_leader and not allocation.over_capacity
+    waiting.refresh_from_db()
+    assert waiting.status == EpisodeStatus.ACTIVE
+    change = waiting.status_changes.get()
+    assert (change.from_status, change.to_status) == ("awaiting_allocation", "active")
+
+
+def test_going_over_capacity_warns_and_needs_a_reason(team, team_leader, waiting):
+    nadia = NavigatorFactory(team=team, fte=Decimal("0.5"))  # capacity 4
+    fill(nadia, team, LEAD, 4)
+    with pytest.raises(ValidationError) as raised:
+        services.allocation_create(episode=waiting, worker=nadia, kind=LEAD, by=team_leader)
+    assert "would then hold 5 people against a capacity of 4" in str(raised.value)
+    assert not waiting.allocations.exists()
+
+
+def test_over_capacity_allocation_is_allowed_and_its_reason_recorded(
+    team_leader_client, team, waiting
+):
+    nadia = NavigatorFactory(team=team, fte=Decimal("0.5"))
+    fill(nadia, team, LEAD, 4)
+    page = team_leader_client.get(allocate_url(waiting)).content.decode()
+    assert "full: this would go over capacity" in page
+    response = team_leader_client.post(
+        allocate_url(waiting), {"form": "lead", "lead-worker": str(nadia.pk)}
+    )
+    assert response.status_code == 200
+    assert "over_capacity_reason" in response.context["form"].errors
+    response = team_leader_client.post(
+        allocate_url(waiting),
+        {
+            "form": "lead",
+            "lead-worker": str(nadia.pk),
+            "lead-over_capacity_reason": "She speaks Bengali and knows Aisha.",
+        },
+    )
+    assert response.status_code == 302
+    allocation = waiting.allocations.get()
+    assert allocation.over_capacity
+    assert allocation.over_capacity_reason == "She speaks Bengali and knows Aisha."
+
+
+def test_over_capacity_reason_is_only_kept_when_over(team, team_leader, waiting, navigator):
+    allocation = services.allocation_create(
+        episode=waiting, worker=navigator, kind=LEAD, by=team_leader, over_capacity_reason="x"
+    )
+    assert not allocation.over_capacity and allocation.over_capacity_reason == ""
+
+
+def test_paused_people_count_against_capacity_and_closed_ones_do_not(team, navigator):
+    from caseload.models import Episode
+
+    fill(navigator, team, LEAD, 3)
+    Episode.objects.filter(allocations__worker=navigator).update(status=EpisodeStatus.PAUSED)
+    assert services.worker_load(navigator, LEAD) == 3
+    closed = EpisodeFactory(person=PersonFactory(team=team), closed=True)
+    AllocationFactory(episode=closed, worker=navigator, kind=LEAD)
+    assert services.worker_load(navigator, LEAD) == 3
+
+
+def test_allocation_checks_the_worker_fits_the_kind(team, team_leader, waiting, navigator):
+    with pytest.raises(ValidationError):
+        services.allocation_create(episode=waiting, worker=navigator, kind=PEER, by=team_leader)
+    elsewhere = NavigatorFactory()
+    with pytest.raises(ValidationError):
+        services.allocation_create(episode=waiting, worker=elsewhere, kind=LEAD, by=team_leader)
+
+
+def test_candidates_show_load_specialism_languages_and_fit(team_leader_client, team, waiting):
+    person = waiting.person
+    person.gender = Gender.WOMAN
+    person.worker_gender_preference = "woman"
+    person.preferred_language = "Bengali"
+    person.save()
+    NavigatorFactory(
+        team=team,
+        first_name="Nadia",
+        gender=Gender.WOMAN,
+        specialism=Specialism.WOMEN,
+        languages="English, Irish",
+    )
+    NavigatorFactory(team=team, first_name="Samir", gender=Gender.MAN, languages="English, Bengali")
+    response = team_leader_client.get(allocate_url(waiting))
+    page = response.content.decode()
+    assert "They would like a woman worker; someone who speaks Bengali." in page
+    assert "a woman, as asked; women&#x27;s specialist" in page
+    assert "speaks Bengali" in page and "Holding 0 of 8" in page
+
+
+def test_navigator_cannot_allocate(navigator_client, waiting):
+    assert navigator_client.get(allocate_url(waiting)).status_code == 403
+
+
+# --- handover and history -----------------------------------------------------------------------
+
+
+def test_handover_keeps_who_from_when_and_why(team_leader_client, team, team_leader, lead):
+    samir = NavigatorFactory(team=team, first_name="Samir")
+    response = team_leader_client.post(
+        allocate_url(lead.episode), {"form": "lead", "lead-worker": str(samir.pk)}
+    )
+    assert "reason" in response.context["form"].errors  # a handover says why
+    team_leader_client.post(
+        allocate_url(lead.episode),
+        {"form": "lead", "lead-worker": str(samir.pk), "lead-reason": "Nadia is on leave."},
+    )
+    lead.refresh_from_db()
+    new = lead.handed_over_to
+    assert lead.ended_at is not None and lead.end_reason == "Nadia is on leave."
+    assert new.worker == samir and new.reason == "Nadia is on leave."
+    assert new.started_at >= lead.ended_at and new.allocated_by == team_leader
+    assert lead.episode.allocations.current().get() == new
+
+
+def test_person_page_counts_the_workers_they_have_had(
+    navigator_client, team, team_leader, lead, peer_mentor
+):
+    samir = NavigatorFactory(team=team)
+    services.allocation_hand_over(allocation=lead, to=samir, by=team_leader, reason="Leave.")
+    services.allocation_create(episode=lead.episode, worker=peer_mentor, kind=PEER, by=team_leader)
+    page = navigator_client.get(lead.episode.person.get_absolute_url()).content.decode()
+    assert "Workers so far: <strong>3</strong> (2 navigators, 1 peer mentor)" in page
+    assert "Handed over: lead navigator" in page
+
+
+def test_peer_mentor_cannot_see_a_person_after_their_allocation_ends(
+    team_leader_client, team_leader, lead, peer_mentor, peer_mentor_client
+):
+    person = lead.episode.person
+    services.allocation_create(episode=lead.episode, worker=peer_mentor, kind=PEER, by=team_leader)
+    assert peer_mentor_client.get(person.get_absolute_url()).status_code == 200
+    response = team_leader_client.post(
+        allocate_url(lead.episode), {"form": "end", "end-reason": "Pete is moving on."}
+    )
+    assert response.status_code == 302
+    assert peer_mentor_client.get(person.get_absolute_url()).status_code == 404
+    caseload = peer_mentor_client.get(reverse("caseload:my_caseload"))
+    assert list(caseload.context["page"]) == []
+    ended = Allocation.objects.get(worker=peer_mentor)
+    assert ended.end_reason == "Pete is moving on." and ended.ended_by == team_leader
+
+
+# --- team capacity ------------------------------------------------------------------------------
+
+
+def test_team_capacity_shows_loads_totals_specialists_and_who_is_waiting(
+    client_for, make_user, team, waiting
+):
+    nadia = NavigatorFactory(team=team, first_name="Nadia", specialism=Specialism.WOMEN)
+    samir = NavigatorFactory(
+        team=team, first_name="Samir", fte=Decimal("0.6"), specialism=Specialism.ETHNIC_MINORITY
+    )
+    pete = PeerMentorFactory(team=team, first_name="Pete")
+    fill(nadia, team, LEAD, 9)  # over by 1
+    fill(samir, team, LEAD, 2)
+    # Pete mentors one of Nadia's people (someone with only a peer mentor would be waiting).
+    AllocationFactory(
+        episode=Allocation.objects.filter(worker=nadia).first().episode, worker=pete, kind=PEER
+    )
+    NavigatorFactory(team=team, is_active=False)  # left, holds nobody: not listed
+    response = client_for(make_user(Role.MANAGER)).get(reverse("caseload:team_capacity"))
+    context = response.context
+    assert [(i.worker, i.load, i.capacity) for i in context["navigators"]] == [
+        (nadia, 9, 8),
+        (samir, 2, Decimal("4.8")),
+    ]
+    totals = context["navigator_totals"]
+    assert (totals.load, totals.capacity, totals.headroom) == (11, Decimal("12.8"), Decimal("1.8"))
+    specialist = {t.label: (t.load, t.capacity) for t in context["specialist_totals"]}
+    assert specialist == {"Women": (9, 8), "Ethnic minority communities": (2, Decimal("4.8"))}
+    assert (context["peer_totals"].load, context["peer_totals"].capacity) == (1, 3)
+    assert list(context["waiting"]) == [waiting]
+    assert "Over by 1" in response.content.decode()
+
+
+def test_a_worker_who_left_but_still_holds_people_is_flagged(client_for, team_leader, team):
+    gone = NavigatorFactory(team=team, first_name="Gone", is_active=False)
+    fill(gone, team, LEAD, 2)
+    response = client_for(team_leader).get(reverse("caseload:team_capacity"))
+    assert "Not active: hand over" in response.content.decode()
+    assert response.context["navigator_totals"].capacity == 0
+
+
+def test_team_capacity_is_for_team_leaders_and_managers(navigator_client):
+    assert navigator_client.get(reverse("caseload:team_capacity")).status_code == 403
+
+
+@pytest.mark.parametrize("workers", [2, 30])
+def test_team_capacity_query_count_is_constant(client_for, team_leader, team, workers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(workers):
+        fill(NavigatorFactory(team=team, specialism=Specialism.WOMEN), team, LEAD, i % 4)
+        EpisodeFactory(person=PersonFactory(team=team), status=EpisodeStatus.AWAITING_ALLOCATION)
+    client = client_for(team_leader)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("caseload:team_capacity")).status_code == 200
+    # 1 session, 2 user, 3 the workers with their loads, 4 the team's name, 5 the people
+    # waiting.
+    assert len(ctx.captured_queries) == 5

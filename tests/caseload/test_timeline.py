@@ -1,0 +1,212 @@
+"""One timeline per person: everything, newest first, filterable, paginated, and cheap."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from caseload import services, timeline
+from caseload.models import Allocation, Contact, ContactKind
+from referrals.models import EligibilityDecision
+from tests.factories import (
+    AllocationFactory,
+    ContactFactory,
+    NavigatorFactory,
+    ReferralFactory,
+)
+
+LEAD = Allocation.Kind.LEAD_NAVIGATOR
+PEER = Allocation.Kind.PEER_MENTOR
+
+
+@pytest.fixture
+def story(person, episode, navigator, team_leader, peer_mentor):
+    """Peggy's story so far: referred, accepted, allocated, handed over, a peer mentor who
+    stepped back, paused, and one contact. Everything after the contact, so the first page
+    always holds every kind."""
+    referral = ReferralFactory(team=person.team, person=person, status="eligible")
+    EligibilityDecision.objects.create(
+        referral=referral,
+        outcome="eligible",
+        disadvantage_count=3,
+        decided_by=team_leader,
+        decided_at=timezone.now(),
+    )
+    episode.referral = referral
+    episode.save()
+    ContactFactory(
+        person=person,
+        author=navigator,
+        occurred_at=timezone.now() - timedelta(days=40),
+        summary="The first contact.",
+    )
+    first = services.allocation_create(episode=episode, worker=navigator, kind=LEAD, by=team_leader)
+    services.allocation_hand_over(
+        allocation=first,
+        to=NavigatorFactory(team=person.team, first_name="Samir"),
+        by=team_leader,
+        reason="Nadia is on leave.",
+    )
+    mentor = services.allocation_create(
+        episode=episode, worker=peer_mentor, kind=PEER, by=team_leader
+    )
+    services.allocation_end(allocation=mentor, by=team_leader, reason="Pete moved on.")
+    services.episode_pause(episode=episode, by=navigator, pause_reason="hospital")
+    return person
+
+
+def kinds(page):
+    return [entry.kind for entry in page.object_list]
+
+
+def test_timeline_holds_everything_newest_first(story, navigator):
+    page = timeline.timeline_page(story, navigator)
+    assert set(kinds(page)) == {
+        "referral",
+        "decision",
+        "episode_opened",
+        "allocation_started",
+        "allocation_ended",
+        "episode_status",
+        "contact",
+    }
+    times = [entry.at for entry in page.object_list]
+    assert times == sorted(times, reverse=True)
+    assert kinds(page)[-1] == "contact"  # the oldest, forty days ago
+    # A handover is one entry (the new allocation), not an ending plus a start.
+    assert kinds(page).count("allocation_ended") == 1
+
+
+def test_timeline_filters_by_kind(story, navigator):
+    allocations = kinds(timeline.timeline_page(story, navigator, group="allocations"))
+    # Nadia, the handover to Samir, Pete; and Pete stepping back.
+    assert sorted(allocations) == ["allocation_ended"] + ["allocation_started"] * 3
+    assert set(kinds(timeline.timeline_page(story, navigator, group="contacts"))) == {"contact"}
+    # An unknown filter shows everything rather than nothing.
+    assert timeline.timeline_page(story, navigator, group="nonsense").paginator.count == 9
+
+
+def test_timeline_is_paginated_newest_first(person, navigator):
+    now = timezone.now()
+    Contact.objects.bulk_create(
+        Contact(
+            person=person,
+            author=navigator,
+            occurred_at=now - timedelta(hours=i),
+            kind=ContactKind.PHONE,
+            duration_minutes=5,
+            summary=f"Call {i}",
+        )
+        for i in range(45)
+    )
+    first = timeline.timeline_page(person, navigator, group="contacts")
+    third = timeline.timeline_page(person, navigator, group="contacts", number=3)
+    assert first.paginator.num_pages == 3 and len(first.object_list) == 20
+    assert first.object_list[0].obj.summary == "Call 0"
+    assert [e.obj.summary for e in third.object_list] == [f"Call {i}" for i in range(40, 45)]
+
+
+def test_person_page_shows_and_filters_the_timeline(navigator_client, story):
+    page = navigator_client.get(story.get_absolute_url()).content.decode()
+    for text in [
+        "Referral received",
+        "Decision: Eligible",
+        "Accepted for support",
+        "Handed over: lead navigator",
+        "Why: Nadia is on leave.",
+        "Allocation ended: peer mentor",
+        "Support paused",
+        "The first contact.",
+    ]:
+        assert text in page, text
+    filtered = navigator_client.get(
+        story.get_absolute_url(),
+        {"kind": "contacts"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="timeline",
+    ).content.decode()
+    assert "<html" not in filtered and "The first contact." in filtered
+    assert "Referral received" not in filtered
+
+
+def test_peer_mentor_timeline_leaves_out_referrals(story, peer_mentor, episode, team_leader):
+    services.allocation_create(episode=episode, worker=peer_mentor, kind=PEER, by=team_leader)
+    page = timeline.timeline_page(story, peer_mentor)
+    assert "referral" not in kinds(page) and "decision" not in kinds(page)
+    assert "contact" in kinds(page)
+
+
+def test_another_app_can_register_a_source(person, navigator):
+    """What the assessments and MDT apps will do: add a kind of record to every timeline."""
+    timeline.register_group("test-notes", "Test notes")
+    timeline.register(
+        timeline.Source(
+            kind="test-note",
+            group="test-notes",
+            template="caseload/timeline/contact.html",
+            records=lambda person, user: person.contacts.filter(kind=ContactKind.MESSAGE),
+            at="occurred_at",
+        )
+    )
+    try:
+        ContactFactory(person=person, author=navigator, kind=ContactKind.MESSAGE)
+        page = timeline.timeline_page(person, navigator, group="test-notes")
+        assert kinds(page) == ["test-note"]
+        assert "test-notes" in [g.key for g in timeline.groups()]
+    finally:
+        timeline._sources.pop("test-note")
+        timeline._groups.pop("test-notes")
+
+
+def _more_contacts(person, author, n):
+    now = timezone.now() - timedelta(days=41)
+    Contact.objects.bulk_create(
+        Contact(
+            person=person,
+            author=author,
+            occurred_at=now - timedelta(hours=i),
+            kind=ContactKind.FACE_TO_FACE,
+            duration_minutes=30,
+            summary=f"Contact {i}",
+        )
+        for i in range(n)
+    )
+
+
+def _count(client, url, **extra):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, **extra).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_person_page_query_count_is_constant(navigator_client, navigator, story, n):
+    _more_contacts(story, navigator, n)
+    # 1 session, 2 user, 3 the person, 4-8 their aliases, episodes, allocations with workers,
+    # referrals and the referrers' organisations, 9 the last contact, 10 the timeline's count
+    # and 11 its page (one UNION of every source), 12-18 the page's records, one query per kind
+    # on the page (seven kinds here), 19 the contacts' agencies.
+    assert _count(navigator_client, story.get_absolute_url()) == 19
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_timeline_page_query_count_is_constant(navigator_client, navigator, story, n):
+    _more_contacts(story, navigator, n)
+    url = story.get_absolute_url() + "?kind=contacts&page=2"
+    # 1 session, 2 user, 3 the person and 4-8 its prefetches, 9 the last contact, 10 the
+    # count, 11 the page, 12 the contacts with their authors, 13 their agencies.
+    assert _count(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline") == 13
+
+
+def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):
+    page = navigator_client.get(person.get_absolute_url())
+    assert kinds(page.context["timeline"]) == ["episode_opened"]
+
+
+def test_allocation_factory_is_not_a_handover(person, episode, navigator):
+    AllocationFactory(episode=episode, worker=navigator, kind=LEAD)
+    assert kinds(timeline.timeline_page(person, navigator, group="allocations")) == [
+        "allocation_started"
+    ]
