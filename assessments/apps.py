@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from assessments.models import Assessment
+        from caseload import timeline
+
+        timeline.register_group("assessments", "NDT assessments")
+        timeline.register(
+            timeline.Source(
+                kind="ndt",
+                group="assessments",
+                template="assessments/timeline_entry.html",
+                records=lambda person, user: Assessment.objects.completed().filter(person=person),
+                at="completed_at",
+                eager=lambda qs: qs.select_related("scheme", "assessor"),
+            )
+        )

@@ -140,9 +140,13 @@ class ReviewStatus:
 def review_status(episode, latest_assessed_on, today=None):
     """When the next NDT is due for an open episode: a baseline is due from the episode's
     start; each review falls due NDT_REVIEW_INTERVAL_WEEKS after the latest completed one."""
+    return review_status_from(episode.start_date or episode.accepted_on, latest_assessed_on, today)
+
+
+def review_status_from(episode_began, latest_assessed_on, today=None):
     today = today or timezone.localdate()
     if latest_assessed_on is None:
-        due = episode.start_date or episode.accepted_on
+        due = episode_began
     else:
         due = latest_assessed_on + timedelta(weeks=settings.NDT_REVIEW_INTERVAL_WEEKS)
     return ReviewStatus(due, (due - today).days, latest_assessed_on is not None)

@@ -3,7 +3,9 @@ loading, so a page costs the same number of queries with 5 people or 500."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from caseload.capacity import Load, Totals, capacity_of
 from caseload.models import (
@@ -114,6 +116,7 @@ def my_caseload(user, status=""):
         .filter(pk__in=mine)
         .annotate(
             episode_status=Subquery(open_episode.values("status")[:1]),
+            **_ndt_and_mdt_annotations(open_episode),
             last_attempt_at=Subquery(attempts.values("occurred_at")[:1]),
             next_action=Subquery(next_action.values("follow_up_action")[:1]),
             next_action_due=Subquery(next_action.values("follow_up_due")[:1]),
@@ -125,6 +128,37 @@ def my_caseload(user, status=""):
     if status in CASELOAD_STATUSES:
         people = people.filter(episode_status=status)
     return people
+
+
+def _ndt_and_mdt_annotations(open_episode):
+    """When the open episode began and its latest completed NDT (for "NDT review due"), and the
+    person's open and overdue MDT actions: subqueries, so the caseload stays one query."""
+    from assessments.models import Assessment
+    from mdt.models import Action
+
+    # Filtered on the person directly: an OuterRef inside a further subquery would bind to
+    # the assessment, not the person.
+    latest_ndt = (
+        Assessment.objects.completed()
+        .filter(person=OuterRef("pk"))
+        .exclude(episode__status=EpisodeStatus.CLOSED)
+        .order_by("-assessed_on")
+        .values("assessed_on")[:1]
+    )
+    actions = Action.objects.open().filter(person=OuterRef("pk")).values("person")
+    overdue = actions.filter(due_on__lt=timezone.localdate())
+    return {
+        "episode_began": Subquery(
+            open_episode.annotate(began=Coalesce("start_date", "accepted_on")).values("began")[:1]
+        ),
+        "ndt_latest_on": Subquery(latest_ndt),
+        "open_mdt_actions": Coalesce(
+            Subquery(actions.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+        "overdue_mdt_actions": Coalesce(
+            Subquery(overdue.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+    }
 
 
 def caseload_counts(user):

@@ -20,6 +20,11 @@ def navigation(request):
     if user.team_id and (user.role in TEAM_ROLES or user.role == Role.PEER_MENTOR):
         label = "My people" if user.role == Role.PEER_MENTOR else "People"
         items.append((label, reverse("caseload:person_list")))
+    if user.in_team:
+        items.append(("MDT", reverse("mdt:meetings")))
+    elif user.role == Role.MDT_MEMBER and user.is_active:
+        items.append(("MDT meetings", reverse("mdt:meetings")))
+        items.append(("My MDT actions", reverse("mdt:my_actions")))
     if user.can_make_referrals:
         items.append(("New referral", reverse("referrals:new")))
     if user.can_see_referral_overview:

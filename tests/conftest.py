@@ -118,3 +118,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def shipped_schemes(db):
+    """The NDT schemes the data migration ships. A transactional test (browser, live worker)
+    flushes the database afterwards, taking them with it, so tests that need them ask here."""
+    from assessments.services import shipped_schemes_load
+
+    shipped_schemes_load()

@@ -4,18 +4,24 @@ A new URL without an entry in EXPECTED fails `test_every_url_is_in_the_table`, s
 page must say who may open it.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from assessments.models import AssessmentScheme
 from assessments.services import assessment_save
 from caseload.models import Allocation
+from mdt import services as mdt_services
+from mdt.models import MdtMeeting, MdtReferral
 from smd.models import Role
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
     EpisodeFactory,
+    OrganisationFactory,
     PersonFactory,
     ReferralFactory,
     TeamFactory,
@@ -53,6 +59,28 @@ def only(allowed, denied, anonymous=LOGIN, ok=200):
     return {
         role: (anonymous if role == "anonymous" else ok if role in allowed else denied)
         for role in ROLES
+    }
+
+
+MDT_READERS = TEAM_STAFF | {"mdt_member", "other_team_leader"}
+
+
+def mdt_read(ok):
+    """Readers of this team's meeting: its staff and the invited partner; others' teams 404."""
+    return {
+        **only(TEAM_STAFF | {"mdt_member"}, denied=404, ok=ok),
+        "peer_mentor": 403,
+        "admin": 403,
+    }
+
+
+def mdt_run(ok):
+    """Running this team's meeting: its chair and team leaders; readers who don't run it 403."""
+    return {
+        **only({"team_leader", "mdt_chair"}, denied=404, ok=ok),
+        "navigator": 403,
+        "manager": 403,
+        "mdt_member": 403,
     }
 
 
@@ -158,6 +186,35 @@ EXPECTED = {
             **dict.fromkeys(IN_SCOPE - CONTACT_LOGGERS, 403),
         },
     ),
+    # MDT. Team staff read their team's meetings; the chair and team leaders run them; a partner
+    # member reads the meetings they are invited to (agenda shared, within the window) and
+    # updates the actions they own; peer mentors and admins have no MDT pages.
+    "mdt:meetings": ("get", only(MDT_READERS, denied=403)),
+    "mdt:my_actions": ("get", only(MDT_READERS, denied=403)),
+    "mdt:meeting_new": (
+        "get",
+        only({"team_leader", "mdt_chair", "other_team_leader"}, denied=403),
+    ),
+    "mdt:meeting": ("get", mdt_read(200)),
+    "mdt:minutes": ("get", mdt_read(200)),
+    "mdt:minutes_pdf": ("get", mdt_read(200)),
+    "mdt:case": ("get", mdt_read(200)),
+    "mdt:referral_new": ("get", only(TEAM_STAFF | {"mdt_member"}, denied=404)),
+    "mdt:live": ("get", mdt_run(200)),
+    "mdt:agenda_add": ("post", mdt_run(302)),
+    "mdt:agenda_share": ("post", mdt_run(302)),
+    "mdt:attendance": ("post", mdt_run(302)),
+    "mdt:start": ("post", mdt_run(302)),
+    "mdt:finish": ("post", mdt_run(302)),
+    "mdt:agenda_move": ("post", mdt_run(302)),
+    "mdt:agenda_remove": ("post", mdt_run(302)),
+    "mdt:case_notes": ("post", mdt_run(302)),
+    "mdt:action_add": ("post", mdt_run(400)),
+    # The action's owner is the partner member; the chair and team leaders may update it too.
+    "mdt:action_update": (
+        "post",
+        {**mdt_run(302), "mdt_member": 302},
+    ),
 }
 
 
@@ -178,7 +235,7 @@ def test_every_url_is_in_the_table():
 
 
 @pytest.fixture
-def world(db):
+def world(shipped_schemes):
     team = TeamFactory(receives_public_referrals=True)
     other = TeamFactory()
     users = {
@@ -212,16 +269,76 @@ def world(db):
         complete=True,
         by=users["navigator"],
     )
+    partner = users["mdt_member"]
+    partner.organisation = OrganisationFactory(name="Northgate Probation")
+    partner.save()
+    meeting = mdt_services.meeting_create(
+        meeting=MdtMeeting(
+            team=team,
+            starts_at=timezone.now() + timedelta(days=2),
+            place="Room 4",
+            chair=users["mdt_chair"],
+        ),
+        organisations=[],
+        members=[partner],
+    )
+    mdt_referral = MdtReferral.objects.create(
+        person=person,
+        source="navigator",
+        referring_organisation=team.organisation,
+        referred_by=users["navigator"],
+        why_now="Risk rising",
+        tried="Hostel",
+        asked_of_partners="Joint plan",
+        sharing_basis="agreed",
+    )
+    item = mdt_services.agenda_add(meeting=meeting, person=person, mdt_referral=mdt_referral)
+    mdt_services.agenda_share(meeting=meeting)
+    action = mdt_services.action_add(
+        item=item,
+        description="Book a joint appointment",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate(),
+        by=users["mdt_chair"],
+    )
     return {
         "users": users,
         "person": person,
         "referral": referral,
         "assessment": assessment,
         "contact": contact,
+        "meeting": meeting,
+        "item": item,
+        "action": action,
     }
 
 
 def url_for(name, world):
+    if name in {
+        "mdt:meeting",
+        "mdt:agenda_add",
+        "mdt:agenda_share",
+        "mdt:attendance",
+        "mdt:start",
+        "mdt:live",
+        "mdt:finish",
+        "mdt:minutes",
+        "mdt:minutes_pdf",
+    }:
+        return reverse(name, args=[world["meeting"].pk])
+    if name in {
+        "mdt:case",
+        "mdt:agenda_move",
+        "mdt:agenda_remove",
+        "mdt:case_notes",
+        "mdt:action_add",
+    }:
+        return reverse(name, args=[world["item"].pk])
+    if name == "mdt:action_update":
+        return reverse(name, args=[world["action"].pk])
+    if name == "mdt:referral_new":
+        return reverse(name, args=[world["person"].pk])
     if name == "referrals:public_done":
         return reverse(name)
     if name.startswith("referrals:") and name not in {

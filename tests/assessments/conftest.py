@@ -22,12 +22,12 @@ ADDED_KEYS = ["cultural_gender_reluctance", "social_withdrawal", "domestic_abuse
 
 
 @pytest.fixture
-def standard(db):
+def standard(shipped_schemes):
     return AssessmentScheme.objects.get(code="ndt-standard", version=1)
 
 
 @pytest.fixture
-def amended(db):
+def amended(shipped_schemes):
     return AssessmentScheme.objects.get(code="ndt-amended", version=1)
 
 

@@ -131,6 +131,7 @@ def _count(client, url, **headers):
 def test_caseload_query_count_is_constant(navigator_client, navigator, n):
     _bulk_caseload(navigator, n)
     # 1 session, 2 user, 3 the count for the pages, 4 the counts by status for the filter,
-    # 5 the rows: one query, each row's contact facts (last contact, last attempt, next
-    # action, episode status) as correlated subqueries.
-    assert _count(navigator_client, CASELOAD) == 5
+    # 5 the worker's own open MDT actions, 6 the rows: one query, each row's facts (last
+    # contact, last attempt, next action, episode status, NDT review, open MDT actions) as
+    # correlated subqueries.
+    assert _count(navigator_client, CASELOAD) == 6

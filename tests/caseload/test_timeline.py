@@ -187,8 +187,9 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # 1 session, 2 user, 3 the person, 4-8 their aliases, episodes, allocations with workers,
     # referrals and the referrers' organisations, 9 the last contact, 10 the timeline's count
     # and 11 its page (one UNION of every source), 12-18 the page's records, one query per kind
-    # on the page (seven kinds here), 19 the contacts' agencies.
-    assert _count(navigator_client, story.get_absolute_url()) == 19
+    # on the page (seven kinds here), 19 the contacts' agencies, 20 the latest NDT in the open
+    # episode, 21-22 the MDT panel's open actions and waiting MDT referrals.
+    assert _count(navigator_client, story.get_absolute_url()) == 22
 
 
 @pytest.mark.parametrize("n", [10, 2000])

@@ -1,0 +1,245 @@
+"""Reads for the MDT: agendas, the live case summary, minutes, owners' actions and figures."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from assessments.models import Assessment
+from caseload.models import Contact, EpisodeStatus, Person
+from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
+from smd.models import Role
+
+
+def meetings_for(user):
+    return (
+        MdtMeeting.objects.visible_to(user)
+        .select_related("chair")
+        .annotate(cases=Count("agenda", distinct=True))
+    )
+
+
+def meeting_detail(user, pk):
+    return (
+        MdtMeeting.objects.visible_to(user)
+        .select_related("chair", "team")
+        .prefetch_related(
+            Prefetch(
+                "invitations", queryset=Invitation.objects.select_related("organisation", "member")
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def agenda_for(user, meeting):
+    """The meeting's cases the user may read, in agenda order."""
+    return (
+        AgendaItem.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("person", "mdt_referral__referring_organisation")
+        .order_by("position")
+    )
+
+
+def agenda_candidates(meeting):
+    """New cases (MDT referrals waiting, agreed or not) and reviews (people with open actions)
+    not already on this meeting's agenda."""
+    on_agenda = meeting.agenda.values("person")
+    pending = (
+        MdtReferral.objects.filter(person__team=meeting.team_id, status=MdtReferral.Status.PENDING)
+        .exclude(person__in=on_agenda)
+        .select_related("person", "referring_organisation")
+        .order_by("-urgency", "created_at")
+    )
+    reviews = (
+        Person.objects.filter(team=meeting.team_id)
+        .filter(Exists(Action.objects.open().filter(person=OuterRef("pk"))))
+        .exclude(pk__in=on_agenda)
+        .exclude(pk__in=pending.values("person"))
+        .annotate(open_actions=Count("mdt_actions", filter=Q(mdt_actions__done_at__isnull=True)))
+    )
+    return list(pending), list(reviews)
+
+
+@dataclass
+class CaseSummary:
+    item: AgendaItem
+    episode: object
+    first_ndt: Assessment | None
+    latest_ndt: Assessment | None
+    contacts: list
+    earlier_actions: list
+    actions_here: list = field(default_factory=list)
+
+    @property
+    def ndt_change(self):
+        if self.first_ndt and self.latest_ndt and self.first_ndt.pk != self.latest_ndt.pk:
+            return self.latest_ndt.standard_total - self.first_ndt.standard_total
+        return None
+
+
+def case_summary(item, *, with_contacts=True):
+    """What the chair sees for one case: who, episode status, NDT baseline and latest, the last
+    contacts, and open actions from earlier meetings with their owners. A fixed number of
+    queries whatever the person's history."""
+    person = item.person
+    episode = person.episodes.exclude(status=EpisodeStatus.CLOSED).first()
+    completed = Assessment.objects.completed().filter(person=person).select_related("scheme")
+    if episode:
+        completed = completed.filter(episode=episode)
+    first = completed.order_by("assessed_on", "created_at").first()
+    latest = completed.order_by("-assessed_on", "-created_at").first()
+    contacts = (
+        list(
+            Contact.objects.filter(person=person)
+            .select_related("author")
+            .order_by("-occurred_at")[:3]
+        )
+        if with_contacts
+        else []
+    )
+    actions = list(
+        Action.objects.filter(person=person)
+        .select_related("owner", "owner_organisation", "agenda_item__meeting")
+        .order_by("due_on")
+    )
+    return CaseSummary(
+        item=item,
+        episode=episode,
+        first_ndt=first,
+        latest_ndt=latest,
+        contacts=contacts,
+        earlier_actions=[a for a in actions if a.agenda_item_id != item.pk and not a.is_done],
+        actions_here=[a for a in actions if a.agenda_item_id == item.pk],
+    )
+
+
+def minutes(user, meeting):
+    """The meeting's cases the reader may see, each with its actions, and those actions again
+    grouped by owner."""
+    items = list(
+        agenda_for(user, meeting).prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("owner", "owner_organisation"),
+            )
+        )
+    )
+    by_owner = defaultdict(list)
+    for item in items:
+        for action in item.actions.all():
+            by_owner[action.owner].append((item, action))
+    owners = sorted(by_owner.items(), key=lambda pair: pair[0].get_full_name())
+    return items, owners
+
+
+def actions_owned_by(user):
+    """The user's open MDT actions on cases they may still read, soonest due first."""
+    return (
+        Action.objects.open()
+        .filter(owner=user)
+        .select_related("person", "owner", "owner_organisation", "agenda_item__meeting")
+        .order_by("due_on")
+    )
+
+
+# --- figures for the quarterly return --------------------------------------------------------
+
+
+def _splits(person_ids, people):
+    """Counts for all, by gender, by ethnicity (White British / ethnic minority / not recorded)
+    and for domestic-abuse survivors, from a list of person ids (repeats count)."""
+    genders = dict(Gender.choices)
+    out = {
+        "all": len(person_ids),
+        "gender": defaultdict(int),
+        "ethnicity": defaultdict(int),
+        "domestic_abuse_survivors": 0,
+    }
+    for pid in person_ids:
+        person = people[pid]
+        out["gender"][genders[person["gender"]]] += 1
+        minority = is_ethnic_minority(person["ethnicity"])
+        label = {True: "Ethnic minority", False: dict(Ethnicity.choices)["white_british"]}.get(
+            minority, "Not recorded"
+        )
+        out["ethnicity"][label] += 1
+        out["domestic_abuse_survivors"] += person["survivor"]
+    out["gender"] = dict(out["gender"])
+    out["ethnicity"] = dict(out["ethnicity"])
+    return out
+
+
+def mdt_figures(team, start, end):
+    """MDT figures for meetings and referrals from `start` to `end` (dates, inclusive), each
+    split by gender, ethnicity and domestic-abuse survivors (people whose referral into the team
+    recorded domestic abuse). Actions agreed are those created at meetings in the period;
+    completed and overdue are as at `end`."""
+    tz = timezone.get_current_timezone()
+    lo = timezone.datetime.combine(start, timezone.datetime.min.time(), tzinfo=tz)
+    hi = timezone.datetime.combine(end, timezone.datetime.max.time(), tzinfo=tz)
+    meetings = MdtMeeting.objects.filter(team=team, starts_at__range=(lo, hi))
+    held = meetings.filter(status=MdtMeeting.Status.HELD)
+    items = list(AgendaItem.objects.filter(meeting__in=held).values("person_id", "outcome"))
+    referrals = list(
+        MdtReferral.objects.filter(person__team=team, created_at__range=(lo, hi)).values(
+            "person_id", "source"
+        )
+    )
+    actions = list(
+        Action.objects.filter(agenda_item__meeting__in=held).values(
+            "person_id", "done_at", "due_on"
+        )
+    )
+    ids = {r["person_id"] for r in items + referrals + actions}
+    from referrals.models import Referral
+
+    survivors = set(
+        Referral.objects.filter(person_id__in=ids, domestic_abuse=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    people = {
+        p["id"]: {**p, "survivor": p["id"] in survivors}
+        for p in Person.objects.filter(pk__in=ids).values("id", "gender", "ethnicity")
+    }
+    attendance = defaultdict(lambda: defaultdict(int))
+    for org, state in Invitation.objects.filter(meeting__in=held).values_list(
+        "organisation__name", "attendance"
+    ):
+        attendance[org][state or "not_recorded"] += 1
+    sources = dict(MdtReferral.Source.choices)
+    by_source = defaultdict(list)
+    for r in referrals:
+        by_source[sources[r["source"]]].append(r["person_id"])
+    resolved = [i["person_id"] for i in items if i["outcome"] == AgendaItem.Outcome.RESOLVED]
+    end_of = end
+    return {
+        "meetings_held": held.count(),
+        "referrals_by_source": {k: _splits(v, people) for k, v in sorted(by_source.items())},
+        "cases_discussed": _splits([i["person_id"] for i in items], people),
+        "people_discussed": _splits(sorted({i["person_id"] for i in items}), people),
+        "attendance_by_organisation": {k: dict(v) for k, v in sorted(attendance.items())},
+        "actions_agreed": _splits([a["person_id"] for a in actions], people),
+        "actions_completed": _splits(
+            [a["person_id"] for a in actions if a["done_at"] and a["done_at"] <= hi], people
+        ),
+        "actions_overdue": _splits(
+            [
+                a["person_id"]
+                for a in actions
+                if a["due_on"] < end_of and (a["done_at"] is None or a["done_at"] > hi)
+            ],
+            people,
+        ),
+        "successful_outcomes": _splits(resolved, people),
+        "successful_outcome_rate": len(resolved) / len(items) if items else None,
+    }
+
+
+def is_partner(user):
+    return user.role == Role.MDT_MEMBER

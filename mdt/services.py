@@ -1,0 +1,202 @@
+"""Writes for the MDT. Each runs in one transaction."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
+
+
+@transaction.atomic
+def mdt_referral_create(*, referral):
+    """Record a request to discuss a person; it may wait without agreement, not be placed."""
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def meeting_create(*, meeting, organisations, members):
+    """Plan a meeting and invite organisations and named members."""
+    meeting.full_clean()
+    meeting.save()
+    named = {m.organisation_id for m in members}
+    Invitation.objects.bulk_create(
+        [Invitation(meeting=meeting, organisation=m.organisation, member=m) for m in members]
+        + [
+            Invitation(meeting=meeting, organisation=org)
+            for org in organisations
+            if org.pk not in named
+        ]
+    )
+    return meeting
+
+
+def _latest_basis(person):
+    """The agreement of the person's most recent MDT referral that has one."""
+    referral = (
+        MdtReferral.objects.filter(person=person)
+        .exclude(sharing_basis=SharingBasis.NONE)
+        .order_by("-created_at")
+        .first()
+    )
+    return referral.sharing_basis if referral else None
+
+
+@transaction.atomic
+def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
+    """Put a case on the agenda: a new case from its MDT referral, or a review of a person with
+    open actions. Refused without the person's agreement or a recorded lawful basis."""
+    if meeting.status in {MdtMeeting.Status.HELD, MdtMeeting.Status.CANCELLED}:
+        raise ValidationError("This meeting has finished; plan the case for the next one.")
+    if mdt_referral is not None:
+        basis = mdt_referral.sharing_basis
+        kind = AgendaItem.Kind.NEW
+    else:
+        basis = _latest_basis(person)
+        kind = AgendaItem.Kind.REVIEW
+    if basis in {None, SharingBasis.NONE}:
+        raise ValidationError(
+            "This person cannot be discussed yet: record their agreement, or the lawful basis "
+            "for discussing them without it, on their MDT referral."
+        )
+    if meeting.agenda.filter(person=person).exists():
+        raise ValidationError("This person is already on the agenda.")
+    last = meeting.agenda.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        person=person,
+        kind=kind,
+        mdt_referral=mdt_referral,
+        sharing_basis=basis,
+        position=last + 1,
+        minutes=minutes,
+    )
+    if mdt_referral is not None:
+        MdtReferral.objects.filter(pk=mdt_referral.pk).update(status=MdtReferral.Status.ON_AGENDA)
+    return item
+
+
+@transaction.atomic
+def agenda_move(*, item, step):
+    """Move a case up (-1) or down (+1) the agenda by swapping with its neighbour."""
+    items = list(item.meeting.agenda.select_for_update().order_by("position"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index + step
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    # Positions are unique per meeting only by convention, so renumber in one pass.
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            AgendaItem.objects.filter(pk=other.pk).update(position=position)
+
+
+@transaction.atomic
+def agenda_remove(*, item):
+    if item.actions.exists() or item.notes or item.decisions:
+        raise ValidationError("This case has notes or actions recorded and stays on the agenda.")
+    if item.mdt_referral_id:
+        MdtReferral.objects.filter(pk=item.mdt_referral_id).update(
+            status=MdtReferral.Status.PENDING
+        )
+    item.delete()
+
+
+@dataclass
+class Conflict:
+    """Someone else saved this case's notes since the version the writer started from."""
+
+    theirs: AgendaItem
+    yours: dict
+
+
+@transaction.atomic
+def case_notes_save(*, item, version, notes, decisions, outcome, by):
+    """Save the discussion of a case unless someone else saved it since `version`: then nothing
+    is written and the caller gets a Conflict to show both versions side by side. The writer's
+    own earlier saves (an autosave still in flight when they press Save) are not a conflict:
+    the form they send holds everything they typed."""
+    current = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("saved_by")
+        .get(pk=item.pk)
+    )
+    if current.version != version and current.saved_by_id != by.pk:
+        return Conflict(
+            theirs=current, yours={"notes": notes, "decisions": decisions, "outcome": outcome}
+        )
+    AgendaItem.objects.filter(pk=item.pk).update(
+        notes=notes,
+        decisions=decisions,
+        outcome=outcome,
+        version=F("version") + 1,
+        saved_at=timezone.now(),
+        saved_by=by,
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def action_add(*, item, description, owner, owner_organisation, due_on, by):
+    action = Action(
+        agenda_item=item,
+        person=item.person,
+        description=description,
+        owner=owner,
+        owner_organisation=owner_organisation,
+        due_on=due_on,
+        created_by=by,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_update(*, action, done, progress_note=None, by):
+    """Mark an action done (or reopen it), optionally with a progress note."""
+    action.done_at = timezone.now() if done else None
+    if progress_note is not None:
+        action.progress_note = progress_note
+    action.save(update_fields=["done_at", "progress_note", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def attendance_record(*, meeting, attendance):
+    """attendance: {invitation id: Invitation.Attendance value}."""
+    for invitation in meeting.invitations.all():
+        value = attendance.get(str(invitation.pk))
+        if value is not None and value != invitation.attendance:
+            invitation.attendance = value
+            invitation.save(update_fields=["attendance", "updated_at"])
+
+
+@transaction.atomic
+def meeting_start(*, meeting):
+    if meeting.status == MdtMeeting.Status.PLANNED:
+        meeting.status = MdtMeeting.Status.IN_PROGRESS
+        meeting.save(update_fields=["status", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_finish(*, meeting):
+    if meeting.status not in {MdtMeeting.Status.PLANNED, MdtMeeting.Status.IN_PROGRESS}:
+        raise ValidationError("This meeting has already finished.")
+    meeting.status = MdtMeeting.Status.HELD
+    meeting.finished_at = timezone.now()
+    meeting.save(update_fields=["status", "finished_at", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def agenda_share(*, meeting):
+    meeting.agenda_shared_at = meeting.agenda_shared_at or timezone.now()
+    meeting.save(update_fields=["agenda_shared_at", "updated_at"])
+    return meeting

@@ -1,0 +1,36 @@
+from django import template
+
+from mdt.models import Action, MdtReferral
+
+register = template.Library()
+
+
+@register.inclusion_tag("mdt/_person_panel.html", takes_context=True)
+def mdt_panel(context, person):
+    """The MDT panel on the person page, for team staff: open actions with owners and any MDT
+    referral waiting. Two queries."""
+    user = context["request"].user
+    if not user.in_team:
+        return {"show": False}
+    return {
+        "show": True,
+        "person": person,
+        "actions": list(
+            Action.objects.open()
+            .filter(person=person)
+            .select_related("owner", "owner_organisation")
+            .order_by("due_on")
+        ),
+        "waiting": MdtReferral.objects.filter(
+            person=person, status=MdtReferral.Status.PENDING
+        ).count(),
+    }
+
+
+@register.inclusion_tag("mdt/_my_actions_panel.html", takes_context=True)
+def my_mdt_actions(context):
+    """The MDT actions the signed-in worker owns, for My caseload. One query."""
+    from mdt.selectors import actions_owned_by
+
+    request = context["request"]
+    return {"actions": list(actions_owned_by(request.user)), "request": request}

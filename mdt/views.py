@@ -1,0 +1,395 @@
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caseload.models import Person
+from mdt import selectors, services
+from mdt.forms import ActionForm, AttendanceForm, CaseNotesForm, MdtReferralForm, MeetingForm
+from mdt.models import Action, AgendaItem, MdtReferral
+from smd.access import user_passes
+from smd.models import Role
+
+uses_mdt = user_passes(lambda u: u.in_team or u.role == Role.MDT_MEMBER)
+plans_meetings = user_passes(lambda u: u.in_team and u.role in {Role.MDT_CHAIR, Role.TEAM_LEADER})
+
+
+def _uuid(value):
+    """A posted id as a UUID, or None: a forged or garbled id is a missing one, never a 500."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _meeting(request, pk):
+    meeting = selectors.meeting_detail(request.user, pk)
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _run(request, pk):
+    """A meeting the user may see and run (chair or team leader of its team)."""
+    meeting = _meeting(request, pk)
+    if not meeting.can_run(request.user):
+        raise PermissionDenied
+    return meeting
+
+
+def _item(request, pk):
+    return get_object_or_404(
+        AgendaItem.objects.visible_to(request.user).select_related("meeting", "person"), pk=pk
+    )
+
+
+def _run_item(request, pk):
+    item = _item(request, pk)
+    if not item.meeting.can_run(request.user):
+        raise PermissionDenied
+    return item
+
+
+@uses_mdt
+def meetings(request):
+    user = request.user
+    context = {
+        "meetings": selectors.meetings_for(user),
+        "can_plan": user.in_team and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER},
+    }
+    if user.in_team:
+        context["waiting"] = MdtReferral.objects.filter(
+            person__in=Person.objects.visible_to(user), status=MdtReferral.Status.PENDING
+        ).count()
+    return render(request, "mdt/meetings.html", context)
+
+
+@plans_meetings
+def meeting_new(request):
+    team = request.user.team
+    form = MeetingForm(request.POST or None, team=team, initial={"chair": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.team = team
+        services.meeting_create(
+            meeting=meeting,
+            organisations=form.cleaned_data["organisations"],
+            members=form.cleaned_data["members"],
+        )
+        messages.success(request, "Meeting planned. Now build its agenda.")
+        return redirect(meeting)
+    return render(request, "mdt/meeting_form.html", {"form": form})
+
+
+@uses_mdt
+def meeting(request, pk):
+    meeting = _meeting(request, pk)
+    can_run = meeting.can_run(request.user)
+    pending, reviews = selectors.agenda_candidates(meeting) if can_run else ([], [])
+    return render(
+        request,
+        "mdt/meeting.html",
+        {
+            "meeting": meeting,
+            "agenda": selectors.agenda_for(request.user, meeting),
+            "can_run": can_run,
+            "pending": pending,
+            "reviews": reviews,
+            "attendance_form": AttendanceForm(meeting=meeting) if can_run else None,
+        },
+    )
+
+
+@require_POST
+def agenda_add(request, pk):
+    meeting = _run(request, pk)
+    referral = None
+    referral_id = _uuid(request.POST.get("mdt_referral"))
+    person_id = _uuid(request.POST.get("person"))
+    if referral_id:
+        referral = get_object_or_404(
+            MdtReferral.objects.filter(person__in=Person.objects.visible_to(request.user)),
+            pk=referral_id,
+        )
+        person = referral.person
+    elif person_id:
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+    else:
+        messages.error(request, "Choose a case to add.")
+        return redirect(meeting)
+    try:
+        services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(meeting)
+
+
+@require_POST
+def agenda_move(request, pk):
+    item = _run_item(request, pk)
+    services.agenda_move(item=item, step=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(item.meeting)
+
+
+@require_POST
+def agenda_remove(request, pk):
+    item = _run_item(request, pk)
+    try:
+        services.agenda_remove(item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(item.meeting)
+
+
+@require_POST
+def agenda_share(request, pk):
+    meeting = _run(request, pk)
+    services.agenda_share(meeting=meeting)
+    messages.success(request, "The agenda is now visible to invited members.")
+    return redirect(meeting)
+
+
+@require_POST
+def attendance(request, pk):
+    meeting = _run(request, pk)
+    form = AttendanceForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        services.attendance_record(meeting=meeting, attendance=form.cleaned_data)
+        messages.success(request, "Attendance saved.")
+    else:
+        messages.error(request, "Choose present, apologies or absent for each invitation.")
+    back = "mdt:live" if request.POST.get("next") == "live" else "mdt:meeting"
+    return redirect(back, pk=meeting.pk)
+
+
+@require_POST
+def meeting_start(request, pk):
+    meeting = _run(request, pk)
+    services.meeting_start(meeting=meeting)
+    return redirect("mdt:live", pk=meeting.pk)
+
+
+def live(request, pk):
+    """The chair's screen: one case at a time, with the agenda beside it."""
+    meeting = _run(request, pk)
+    agenda = list(selectors.agenda_for(request.user, meeting))
+    current = next((i for i in agenda if str(i.pk) == request.GET.get("case")), None)
+    current = current or (agenda[0] if agenda else None)
+    summary = selectors.case_summary(current) if current else None
+    position = agenda.index(current) if current else 0
+    return render(
+        request,
+        "mdt/live.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "summary": summary,
+            "previous": agenda[position - 1] if current and position > 0 else None,
+            "next": agenda[position + 1] if current and position + 1 < len(agenda) else None,
+            "notes_form": CaseNotesForm(
+                initial={
+                    "version": current.version,
+                    "notes": current.notes,
+                    "decisions": current.decisions,
+                    "outcome": current.outcome,
+                }
+            )
+            if current
+            else None,
+            "action_form": ActionForm(meeting=meeting) if current else None,
+            "attendance_form": AttendanceForm(meeting=meeting),
+        },
+    )
+
+
+@require_POST
+def case_notes(request, pk):
+    """Autosave (htmx, every few seconds) and the explicit save share this endpoint."""
+    item = _run_item(request, pk)
+    form = CaseNotesForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request, "mdt/_save_status.html", {"error": form.errors.as_text()}, status=400
+            )
+        messages.error(request, "The notes could not be saved: " + form.errors.as_text())
+        return redirect(f"{_live_url(item)}")
+    result = services.case_notes_save(item=item, by=request.user, **form.cleaned_data)
+    if isinstance(result, services.Conflict):
+        context = {"conflict": result, "item": item}
+        if request.htmx:
+            return render(request, "mdt/_conflict.html", context, status=409)
+        return render(
+            request, "mdt/conflict.html", {**context, "meeting": item.meeting}, status=409
+        )
+    if request.htmx:
+        return render(request, "mdt/_save_status.html", {"item": result})
+    messages.success(request, "Notes saved.")
+    return redirect(_live_url(item))
+
+
+def _live_url(item):
+    return f"{reverse('mdt:live', args=[item.meeting_id])}?case={item.pk}"
+
+
+@require_POST
+def action_add(request, pk):
+    item = _run_item(request, pk)
+    form = ActionForm(request.POST, meeting=item.meeting)
+    if form.is_valid():
+        services.action_add(
+            item=item,
+            by=request.user,
+            description=form.cleaned_data["description"],
+            owner=form.cleaned_data["owner"],
+            owner_organisation=form.cleaned_data["owner_organisation"],
+            due_on=form.cleaned_data["due_on"],
+        )
+        if not request.htmx:
+            messages.success(request, "Action added.")
+            return redirect(_live_url(item))
+        form = ActionForm(meeting=item.meeting)
+    elif not request.htmx:
+        summary = selectors.case_summary(item)
+        return render(
+            request,
+            "mdt/action_form_page.html",
+            {"form": form, "item": item, "summary": summary, "meeting": item.meeting},
+            status=400,
+        )
+    summary = selectors.case_summary(item)
+    html = render_to_string(
+        "mdt/_actions.html",
+        {"summary": summary, "action_form": form, "item": item, "meeting": item.meeting},
+        request=request,
+    )
+    return HttpResponse(html, status=200 if not form.errors else 400)
+
+
+@require_POST
+def action_update(request, pk):
+    """One click: done (or reopen), with an optional progress note. Owners, and whoever runs
+    the meeting, may update."""
+    action = get_object_or_404(
+        Action.objects.visible_to(request.user).select_related(
+            "agenda_item__meeting", "person", "owner", "owner_organisation"
+        ),
+        pk=pk,
+    )
+    if not (action.owner_id == request.user.pk or action.agenda_item.meeting.can_run(request.user)):
+        raise PermissionDenied
+    note = request.POST.get("progress_note")
+    services.action_update(
+        action=action,
+        done=request.POST.get("done") == "1",
+        progress_note=note[:500] if note is not None else None,
+        by=request.user,
+    )
+    if request.htmx:
+        return render(
+            request,
+            "mdt/_action_row.html",
+            {"action": action, "show_person": request.POST.get("show_person") == "1"},
+        )
+    messages.success(request, "Action updated.")
+    return redirect(request.POST.get("next") or "mdt:my_actions")
+
+
+@require_POST
+def meeting_finish(request, pk):
+    meeting = _run(request, pk)
+    try:
+        services.meeting_finish(meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("mdt:minutes", pk=meeting.pk)
+
+
+def _minutes_context(request, pk):
+    meeting = _meeting(request, pk)
+    items, owners = selectors.minutes(request.user, meeting)
+    return {"meeting": meeting, "items": items, "owners": owners, "today": timezone.localdate()}
+
+
+@uses_mdt
+def minutes(request, pk):
+    return render(request, "mdt/minutes.html", _minutes_context(request, pk))
+
+
+@uses_mdt
+def minutes_pdf(request, pk):
+    from weasyprint import HTML
+
+    context = _minutes_context(request, pk)
+    html = render_to_string("mdt/minutes_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localtime(context["meeting"].starts_at).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="mdt-minutes-{stamp}.pdf"'
+    return response
+
+
+@uses_mdt
+def case(request, pk):
+    """An MDT case record: the summary and MDT records only (partners never see contacts)."""
+    item = _item(request, pk)
+    partner = selectors.is_partner(request.user)
+    summary = selectors.case_summary(item, with_contacts=not partner)
+    return render(request, "mdt/case.html", {"item": item, "summary": summary, "partner": partner})
+
+
+@uses_mdt
+def my_actions(request):
+    return render(
+        request,
+        "mdt/my_actions.html",
+        {"actions": selectors.actions_owned_by(request.user), "today": timezone.localdate()},
+    )
+
+
+def referral_new(request, person_pk):
+    """Team staff refer someone they can see; a partner member refers someone on the agenda of a
+    meeting they attend."""
+    user = request.user
+    if user.in_team:
+        person = get_object_or_404(Person.objects.visible_to(user), pk=person_pk)
+    elif user.role == Role.MDT_MEMBER:
+        item = (
+            AgendaItem.objects.visible_to(user)
+            .filter(person_id=person_pk)
+            .select_related("person")
+            .first()
+        )
+        if item is None:
+            raise Http404
+        person = item.person
+    else:
+        raise Http404
+    initial = {
+        "referring_organisation": user.organisation_id,
+        "source": MdtReferral.Source.PARTNER
+        if user.role == Role.MDT_MEMBER
+        else MdtReferral.Source.NAVIGATOR,
+    }
+    form = MdtReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        referral = form.save(commit=False)
+        referral.person = person
+        referral.referred_by = user
+        services.mdt_referral_create(referral=referral)
+        if referral.may_be_discussed:
+            messages.success(request, "Referred to the MDT: the chair can now put it on an agenda.")
+        else:
+            messages.warning(
+                request,
+                "Referred to the MDT. It waits until the person's agreement, or a lawful basis, "
+                "is recorded.",
+            )
+        return redirect(person if user.in_team else "mdt:meetings")
+    return render(request, "mdt/referral_form.html", {"form": form, "person": person})

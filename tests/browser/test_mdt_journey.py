@@ -1,0 +1,140 @@
+"""The chair runs an MDT from the live screen in a real browser, and the action reaches its owner.
+
+Notes autosave as the chair types (htmx); every page is checked with axe.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from mdt import services
+from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
+from smd.models import Role
+from tests.factories import (
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "fortnightly-mdt-at-the-civic-centre"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
+    live_server, page, assert_accessible, screenshot
+):
+    team = TeamFactory(receives_public_referrals=True)
+    chair = UserFactory(
+        username="charles",
+        first_name="Charles",
+        last_name="Mensah",
+        role=Role.MDT_CHAIR,
+        team=team,
+        password=PASSWORD,
+    )
+    probation = OrganisationFactory(name="Northgate Probation", sector="probation")
+    priya = UserFactory(
+        username="priya",
+        first_name="Priya",
+        last_name="Shah",
+        role=Role.MDT_MEMBER,
+        team=None,
+        organisation=probation,
+        password=PASSWORD,
+    )
+    meeting = services.meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now() + timedelta(minutes=5), place="Room 4", chair=chair
+        ),
+        organisations=[probation],
+        members=[priya],
+    )
+    for first, last in [("Lee", "Barnes"), ("Aisha", "Rahman")]:
+        person = PersonFactory(team=team, first_name=first, last_name=last)
+        EpisodeFactory(person=person)
+        referral = MdtReferral.objects.create(
+            person=person,
+            source="navigator",
+            referring_organisation=team.organisation,
+            referred_by=chair,
+            why_now="Risk rising",
+            tried="Hostel",
+            asked_of_partners="Joint plan",
+            sharing_basis="agreed",
+        )
+        services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
+
+    sign_in(page, live_server.url, "charles")
+    page.goto(f"{live_server.url}{meeting.get_absolute_url()}")
+    assert_accessible(page)
+    page.get_by_role("group", name=re.compile("Priya Shah")).get_by_label("Present").check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    page.get_by_role("button", name="Start the meeting").click()
+
+    # Case 1: notes save as the chair types, then an action for Priya.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lee Barnes")
+    assert_accessible(page)
+    page.get_by_label("Discussion notes").fill(
+        "Lee is sleeping at a friend's; probation appointments clash."
+    )
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=8000)
+    page.get_by_role("textbox", name="Action", exact=True).fill(
+        "Move Lee's probation appointment to Tuesdays"
+    )
+    page.get_by_role("combobox", name="Owner", exact=True).select_option(
+        label="Priya Shah (Northgate Probation)"
+    )
+    page.get_by_label("Due").fill((timezone.localdate() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Add action").click()
+    expect(page.locator("#actions")).to_contain_text("Move Lee's probation appointment to Tuesdays")
+    screenshot(page, "mdt-01-live")
+
+    # Case 2
+    page.get_by_role("link", name=re.compile("Next: Aisha Rahman")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Aisha Rahman")
+    page.get_by_label("Discussion notes").fill(
+        "Aisha wants a women-only space; refuge place offered."
+    )
+    page.get_by_label("Outcome for this meeting").select_option(label="Resolved: support in place")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Notes saved.")).to_be_visible()
+
+    page.get_by_role("button", name="Finish meeting and write minutes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")
+    expect(page.get_by_text("Move Lee's probation appointment to Tuesdays").first).to_be_visible()
+    assert_accessible(page)
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+    notes = dict(AgendaItem.objects.values_list("person__first_name", "notes"))
+    assert notes["Lee"].startswith("Lee is sleeping") and notes["Aisha"].startswith("Aisha wants")
+
+    # Priya, the owner, sees it on "My MDT actions" and marks it done in one click.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server.url, "priya")
+    page.goto(f"{live_server.url}/mdt/actions/")
+    expect(
+        page.get_by_text("Move Lee's probation appointment to Tuesdays", exact=True)
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("textbox", name=re.compile("Progress note")).fill(
+        "Spoke to the offender manager"
+    )
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Progress: Spoke to the offender manager")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Mark done")).click()
+    expect(page.get_by_text(re.compile("Done"))).to_be_visible()
+    assert Action.objects.get().done_at is not None

@@ -1,0 +1,366 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from caseload.models import Contact
+from mdt import selectors, services
+from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral, SharingBasis
+from tests.factories import EpisodeFactory, PersonFactory
+from tests.mdt.conftest import refer
+
+
+def test_no_agenda_place_without_agreement_or_lawful_basis(meeting, person, navigator):
+    waiting = refer(person, navigator, basis=SharingBasis.NONE)
+    with pytest.raises(ValidationError, match="cannot be discussed yet"):
+        services.agenda_add(meeting=meeting, person=person, mdt_referral=waiting)
+    assert not meeting.agenda.exists()
+    waiting.refresh_from_db()
+    assert waiting.status == MdtReferral.Status.PENDING
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgendaItem.objects.create(
+            meeting=meeting, person=person, kind="new", sharing_basis="none", position=1
+        )
+
+
+def test_lawful_basis_must_be_named_and_explained(person, navigator):
+    with pytest.raises(ValidationError):
+        refer(person, navigator, basis=SharingBasis.LAWFUL_BASIS)
+    referral = refer(
+        person,
+        navigator,
+        basis=SharingBasis.LAWFUL_BASIS,
+        lawful_basis="safeguarding",
+        basis_reason="Exploited by a local gang; at risk of serious harm",
+    )
+    assert referral.may_be_discussed
+
+
+def test_referral_form_explains_a_missing_basis(navigator_client, person, navigator):
+    url = reverse("mdt:referral_new", args=[person.pk])
+    response = navigator_client.post(
+        url,
+        {
+            "source": "navigator",
+            "referring_organisation": navigator.organisation_id,
+            "why_now": "Risk rising",
+            "tried": "Weekly visits",
+            "asked_of_partners": "Housing options",
+            "urgency": "soon",
+            "sharing_basis": "lawful_basis",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose the lawful basis" in page and "Say why the case must be shared" in page
+    assert not MdtReferral.objects.exists()
+
+
+def test_actions_carry_forward_until_done(meeting, item, chair, partner, team):
+    action = services.action_add(
+        item=item,
+        description="Book a joint appointment",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate() + timedelta(days=7),
+        by=chair,
+    )
+    services.meeting_finish(meeting=meeting)
+    following = services.meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now() + timedelta(days=16), place="Room 4", chair=chair
+        ),
+        organisations=[],
+        members=[],
+    )
+    pending, reviews = selectors.agenda_candidates(following)
+    assert [p.pk for p in reviews] == [item.person_id] and reviews[0].open_actions == 1
+    review = services.agenda_add(meeting=following, person=item.person)
+    assert review.kind == "review" and review.sharing_basis == "agreed"
+    assert selectors.case_summary(review).earlier_actions == [action]
+    services.action_update(action=action, done=True, by=partner)
+    assert selectors.agenda_candidates(following)[1] == []
+
+
+@pytest.mark.parametrize(
+    ("due_in_days", "done", "overdue"),
+    [(0, False, False), (-1, False, True), (1, False, False), (-5, True, False)],
+)
+def test_overdue_at_the_edges(item, chair, partner, due_in_days, done, overdue):
+    today = timezone.localdate()
+    action = Action.objects.create(
+        agenda_item=item,
+        person=item.person,
+        description="Call the GP",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=today + timedelta(days=due_in_days),
+        created_by=chair,
+        done_at=timezone.now() if done else None,
+    )
+    assert action.is_overdue(today) is overdue
+    assert (action in Action.objects.overdue(today)) is overdue
+
+
+def _notes(client, item, version, notes, htmx=True):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(
+        reverse("mdt:case_notes", args=[item.pk]),
+        {"version": version, "notes": notes, "decisions": "", "outcome": ""},
+        **headers,
+    )
+
+
+def test_autosave_saves_and_moves_the_version_on(client_for, chair, item):
+    client = client_for(chair)
+    response = _notes(client, item, 0, "Lee attended; agreed housing first")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Saved at" in page and 'value="1"' in page and "hx-swap-oob" in page
+    item.refresh_from_db()
+    assert item.notes == "Lee attended; agreed housing first" and item.version == 1
+    assert (
+        _notes(client, item, 1, "Lee attended; agreed housing first. GP to review.").status_code
+        == 200
+    )
+
+
+def test_two_people_editing_do_not_silently_overwrite(client_for, chair, team_leader, item):
+    first, second = client_for(chair), client_for(team_leader)
+    _notes(first, item, 0, "Chair's notes")
+    response = _notes(second, item, 0, "Team leader's notes")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Not saved" in page and "Chair&#x27;s notes" in page
+    item.refresh_from_db()
+    assert item.notes == "Chair's notes" and item.version == 1
+    # Without JavaScript the second writer gets a page with both versions to merge.
+    plain = _notes(second, item, 0, "Team leader's notes", htmx=False)
+    assert plain.status_code == 409
+    assert "Team leader&#x27;s notes" in plain.content.decode()
+
+
+def test_explicit_save_without_javascript(client_for, chair, item):
+    response = _notes(client_for(chair), item, 0, "Saved by the button", htmx=False)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.notes == "Saved by the button"
+
+
+def test_partner_sees_invited_cases_within_the_window_only(
+    client_for, partner, item, meeting, team
+):
+    client = client_for(partner)
+    case = reverse("mdt:case", args=[item.pk])
+    # Before the agenda is shared, even an invited partner sees no cases.
+    assert client.get(case).status_code == 404
+    services.agenda_share(meeting=meeting)
+    assert client.get(case).status_code == 200
+    # Never the person's record or contact notes.
+    Contact.objects.create(
+        person=item.person,
+        author=meeting.chair,
+        kind="phone",
+        summary="Private contact note",
+        duration_minutes=10,
+    )
+    assert "Private contact note" not in client.get(case).content.decode()
+    assert client.get(item.person.get_absolute_url()).status_code == 404
+    # Four weeks after the meeting the case is gone.
+    MdtMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(days=29))
+    assert client.get(case).status_code == 404
+    # A week before: visible; eight days before: not yet.
+    MdtMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + timedelta(days=6))
+    assert client.get(case).status_code == 200
+    MdtMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() + timedelta(days=8))
+    assert client.get(case).status_code == 404
+
+
+def test_partner_cannot_reach_someone_never_on_their_agendas(
+    client_for, partner, meeting, team, item
+):
+    services.agenda_share(meeting=meeting)
+    stranger = PersonFactory(team=team)
+    EpisodeFactory(person=stranger)
+    client = client_for(partner)
+    assert client.get(reverse("mdt:referral_new", args=[stranger.pk])).status_code == 404
+    assert client.get(stranger.get_absolute_url()).status_code == 404
+    other = services.meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now(), place="Room 1", chair=meeting.chair
+        ),
+        organisations=[],
+        members=[],
+    )
+    services.agenda_share(meeting=other)
+    hidden = services.agenda_add(
+        meeting=other, person=stranger, mdt_referral=refer(stranger, meeting.chair)
+    )
+    assert client.get(reverse("mdt:case", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("mdt:meeting", args=[other.pk])).status_code == 404
+
+
+def test_minutes_pdf_contains_every_action(client_for, chair, partner, item, meeting):
+    for n in range(3):
+        services.action_add(
+            item=item,
+            description=f"Action number {n}: ring the housing officer",
+            owner=partner,
+            owner_organisation=partner.organisation,
+            due_on=timezone.localdate() + timedelta(days=n + 1),
+            by=chair,
+        )
+    services.meeting_finish(meeting=meeting)
+    response = client_for(chair).get(reverse("mdt:minutes_pdf", args=[meeting.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    for n in range(3):
+        assert f"Action number {n}: ring the housing officer" in text
+    assert "Lee Barnes" in text and "Actions by owner" in text
+
+
+def test_live_screen_query_count_is_constant(client_for, chair, meeting, item, team, navigator):
+    client = client_for(chair)
+    url = reverse("mdt:live", args=[meeting.pk]) + f"?case={item.pk}"
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _ in range(8):
+        other = PersonFactory(team=team)
+        EpisodeFactory(person=other)
+        services.agenda_add(meeting=meeting, person=other, mdt_referral=refer(other, navigator))
+    for n in range(6):
+        services.action_add(
+            item=item,
+            description=f"Action {n}",
+            owner=chair,
+            owner_organisation=chair.organisation,
+            due_on=timezone.localdate(),
+            by=chair,
+        )
+    assert count() == few
+
+
+def test_figures_split_by_gender_ethnicity_and_survivors(team, chair, partner, navigator):
+    from referrals.models import Referral
+    from tests.factories import ReferralFactory
+
+    woman = PersonFactory(team=team, gender="woman", ethnicity="black_caribbean")
+    man = PersonFactory(team=team, gender="man", ethnicity="white_british")
+    ReferralFactory(team=team, person=woman, domestic_abuse=True, status=Referral.Status.NEW)
+    for p in (woman, man):
+        EpisodeFactory(person=p)
+    start = timezone.localdate()
+    meeting = services.meeting_create(
+        meeting=MdtMeeting(team=team, starts_at=timezone.now(), place="Room", chair=chair),
+        organisations=[partner.organisation],
+        members=[],
+    )
+    a = services.agenda_add(meeting=meeting, person=woman, mdt_referral=refer(woman, navigator))
+    b = services.agenda_add(meeting=meeting, person=man, mdt_referral=refer(man, navigator))
+    services.case_notes_save(
+        item=a, version=0, notes="", decisions="", outcome="resolved", by=chair
+    )
+    services.case_notes_save(
+        item=b, version=0, notes="", decisions="", outcome="continue", by=chair
+    )
+    services.action_add(
+        item=a,
+        description="x",
+        owner=chair,
+        owner_organisation=chair.organisation,
+        due_on=start,
+        by=chair,
+    )
+    meeting.invitations.update(attendance="present")
+    services.meeting_finish(meeting=meeting)
+    figures = selectors.mdt_figures(team, start, start)
+    assert figures["meetings_held"] == 1
+    assert figures["cases_discussed"]["all"] == 2
+    assert figures["cases_discussed"]["gender"] == {"Woman": 1, "Man": 1}
+    assert figures["successful_outcomes"]["all"] == 1
+    assert figures["successful_outcomes"]["domestic_abuse_survivors"] == 1
+    assert figures["successful_outcomes"]["ethnicity"] == {"Ethnic minority": 1}
+    assert figures["successful_outcome_rate"] == 0.5
+    assert figures["actions_agreed"]["all"] == 1 and figures["actions_overdue"]["all"] == 0
+    assert figures["referrals_by_source"]["Navigator escalation"]["all"] == 2
+    assert figures["attendance_by_organisation"] == {partner.organisation.name: {"present": 1}}
+
+
+def test_your_own_autosave_in_flight_is_not_a_conflict(client_for, chair, item):
+    client = client_for(chair)
+    _notes(client, item, 0, "First draft")
+    # The explicit Save still carries version 0: the chair's own autosave got there first.
+    response = _notes(client, item, 0, "First draft, finished", htmx=False)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.notes == "First draft, finished" and item.version == 2
+
+
+@pytest.mark.parametrize("forged", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", ""])
+def test_forged_ids_on_the_agenda_form_are_refused_cleanly(client_for, chair, meeting, forged):
+    response = client_for(chair).post(
+        reverse("mdt:agenda_add", args=[meeting.pk]), {"person": forged}
+    )
+    assert response.status_code in {302, 404}
+    assert not meeting.agenda.exists()
+
+
+def test_another_teams_person_cannot_be_put_on_the_agenda(client_for, chair, meeting, other_team):
+    stranger = PersonFactory(team=other_team)
+    response = client_for(chair).post(
+        reverse("mdt:agenda_add", args=[meeting.pk]), {"person": stranger.pk}
+    )
+    assert response.status_code == 404 and not meeting.agenda.exists()
+
+
+def test_owner_records_progress_then_done_in_one_click_each(
+    client_for, partner, chair, item, meeting
+):
+    services.agenda_share(meeting=meeting)
+    action = services.action_add(
+        item=item,
+        description="Share licence conditions",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    client = client_for(partner)
+    url = reverse("mdt:action_update", args=[action.pk])
+    page = client.get(reverse("mdt:my_actions")).content.decode()
+    assert "Share licence conditions" in page and "Lee Barnes" in page
+    response = client.post(
+        url,
+        {"done": "0", "progress_note": "Asked the OM", "show_person": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Progress: Asked the OM" in response.content.decode()
+    client.post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
+    action.refresh_from_db()
+    assert action.is_done and action.progress_note == "Asked the OM"
+    assert "Share licence conditions" not in client.get(reverse("mdt:my_actions")).content.decode()
+
+
+def test_staff_owners_see_their_actions_on_my_caseload(client_for, navigator, chair, item):
+    services.action_add(
+        item=item,
+        description="Phone the hostel manager",
+        owner=navigator,
+        owner_organisation=navigator.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    page = client_for(navigator).get(reverse("caseload:my_caseload")).content.decode()
+    assert "My MDT actions" in page and "Phone the hostel manager" in page
