@@ -1,6 +1,6 @@
 """A small, realistic, fictional data set for trying the app. Idempotent; never in production."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -157,6 +157,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed()
             self.seed_caseload()
+            self.seed_ndt()
+            self.seed_mdt()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -598,3 +600,120 @@ class Command(BaseCommand):
                 ending_planned=True,
                 closing_note="Moved into supported housing.",
             )
+
+    def seed_ndt(self):
+        """Peggy's NDT history: an amended baseline in June 2025 and reviews since, falling."""
+        from assessments.models import Assessment, AssessmentScheme
+        from assessments.services import assessment_save
+
+        peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
+        if Assessment.objects.filter(person=peggy).exists():
+            return
+        nadia = User.objects.get(username="navigator")
+        episode = peggy.episodes.exclude(status=EpisodeStatus.CLOSED).get()
+        amended = AssessmentScheme.objects.get(code="ndt-amended", is_current=True)
+        standard = AssessmentScheme.objects.get(code="ndt-standard", is_current=True)
+        began = episode.start_date or episode.accepted_on
+        # (weeks after the episode began, scheme, score for most items, items scored higher)
+        plan = [
+            (1, amended, 3, {"risk_from_others": 4, "domestic_abuse": 4, "housing": 4}),
+            (14, standard, 3, {"housing": 4}),
+            (27, amended, 2, {"domestic_abuse": 3, "isolation": 3}),
+            (40, amended, 2, {"housing": 1, "engagement": 1}),
+        ]
+        for weeks, scheme, usual, higher in plan:
+            assessed_on = began + timedelta(weeks=weeks)
+            if assessed_on > timezone.localdate():
+                break
+            saved = assessment_save(
+                person=peggy,
+                episode=episode,
+                scheme=scheme,
+                assessed_on=assessed_on,
+                assessor=nadia,
+                participation="yes",
+                scores={i.key: higher.get(i.key, usual) for i in scheme.items.all()},
+                notes={},
+                complete=True,
+                by=nadia,
+            )
+            # Completed on the day it was done, so the timeline puts it in its place.
+            Assessment.objects.filter(pk=saved.pk).update(
+                completed_at=timezone.make_aware(datetime.combine(assessed_on, time(11)))
+            )
+
+    def seed_mdt(self):
+        """A held MDT last fortnight with an action for the partner member, and the next one
+        planned with its agenda shared."""
+        from mdt import services as mdt
+        from mdt.models import Action, MdtMeeting, MdtReferral
+
+        chair = User.objects.get(username="chair")
+        team = chair.team
+        if MdtMeeting.objects.filter(team=team).exists():
+            return
+        nadia = User.objects.get(username="navigator")
+        partner = User.objects.get(username="partner")
+        organisations = list(
+            Organisation.objects.filter(
+                name__in=["City Police", "Riverside Mental Health NHS Trust"]
+            )
+        )
+        now = timezone.now()
+        held = mdt.meeting_create(
+            meeting=MdtMeeting(
+                team=team,
+                starts_at=now - timedelta(days=14),
+                place="Room 4, Civic Centre",
+                chair=chair,
+            ),
+            organisations=organisations,
+            members=[partner],
+        )
+        peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
+        referral = MdtReferral.objects.create(
+            person=peggy,
+            source=MdtReferral.Source.NAVIGATOR,
+            referring_organisation=nadia.organisation,
+            referred_by=nadia,
+            why_now="Her ex-partner has been released and knows where her sister lives.",
+            tried="Safety planning with Safe Haven; a refuge place she turned down.",
+            asked_of_partners="Probation to share licence conditions; police to flag the address.",
+            urgency=MdtReferral.Urgency.URGENT,
+            sharing_basis="agreed",
+        )
+        MdtReferral.objects.filter(pk=referral.pk).update(created_at=now - timedelta(days=20))
+        item = mdt.agenda_add(meeting=held, person=peggy, mdt_referral=referral)
+        mdt.agenda_share(meeting=held)
+        mdt.meeting_start(meeting=held)
+        mdt.case_notes_save(
+            item=item,
+            version=0,
+            notes="Peggy agreed to the discussion. Risk is high while the address is known.",
+            decisions="Flag the sister's address; ask probation about an exclusion zone.",
+            outcome="continue",
+            by=chair,
+        )
+        mdt.action_add(
+            item=item,
+            description="Ask the offender manager about an exclusion zone covering the address",
+            owner=partner,
+            owner_organisation=partner.organisation,
+            due_on=timezone.localdate() + timedelta(days=3),
+            by=chair,
+        )
+        Action.objects.filter(agenda_item=item).update(created_at=held.starts_at)
+        held.invitations.update(attendance="present")
+        mdt.meeting_finish(meeting=held)
+        following = mdt.meeting_create(
+            meeting=MdtMeeting(
+                team=team,
+                starts_at=now + timedelta(days=1),
+                place="Room 4, Civic Centre",
+                chair=chair,
+            ),
+            organisations=organisations,
+            members=[partner],
+        )
+        mdt.agenda_add(meeting=following, person=peggy)
+        mdt.agenda_share(meeting=following)
