@@ -17,6 +17,7 @@ from caseload.models import (
     Person,
     WorkerGender,
 )
+from referrals.models import Referral
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import Role, Specialism, User
 
@@ -68,7 +69,12 @@ def person_detail(user, pk):
                     )
                 ),
             ),
-            "referrals__referrer_organisation",
+            # Only the referrals this user may see: a peer mentor sees the person, not who
+            # referred them or why (ADR 0003).
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.visible_to(user).select_related("referrer_organisation"),
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -309,7 +315,9 @@ def allocation_history(person):
     """Every allocation the person has had, newest first, with who made it and why."""
     return (
         Allocation.objects.filter(episode__person=person)
-        .select_related("worker", "allocated_by", "ended_by", "handed_over_from__worker")
+        .select_related(
+            "worker", "allocated_by", "ended_by", "handed_over_from__worker", "handed_over_to"
+        )
         .order_by("-started_at")
     )
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from caseload.access import may_change_episode
 from caseload.capacity import capacity_of, places
 from caseload.models import (
     Allocation,
@@ -59,9 +60,15 @@ def _set_status(episode, to_status, *, by, pause_reason="", note=""):
 
 
 @transaction.atomic
+def _assert_may_change(episode, by):
+    if not may_change_episode(by, episode):
+        raise PermissionDenied("Only the lead navigator or a team leader can change this support.")
+
+
 def episode_pause(*, episode, by, pause_reason, note=""):
     """Pause active support (the person is in prison or hospital, or asked for a break)."""
     episode = _lock_episode(episode)
+    _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.ACTIVE:
         raise ValidationError("Only active support can be paused.")
     _set_status(episode, EpisodeStatus.PAUSED, by=by, pause_reason=pause_reason, note=note)
@@ -72,6 +79,7 @@ def episode_pause(*, episode, by, pause_reason, note=""):
 @transaction.atomic
 def episode_resume(*, episode, by, note=""):
     episode = _lock_episode(episode)
+    _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.PAUSED:
         raise ValidationError("Only paused support can be resumed.")
     _set_status(episode, EpisodeStatus.ACTIVE, by=by, note=note)
@@ -84,6 +92,7 @@ def episode_close(*, episode, by, end_date, exit_destination, ending_planned, no
     """End support: where the person went, whether it was planned with them; every current
     allocation ends with it (so a peer mentor stops seeing the person)."""
     episode = _lock_episode(episode)
+    _assert_may_change(episode, by)
     errors = {}
     if not episode.is_open:
         raise ValidationError("This episode is already closed.")
@@ -255,10 +264,28 @@ def contact_log(
 ):
     """Record a contact. Returns (contact, created): the same form sent twice (a double tap,
     a retried request) finds the contact the first one made instead of adding another."""
+    sent = {
+        "occurred_at": occurred_at,
+        "kind": kind,
+        "duration_minutes": duration_minutes,
+        "summary": summary.strip(),
+    }
+
+    def same_submission(existing):
+        # A repeat of the same form is only a double submit if it says the same thing: a form
+        # reused (the browser's Back button) for a different contact must not vanish.
+        if existing.person_id != person.pk or existing.author_id != by.pk:
+            return False
+        return all(getattr(existing, field) == value for field, value in sent.items())
+
+    already_used = ValidationError(
+        "This form was already used for another contact, so nothing was saved. Open a new "
+        "form to log this one; what you typed is still here to copy."
+    )
     existing = Contact.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        if existing.person_id != person.pk or existing.author_id != by.pk:
-            raise ValidationError("This form was already used. Open a new one.")
+        if not same_submission(existing):
+            raise already_used
         return existing, False
     episode = person.episodes.open().select_for_update().first()
     contact = Contact(
@@ -284,6 +311,8 @@ def contact_log(
         existing = Contact.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
+        if not same_submission(existing):
+            raise already_used from None
         return existing, False
     contact.agencies.set(agencies)
     # Support starts on the first day the person was actually reached.

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from caseload import selectors, services, timeline
+from caseload.access import may_change_episode
 from caseload.forms import (
     AllocationForm,
     CloseForm,
@@ -366,6 +367,8 @@ def episode_change(request, pk):
     if not request.user.can_change_episodes:
         raise PermissionDenied
     episode = person.episodes.open().first()
+    if episode is not None and not may_change_episode(request.user, episode):
+        raise PermissionDenied
     posted = request.POST.get("form") if request.method == "POST" else None
     data = request.POST if posted else None
     forms = {

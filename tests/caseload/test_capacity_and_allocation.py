@@ -285,3 +285,40 @@ def test_team_capacity_query_count_is_constant(client_for, team_leader, team, wo
     # 1 session, 2 user, 3 the workers with their loads, 4 the team's name, 5 the people
     # waiting.
     assert len(ctx.captured_queries) == 5
+
+
+def test_allocate_page_query_count_is_constant_with_handovers(
+    team_leader_client, team_leader, team, waiting
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from caseload import services
+
+    workers = [NavigatorFactory(team=team, fte=Decimal("1")) for _ in range(12)]
+    current = AllocationFactory(episode=waiting, worker=workers[0], kind=LEAD)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert team_leader_client.get(allocate_url(waiting)).status_code == 200
+        return len(ctx.captured_queries)
+
+    services.allocation_hand_over(allocation=current, to=workers[1], by=team_leader, reason="Leave")
+    one = count()
+    current = waiting.allocations.current().get(kind=LEAD)
+    for worker in workers[2:]:
+        services.allocation_hand_over(allocation=current, to=worker, by=team_leader, reason="Rota")
+        current = waiting.allocations.current().get(kind=LEAD)
+    assert count() == one
+
+
+def test_a_stale_allocate_form_with_no_candidates_is_a_form_error_not_a_500(
+    team_leader_client, waiting
+):
+    # No peer mentor in the team any more: the posted choice cannot be valid.
+    response = team_leader_client.post(
+        allocate_url(waiting),
+        {"form": "peer", "peer-worker": "00000000-0000-0000-0000-000000000000"},
+    )
+    assert response.status_code in {200, 400}
+    assert not waiting.allocations.exists()

@@ -352,3 +352,16 @@ def test_two_identical_submissions_at_once_record_one_contact(person, navigator)
         thread.join()
     assert sorted(created) == [False, True]
     assert Contact.objects.filter(submission_key=key).count() == 1
+
+
+def test_a_reused_form_for_a_different_contact_is_refused_not_dropped(navigator_client, person):
+    data = contact_form()
+    navigator_client.post(new_url(person), data)
+    # Back button: the same form (same hidden key) reused for the next contact.
+    reused = {**data, "summary": "A different conversation, later that day."}
+    response = navigator_client.post(new_url(person), reused)
+    page = response.content.decode()
+    assert response.status_code in {200, 400}
+    assert "already used for another contact" in page
+    assert "A different conversation, later that day." in page
+    assert Contact.objects.count() == 1

@@ -81,7 +81,7 @@ def test_closing_records_the_ending_and_ends_every_allocation(
     assert change.to_status == EpisodeStatus.CLOSED and change.changed_by == navigator
 
 
-def test_support_cannot_end_in_the_future_or_before_it_started(navigator, episode):
+def test_support_cannot_end_in_the_future_or_before_it_started(navigator, episode, lead):
     episode.start_date = timezone.localdate() - timedelta(days=10)
     episode.save()
     for end_date in [
@@ -118,7 +118,7 @@ def test_pausing_keeps_the_person_on_the_caseload_and_records_why(
     assert episode.status == EpisodeStatus.ACTIVE
 
 
-def test_pausing_needs_a_reason(navigator_client, person, episode):
+def test_pausing_needs_a_reason(navigator_client, person, episode, lead):
     response = navigator_client.post(support_url(person), {"form": "pause"})
     assert "pause_reason" in response.context["form"].errors
 
@@ -127,3 +127,24 @@ def test_a_manager_does_not_pause_or_close_support(client_for, make_user, person
     from smd.models import Role
 
     assert client_for(make_user(Role.MANAGER)).get(support_url(person)).status_code == 403
+
+
+def test_only_the_lead_navigator_or_a_team_leader_changes_support(
+    client_for, make_user, person, episode, lead, team_leader
+):
+    from smd.models import Role
+
+    url = reverse("caseload:episode_change", args=[person.pk])
+    other_navigator = make_user(Role.NAVIGATOR)
+    close = {
+        "form": "close",
+        "close-end_date": timezone.localdate().isoformat(),
+        "close-exit_destination": "disengaged",
+        "close-ending_planned": "no",
+    }
+    assert client_for(other_navigator).post(url, close).status_code == 403
+    with pytest.raises(services.PermissionDenied):
+        services.episode_pause(episode=episode, by=other_navigator, pause_reason="prison")
+    episode.refresh_from_db()
+    assert episode.status == "active"
+    assert client_for(team_leader).get(url).status_code == 200

@@ -111,3 +111,21 @@ def test_person_age_from_birth_date():
     person = Person(date_of_birth=date(1980, 6, 15))
     assert person.age(on=date(2026, 6, 14)) == 45
     assert person.age(on=date(2026, 6, 15)) == 46
+
+
+def test_peer_mentor_person_page_shows_no_referrals(client_for, make_user, team):
+    from smd.models import Role
+    from tests.factories import ReferralFactory
+
+    peer = make_user(Role.PEER_MENTOR)
+    person = PersonFactory(team=team)
+    AllocationFactory(episode=EpisodeFactory(person=person), worker=peer)
+    referral = ReferralFactory(
+        team=team, person=person, referrer_organisation__name="Safe Haven Refuge"
+    )
+    page = client_for(peer).get(person.get_absolute_url()).content.decode()
+    assert referral.reference not in page and "Safe Haven Refuge" not in page
+    navigator = make_user(Role.NAVIGATOR)
+    assert (
+        referral.reference in client_for(navigator).get(person.get_absolute_url()).content.decode()
+    )
