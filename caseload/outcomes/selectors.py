@@ -1,0 +1,370 @@
+"""Reads on support plans and outcomes: a person's plan and records, and the counts the
+quarterly return reuses (events by period, this quarter against the person's first, where
+people live at a date, personal budgets, Outcomes Stars).
+
+Figures for many people aggregate in the database: each takes a queryset of people (already
+scoped by the caller, e.g. `Person.objects.visible_to(user)`) and costs a fixed number of
+queries however many people it covers.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from caseload.models import (
+    EVENT_UNITS,
+    AccommodationChange,
+    BudgetSpend,
+    Episode,
+    EventKind,
+    Goal,
+    GoalReview,
+    Money,
+    OutcomesStarRecord,
+    Person,
+    PersonalBudget,
+    ServiceEvent,
+)
+from smd.quarters import Quarter
+
+# --- event counts ------------------------------------------------------------------------------
+
+
+def _zero_counts():
+    return dict.fromkeys(EventKind.values, 0)
+
+
+@dataclass
+class EventCounts:
+    """Counts by event kind: occurrences, or days and nights summed for stays."""
+
+    counts: dict = field(default_factory=_zero_counts)
+
+    def __getitem__(self, kind):
+        return self.counts[kind]
+
+    def rows(self):
+        """(kind, label, unit, count) for every kind, in the order the return lists them."""
+        return [
+            (kind, label, EVENT_UNITS.get(kind, ""), self.counts[kind])
+            for kind, label in EventKind.choices
+        ]
+
+    def nonzero(self):
+        return [row for row in self.rows() if row[3]]
+
+    @property
+    def total_events(self):
+        """Every event, counting a stay as one however long."""
+        return sum(n for kind, n in self.counts.items() if kind not in EVENT_UNITS)
+
+
+def event_counts(people, start, end):
+    """{person id: EventCounts} for events dated from `start` to `end` inclusive. People with
+    no events in the period are absent. One query."""
+    rows = (
+        ServiceEvent.objects.filter(person__in=people, occurred_on__range=(start, end))
+        .values("person_id", "kind")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row["person_id"], EventCounts()).counts[row["kind"]] = row["total"]
+    return found
+
+
+def event_totals(people, start, end):
+    """EventCounts summed over all the people, for events from `start` to `end` inclusive.
+    One query."""
+    rows = (
+        ServiceEvent.objects.filter(person__in=people, occurred_on__range=(start, end))
+        .values("kind")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    totals = EventCounts()
+    for row in rows:
+        totals.counts[row["kind"]] = row["total"]
+    return totals
+
+
+def programme_start(person_ref="pk"):
+    """Subquery: the day a person's earliest episode began (its start date, or the day it was
+    accepted when engagement has not started), for annotating people (or, with
+    person_ref="person", their records)."""
+    return Subquery(
+        Episode.objects.filter(person=OuterRef(person_ref))
+        .order_by("accepted_on", "created_at")
+        .annotate(began=Coalesce("start_date", "accepted_on"))
+        .values("began")[:1]
+    )
+
+
+@dataclass
+class EventComparison:
+    """One person's events in a quarter against their first quarter on the programme."""
+
+    person_id: object
+    first_quarter: Quarter | None
+    quarter: Quarter
+    first: EventCounts
+    this: EventCounts
+
+    @property
+    def comparable(self):
+        """Two different quarters: the person started before this one."""
+        return self.first_quarter is not None and self.first_quarter < self.quarter
+
+
+def event_comparison(people, quarter):
+    """For each person, their events in `quarter` against those in their first quarter on the
+    programme (the quarter holding their earliest episode's start). Two queries: the people's
+    start dates, then every event of both kinds of quarter in one aggregate."""
+    starts = dict(
+        people.order_by().annotate(began=programme_start()).values_list("pk", "began").distinct()
+    )
+    first_quarters = {
+        pk: Quarter.containing(began) if began else None for pk, began in starts.items()
+    }
+    results = {
+        pk: EventComparison(pk, first, quarter, EventCounts(), EventCounts())
+        for pk, first in first_quarters.items()
+    }
+    if not results:
+        return results
+    distinct_firsts = sorted({q for q in first_quarters.values() if q is not None})
+    # An event is in the person's first quarter when the event and the person's start fall
+    # in the same quarter: one condition per distinct first quarter, not per person.
+    in_first = Q(pk__in=[])
+    for q in distinct_firsts:
+        in_first |= Q(began__range=(q.start, q.end), occurred_on__range=(q.start, q.end))
+    in_this = Q(occurred_on__range=(quarter.start, quarter.end))
+    rows = (
+        ServiceEvent.objects.filter(person__in=people)
+        .annotate(began=programme_start("person"))
+        .filter(in_first | in_this)
+        .values("person_id", "kind")
+        .annotate(
+            first=Sum(
+                Case(When(in_first, then="quantity"), default=Value(0)), output_field=IntegerField()
+            ),
+            this=Sum(
+                Case(When(in_this, then="quantity"), default=Value(0)), output_field=IntegerField()
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
+        found = results.get(row["person_id"])
+        if found is None:
+            continue
+        found.first.counts[row["kind"]] = row["first"] or 0
+        found.this.counts[row["kind"]] = row["this"] or 0
+    return results
+
+
+def sum_counts(counts):
+    """Several EventCounts added up."""
+    total = EventCounts()
+    for one in counts:
+        for kind, n in one.counts.items():
+            total.counts[kind] += n
+    return total
+
+
+# --- accommodation -----------------------------------------------------------------------------
+
+
+def accommodation_on(people, day):
+    """{person id: AccommodationStatus value or None} for where each person lived on `day`:
+    the latest change dated on or before it. One query."""
+    latest = (
+        AccommodationChange.objects.filter(person=OuterRef("pk"), from_date__lte=day)
+        .order_by("-from_date", "-created_at")
+        .values("status")[:1]
+    )
+    return dict(people.order_by().annotate(status=Subquery(latest)).values_list("pk", "status"))
+
+
+def accommodation_history(person):
+    """Every change of where the person lives, newest first, with who recorded it."""
+    return AccommodationChange.objects.filter(person=person).select_related("recorded_by")
+
+
+# --- personal budgets --------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetFigures:
+    people_offered: int  # people with a budget offered on or before the period's end
+    people_spending: int  # people with at least one spend in the period
+    total_spent: Decimal  # spent in the period
+
+
+def budget_figures(people, start, end):
+    """Personal budgets across the people for a period. Two queries."""
+    spends = BudgetSpend.objects.filter(
+        budget__person__in=people, spent_on__range=(start, end)
+    ).aggregate(
+        people=Count("budget__person", distinct=True), total=Sum("amount", output_field=Money())
+    )
+    offered = (
+        PersonalBudget.objects.filter(person__in=people, offered_on__lte=end)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    return BudgetFigures(
+        people_offered=offered,
+        people_spending=spends["people"] or 0,
+        total_spent=spends["total"] or Decimal("0.00"),
+    )
+
+
+def person_budgets(person):
+    """The person's budgets, newest first, each with `spent`, `balance` and its spends."""
+    return (
+        PersonalBudget.objects.filter(person=person)
+        .with_balance()
+        .select_related("offered_by", "episode")
+        .prefetch_related(
+            Prefetch(
+                "spends",
+                queryset=BudgetSpend.objects.select_related("approved_by", "recorded_by"),
+            )
+        )
+    )
+
+
+# --- Outcomes Stars ----------------------------------------------------------------------------
+
+
+def outcomes_star_count(people, start, end):
+    """How many Outcomes Stars were completed (elsewhere) by the people in the period, and by
+    how many people. One query."""
+    return OutcomesStarRecord.objects.filter(
+        person__in=people, completed_on__range=(start, end)
+    ).aggregate(stars=Count("pk"), people=Count("person", distinct=True))
+
+
+# --- the support plan --------------------------------------------------------------------------
+
+
+def support_plan(person):
+    """The person's goals: open ones first (soonest review first), then finished ones, each
+    with its reviews and who made them."""
+    goals = list(
+        Goal.objects.filter(person=person)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("reviews", queryset=GoalReview.objects.select_related("reviewed_by"))
+        )
+    )
+    current = sorted((g for g in goals if g.is_open), key=lambda g: (g.review_on, g.created_at))
+    finished = sorted((g for g in goals if not g.is_open), key=lambda g: g.updated_at, reverse=True)
+    return current, finished
+
+
+# --- the person page ---------------------------------------------------------------------------
+
+
+def person_outcomes(person):
+    """What the person page's plan and outcomes cards show, in one query: open goals and the
+    next review, where they live now and since when, the open episode's budget balance, and
+    how many Outcomes Stars are recorded."""
+    latest_home = AccommodationChange.objects.filter(person=OuterRef("pk")).order_by(
+        "-from_date", "-created_at"
+    )
+    open_goals = Goal.objects.open().filter(person=OuterRef("pk"))
+    open_budget = (
+        PersonalBudget.objects.filter(person=OuterRef("pk"))
+        .exclude(episode__status="closed")
+        .with_balance()
+    )
+    money = Money()
+    return (
+        Person.objects.filter(pk=person.pk)
+        .annotate(
+            open_goal_count=Coalesce(
+                Subquery(
+                    open_goals.order_by().values("person").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
+            next_review=Subquery(open_goals.order_by("review_on").values("review_on")[:1]),
+            goal_count=Coalesce(
+                Subquery(
+                    Goal.objects.filter(person=OuterRef("pk"))
+                    .order_by()
+                    .values("person")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            home_status=Subquery(latest_home.values("status")[:1]),
+            home_since=Subquery(latest_home.values("from_date")[:1]),
+            budget_offered=Subquery(open_budget.values("amount_offered")[:1], output_field=money),
+            budget_balance=Subquery(open_budget.values("balance")[:1], output_field=money),
+            star_count=Coalesce(
+                Subquery(
+                    OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
+                    .order_by()
+                    .values("person")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            last_star=Subquery(
+                OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
+                .order_by("-completed_on")
+                .values("completed_on")[:1]
+            ),
+        )
+        .values(
+            "open_goal_count",
+            "next_review",
+            "goal_count",
+            "home_status",
+            "home_since",
+            "budget_offered",
+            "budget_balance",
+            "star_count",
+            "last_star",
+        )
+        .get()
+    )
+
+
+def this_quarter(today=None):
+    return Quarter.containing(today or timezone.localdate())
+
+
+def person_events(person):
+    """The person's events, newest first, with who recorded them."""
+    return ServiceEvent.objects.filter(person=person).select_related("recorded_by")
+
+
+def first_quarter_of(person):
+    """The quarter of the person's earliest episode's start (or acceptance); None without one.
+    Reads the page's prefetched episodes when there are any."""
+    earliest = min(person.episodes.all(), key=lambda e: (e.accepted_on, e.created_at), default=None)
+    if earliest is None:
+        return None
+    return Quarter.containing(earliest.start_date or earliest.accepted_on)
