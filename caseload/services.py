@@ -19,7 +19,7 @@ from caseload.models import (
     EpisodeStatusChange,
     PersonAlias,
 )
-from smd.models import Role
+from smd.models import Role, User
 
 
 @transaction.atomic
@@ -152,6 +152,9 @@ def _check_worker(episode, worker, kind):
 
 
 def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, replaces=None):
+    # Lock the worker while counting their load: two team leaders allocating different people
+    # to the same worker at once must not both see a free place.
+    User.objects.select_for_update().filter(pk=worker.pk).first()
     over, load, capacity = would_go_over_capacity(worker=worker, kind=kind)
     if over and not over_capacity_reason.strip():
         raise ValidationError(
@@ -315,9 +318,16 @@ def contact_log(
             raise already_used from None
         return existing, False
     contact.agencies.set(agencies)
-    # Support starts on the first day the person was actually reached.
-    if episode is not None and episode.start_date is None and kind != ContactKind.ATTEMPTED:
-        episode.start_date = timezone.localdate(occurred_at)
+    # Support starts on the first day the person was actually reached, even when that contact
+    # is logged after later ones (a backdated note).
+    reached = timezone.localdate(occurred_at)
+    if (
+        episode is not None
+        and kind != ContactKind.ATTEMPTED
+        and (episode.start_date is None or reached < episode.start_date)
+        and reached >= episode.accepted_on
+    ):
+        episode.start_date = reached
         episode.save(update_fields=["start_date", "updated_at"])
     return contact, True
 

@@ -365,3 +365,25 @@ def test_a_reused_form_for_a_different_contact_is_refused_not_dropped(navigator_
     assert "already used for another contact" in page
     assert "A different conversation, later that day." in page
     assert Contact.objects.count() == 1
+
+
+def test_a_backdated_contact_moves_the_start_of_support_earlier(person, navigator):
+    episode = person.episodes.get()
+    episode.accepted_on = timezone.localdate() - timedelta(days=60)
+    episode.start_date = None
+    episode.save()
+    for days_ago, key in [
+        (0, "11111111-1111-4111-8111-111111111111"),
+        (20, "22222222-2222-4222-8222-222222222222"),
+    ]:
+        services.contact_log(
+            person=person,
+            by=navigator,
+            submission_key=key,
+            occurred_at=timezone.now() - timedelta(days=days_ago),
+            kind="face_to_face",
+            duration_minutes=30,
+            summary=f"Met {days_ago} days ago.",
+        )
+    episode.refresh_from_db()
+    assert episode.start_date == timezone.localdate() - timedelta(days=20)
