@@ -214,7 +214,8 @@ def ndt_change(episodes, *, until=None, amended=False):
     gender and by ethnicity (White British vs ethnic minority). An episode counts once it has
     two completed assessments; a lower NDT total means less need, so a fall is an improvement.
 
-    Returns {"all": ChangeSummary, "gender": {label: ...}, "ethnicity": {label: ...}}.
+    Returns {"all": ChangeSummary, "gender": {label: ...}, "ethnicity": {label: ...},
+    "rows": [one dict per episode counted]}.
     """
     rows = [
         r
@@ -223,6 +224,7 @@ def ndt_change(episodes, *, until=None, amended=False):
             "latest_id",
             "baseline_total",
             "latest_total",
+            "person_id",
             "person__gender",
             "person__ethnicity",
         )
@@ -241,4 +243,5 @@ def ndt_change(episodes, *, until=None, amended=False):
         "all": _summarise(rows),
         "gender": {k: _summarise(v) for k, v in sorted(by_gender.items())},
         "ethnicity": {k: _summarise(v) for k, v in sorted(by_ethnicity.items())},
+        "rows": rows,
     }

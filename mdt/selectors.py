@@ -238,6 +238,21 @@ def mdt_figures(team, start, end):
         ),
         "successful_outcomes": _splits(resolved, people),
         "successful_outcome_rate": len(resolved) / len(items) if items else None,
+        # The people behind each count, for the quarterly return's splits and drill-down.
+        "person_ids": {
+            "cases_discussed": [i["person_id"] for i in items],
+            "actions_agreed": [a["person_id"] for a in actions],
+            "actions_completed": [
+                a["person_id"] for a in actions if a["done_at"] and a["done_at"] <= hi
+            ],
+            "actions_overdue": [
+                a["person_id"]
+                for a in actions
+                if a["due_on"] < end_of and (a["done_at"] is None or a["done_at"] > hi)
+            ],
+            "successful_outcomes": resolved,
+            "referrals_by_source": dict(sorted(by_source.items())),
+        },
     }
 
 

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "assessments",
     "caseload",
     "mdt",
+    "django_celery_beat",
+    "smd.returns",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +140,14 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
+# Stored files (quarterly returns) go to local disk, or to S3-compatible storage when
+# AWS_STORAGE_BUCKET_NAME is set (django-storages reads AWS_S3_ENDPOINT_URL and credentials).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if os.environ.get("AWS_STORAGE_BUCKET_NAME")
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -165,6 +173,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks live in the database (django-celery-beat), editable in the admin; the
+# quarterly-return schedule is created by a migration.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -203,6 +214,10 @@ if not DEBUG and not TESTING:
     CSRF_COOKIE_SECURE = True
 
 if TESTING:
+    import tempfile
+
+    # Stored files (returns, exports) written by tests go to a throwaway folder.
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="smd-test-media-"))
     # Tasks run in-process in tests; the live-worker test switches this off for itself.
     CELERY_TASK_ALWAYS_EAGER = True
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -213,6 +228,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every layout step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Caseloads and capacity (caseload app) -----------------------------------------------------

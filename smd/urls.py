@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", include("caseload.urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
     path("mdt/", include("mdt.urls")),
+    path("returns/", include("smd.returns.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,6 +7,7 @@ page must say who may open it.
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from caseload.models import Allocation
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from smd.models import Role
+from smd.returns.models import QuarterlyReturn
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -63,6 +65,7 @@ def only(allowed, denied, anonymous=LOGIN, ok=200):
 
 
 MDT_READERS = TEAM_STAFF | {"mdt_member", "other_team_leader"}
+RETURNS = {"manager", "admin"}
 
 
 def mdt_read(ok):
@@ -215,6 +218,15 @@ EXPECTED = {
         "post",
         {**mdt_run(302), "mdt_member": 302},
     ),
+    # Quarterly returns: a team's managers and admins; the people behind a figure are listed
+    # only for managers (admins see no person data).
+    "returns:index": ("get", only(RETURNS, denied=403)),
+    "returns:live": ("get", only(RETURNS, denied=403)),
+    "returns:people": ("get", {**only({"manager"}, denied=403), "admin": 404}),
+    "returns:generate": ("post", only(RETURNS, denied=403, ok=302)),
+    "returns:status": ("get", only(RETURNS, denied=403)),
+    "returns:sign_off": ("post", only(RETURNS, denied=403, ok=302)),
+    "returns:download": ("get", only(RETURNS, denied=403)),
 }
 
 
@@ -302,7 +314,13 @@ def world(shipped_schemes):
         due_on=timezone.localdate(),
         by=users["mdt_chair"],
     )
+    done = QuarterlyReturn.objects.create(
+        team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
+    )
+    done.pdf.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
     return {
+        "return": done,
         "users": users,
         "person": person,
         "referral": referral,
@@ -315,6 +333,12 @@ def world(shipped_schemes):
 
 
 def url_for(name, world):
+    if name in {"returns:status", "returns:sign_off"}:
+        return reverse(name, args=[world["return"].pk])
+    if name == "returns:download":
+        return reverse(name, args=[world["return"].pk, "pdf"])
+    if name == "returns:people":
+        return reverse(name) + "?figure=active_at_end&split=all"
     if name in {
         "mdt:meeting",
         "mdt:agenda_add",

@@ -1,0 +1,521 @@
+"""Every figure in the quarterly return, each defined once, in its docstring-like definition.
+
+A figure is computed from the people behind it (so it can be split by gender and ethnicity, and
+so the HTML view can list those people), or is a plain number where people do not apply
+(capacity). The same functions feed the PDF, the CSV and the HTML view.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from assessments.selectors import ndt_change, review_status_from
+from caseload.models import Allocation, Episode, EpisodeStatus, ExitDestination, Person
+from mdt.selectors import mdt_figures
+from referrals.models import EligibilityDecision, Referral
+from smd.characteristics import Gender, is_ethnic_minority
+from smd.models import Role, Sector, Specialism, User
+
+SECTIONS = ["Caseload and capacity", "Referrals", "Outcomes", "MDT", "Equity", "Data quality"]
+SPLITS = ["all", "women", "ethnic_minority"]
+SPLIT_LABELS = {"all": "All", "women": "Women", "ethnic_minority": "Ethnic minority"}
+
+
+@dataclass
+class Figure:
+    section: str
+    key: str
+    label: str
+    definition: str
+    kind: str = "count"  # count | mean | share | number
+    values: dict = field(default_factory=dict)  # split -> number or None
+    people: dict = field(default_factory=dict)  # split -> sorted person ids (count figures)
+
+
+class Return:
+    """The figures for one team and quarter, with the people map the splits need."""
+
+    def __init__(self, team, quarter):
+        self.team, self.quarter = team, quarter
+        tz = timezone.get_current_timezone()
+        self.start, self.end = quarter.start, quarter.end
+        self.lo = datetime.combine(self.start, time.min, tzinfo=tz)
+        self.hi = datetime.combine(self.end, time.max, tzinfo=tz)
+        self.figures = []
+        self._people = {
+            p["id"]: p for p in Person.objects.filter(team=team).values("id", "gender", "ethnicity")
+        }
+
+    # --- how a figure is split ------------------------------------------------------------
+
+    def _in(self, split, pid):
+        if split == "all":
+            return True  # includes referrals not yet linked to a person
+        person = self._people.get(pid)
+        if person is None:
+            return False
+        if split == "women":
+            return person["gender"] == Gender.WOMAN
+        if split == "ethnic_minority":
+            return is_ethnic_minority(person["ethnicity"]) is True
+        return True
+
+    def count(self, section, key, label, definition, ids):
+        """A count of people (or of events, when an id repeats)."""
+        ids = list(ids)
+        figure = Figure(section, key, label, definition, "count")
+        for split in SPLITS:
+            chosen = [i for i in ids if self._in(split, i)]
+            figure.values[split] = len(chosen)
+            figure.people[split] = sorted({str(i) for i in chosen})
+        self.figures.append(figure)
+        return figure
+
+    def mean(self, section, key, label, definition, values_by_person):
+        figure = Figure(section, key, label, definition, "mean")
+        for split in SPLITS:
+            chosen = [v for pid, v in values_by_person.items() if self._in(split, pid)]
+            figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
+        self.figures.append(figure)
+        return figure
+
+    def share(self, section, key, label, definition, numerator, denominator):
+        """Per cent of the denominator's people who are in the numerator."""
+        figure = Figure(section, key, label, definition, "share")
+        numerator = set(numerator)
+        for split in SPLITS:
+            base = [i for i in set(denominator) if self._in(split, i)]
+            hits = [i for i in base if i in numerator]
+            figure.values[split] = round(100 * len(hits) / len(base), 1) if base else None
+        self.figures.append(figure)
+        return figure
+
+    def number(self, section, key, label, definition, value):
+        figure = Figure(section, key, label, definition, "number", {"all": value})
+        self.figures.append(figure)
+        return figure
+
+    # --- the sections ---------------------------------------------------------------------
+
+    def build(self):
+        self.caseload_and_capacity()
+        self.referrals()
+        self.outcomes()
+        self.mdt()
+        self.equity()
+        self.data_quality()
+        return self
+
+    def _episodes_active_at_end(self):
+        return Episode.objects.filter(person__team=self.team, start_date__lte=self.end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=self.end)
+        )
+
+    def caseload_and_capacity(self):
+        s = "Caseload and capacity"
+        active = list(self._episodes_active_at_end().values("person_id", "start_date"))
+        self.count(
+            s,
+            "active_at_end",
+            "People active at quarter end",
+            "People whose episode of support began on or before the last day of the "
+            "quarter and had not ended by then.",
+            [e["person_id"] for e in active],
+        )
+        starts = Episode.objects.filter(
+            person__team=self.team, start_date__range=(self.start, self.end)
+        ).values_list("person_id", flat=True)
+        self.count(
+            s,
+            "new_starts",
+            "New starts",
+            "Episodes of support whose first contact with the person (start date) fell "
+            "in the quarter.",
+            starts,
+        )
+        ended = list(
+            Episode.objects.filter(
+                person__team=self.team,
+                status=EpisodeStatus.CLOSED,
+                end_date__range=(self.start, self.end),
+            ).values("person_id", "exit_destination", "start_date", "end_date")
+        )
+        self.count(
+            s,
+            "endings",
+            "Endings",
+            "Episodes closed in the quarter.",
+            [e["person_id"] for e in ended],
+        )
+        for value, label in ExitDestination.choices:
+            self.count(
+                s,
+                f"endings_{value}",
+                f"Endings: {label.lower()}",
+                f"Episodes closed in the quarter with the exit destination “{label}”.",
+                [e["person_id"] for e in ended if e["exit_destination"] == value],
+            )
+        days = {}
+        for e in active + ended:
+            if e["start_date"]:
+                until = e.get("end_date") or self.end
+                days[e["person_id"]] = (until - e["start_date"]).days
+        self.mean(
+            s,
+            "average_days",
+            "Average days on service",
+            "For people active at quarter end or ended in the quarter: days from the "
+            "episode's start to its end, or to the last day of the quarter.",
+            days,
+        )
+
+        staff = User.objects.filter(team=self.team, is_active=True)
+        navigators = staff.filter(role=Role.NAVIGATOR)
+        from caseload.capacity import capacity_of
+
+        nav_capacity = sum(capacity_of(u) for u in navigators)
+        peer_hours = sum((u.planned_hours or 0) for u in staff.filter(role=Role.PEER_MENTOR))
+        holding = Allocation.objects.filter(
+            episode__person__team=self.team, started_at__lte=self.hi
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+        self.number(
+            s,
+            "navigator_capacity",
+            "Navigator capacity (people)",
+            "Sum over active navigators of FTE × the caseload per FTE setting.",
+            float(nav_capacity),
+        )
+        self.number(
+            s,
+            "navigator_caseload",
+            "Navigator caseload at quarter end",
+            "Lead-navigator allocations held at the end of the last day of the quarter.",
+            holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
+        )
+        self.number(
+            s,
+            "peer_mentor_hours",
+            "Peer-mentor planned hours a week",
+            "Sum of active peer mentors' planned weekly hours.",
+            float(peer_hours),
+        )
+        self.number(
+            s,
+            "peer_mentor_cases",
+            "Peer-mentor cases at quarter end",
+            "Peer-mentor allocations held at the end of the last day of the quarter.",
+            holding.filter(kind=Allocation.Kind.PEER_MENTOR).count(),
+        )
+        during = Allocation.objects.filter(
+            episode__person__team=self.team, started_at__lte=self.hi
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
+        self.count(
+            s,
+            "supported_by_navigator",
+            "People supported by a navigator",
+            "People with a lead-navigator allocation held at any time in the quarter.",
+            set(
+                during.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).values_list(
+                    "episode__person_id", flat=True
+                )
+            ),
+        )
+        self.count(
+            s,
+            "supported_by_specialist",
+            "People supported by a specialist navigator",
+            "People with an allocation in the quarter to a navigator recorded with a "
+            "specialism (women, ethnic minority communities, lived experience, social "
+            "worker).",
+            set(
+                during.filter(worker__role=Role.NAVIGATOR)
+                .exclude(worker__specialism=Specialism.NONE)
+                .values_list("episode__person_id", flat=True)
+            ),
+        )
+        self.count(
+            s,
+            "supported_by_peer_mentor",
+            "People supported by a peer mentor",
+            "People with a peer-mentor allocation held at any time in the quarter.",
+            set(
+                during.filter(kind=Allocation.Kind.PEER_MENTOR).values_list(
+                    "episode__person_id", flat=True
+                )
+            ),
+        )
+
+    def referrals(self):
+        s = "Referrals"
+        received = list(
+            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi)).values(
+                "id",
+                "person_id",
+                "is_self_referral",
+                "referrer_organisation__name",
+                "referrer_organisation_name",
+                "referrer_organisation__sector",
+            )
+        )
+        # A referral without a linked person is counted in "all" only (no characteristics yet).
+        rid = [r["person_id"] or r["id"] for r in received]
+        self.count(
+            s,
+            "referrals_received",
+            "Referrals received",
+            "Referrals created in the quarter, from the public form or by staff. "
+            "Referrals not yet linked to a person count in the all-people column only.",
+            rid,
+        )
+        by_source, by_sector = defaultdict(list), defaultdict(list)
+        sectors = dict(Sector.choices)
+        for r in received:
+            who = r["person_id"] or r["id"]
+            if r["is_self_referral"]:
+                source = sector = "Self-referral"
+            else:
+                source = (
+                    r["referrer_organisation__name"]
+                    or r["referrer_organisation_name"]
+                    or "Not recorded"
+                )
+                sector = sectors.get(r["referrer_organisation__sector"], "Not recorded")
+            by_source[source].append(who)
+            by_sector[sector].append(who)
+        for source in sorted(by_source):
+            self.count(
+                s,
+                f"referrals_source_{_slug(source)}",
+                f"Referrals from {source}",
+                f"Referrals received in the quarter whose referrer was {source}.",
+                by_source[source],
+            )
+        for sector in sorted(by_sector):
+            self.count(
+                s,
+                f"referrals_sector_{_slug(sector)}",
+                f"Referrals from the {sector.lower()} sector",
+                f"Referrals received in the quarter from organisations in the {sector} sector.",
+                by_sector[sector],
+            )
+        decisions = list(
+            EligibilityDecision.objects.filter(
+                referral__team=self.team, decided_at__range=(self.lo, self.hi)
+            ).values(
+                "outcome",
+                "referral__person_id",
+                "referral_id",
+                "decided_at",
+                "referral__created_at",
+            )
+        )
+        for value, label in EligibilityDecision.Outcome.choices:
+            self.count(
+                s,
+                f"decisions_{value}",
+                f"Decisions: {label.split(' (')[0].lower()}",
+                f"Eligibility decisions recorded in the quarter with the outcome “{label}”.",
+                [
+                    d["referral__person_id"] or d["referral_id"]
+                    for d in decisions
+                    if d["outcome"] == value
+                ],
+            )
+        waits = {
+            (d["referral__person_id"] or d["referral_id"]): (
+                d["decided_at"] - d["referral__created_at"]
+            ).days
+            for d in decisions
+        }
+        self.mean(
+            s,
+            "days_to_decision",
+            "Average days from referral to decision",
+            "For decisions recorded in the quarter: whole days from the referral being "
+            "received to the decision.",
+            waits,
+        )
+
+    def outcomes(self):
+        s = "Outcomes"
+        episodes = Episode.objects.filter(person__team=self.team)
+        for amended, name, scale in [(False, "standard", "0–48"), (True, "amended", "0–68")]:
+            change = ndt_change(episodes, until=self.end, amended=amended)
+            rows = change["rows"]
+            self.count(
+                s,
+                f"ndt_{name}_people",
+                f"People with an NDT baseline and review ({name})",
+                f"People with at least two completed {'amended ' if amended else ''}NDT "
+                f"assessments in an episode by the end of the quarter ({scale} scale).",
+                [r["person_id"] for r in rows],
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_change",
+                f"Mean NDT change, baseline to latest ({name})",
+                f"Latest minus baseline {name} NDT total ({scale}); negative means less need.",
+                {r["person_id"]: r["latest_total"] - r["baseline_total"] for r in rows},
+            )
+            self.share(
+                s,
+                f"ndt_{name}_improved",
+                f"Share improved on the NDT ({name}), %",
+                f"Of the people above, the per cent whose latest {name} total is below "
+                "their baseline.",
+                [r["person_id"] for r in rows if r["latest_total"] < r["baseline_total"]],
+                [r["person_id"] for r in rows],
+            )
+
+    def mdt(self):
+        s = "MDT"
+        figures = mdt_figures(self.team, self.start, self.end)
+        self.number(
+            s,
+            "mdt_meetings_held",
+            "MDT meetings held",
+            "Meetings held (status “held”) whose date fell in the quarter.",
+            figures["meetings_held"],
+        )
+        for key, label, definition in [
+            (
+                "cases_discussed",
+                "MDT cases discussed",
+                "Agenda items at meetings held in the quarter.",
+            ),
+            (
+                "actions_agreed",
+                "MDT actions agreed",
+                "Actions recorded at meetings held in the quarter.",
+            ),
+            (
+                "actions_completed",
+                "MDT actions completed",
+                "Of those, actions marked done by the end of the quarter.",
+            ),
+            (
+                "actions_overdue",
+                "MDT actions overdue",
+                "Of those, actions not done whose due date was before the last day of the quarter.",
+            ),
+            (
+                "successful_outcomes",
+                "Successful MDT outcomes",
+                "Cases at meetings held in the quarter with the outcome “resolved: support in place”.",
+            ),
+        ]:
+            self.count(s, f"mdt_{key}", label, definition, figures["person_ids"][key])
+        for source, ids in figures["person_ids"]["referrals_by_source"].items():
+            self.count(
+                s,
+                f"mdt_referrals_{_slug(source)}",
+                f"MDT referrals: {source.lower()}",
+                f"MDT referrals made in the quarter with the source “{source}”.",
+                ids,
+            )
+        for org, states in figures["attendance_by_organisation"].items():
+            self.number(
+                s,
+                f"mdt_attendance_{_slug(org)}",
+                f"MDT attendance: {org}",
+                f"Meetings held in the quarter at which {org} was recorded present.",
+                states.get("present", 0),
+            )
+
+    def equity(self):
+        s = "Equity"
+        active = set(self._episodes_active_at_end().values_list("person_id", flat=True))
+        recorded = {
+            "gender": "Gender",
+            "ethnicity": "Ethnicity",
+            "sexual_orientation": "Sexual orientation",
+            "religion": "Religion or belief",
+            "disability": "Disability",
+        }
+        values = {p["id"]: p for p in Person.objects.filter(pk__in=active).values("id", *recorded)}
+        for field_name, label in recorded.items():
+            self.share(
+                s,
+                f"recorded_{field_name}",
+                f"{label} recorded, %",
+                f"Of people active at quarter end, the per cent whose {label.lower()} is "
+                "recorded (an answer, including “prefer not to say”; “not asked / not "
+                "known” is not recorded).",
+                [pid for pid, p in values.items() if p[field_name] != "not_known"],
+                active,
+            )
+
+    def data_quality(self):
+        s = "Data quality"
+        from assessments.models import Assessment
+
+        active = list(
+            self._episodes_active_at_end()
+            .annotate(began=F("start_date"))
+            .values("id", "person_id", "began", "accepted_on")
+        )
+        latest = {}
+        for episode_id, on in (
+            Assessment.objects.completed()
+            .filter(episode__in=[e["id"] for e in active], assessed_on__lte=self.end)
+            .values_list("episode_id", "assessed_on")
+        ):
+            latest[episode_id] = max(on, latest.get(episode_id, on))
+        overdue, no_baseline = [], []
+        for e in active:
+            status = review_status_from(
+                e["began"] or e["accepted_on"], latest.get(e["id"]), today=self.end
+            )
+            if e["id"] not in latest:
+                no_baseline.append(e["person_id"])
+            elif status.overdue:
+                overdue.append(e["person_id"])
+        self.count(
+            s,
+            "ndt_baseline_missing",
+            "Active people without an NDT baseline",
+            "People active at quarter end with no completed NDT in their episode by then.",
+            no_baseline,
+        )
+        self.count(
+            s,
+            "ndt_review_overdue",
+            "Active people with an NDT review overdue",
+            "People active at quarter end whose latest NDT was more than the review "
+            "interval before the last day of the quarter.",
+            overdue,
+        )
+        people = Person.objects.filter(pk__in=[e["person_id"] for e in active])
+        self.count(
+            s,
+            "demographics_missing",
+            "Active people missing gender or ethnicity",
+            "People active at quarter end whose gender or ethnicity is “not asked / not known”.",
+            people.filter(Q(gender="not_known") | Q(ethnicity="not_known")).values_list(
+                "id", flat=True
+            ),
+        )
+        waiting = Referral.objects.filter(team=self.team, created_at__lte=self.hi).exclude(
+            Exists(
+                EligibilityDecision.objects.filter(referral=OuterRef("pk"), decided_at__lte=self.hi)
+            )
+        )
+        self.count(
+            s,
+            "referrals_waiting",
+            "Referrals waiting for a decision at quarter end",
+            "Referrals received by the end of the quarter with no decision recorded by then.",
+            [r["person_id"] or r["id"] for r in waiting.values("id", "person_id")],
+        )
+
+
+def _slug(text):
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")[:60]
+
+
+def build_return(team, quarter):
+    """All the figures for a team and quarter, in section order."""
+    return Return(team, quarter).build()

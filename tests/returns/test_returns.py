@@ -1,0 +1,350 @@
+"""The quarterly return: known answers from a hand-built team, the PDF and CSV agreeing, the
+task's states, sign-off locking, and who may see it."""
+
+import csv
+import io
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from assessments.services import assessment_save
+from caseload.models import Allocation
+from mdt import services as mdt
+from mdt.models import MdtMeeting, MdtReferral
+from referrals.models import Referral
+from smd.models import Role
+from smd.quarters import Quarter
+from smd.returns import services
+from smd.returns.figures import build_return
+from smd.returns.models import QuarterlyReturn, ReturnDownload
+from smd.returns.render import suppressed, to_csv, to_pdf
+from smd.returns.tasks import figures_as_data, quarterly_return_build
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReferralFactory,
+    UserFactory,
+)
+
+Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
+
+
+def at(day, hour=12):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@pytest.fixture
+def known(team, shipped_schemes):
+    """A team whose Q3 2025/26 figures are worked out by hand in each test."""
+    from assessments.models import AssessmentScheme
+
+    nav = UserFactory(role=Role.NAVIGATOR, team=team, fte=Decimal("1.0"), specialism="women")
+    nav2 = UserFactory(role=Role.NAVIGATOR, team=team, fte=Decimal("0.5"))
+    peer = UserFactory(role=Role.PEER_MENTOR, team=team, planned_hours=Decimal("9"))
+    people = {
+        # name: (gender, ethnicity, start, end)
+        "ann": ("woman", "black_african", date(2025, 10, 1), None),  # starts on the first day
+        "bea": (
+            "woman",
+            "white_british",
+            date(2025, 6, 1),
+            date(2025, 12, 31),
+        ),  # ends on the last day
+        "cal": ("man", "white_irish", date(2025, 7, 1), None),
+        "dan": ("man", "white_british", date(2026, 1, 1), None),  # starts the day after: not active
+        "eve": ("woman", "not_known", date(2025, 5, 1), date(2025, 9, 30)),  # ended the day before
+    }
+    made = {}
+    for name, (gender, ethnicity, start, end) in people.items():
+        person = PersonFactory(
+            team=team, first_name=name.title(), gender=gender, ethnicity=ethnicity
+        )
+        episode = EpisodeFactory(
+            person=person,
+            start_date=start,
+            accepted_on=start,
+            status="closed" if end else "active",
+            end_date=end,
+            exit_destination="other_support" if end else "",
+            ending_planned=True if end else None,
+        )
+        made[name] = (person, episode)
+    AllocationFactory(
+        episode=made["ann"][1],
+        worker=nav,
+        kind=Allocation.Kind.LEAD_NAVIGATOR,
+        started_at=at(date(2025, 10, 1)),
+    )
+    AllocationFactory(
+        episode=made["cal"][1],
+        worker=nav2,
+        kind=Allocation.Kind.LEAD_NAVIGATOR,
+        started_at=at(date(2025, 7, 2)),
+    )
+    AllocationFactory(
+        episode=made["ann"][1],
+        worker=peer,
+        kind=Allocation.Kind.PEER_MENTOR,
+        started_at=at(date(2025, 10, 2)),
+    )
+    probation = OrganisationFactory(name="Probation", sector="probation")
+    for day, org, person in [
+        (date(2025, 10, 1), probation, made["ann"][0]),
+        (date(2025, 12, 31), probation, None),
+        (date(2025, 11, 5), None, made["cal"][0]),
+        (date(2025, 9, 30), probation, None),  # the quarter before
+    ]:
+        referral = ReferralFactory(
+            team=team, referrer_organisation=org, is_self_referral=org is None, person=person
+        )
+        Referral.objects.filter(pk=referral.pk).update(created_at=at(day))
+    standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+    for on, rest in [(date(2025, 10, 2), 3), (date(2025, 12, 20), 1)]:
+        assessment_save(
+            person=made["ann"][0],
+            episode=made["ann"][1],
+            scheme=standard,
+            assessed_on=on,
+            assessor=nav,
+            participation="yes",
+            scores={i.key: rest for i in standard.items.all()},
+            notes={},
+            complete=True,
+            by=nav,
+        )
+    chair = UserFactory(role=Role.MDT_CHAIR, team=team)
+    meeting = mdt.meeting_create(
+        meeting=MdtMeeting(team=team, starts_at=at(date(2025, 11, 10)), place="x", chair=chair),
+        organisations=[probation],
+        members=[],
+    )
+    referral = MdtReferral.objects.create(
+        person=made["ann"][0],
+        source="self",
+        referring_organisation=team.organisation,
+        referred_by=nav,
+        why_now="x",
+        tried="x",
+        asked_of_partners="x",
+        sharing_basis="agreed",
+    )
+    MdtReferral.objects.filter(pk=referral.pk).update(created_at=at(date(2025, 11, 1)))
+    item = mdt.agenda_add(meeting=meeting, person=made["ann"][0], mdt_referral=referral)
+    mdt.case_notes_save(item=item, version=0, notes="", decisions="", outcome="resolved", by=chair)
+    meeting.invitations.update(attendance="present")
+    MdtMeeting.objects.filter(pk=meeting.pk).update(status="held")
+    return made
+
+
+def figures(team):
+    return {f.key: f for f in build_return(team, Q3).figures}
+
+
+def test_caseload_figures_at_the_quarter_edges(team, known):
+    f = figures(team)
+    # Active at 31 Dec: Ann (started 1 Oct) and Cal; Bea ended on 31 Dec, so not active after it;
+    # Dan starts the day after; Eve ended the day before the quarter.
+    assert f["active_at_end"].values == {"all": 2, "women": 1, "ethnic_minority": 2}
+    assert f["new_starts"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["endings"].values == {"all": 1, "women": 1, "ethnic_minority": 0}
+    assert f["endings_other_support"].values["all"] == 1
+    # Days on service: Ann 91 (1 Oct-31 Dec), Cal 183 (1 Jul-31 Dec), Bea 213 (1 Jun-31 Dec).
+    assert f["average_days"].values == {
+        "all": round((91 + 183 + 213) / 3, 1),
+        "women": round((91 + 213) / 2, 1),
+        "ethnic_minority": round((91 + 183) / 2, 1),
+    }
+    assert f["navigator_capacity"].values["all"] == 12.0  # 1.0 x 8 + 0.5 x 8
+    assert f["navigator_caseload"].values["all"] == 2
+    assert f["peer_mentor_hours"].values["all"] == 9.0
+    assert f["supported_by_specialist"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["supported_by_peer_mentor"].values["all"] == 1
+
+
+def test_referral_figures(team, known):
+    f = figures(team)
+    # 1 Oct and 31 Dec count; 30 Sep does not.
+    assert f["referrals_received"].values["all"] == 3
+    assert f["referrals_source_probation"].values["all"] == 2
+    assert f["referrals_source_self_referral"].values["all"] == 1
+    assert f["referrals_sector_probation"].values["all"] == 2
+    assert f["referrals_waiting"].values["all"] == 4  # none decided, including last quarter's
+
+
+def test_outcome_mdt_and_data_quality_figures(team, known):
+    f = figures(team)
+    # Ann: standard 36 at baseline (every item 3), 12 at review: change -24, improved.
+    assert f["ndt_standard_people"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["ndt_standard_mean_change"].values["all"] == -24
+    assert f["ndt_standard_improved"].values["all"] == 100.0
+    assert f["mdt_meetings_held"].values["all"] == 1
+    assert f["mdt_successful_outcomes"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["mdt_referrals_the_person_s_own_request"].values["all"] == 1
+    assert f["ndt_baseline_missing"].values["all"] == 1  # Cal
+    assert f["recorded_ethnicity"].values["all"] == 100.0
+
+
+def test_small_numbers_are_suppressed_in_the_pdf_only(team, known):
+    data = figures_as_data(build_return(team, Q3))
+    new_starts = next(f for f in data if f["key"] == "new_starts")
+    assert suppressed(new_starts, "all") == "<5"
+    zero = next(f for f in data if f["key"] == "endings_prison")
+    assert suppressed(zero, "all") == 0
+    rows = list(csv.reader(io.StringIO(to_csv(data, quarter=Q3, team=team))))
+    assert "Exact figures" in rows[0][0]
+    assert rows[3][:6] == ["Caseload and capacity", "new_starts", "New starts", "1", "1", "1"]
+
+
+def test_pdf_has_every_section_and_the_csv_figures(team, known):
+    data = figures_as_data(build_return(team, Q3))
+    pdf = to_pdf(data, quarter=Q3, team=team, version=1)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    last = -1
+    for heading in [
+        "Caseload and capacity",
+        "Referrals",
+        "Outcomes",
+        "MDT",
+        "Equity",
+        "Data quality",
+        "Glossary",
+    ]:
+        position = text.find(heading, last + 1)
+        assert position > last, heading
+        last = position
+    assert "South West London and St George" in text
+    for f in data:
+        assert f["label"] in text
+    assert "Navigator capacity (people) 12.0" in text
+    assert "People active at quarter end <5 <5 <5" in text
+
+
+def test_the_task_builds_a_version_and_never_touches_another(team, known, team_leader):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    first = services.return_request(team=team, quarter=Q3, by=manager)
+    quarterly_return_build(str(first.pk))
+    first.refresh_from_db()
+    assert first.status == "done" and first.pdf and first.csv and first.figures
+    second = services.return_request(team=team, quarter=Q3, by=manager)
+    assert second.version == 2
+    quarterly_return_build(str(second.pk))
+    quarterly_return_build(str(first.pk))  # run again: a finished version is left alone
+    first.refresh_from_db()
+    assert first.status == "done"
+
+
+def test_a_failure_is_recorded_with_its_message(team, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the NDT selector fell over")
+
+    monkeypatch.setattr("smd.returns.tasks.build_return", broken)
+    qr = QuarterlyReturn.objects.create(team=team, quarter=Q3.label, version=1)
+    quarterly_return_build(str(qr.pk))
+    qr.refresh_from_db()
+    assert qr.status == "failed" and "the NDT selector fell over" in qr.error
+
+
+def test_a_signed_off_version_never_changes(team, known):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    qr = services.return_request(team=team, quarter=Q3, by=manager)
+    quarterly_return_build(str(qr.pk))
+    qr.refresh_from_db()
+    services.return_sign_off(quarterly_return=qr, by=manager)
+    before = (qr.figures, qr.pdf.name, qr.csv.name)
+    # More people arrive afterwards and the task is run again on the same version.
+    PersonFactory.create_batch(3, team=team)
+    EpisodeFactory(person=PersonFactory(team=team), start_date=date(2025, 11, 1))
+    QuarterlyReturn.objects.filter(pk=qr.pk).update(status="done")
+    quarterly_return_build(str(qr.pk))
+    qr.refresh_from_db()
+    assert (qr.figures, qr.pdf.name, qr.csv.name) == before
+    assert qr.signed_off_by == manager
+
+
+def test_manager_generates_watches_downloads_and_every_download_is_recorded(
+    client_for, team, known, django_capture_on_commit_callbacks
+):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    client = client_for(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("returns:generate"), {"quarter": "2025/26 Q3"})
+    assert response.status_code == 302
+    qr = QuarterlyReturn.objects.get()
+    row = client.get(reverse("returns:status", args=[qr.pk])).content.decode()
+    assert "Ready" in row and 'hx-trigger="every 2s"' not in row
+    pdf = client.get(reverse("returns:download", args=[qr.pk, "pdf"]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert ReturnDownload.objects.get().user == manager
+
+
+def test_a_pending_row_polls_until_done(client_for, team):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    qr = QuarterlyReturn.objects.create(team=team, quarter=Q3.label, version=1)
+    row = client_for(manager).get(reverse("returns:status", args=[qr.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in row
+
+
+def test_bad_quarter_is_a_message_not_a_500(client_for, team):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    response = client_for(manager).post(
+        reverse("returns:generate"), {"quarter": "2025/27 Q9"}, follow=True
+    )
+    assert "is not" in response.content.decode()
+    assert not QuarterlyReturn.objects.exists()
+
+
+def test_counts_link_to_the_people_behind_them(client_for, team, known):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    client = client_for(manager)
+    page = client.get(reverse("returns:live"), {"quarter": Q3.label}).content.decode()
+    assert "figure=active_at_end" in page
+    people = client.get(
+        reverse("returns:people"),
+        {"quarter": Q3.label, "figure": "active_at_end", "split": "women"},
+    ).content.decode()
+    assert "Ann" in people and "Cal" not in people
+
+
+def test_cli_builds_the_same_return(team, known, tmp_path):
+    from django.core.management import call_command
+
+    call_command(
+        "quarterly_return",
+        "2025/26-Q3",
+        "--team",
+        team.name,
+        "--pdf",
+        str(tmp_path / "r.pdf"),
+        "--csv",
+        str(tmp_path / "r.csv"),
+    )
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert "new_starts" in (tmp_path / "r.csv").read_text()
+
+
+def test_the_schedule_is_in_the_database(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="smd.returns.tasks.previous_quarter_returns")
+    assert (task.crontab.hour, task.crontab.day_of_month, task.crontab.month_of_year) == (
+        "2",
+        "1",
+        "1,4,7,10",
+    )
+
+
+def test_previous_quarter_task_queues_last_quarter(team, monkeypatch):
+    from smd.returns.tasks import previous_quarter_returns
+
+    queued = []
+    monkeypatch.setattr("smd.returns.tasks.quarterly_return_build.delay", queued.append)
+    previous_quarter_returns()
+    qr = QuarterlyReturn.objects.get()
+    assert qr.quarter == Quarter.containing(timezone.localdate()).previous().label
+    assert qr.requested_by is None
