@@ -80,3 +80,23 @@ def test_two_team_leaders_deciding_at_once_record_one_decision():
     assert sorted(outcomes) == ["ValidationError", "decided"]
     assert EligibilityDecision.objects.filter(referral=referral).count() == 1
     assert Referral.objects.get(pk=referral.pk).person.episodes.count() == 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_live_worker_builds_a_quarterly_return(live_worker):
+    from smd.quarters import Quarter
+    from smd.returns import services as returns
+
+    team = TeamFactory()
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    qr = returns.return_request(team=team, quarter=Quarter(2025, 3), by=manager)
+    done = threading.Event()
+    for _ in range(300):
+        qr.refresh_from_db()
+        if qr.status in {"done", "failed"}:
+            done.set()
+            break
+        done.wait(0.1)
+    assert qr.status == "done", qr.error
+    assert qr.pdf.read(4) == b"%PDF"
