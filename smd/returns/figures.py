@@ -82,6 +82,16 @@ class Return:
         self.figures.append(figure)
         return figure
 
+    def total(self, section, key, label, definition, amount_by_person):
+        """A sum of a quantity over people (events, nights, pounds), split like a count."""
+        figure = Figure(section, key, label, definition, "total")
+        for split in SPLITS:
+            chosen = {pid: n for pid, n in amount_by_person.items() if self._in(split, pid) and n}
+            figure.values[split] = round(sum(chosen.values()), 2)
+            figure.people[split] = sorted(str(pid) for pid in chosen)
+        self.figures.append(figure)
+        return figure
+
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
         figure = Figure(section, key, label, definition, "share")
@@ -369,6 +379,146 @@ class Return:
                 [r["person_id"] for r in rows if r["latest_total"] < r["baseline_total"]],
                 [r["person_id"] for r in rows],
             )
+        self._reqol(s)
+        active_ids = set(self._episodes_active_at_end().values_list("person_id", flat=True))
+        active_people = Person.objects.filter(pk__in=active_ids)
+        self._events(s, active_people)
+        self._accommodation_budgets_stars(s, active_people, active_ids)
+
+    def _reqol(self, s):
+        from assessments.models import ReqolRecord
+
+        records = defaultdict(list)
+        for pid, total in (
+            ReqolRecord.objects.filter(person__team=self.team, completed_on__lte=self.end)
+            .order_by("completed_on", "created_at")
+            .values_list("person_id", "total")
+        ):
+            records[pid].append(total)
+        counted = [pid for pid, totals in records.items() if len(totals) >= 2]
+        self.count(
+            s,
+            "reqol_people",
+            "People with a first and a later ReQoL-10",
+            "People with two or more ReQoL-10 records completed by the end of the quarter.",
+            counted,
+        )
+        self.mean(
+            s,
+            "reqol_mean_change",
+            "Mean ReQoL-10 change, first to latest",
+            "Latest minus first ReQoL-10 total (0–40); positive means better quality of life.",
+            {pid: records[pid][-1] - records[pid][0] for pid in counted},
+        )
+        self.share(
+            s,
+            "reqol_improved",
+            "Share improved on the ReQoL-10, %",
+            "Of the people above, the per cent whose latest total is above their first.",
+            [pid for pid in counted if records[pid][-1] > records[pid][0]],
+            counted,
+        )
+
+    def _events(self, s, active_people):
+        from caseload.models import EVENT_UNITS, EventKind
+        from caseload.outcomes.selectors import event_comparison
+
+        comparisons = {
+            pid: c
+            for pid, c in event_comparison(active_people, self.quarter).items()
+            if c.comparable
+        }
+        self.count(
+            s,
+            "events_people_compared",
+            "People compared with their first quarter",
+            "People active at quarter end who began before this quarter: their service use "
+            "and crisis events this quarter set against their own first quarter on the "
+            "programme.",
+            list(comparisons),
+        )
+        for kind, label in EventKind.choices:
+            unit = EVENT_UNITS.get(kind, "")
+            what = f"{label} ({unit})" if unit else label
+            measured = f"{label.lower()} ({unit})" if unit else f"{label.lower()} (occurrences)"
+            self.total(
+                s,
+                f"events_{kind}_first",
+                f"{what}: their first quarter",
+                f"For the people compared: {measured} dated in each person's first "
+                "quarter on the programme.",
+                {pid: c.first[kind] for pid, c in comparisons.items()},
+            )
+            self.total(
+                s,
+                f"events_{kind}_this",
+                f"{what}: this quarter",
+                f"For the same people: {measured} dated in this quarter.",
+                {pid: c.this[kind] for pid, c in comparisons.items()},
+            )
+
+    def _accommodation_budgets_stars(self, s, active_people, active_ids):
+        from caseload.models import AccommodationStatus, BudgetSpend, PersonalBudget
+        from caseload.outcomes.selectors import accommodation_on, outcomes_star_count
+
+        where = accommodation_on(active_people, self.end)
+        for value, label in AccommodationStatus.choices:
+            self.count(
+                s,
+                f"accommodation_{value}",
+                f"Accommodation at quarter end: {label.lower()}",
+                "People active at quarter end whose latest accommodation status on or "
+                f"before the last day of the quarter was “{label}”.",
+                [pid for pid, status in where.items() if status == value],
+            )
+        self.count(
+            s,
+            "accommodation_not_recorded",
+            "Accommodation at quarter end: not recorded",
+            "People active at quarter end with no accommodation status recorded by then.",
+            [pid for pid, status in where.items() if status is None],
+        )
+        offered = set(
+            PersonalBudget.objects.filter(
+                person__in=active_ids, offered_on__lte=self.end
+            ).values_list("person_id", flat=True)
+        )
+        self.count(
+            s,
+            "budgets_offered",
+            "People with a personal budget",
+            "People active at quarter end offered a personal budget on or before its last day.",
+            offered,
+        )
+        self.share(
+            s,
+            "budgets_share",
+            "Share with a personal budget, %",
+            "Of people active at quarter end, the per cent offered a personal budget.",
+            offered,
+            active_ids,
+        )
+        spent = defaultdict(int)
+        for pid, amount in BudgetSpend.objects.filter(
+            budget__person__team=self.team, spent_on__range=(self.start, self.end)
+        ).values_list("budget__person_id", "amount"):
+            spent[pid] += amount
+        self.total(
+            s,
+            "budgets_spent",
+            "Personal budget spent in the quarter (£)",
+            "Sum of personal-budget spend items dated in the quarter, in pounds and pence.",
+            {pid: float(v) for pid, v in spent.items()},
+        )
+        stars = outcomes_star_count(Person.objects.filter(team=self.team), self.start, self.end)
+        self.number(
+            s,
+            "outcomes_stars",
+            "Outcomes Stars completed elsewhere",
+            "Outcomes Star completions recorded with a date in the quarter (their content "
+            "is held by the service that used it, not here).",
+            stars["stars"],
+        )
 
     def mdt(self):
         s = "MDT"

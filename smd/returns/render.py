@@ -45,7 +45,12 @@ def suppressed(figure, split):
     value = figure["values"].get(split)
     if value is None:
         return "–"
-    if figure["kind"] == "count" and 1 <= value <= 4:
+    # People counts, and event totals (a handful of A&E visits can point to one person); not
+    # money.
+    small = figure["kind"] == "count" or (
+        figure["kind"] == "total" and not figure["key"].startswith("budgets_")
+    )
+    if small and 1 <= value <= 4:
         return "<5"
     if figure["kind"] == "share":
         return f"{value}%"

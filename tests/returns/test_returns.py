@@ -348,3 +348,52 @@ def test_previous_quarter_task_queues_last_quarter(team, monkeypatch):
     qr = QuarterlyReturn.objects.get()
     assert qr.quarter == Quarter.containing(timezone.localdate()).previous().label
     assert qr.requested_by is None
+
+
+def test_outcome_figures_for_events_accommodation_and_budgets(team, known):
+    from caseload.outcomes import services as outcomes
+
+    ann, ann_episode = known["ann"]
+    cal, cal_episode = known["cal"]
+    nav = ann_episode.allocations.get(kind=Allocation.Kind.LEAD_NAVIGATOR).worker
+    # Cal began in Q2 (1 July): 3 A&E visits in Q2, 1 in Q3; 4 nights rough sleeping in Q2.
+    for day in [date(2025, 7, 10), date(2025, 8, 1), date(2025, 9, 30), date(2025, 10, 1)]:
+        outcomes.service_event_record(
+            person=cal, by=nav, kind="ae_attendance", occurred_on=day, source="self_reported"
+        )
+    outcomes.service_event_record(
+        person=cal,
+        by=nav,
+        kind="rough_sleeping",
+        occurred_on=date(2025, 9, 1),
+        quantity=4,
+        source="self_reported",
+    )
+    outcomes.accommodation_record(person=cal, by=nav, status="hostel", from_date=date(2025, 7, 1))
+    outcomes.accommodation_record(
+        person=cal, by=nav, status="settled", from_date=date(2025, 12, 31)
+    )
+    outcomes.accommodation_record(person=ann, by=nav, status="hostel", from_date=date(2025, 10, 1))
+    budget = outcomes.budget_offer(
+        person=ann, by=nav, amount_offered=Decimal("500.00"), offered_on=date(2025, 10, 3)
+    )
+    for amount in ["12.10", "0.20"]:
+        outcomes.budget_spend_record(
+            budget=budget,
+            by=nav,
+            spent_on=date(2025, 11, 1),
+            amount=Decimal(amount),
+            purpose="Bus pass",
+            approved_by=nav,
+        )
+    f = figures(team)
+    # Only Cal began before Q3 (Ann began on its first day).
+    assert f["events_people_compared"].values["all"] == 1
+    assert f["events_ae_attendance_first"].values == {"all": 3, "women": 0, "ethnic_minority": 3}
+    assert f["events_ae_attendance_this"].values["all"] == 1
+    assert f["events_rough_sleeping_first"].values["all"] == 4
+    assert f["accommodation_settled"].values["all"] == 1  # Cal, from the last day of Q3
+    assert f["accommodation_hostel"].values["all"] == 1  # Ann
+    assert f["budgets_offered"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["budgets_share"].values["all"] == 50.0
+    assert f["budgets_spent"].values["all"] == 12.30
