@@ -6,10 +6,10 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from assessments.models import Assessment
+        from assessments.models import Assessment, ReqolRecord
         from caseload import timeline
 
-        timeline.register_group("assessments", "NDT assessments")
+        timeline.register_group("assessments", "Assessments (NDT, ReQoL-10)")
         timeline.register(
             timeline.Source(
                 kind="ndt",
@@ -18,5 +18,16 @@ class AssessmentsConfig(AppConfig):
                 records=lambda person, user: Assessment.objects.completed().filter(person=person),
                 at="completed_at",
                 eager=lambda qs: qs.select_related("scheme", "assessor"),
+            )
+        )
+        timeline.register(
+            timeline.Source(
+                kind="reqol",
+                group="assessments",
+                template="assessments/reqol_timeline_entry.html",
+                records=lambda person, user: ReqolRecord.objects.filter(person=person),
+                at="completed_on",
+                eager=lambda qs: qs.select_related("recorded_by"),
+                date_only=True,
             )
         )

@@ -8,5 +8,7 @@ class CaseloadConfig(AppConfig):
     def ready(self):
         # The timeline's own sources; other apps register theirs in their ready().
         from caseload import timeline
+        from caseload.outcomes import timeline as outcomes_timeline
 
         timeline._register_builtin()
+        outcomes_timeline.register()

@@ -23,7 +23,8 @@ Another app adds its records from its AppConfig.ready():
     )
 
 Sources' models must have UUID primary keys (smd.models.BaseModel), so their ids can share
-one column of the union.
+one column of the union. A source whose `at` is a DateField (an event "on 3 November") says
+`date_only=True`: the union reads it as midnight, and the page shows the date without a time.
 """
 
 from collections import defaultdict
@@ -33,7 +34,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, DateTimeField, F, QuerySet, Value
+from django.db.models.functions import Cast
 
 PER_PAGE = 20
 
@@ -54,6 +56,8 @@ class Source:
     records: Callable[[Any, Any], QuerySet]  # (person, user) -> that person's records
     at: str  # the field holding when it happened
     eager: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
+    # `at` is a date, not a time: the union reads it as midnight, and the page shows no time.
+    date_only: bool = False
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Entry:
     at: datetime
     obj: Any
     template: str
+    date_only: bool = False
 
 
 _groups: dict[str, Group] = {}
@@ -91,7 +96,7 @@ def _rows(person, user, group):
         .order_by()
         .annotate(
             tl_kind=Value(source.kind, output_field=CharField()),
-            tl_at=F(source.at),
+            tl_at=Cast(F(source.at), DateTimeField()) if source.date_only else F(source.at),
             tl_id=F("pk"),
         )
         .values_list("tl_kind", "tl_at", "tl_id")
@@ -123,7 +128,7 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
         for obj in source.eager(source.records(person, user).filter(pk__in=pks)):
             loaded[kind, obj.pk] = obj
     page.object_list = [
-        Entry(kind, at, loaded[kind, pk], _sources[kind].template)
+        Entry(kind, at, loaded[kind, pk], _sources[kind].template, _sources[kind].date_only)
         for kind, at, pk in items
         if (kind, pk) in loaded
     ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from caseload import views
+from caseload.outcomes import views as outcomes
 
 app_name = "caseload"
 
@@ -20,4 +21,15 @@ urlpatterns = [
         views.follow_up_done,
         name="follow_up_done",
     ),
+    # Support plan and outcomes (caseload/outcomes/).
+    path("<uuid:pk>/plan/", outcomes.plan, name="plan"),
+    path("<uuid:pk>/plan/pdf/", outcomes.plan_pdf, name="plan_pdf"),
+    path("<uuid:pk>/plan/goals/new/", outcomes.goal_new, name="goal_new"),
+    path("<uuid:pk>/plan/goals/<uuid:goal_pk>/edit/", outcomes.goal_edit, name="goal_edit"),
+    path("<uuid:pk>/plan/goals/<uuid:goal_pk>/review/", outcomes.goal_review, name="goal_review"),
+    path("<uuid:pk>/events/", outcomes.events, name="events"),
+    path("<uuid:pk>/events/new/", outcomes.event_new, name="event_new"),
+    path("<uuid:pk>/accommodation/", outcomes.accommodation, name="accommodation"),
+    path("<uuid:pk>/budget/", outcomes.budget, name="budget"),
+    path("<uuid:pk>/outcomes-star/", outcomes.stars, name="stars"),
 ]

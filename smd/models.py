@@ -214,6 +214,20 @@ class User(AbstractUser):
         return self.in_team and self.role in {Role.NAVIGATOR, Role.TEAM_LEADER}
 
     @property
+    def can_record_outcomes(self):
+        """Goals, events, accommodation, personal budgets, ReQoL-10 and Outcomes Stars: the
+        work of navigators and team leaders. MDT chairs and managers read them."""
+        return self.in_team and self.role in {Role.NAVIGATOR, Role.TEAM_LEADER}
+
+    @property
+    def can_record_with_person(self):
+        """Goals, crisis events and accommodation changes are also recorded by a peer mentor,
+        for the people allocated to them (the only people they can open)."""
+        return self.can_record_outcomes or (
+            self.is_active and self.team_id is not None and self.role == Role.PEER_MENTOR
+        )
+
+    @property
     def can_make_referrals(self):
         return (
             self.is_active

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
+    path("people/<uuid:person_pk>/reqol/", include("assessments.reqol_urls")),
     path("mdt/", include("mdt.urls")),
     path("returns/", include("smd.returns.urls")),
     path("admin/", admin.site.urls),

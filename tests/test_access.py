@@ -12,13 +12,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from assessments import reqol
 from assessments.models import AssessmentScheme
 from assessments.services import assessment_save
 from caseload.models import Allocation
+from caseload.outcomes import services as outcome_services
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from smd.models import Role
 from smd.returns.models import QuarterlyReturn
+from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -85,6 +88,16 @@ def mdt_run(ok):
         "manager": 403,
         "mdt_member": 403,
     }
+
+
+OUTCOME_RECORDERS = {"navigator", "team_leader"}
+WITH_PERSON = OUTCOME_RECORDERS | {"peer_mentor"}
+
+
+def with_person(ok):
+    """Goals, events and accommodation: recorded by navigators, team leaders and the
+    allocated peer mentor; the chair and manager read them (403); others' people are 404."""
+    return {**only(WITH_PERSON, denied=404, ok=ok), **dict.fromkeys(IN_SCOPE - WITH_PERSON, 403)}
 
 
 # url name -> (method, {role: status})
@@ -218,6 +231,24 @@ EXPECTED = {
         "post",
         {**mdt_run(302), "mdt_member": 302},
     ),
+    # Support plan and outcomes: team staff and the allocated peer mentor read; navigators and
+    # team leaders record; a peer mentor also records goals, events and accommodation for their
+    # own people; MDT chairs and managers only read.
+    "caseload:plan": ("get", only(IN_SCOPE, denied=404)),
+    "caseload:plan_pdf": ("get", only(IN_SCOPE, denied=404)),
+    "caseload:goal_new": ("get", with_person(200)),
+    "caseload:goal_edit": ("get", with_person(200)),
+    "caseload:goal_review": ("get", with_person(200)),
+    "caseload:events": ("get", only(IN_SCOPE, denied=404)),
+    "caseload:event_new": ("get", with_person(200)),
+    "caseload:accommodation": ("get", only(IN_SCOPE, denied=404)),
+    "caseload:budget": ("get", only(IN_SCOPE, denied=404)),
+    "caseload:stars": ("get", only(IN_SCOPE, denied=404)),
+    "reqol:history": ("get", only(IN_SCOPE, denied=404)),
+    "reqol:new": (
+        "get",
+        {**only(OUTCOME_RECORDERS, denied=404), **dict.fromkeys(IN_SCOPE - OUTCOME_RECORDERS, 403)},
+    ),
     # Quarterly returns: a team's managers and admins; the people behind a figure are listed
     # only for managers (admins see no person data).
     "returns:index": ("get", only(RETURNS, denied=403)),
@@ -314,6 +345,13 @@ def world(shipped_schemes):
         due_on=timezone.localdate(),
         by=users["mdt_chair"],
     )
+    goal = outcome_services.goal_add(
+        person=person,
+        by=users["navigator"],
+        in_their_words="Get my own place",
+        review_on=timezone.localdate() + timedelta(weeks=6),
+    )
+    reqol.definition_import(data=reqol_definition_data())
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )
@@ -321,6 +359,7 @@ def world(shipped_schemes):
     done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
     return {
         "return": done,
+        "goal": goal,
         "users": users,
         "person": person,
         "referral": referral,
@@ -330,6 +369,18 @@ def world(shipped_schemes):
         "item": item,
         "action": action,
     }
+
+
+OUTCOME_PAGES = {
+    "caseload:plan",
+    "caseload:plan_pdf",
+    "caseload:goal_new",
+    "caseload:events",
+    "caseload:event_new",
+    "caseload:accommodation",
+    "caseload:budget",
+    "caseload:stars",
+}
 
 
 def url_for(name, world):
@@ -376,6 +427,10 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk, world["assessment"].pk])
     if name.startswith("assessments:"):
         return reverse(name, args=[world["person"].pk])
+    if name in {"caseload:goal_edit", "caseload:goal_review"}:
+        return reverse(name, args=[world["person"].pk, world["goal"].pk])
+    if name.startswith("reqol:") or name in OUTCOME_PAGES:
+        return reverse(name, args=[world["person"].pk])
     if name in {"caseload:contact_detail", "caseload:contact_edit", "caseload:follow_up_done"}:
         return reverse(name, args=[world["person"].pk, world["contact"].pk])
     if name in {
@@ -411,6 +466,27 @@ def test_peer_mentor_cannot_see_unallocated_person(world, client):
     stranger = PersonFactory(team=world["person"].team)
     assert client.get(stranger.get_absolute_url()).status_code == 404
     assert list(client.get(reverse("caseload:person_list")).context["page"]) == [world["person"]]
+
+
+def test_peer_mentor_sees_no_plan_or_outcomes_of_people_not_theirs(world, client):
+    client.force_login(world["users"]["peer_mentor"])
+    stranger = PersonFactory(team=world["person"].team)
+    EpisodeFactory(person=stranger)
+    goal = outcome_services.goal_add(
+        person=stranger,
+        by=world["users"]["navigator"],
+        in_their_words="Someone else's goal",
+        review_on=timezone.localdate(),
+    )
+    urls = [reverse(name, args=[stranger.pk]) for name in sorted(OUTCOME_PAGES)]
+    urls += [reverse(name, args=[stranger.pk]) for name in ("reqol:history", "reqol:new")]
+    urls += [
+        reverse(n, args=[stranger.pk, goal.pk])
+        for n in ("caseload:goal_edit", "caseload:goal_review")
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
 
 
 def test_peer_mentor_loses_sight_when_allocation_ends(world, client):
@@ -458,4 +534,13 @@ def test_no_person_data_in_the_admin_site():
         "assessments.Assessment",
         "assessments.ItemScore",
         "assessments.AssessmentCorrection",
+        "assessments.ReqolRecord",
+        "assessments.ReqolAnswer",
+        "caseload.Goal",
+        "caseload.GoalReview",
+        "caseload.ServiceEvent",
+        "caseload.AccommodationChange",
+        "caseload.PersonalBudget",
+        "caseload.BudgetSpend",
+        "caseload.OutcomesStarRecord",
     }

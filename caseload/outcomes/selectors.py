@@ -125,6 +125,13 @@ class EventComparison:
     first: EventCounts
     this: EventCounts
 
+    def rows(self):
+        """(label, unit, first quarter's count, this quarter's) for every kind."""
+        return [
+            (label, unit, first, self.this[kind])
+            for (kind, label, unit, first) in self.first.rows()
+        ]
+
     @property
     def comparable(self):
         """Two different quarters: the person started before this one."""
@@ -368,3 +375,10 @@ def first_quarter_of(person):
     if earliest is None:
         return None
     return Quarter.containing(earliest.start_date or earliest.accepted_on)
+
+
+def events_panel(person):
+    """The person page's events card: this quarter's counts. One query."""
+    quarter = this_quarter()
+    found = event_counts(Person.objects.filter(pk=person.pk), quarter.start, quarter.end)
+    return {"quarter": quarter, "quarter_counts": found.get(person.pk) or EventCounts()}

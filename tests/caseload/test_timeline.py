@@ -189,9 +189,11 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # and the referrals this user may see with their referrers' organisations, 8 the last
     # contact, 9 the timeline's count and 10 its page (one UNION of every source), 11-17 the
     # page's records, one query per kind on the page (seven kinds here), 18 the contacts'
-    # agencies, 19 the latest NDT in the open episode, 20-21 the MDT panel's open actions and
-    # waiting MDT referrals.
-    assert _count(navigator_client, story.get_absolute_url()) == 21
+    # agencies, 19 the plan, accommodation, budget and Outcomes Star cards (one query of
+    # subqueries), 20 this quarter's event counts, 21 the latest NDT in the open episode, 22
+    # ReQoL-10 (whether wording is loaded, and the latest total), 23-24 the MDT panel's open
+    # actions and waiting MDT referrals.
+    assert _count(navigator_client, story.get_absolute_url()) == 24
 
 
 @pytest.mark.parametrize("n", [10, 2000])

@@ -1,0 +1,18 @@
+from django import template
+
+from assessments.reqol import UNAVAILABLE, person_panel
+
+register = template.Library()
+
+
+@register.inclusion_tag("assessments/_reqol_summary.html", takes_context=True)
+def reqol_summary(context, person):
+    """The ReQoL-10 card on the person page: the latest total, or why it can't be recorded
+    yet. One query."""
+    user = context["request"].user
+    return {
+        "person": person,
+        "panel": person_panel(person),
+        "unavailable": UNAVAILABLE,
+        "can_record": user.can_record_outcomes and any(e.is_open for e in person.episodes.all()),
+    }
