@@ -172,6 +172,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a task whose worker dies is redelivered once Redis's visibility timeout
+# passes: it must be longer than the longest task (a return's time limit is 10 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60),
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks live in the database (django-celery-beat), editable in the admin; the
 # quarterly-return schedule is created by a migration.

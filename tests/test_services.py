@@ -100,3 +100,96 @@ def test_live_worker_builds_a_quarterly_return(live_worker):
         done.wait(0.1)
     assert qr.status == "done", qr.error
     assert qr.pdf.read(4) == b"%PDF"
+
+
+def _worker(env, queue):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "smd",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_return_whose_worker_dies_is_redelivered_and_completes(tmp_path):
+    """acks_late + reject_on_worker_lost: kill the worker (SIGKILL) while it builds a return; a
+    second worker picks the same message up and finishes the same version."""
+    import signal
+    import time as clock
+
+    from django.db import connection as db
+
+    from smd.quarters import Quarter
+    from smd.returns.models import QuarterlyReturn
+    from smd.returns.tasks import quarterly_return_build
+
+    team = TeamFactory()
+    UserFactory(role=Role.MANAGER, team=team)
+    for _ in range(30):  # enough to make the build take a moment
+        ReferralFactory(team=team)
+    qr = QuarterlyReturn.objects.create(team=team, quarter=Quarter(2025, 3).label, version=1)
+    queue = f"test-kill-{uuid.uuid4().hex}"
+    settings_db = db.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/{settings_db['NAME']}",
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "MEDIA_ROOT": str(tmp_path),
+        "SECRET_KEY": "test-only-" + "k" * 40,
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=os.environ["REDIS_URL"], task_always_eager=False)
+    first = _worker(env, queue)
+    second = None
+    try:
+        quarterly_return_build.apply_async(args=[str(qr.pk)], queue=queue)
+        deadline = clock.monotonic() + 60
+        while clock.monotonic() < deadline:
+            qr.refresh_from_db()
+            if qr.status != "pending":
+                break
+            clock.sleep(0.05)
+        assert qr.status == "running", "the first worker never started the return"
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        qr.refresh_from_db()
+        assert qr.status == "running"  # killed mid-way: nothing finished it
+        # Redis hands an unacknowledged message out again once its visibility timeout (3 s
+        # here) has passed; the next worker to start restores it.
+        clock.sleep(4)
+        second = _worker(env, queue)
+        deadline = clock.monotonic() + 90
+        while clock.monotonic() < deadline:
+            qr.refresh_from_db()
+            if qr.status in {"done", "failed"}:
+                break
+            clock.sleep(0.2)
+        assert qr.status == "done", qr.error
+        assert QuarterlyReturn.objects.filter(team=team).count() == 1
+    finally:
+        app.conf.update(saved)
+        for worker in (first, second):
+            if worker and worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
