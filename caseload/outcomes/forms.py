@@ -95,7 +95,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
         self.fields["in_their_words"].error_messages["required"] = (
             f"Write the goal as {name} said it."
         )
-        self.fields["strengths"].label = f"Strengths {name} brings"
+        self.fields["strengths"].label = f"Strengths {name} brings (optional)"
         existing = list(goal.steps) if goal else []
         self.step_count = min(MAX_GOAL_STEPS, max(len(existing) + 2, 3))
         for n in range(1, self.step_count + 1):
@@ -106,7 +106,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
                 label=f"Step {n}: who does it",
                 max_length=100,
                 required=False,
-                help_text=f"For example: {name}, you, a partner agency.",
+                help_text=f"For example: {name}, a worker, a partner agency." if n == 1 else "",
             )
         if goal is not None:
             del self.fields["status"]
@@ -188,7 +188,7 @@ class EventForm(PlainEnglishMixin, forms.Form):
         required=False,
         min_value=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "duration-input"}),
-        help_text="Only for a hospital stay, custody or sleeping rough.",
+        help_text="Only for a mental-health inpatient stay, custody or rough sleeping.",
     )
     source = forms.ChoiceField(
         label="How we know", choices=EventSource.choices, widget=forms.RadioSelect

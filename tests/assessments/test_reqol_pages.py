@@ -20,7 +20,7 @@ def allocated(person, episode, navigator):
 
 def test_the_person_page_and_form_say_plainly_it_is_not_loaded(navigator_client, allocated):
     page = navigator_client.get(allocated.get_absolute_url()).content.decode()
-    assert "ReQoL-10 can&#x27;t be recorded yet" in page
+    assert "Can't be recorded yet: your organisation's licensed wording" in page
     assert "Record ReQoL-10" not in page
     form = navigator_client.get(reverse("reqol:new", args=[allocated.pk]))
     assert form.status_code == 200

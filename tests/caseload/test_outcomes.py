@@ -461,3 +461,24 @@ def test_an_outcomes_star_is_recorded_by_date_and_place_only(person, navigator):
         services.outcomes_star_record(
             person=person, by=navigator, completed_on=date(2025, 10, 1), held_at=""
         )
+
+
+def test_demo_data_gives_peggy_a_plan_and_outcomes_once(db, settings, shipped_schemes):
+    import io
+
+    from django.core.management import call_command
+
+    from assessments.models import ReqolDefinition
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    peggy = Person.objects.get(known_as="Peggy")
+    current, finished = outcomes.support_plan(peggy)
+    assert len(current) == 2 and len(finished) == 1
+    summary = outcomes.person_outcomes(peggy)
+    assert summary["home_status"] == "hostel" and summary["star_count"] == 1
+    assert summary["budget_balance"] == Decimal("244.51")
+    assert ServiceEvent.objects.filter(person=peggy).count() >= 8
+    # ReQoL-10's wording is licensed: the demo loads none, so the page says it is unavailable.
+    assert not ReqolDefinition.objects.exists()

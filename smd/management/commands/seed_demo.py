@@ -159,6 +159,7 @@ class Command(BaseCommand):
             self.seed_caseload()
             self.seed_ndt()
             self.seed_mdt()
+            self.seed_outcomes()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -717,3 +718,126 @@ class Command(BaseCommand):
         )
         mdt.agenda_add(meeting=following, person=peggy)
         mdt.agenda_share(meeting=following)
+
+    def seed_outcomes(self):
+        """Peggy's support plan, crisis events, where she has lived, a personal budget and an
+        Outcomes Star done at the recovery service. No ReQoL-10 wording is loaded: it is
+        licensed, so the demo shows that it can't be recorded yet."""
+        from caseload.models import Goal, GoalReview, GoalStatus, PersonalBudget
+        from caseload.outcomes import services as outcomes
+
+        peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
+        if Goal.objects.filter(person=peggy).exists():
+            return
+        nadia = User.objects.get(username="navigator")
+        pete = User.objects.get(username="peer")
+        tara = User.objects.get(username="teamleader")
+        today = timezone.localdate()
+        now = timezone.now()
+        began = peggy.episodes.exclude(status=EpisodeStatus.CLOSED).get().start_date
+
+        def when(days_ago):
+            return today - timedelta(days=days_ago)
+
+        flat = outcomes.goal_add(
+            person=peggy,
+            by=nadia,
+            in_their_words="Get my own flat near my sister, somewhere he can't find me.",
+            strengths="Knows the area well. Her sister is on her side. Kept her hostel room "
+            "for three months.",
+            steps=[
+                {"what": "Put in a bid on the housing register every week", "who": "Peggy"},
+                {"what": "Ask Housing Options about a management transfer", "who": "Nadia"},
+                {"what": "Come along to the viewing", "who": "Pete"},
+            ],
+            status=GoalStatus.IN_PROGRESS,
+            review_on=today + timedelta(days=10),
+        )
+        drink = outcomes.goal_add(
+            person=peggy,
+            by=pete,
+            in_their_words="Cut down the drink so I can see the kids at Christmas.",
+            strengths="Has done it before, in 2019. Wants it for the kids.",
+            steps=[
+                {"what": "Go to the Tuesday group at Turning Point", "who": "Peggy"},
+                {"what": "Walk there with her the first time", "who": "Pete"},
+            ],
+            review_on=today + timedelta(days=30),
+        )
+        gp = outcomes.goal_add(
+            person=peggy,
+            by=nadia,
+            in_their_words="Get back on a GP's list.",
+            steps=[{"what": "Register at Eastfield Medical Practice", "who": "Peggy and Nadia"}],
+            review_on=today,
+        )
+        outcomes.goal_review(
+            goal=gp,
+            by=nadia,
+            to_status=GoalStatus.ACHIEVED,
+            note="Registered; first appointment booked.",
+        )
+        Goal.objects.filter(pk=flat.pk).update(created_at=now - timedelta(days=150))
+        Goal.objects.filter(pk=drink.pk).update(created_at=now - timedelta(days=40))
+        Goal.objects.filter(pk=gp.pk).update(created_at=now - timedelta(days=150))
+        GoalReview.objects.filter(goal=gp).update(reviewed_at=now - timedelta(days=100))
+
+        # Where she has lived since support began: the street, her sister's sofa, a hostel.
+        for status, days_ago, note in [
+            ("rough_sleeping", (today - began).days, "Around the market and the station."),
+            ("sofa_surfing", 120, "At her sister's, on and off."),
+            ("hostel", 35, "St Anne's women's hostel."),
+        ]:
+            outcomes.accommodation_record(
+                person=peggy, by=nadia, status=status, from_date=when(days_ago), note=note
+            )
+
+        # Crisis events: many in her first months, fewer since.
+        for kind, days_ago, quantity, source in [
+            ("rough_sleeping", (today - began).days, 12, "self_reported"),
+            ("ae_attendance", 160, None, "partner_record"),
+            ("ambulance", 160, None, "partner_record"),
+            ("ae_attendance", 140, None, "self_reported"),
+            ("arrest", 130, None, "partner_record"),
+            ("mental_health_inpatient", 100, 6, "partner_record"),
+            ("ae_attendance", 20, None, "self_reported"),
+            ("rough_sleeping", 38, 2, "staff_observed"),
+        ]:
+            outcomes.service_event_record(
+                person=peggy,
+                by=nadia,
+                kind=kind,
+                occurred_on=when(days_ago),
+                quantity=quantity,
+                source=source,
+            )
+
+        budget = outcomes.budget_offer(
+            person=peggy,
+            by=tara,
+            amount_offered=Decimal("500.00"),
+            offered_on=when(90),
+            note="For her housing goal: things to set up a home.",
+        )
+        for days_ago, amount, purpose in [
+            (85, "89.99", "A basic phone, so the housing team can reach her"),
+            (60, "45.00", "Phone top-ups for three months"),
+            (34, "120.50", "Bedding and towels for the hostel room"),
+        ]:
+            outcomes.budget_spend_record(
+                budget=budget,
+                by=nadia,
+                spent_on=when(days_ago),
+                amount=Decimal(amount),
+                purpose=purpose,
+                approved_by=tara,
+            )
+        PersonalBudget.objects.filter(pk=budget.pk).update(created_at=now - timedelta(days=90))
+
+        outcomes.outcomes_star_record(
+            person=peggy,
+            by=nadia,
+            completed_on=when(45),
+            held_at="Turning Point Recovery, on their Star Online account",
+            star_name="Recovery Star",
+        )
