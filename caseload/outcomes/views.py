@@ -227,11 +227,11 @@ def _events_panel(request, person, *, form=None, saved=None):
         autofocus=form is not None and not form.is_bound,
     )
     if saved:
-        group = request.GET.get("kind", "")
+        # The refreshed timeline, from its first page, so the new event shows.
         context.update(
             timeline=timeline.timeline_page(person, request.user),
             timeline_groups=timeline.groups(),
-            timeline_kind=group,
+            timeline_kind="",
             timeline_oob=True,
         )
     return render(
