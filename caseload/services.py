@@ -59,12 +59,12 @@ def _set_status(episode, to_status, *, by, pause_reason="", note=""):
     episode.status = to_status
 
 
-@transaction.atomic
 def _assert_may_change(episode, by):
     if not may_change_episode(by, episode):
         raise PermissionDenied("Only the lead navigator or a team leader can change this support.")
 
 
+@transaction.atomic
 def episode_pause(*, episode, by, pause_reason, note=""):
     """Pause active support (the person is in prison or hospital, or asked for a break)."""
     episode = _lock_episode(episode)
@@ -267,8 +267,12 @@ def contact_log(
 ):
     """Record a contact. Returns (contact, created): the same form sent twice (a double tap,
     a retried request) finds the contact the first one made instead of adding another."""
+
+    def to_the_minute(moment):
+        return moment.replace(second=0, microsecond=0)
+
     sent = {
-        "occurred_at": occurred_at,
+        "occurred_at": to_the_minute(occurred_at),
         "kind": kind,
         "duration_minutes": duration_minutes,
         "summary": summary.strip(),
@@ -279,7 +283,12 @@ def contact_log(
         # reused (the browser's Back button) for a different contact must not vanish.
         if existing.person_id != person.pk or existing.author_id != by.pk:
             return False
-        return all(getattr(existing, field) == value for field, value in sent.items())
+        # The form sends its time to the minute: compare at that precision.
+        stored = {
+            **{f: getattr(existing, f) for f in sent},
+            "occurred_at": to_the_minute(existing.occurred_at),
+        }
+        return stored == sent
 
     already_used = ValidationError(
         "This form was already used for another contact, so nothing was saved. Open a new "

@@ -148,3 +148,18 @@ def test_only_the_lead_navigator_or_a_team_leader_changes_support(
     episode.refresh_from_db()
     assert episode.status == "active"
     assert client_for(team_leader).get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pause_and_resume_run_in_their_own_transaction(team):
+    """Without a transaction of their own, their row locks fail on PostgreSQL (Django refuses
+    select_for_update in autocommit), which the usual per-test transaction would hide."""
+    from smd.models import Role
+    from tests.factories import PersonFactory, UserFactory
+
+    leader = UserFactory(role=Role.TEAM_LEADER, team=team)
+    episode = EpisodeFactory(person=PersonFactory(team=team))
+    services.episode_pause(episode=episode, by=leader, pause_reason="hospital")
+    services.episode_resume(episode=episode, by=leader)
+    episode.refresh_from_db()
+    assert episode.status == "active"
