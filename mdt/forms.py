@@ -42,9 +42,14 @@ class MdtReferralForm(PlainEnglishMixin, forms.ModelForm):
             "basis_reason": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referring_organisation"].queryset = Organisation.objects.filter(is_active=True)
+        if partner:
+            # A partner member refers as their own agency: the figures count MDT referrals by
+            # source, so they are not theirs to choose.
+            del self.fields["source"]
+            del self.fields["referring_organisation"]
         self.fields["lawful_basis"].label = "Lawful basis (only without agreement)"
         self.fields[
             "basis_reason"
@@ -184,3 +189,16 @@ class AttendanceForm(forms.Form):
                 initial=invitation.attendance,
                 widget=forms.RadioSelect,
             )
+
+
+class ActionUpdateForm(forms.Form):
+    """Done or reopened, and/or a progress note. A field left out changes nothing, so an old
+    "Save note" form cannot reopen an action someone has since marked done."""
+
+    done = forms.TypedChoiceField(
+        choices=[("1", "done"), ("0", "open")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=None,
+    )
+    progress_note = forms.CharField(required=False, max_length=500, empty_value=None)

@@ -82,7 +82,7 @@ class CaseSummary:
         return None
 
 
-def case_summary(item, *, with_contacts=True):
+def case_summary(item, *, with_contacts=True, user=None):
     """What the chair sees for one case: who, episode status, NDT baseline and latest, the last
     contacts, and open actions from earlier meetings with their owners. A fixed number of
     queries whatever the person's history."""
@@ -102,8 +102,10 @@ def case_summary(item, *, with_contacts=True):
         if with_contacts
         else []
     )
+    # A partner reads only the actions of cases they may see, never those of other meetings.
+    scope = Action.objects.visible_to(user) if user is not None else Action.objects.all()
     actions = list(
-        Action.objects.filter(person=person)
+        scope.filter(person=person)
         .select_related("owner", "owner_organisation", "agenda_item__meeting")
         .order_by("due_on")
     )
@@ -138,9 +140,11 @@ def minutes(user, meeting):
 
 
 def actions_owned_by(user):
-    """The user's open MDT actions on cases they may still read, soonest due first."""
+    """The user's open MDT actions on cases they may still read, soonest due first: a partner's
+    disappear with their access to the meeting's cases."""
     return (
-        Action.objects.open()
+        Action.objects.visible_to(user)
+        .open()
         .filter(owner=user)
         .select_related("person", "owner", "owner_organisation", "agenda_item__meeting")
         .order_by("due_on")
@@ -207,11 +211,17 @@ def mdt_figures(team, start, end):
         p["id"]: {**p, "survivor": p["id"] in survivors}
         for p in Person.objects.filter(pk__in=ids).values("id", "gender", "ethnicity")
     }
-    attendance = defaultdict(lambda: defaultdict(int))
-    for org, state in Invitation.objects.filter(meeting__in=held).values_list(
-        "organisation__name", "attendance"
+    # Meetings per organisation and state: two named members of one agency present at one
+    # meeting are one meeting attended.
+    meetings_by = defaultdict(lambda: defaultdict(set))
+    for org, state, meeting_id in Invitation.objects.filter(meeting__in=held).values_list(
+        "organisation__name", "attendance", "meeting_id"
     ):
-        attendance[org][state or "not_recorded"] += 1
+        meetings_by[org][state or "not_recorded"].add(meeting_id)
+    attendance = {
+        org: {state: len(ids) for state, ids in states.items()}
+        for org, states in meetings_by.items()
+    }
     sources = dict(MdtReferral.Source.choices)
     by_source = defaultdict(list)
     for r in referrals:

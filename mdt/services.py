@@ -46,13 +46,27 @@ def _latest_basis(person):
     return referral.sharing_basis if referral else None
 
 
+def _assert_not_finished(meeting):
+    # Read afresh: the caller's copy may predate the meeting being finished.
+    meeting = MdtMeeting.objects.only("status").get(pk=meeting.pk)
+    if meeting.status in {MdtMeeting.Status.HELD, MdtMeeting.Status.CANCELLED}:
+        raise ValidationError(
+            "This meeting has finished: its record is kept as it was. Plan the case for the next "
+            "meeting."
+        )
+
+
 @transaction.atomic
 def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
     """Put a case on the agenda: a new case from its MDT referral, or a review of a person with
     open actions. Refused without the person's agreement or a recorded lawful basis."""
-    if meeting.status in {MdtMeeting.Status.HELD, MdtMeeting.Status.CANCELLED}:
-        raise ValidationError("This meeting has finished; plan the case for the next one.")
+    # Lock the meeting: two cases added at once must not both take the same place.
+    meeting = MdtMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _assert_not_finished(meeting)
     if mdt_referral is not None:
+        mdt_referral = MdtReferral.objects.select_for_update().get(pk=mdt_referral.pk)
+        if mdt_referral.status != MdtReferral.Status.PENDING:
+            raise ValidationError("This MDT referral is not waiting for an agenda.")
         basis = mdt_referral.sharing_basis
         kind = AgendaItem.Kind.NEW
     else:
@@ -97,6 +111,7 @@ def agenda_move(*, item, step):
 
 @transaction.atomic
 def agenda_remove(*, item):
+    _assert_not_finished(item.meeting)
     if item.actions.exists() or item.notes or item.decisions:
         raise ValidationError("This case has notes or actions recorded and stays on the agenda.")
     if item.mdt_referral_id:
@@ -125,6 +140,7 @@ def case_notes_save(*, item, version, notes, decisions, outcome, by):
         .select_related("saved_by")
         .get(pk=item.pk)
     )
+    _assert_not_finished(current.meeting)
     if current.version != version and current.saved_by_id != by.pk:
         return Conflict(
             theirs=current, yours={"notes": notes, "decisions": decisions, "outcome": outcome}
@@ -143,6 +159,7 @@ def case_notes_save(*, item, version, notes, decisions, outcome, by):
 
 @transaction.atomic
 def action_add(*, item, description, owner, owner_organisation, due_on, by):
+    _assert_not_finished(item.meeting)
     action = Action(
         agenda_item=item,
         person=item.person,
@@ -158,12 +175,21 @@ def action_add(*, item, description, owner, owner_organisation, due_on, by):
 
 
 @transaction.atomic
-def action_update(*, action, done, progress_note=None, by):
-    """Mark an action done (or reopen it), optionally with a progress note."""
-    action.done_at = timezone.now() if done else None
+def action_update(*, action, done=None, progress_note=None, by):
+    """Mark an action done or reopen it, and/or record progress; None leaves that part alone.
+    Marking a done action done again keeps the day it was first done."""
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    fields = ["updated_at"]
+    if done is True and action.done_at is None:
+        action.done_at = timezone.now()
+        fields.append("done_at")
+    elif done is False and action.done_at is not None:
+        action.done_at = None
+        fields.append("done_at")
     if progress_note is not None:
         action.progress_note = progress_note
-    action.save(update_fields=["done_at", "progress_note", "updated_at"])
+        fields.append("progress_note")
+    action.save(update_fields=fields)
     return action
 
 

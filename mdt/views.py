@@ -2,16 +2,24 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from caseload.models import Person
 from mdt import selectors, services
-from mdt.forms import ActionForm, AttendanceForm, CaseNotesForm, MdtReferralForm, MeetingForm
+from mdt.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AttendanceForm,
+    CaseNotesForm,
+    MdtReferralForm,
+    MeetingForm,
+)
 from mdt.models import Action, AgendaItem, MdtReferral
 from smd.access import user_passes
 from smd.models import Role
@@ -220,7 +228,15 @@ def case_notes(request, pk):
             )
         messages.error(request, "The notes could not be saved: " + form.errors.as_text())
         return redirect(f"{_live_url(item)}")
-    result = services.case_notes_save(item=item, by=request.user, **form.cleaned_data)
+    try:
+        result = services.case_notes_save(item=item, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        if request.htmx:
+            return render(
+                request, "mdt/_save_status.html", {"error": " ".join(error.messages)}, status=400
+            )
+        messages.error(request, " ".join(error.messages))
+        return redirect(item.meeting)
     if isinstance(result, services.Conflict):
         context = {"conflict": result, "item": item}
         if request.htmx:
@@ -243,14 +259,18 @@ def action_add(request, pk):
     item = _run_item(request, pk)
     form = ActionForm(request.POST, meeting=item.meeting)
     if form.is_valid():
-        services.action_add(
-            item=item,
-            by=request.user,
-            description=form.cleaned_data["description"],
-            owner=form.cleaned_data["owner"],
-            owner_organisation=form.cleaned_data["owner_organisation"],
-            due_on=form.cleaned_data["due_on"],
-        )
+        try:
+            services.action_add(
+                item=item,
+                by=request.user,
+                description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"],
+                owner_organisation=form.cleaned_data["owner_organisation"],
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(item.meeting)
         if not request.htmx:
             messages.success(request, "Action added.")
             return redirect(_live_url(item))
@@ -284,21 +304,33 @@ def action_update(request, pk):
     )
     if not (action.owner_id == request.user.pk or action.agenda_item.meeting.can_run(request.user)):
         raise PermissionDenied
-    note = request.POST.get("progress_note")
-    services.action_update(
-        action=action,
-        done=request.POST.get("done") == "1",
-        progress_note=note[:500] if note is not None else None,
-        by=request.user,
-    )
+    form = ActionUpdateForm(request.POST)
+    if form.is_valid():
+        action = services.action_update(
+            action=action,
+            done=form.cleaned_data["done"],
+            progress_note=form.cleaned_data["progress_note"],
+            by=request.user,
+        )
     if request.htmx:
         return render(
             request,
             "mdt/_action_row.html",
             {"action": action, "show_person": request.POST.get("show_person") == "1"},
+            status=200 if form.is_valid() else 400,
         )
-    messages.success(request, "Action updated.")
-    return redirect(request.POST.get("next") or "mdt:my_actions")
+    if form.is_valid():
+        messages.success(request, "Action updated.")
+    else:
+        messages.error(request, "The action was not updated: " + form.errors.as_text())
+    # Back to the page the form was on, never to another site.
+    back = request.POST.get("next", "")
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
+        back = reverse("mdt:my_actions")
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -340,7 +372,7 @@ def case(request, pk):
     """An MDT case record: the summary and MDT records only (partners never see contacts)."""
     item = _item(request, pk)
     partner = selectors.is_partner(request.user)
-    summary = selectors.case_summary(item, with_contacts=not partner)
+    summary = selectors.case_summary(item, with_contacts=not partner, user=request.user)
     return render(request, "mdt/case.html", {"item": item, "summary": summary, "partner": partner})
 
 
@@ -377,11 +409,15 @@ def referral_new(request, person_pk):
         if user.role == Role.MDT_MEMBER
         else MdtReferral.Source.NAVIGATOR,
     }
-    form = MdtReferralForm(request.POST or None, initial=initial)
+    partner = user.role == Role.MDT_MEMBER
+    form = MdtReferralForm(request.POST or None, initial=initial, partner=partner)
     if request.method == "POST" and form.is_valid():
         referral = form.save(commit=False)
         referral.person = person
         referral.referred_by = user
+        if partner:
+            referral.source = MdtReferral.Source.PARTNER
+            referral.referring_organisation = user.organisation
         services.mdt_referral_create(referral=referral)
         if referral.may_be_discussed:
             messages.success(request, "Referred to the MDT: the chair can now put it on an agenda.")

@@ -364,3 +364,134 @@ def test_staff_owners_see_their_actions_on_my_caseload(client_for, navigator, ch
     )
     page = client_for(navigator).get(reverse("caseload:my_caseload")).content.decode()
     assert "My MDT actions" in page and "Phone the hostel manager" in page
+
+
+def test_partner_sees_only_actions_from_meetings_they_attend(
+    client_for, partner, chair, team, item, meeting, navigator
+):
+    services.agenda_share(meeting=meeting)
+    other = services.meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now() - timedelta(days=60), place="x", chair=chair
+        ),
+        organisations=[],
+        members=[],
+    )
+    earlier = services.agenda_add(meeting=other, person=item.person)  # a review, same person
+    services.action_add(
+        item=earlier,
+        description="Refer to MARAC",
+        owner=chair,
+        owner_organisation=chair.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    services.action_add(
+        item=item,
+        description="Share licence conditions",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    page = client_for(partner).get(reverse("mdt:case", args=[item.pk])).content.decode()
+    assert "Share licence conditions" in page and "Refer to MARAC" not in page
+    # Once the window closes, the partner's own action leaves "My MDT actions" too.
+    MdtMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(days=40))
+    mine = client_for(partner).get(reverse("mdt:my_actions")).content.decode()
+    assert "Share licence conditions" not in mine
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/phish", "foo", "//evil.example"])
+def test_action_update_never_redirects_off_site_or_fails(
+    client_for, partner, chair, item, meeting, next_url
+):
+    services.agenda_share(meeting=meeting)
+    action = services.action_add(
+        item=item,
+        description="x",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    response = client_for(partner).post(
+        reverse("mdt:action_update", args=[action.pk]), {"done": "1", "next": next_url}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("mdt:my_actions")
+
+
+def test_a_stale_note_form_does_not_reopen_and_done_keeps_its_day(
+    client_for, partner, chair, item, meeting
+):
+    services.agenda_share(meeting=meeting)
+    action = services.action_add(
+        item=item,
+        description="x",
+        owner=partner,
+        owner_organisation=partner.organisation,
+        due_on=timezone.localdate(),
+        by=chair,
+    )
+    client = client_for(partner)
+    url = reverse("mdt:action_update", args=[action.pk])
+    client.post(url, {"done": "1"})
+    action.refresh_from_db()
+    first_done = action.done_at
+    client.post(url, {"progress_note": "Written from an old page"})
+    client.post(url, {"done": "1"})
+    action.refresh_from_db()
+    assert action.done_at == first_done and action.progress_note == "Written from an old page"
+    assert client.post(url, {"progress_note": "nul\x00byte"}).status_code == 302
+    action.refresh_from_db()
+    assert action.progress_note == "Written from an old page"
+
+
+def test_a_finished_meeting_keeps_its_record(client_for, chair, item, meeting, partner):
+    services.meeting_finish(meeting=meeting)
+    with pytest.raises(ValidationError):
+        services.case_notes_save(
+            item=item, version=0, notes="late", decisions="", outcome="", by=chair
+        )
+    with pytest.raises(ValidationError):
+        services.action_add(
+            item=item,
+            description="late",
+            owner=chair,
+            owner_organisation=chair.organisation,
+            due_on=timezone.localdate(),
+            by=chair,
+        )
+    response = _notes(client_for(chair), item, 0, "late edit")
+    assert response.status_code == 400 and "finished" in response.content.decode()
+    item.refresh_from_db()
+    assert item.notes == ""
+
+
+def test_a_withdrawn_or_placed_referral_cannot_be_placed_again(
+    meeting, person, navigator, team, chair
+):
+    referral = refer(person, navigator)
+    MdtReferral.objects.filter(pk=referral.pk).update(status=MdtReferral.Status.WITHDRAWN)
+    with pytest.raises(ValidationError, match="not waiting"):
+        services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
+
+
+def test_a_partner_refers_as_their_own_agency(client_for, partner, item, meeting, team):
+    services.agenda_share(meeting=meeting)
+    other_org = team.organisation
+    response = client_for(partner).post(
+        reverse("mdt:referral_new", args=[item.person.pk]),
+        {
+            "source": "navigator",
+            "referring_organisation": other_org.pk,
+            "why_now": "x",
+            "tried": "x",
+            "asked_of_partners": "x",
+            "urgency": "routine",
+            "sharing_basis": "agreed",
+        },
+    )
+    assert response.status_code == 302
+    referral = MdtReferral.objects.exclude(pk=item.mdt_referral_id).get()
+    assert referral.source == "partner" and referral.referring_organisation == partner.organisation
