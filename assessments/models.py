@@ -54,7 +54,11 @@ class AssessmentScheme(BaseModel):
 
     @property
     def is_in_use(self):
-        return self.pk is not None and self.assessments.exists()
+        """Used by an assessment, or the standard scheme an amended one totals against: changing
+        either would change a stored score's meaning."""
+        if self.pk is None:
+            return False
+        return Assessment.objects.filter(Q(scheme=self) | Q(scheme__comparable_to=self)).exists()
 
     @property
     def max_total(self):

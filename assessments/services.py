@@ -279,8 +279,13 @@ def assessment_save(
     errors = _check_date(episode=episode, assessed_on=assessed_on)
     if errors:
         raise ValidationError(errors)
-    if assessment is not None and assessment.status != Assessment.Status.DRAFT:
-        raise ValidationError("A completed assessment is changed by a correction, with a reason.")
+    if assessment is not None:
+        # Locked and read afresh: a draft completed in another tab meanwhile is not a draft.
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.status != Assessment.Status.DRAFT:
+            raise ValidationError(
+                "A completed assessment is changed by a correction, with a reason."
+            )
     assessment = assessment or Assessment(person=person, episode=episode, scheme=scheme)
     assessment.assessed_on = assessed_on
     assessment.assessor = assessor
@@ -317,6 +322,12 @@ def assessment_correct(
     errors = _check_date(episode=assessment.episode, assessed_on=assessed_on)
     if errors:
         raise ValidationError(errors)
+    # Locked, so two corrections at once each keep the version they replaced.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("scheme", "episode")
+        .get(pk=assessment.pk)
+    )
     previous = _snapshot(assessment)
     assessment.assessed_on = assessed_on
     assessment.assessor = assessor

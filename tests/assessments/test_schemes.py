@@ -147,3 +147,14 @@ def test_import_command_refuses_broken_json(tmp_path, db):
     path.write_text('{"code": ')
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("import_scheme", str(path))
+
+
+def test_the_standard_scheme_behind_amended_assessments_is_locked_too(
+    episode, amended, standard, assess
+):
+    assess(episode, amended)
+    assert standard.is_in_use
+    item = standard.items.get(key="housing")
+    item.weight = 2
+    with pytest.raises(SchemeInUse):
+        item.save()
