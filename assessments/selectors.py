@@ -225,6 +225,7 @@ def ndt_change(episodes, *, until=None, amended=False):
             "baseline_total",
             "latest_total",
             "person_id",
+            "accepted_on",
             "person__gender",
             "person__ethnicity",
         )

@@ -50,6 +50,8 @@ class Quarter:
         if not match:
             raise ValueError(f'"{label}" is not a quarter like "2025/26 Q3".')
         year, next_two, number = int(match[1]), match[2], int(match[3])
+        if not 1900 <= year <= 2999:
+            raise ValueError(f'"{label}" is outside the years this programme can run in.')
         if str(year + 1)[-2:] != next_two:
             raise ValueError(
                 f'"{label}" is not a financial year: {year} is followed by {year + 1}.'

@@ -257,7 +257,8 @@ EXPECTED = {
     "returns:generate": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:status": ("get", only(RETURNS, denied=403)),
     "returns:sign_off": ("post", only(RETURNS, denied=403, ok=302)),
-    "returns:download": ("get", only(RETURNS, denied=403)),
+    "returns:download_pdf": ("get", only(RETURNS, denied=403)),
+    "returns:download_csv": ("get", only(RETURNS, denied=403)),
 }
 
 
@@ -386,8 +387,8 @@ OUTCOME_PAGES = {
 def url_for(name, world):
     if name in {"returns:status", "returns:sign_off"}:
         return reverse(name, args=[world["return"].pk])
-    if name == "returns:download":
-        return reverse(name, args=[world["return"].pk, "pdf"])
+    if name in {"returns:download_pdf", "returns:download_csv"}:
+        return reverse(name, args=[world["return"].pk])
     if name == "returns:people":
         return reverse(name) + "?figure=active_at_end&split=all"
     if name in {

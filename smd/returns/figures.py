@@ -63,10 +63,20 @@ class Return:
             return is_ethnic_minority(person["ethnicity"]) is True
         return True
 
+    def _unique(self, key):
+        """Keys made from free text ("St Mungo's", "St Mungo s") could meet: number the later."""
+        taken = {f.key for f in self.figures}
+        if key not in taken:
+            return key
+        n = 2
+        while f"{key}_{n}" in taken:
+            n += 1
+        return f"{key}_{n}"
+
     def count(self, section, key, label, definition, ids):
         """A count of people (or of events, when an id repeats)."""
         ids = list(ids)
-        figure = Figure(section, key, label, definition, "count")
+        figure = Figure(section, self._unique(key), label, definition, "count")
         for split in SPLITS:
             chosen = [i for i in ids if self._in(split, i)]
             figure.values[split] = len(chosen)
@@ -75,16 +85,20 @@ class Return:
         return figure
 
     def mean(self, section, key, label, definition, values_by_person):
-        figure = Figure(section, key, label, definition, "mean")
+        """A mean over (person id, value) pairs, or a {person id: value} dict: a person with two
+        episodes or two decisions counts each of them."""
+        pairs = values_by_person.items() if isinstance(values_by_person, dict) else values_by_person
+        pairs = list(pairs)
+        figure = Figure(section, self._unique(key), label, definition, "mean")
         for split in SPLITS:
-            chosen = [v for pid, v in values_by_person.items() if self._in(split, pid)]
+            chosen = [v for pid, v in pairs if self._in(split, pid)]
             figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
         self.figures.append(figure)
         return figure
 
     def total(self, section, key, label, definition, amount_by_person):
         """A sum of a quantity over people (events, nights, pounds), split like a count."""
-        figure = Figure(section, key, label, definition, "total")
+        figure = Figure(section, self._unique(key), label, definition, "total")
         for split in SPLITS:
             chosen = {pid: n for pid, n in amount_by_person.items() if self._in(split, pid) and n}
             figure.values[split] = round(sum(chosen.values()), 2)
@@ -94,7 +108,7 @@ class Return:
 
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
-        figure = Figure(section, key, label, definition, "share")
+        figure = Figure(section, self._unique(key), label, definition, "share")
         numerator = set(numerator)
         for split in SPLITS:
             base = [i for i in set(denominator) if self._in(split, i)]
@@ -104,7 +118,7 @@ class Return:
         return figure
 
     def number(self, section, key, label, definition, value):
-        figure = Figure(section, key, label, definition, "number", {"all": value})
+        figure = Figure(section, self._unique(key), label, definition, "number", {"all": value})
         self.figures.append(figure)
         return figure
 
@@ -168,11 +182,12 @@ class Return:
                 f"Episodes closed in the quarter with the exit destination “{label}”.",
                 [e["person_id"] for e in ended if e["exit_destination"] == value],
             )
-        days = {}
-        for e in active + ended:
-            if e["start_date"]:
-                until = e.get("end_date") or self.end
-                days[e["person_id"]] = (until - e["start_date"]).days
+        # One value per episode: someone whose support ended and began again counts twice.
+        days = [
+            (e["person_id"], ((e.get("end_date") or self.end) - e["start_date"]).days)
+            for e in active + ended
+            if e["start_date"]
+        ]
         self.mean(
             s,
             "average_days",
@@ -195,7 +210,8 @@ class Return:
             s,
             "navigator_capacity",
             "Navigator capacity (people)",
-            "Sum over active navigators of FTE × the caseload per FTE setting.",
+            "Sum over active navigators of FTE × the caseload per FTE setting, for the staff "
+            "and FTE recorded when the return is built.",
             float(nav_capacity),
         )
         self.number(
@@ -209,7 +225,8 @@ class Return:
             s,
             "peer_mentor_hours",
             "Peer-mentor planned hours a week",
-            "Sum of active peer mentors' planned weekly hours.",
+            "Sum of active peer mentors' planned weekly hours, as recorded when the return is "
+            "built.",
             float(peer_hours),
         )
         self.number(
@@ -334,12 +351,14 @@ class Return:
                     if d["outcome"] == value
                 ],
             )
-        waits = {
-            (d["referral__person_id"] or d["referral_id"]): (
-                d["decided_at"] - d["referral__created_at"]
-            ).days
+        # One value per decision, not per person.
+        waits = [
+            (
+                d["referral__person_id"] or d["referral_id"],
+                (d["decided_at"] - d["referral__created_at"]).days,
+            )
             for d in decisions
-        }
+        ]
         self.mean(
             s,
             "days_to_decision",
@@ -354,7 +373,11 @@ class Return:
         episodes = Episode.objects.filter(person__team=self.team)
         for amended, name, scale in [(False, "standard", "0–48"), (True, "amended", "0–68")]:
             change = ndt_change(episodes, until=self.end, amended=amended)
-            rows = change["rows"]
+            # One row per person: their most recent episode with a baseline and a review.
+            latest = {}
+            for row in sorted(change["rows"], key=lambda r: r["accepted_on"]):
+                latest[row["person_id"]] = row
+            rows = list(latest.values())
             self.count(
                 s,
                 f"ndt_{name}_people",
@@ -571,7 +594,8 @@ class Return:
                 s,
                 f"mdt_attendance_{_slug(org)}",
                 f"MDT attendance: {org}",
-                f"Meetings held in the quarter at which {org} was recorded present.",
+                f"Meetings held in the quarter at which {org} was recorded present (however many of its "
+                "members came).",
                 states.get("present", 0),
             )
 

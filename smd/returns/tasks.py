@@ -47,22 +47,37 @@ def quarterly_return_build(self, return_id):
         pdf = to_pdf(figures, quarter=quarter, team=qr.team, version=qr.version)
         text = to_csv(figures, quarter=quarter, team=qr.team)
         stem = f"return-{quarter.label.replace('/', '-').replace(' ', '-')}-v{qr.version}"
-        qr.figures = figures
-        qr.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-        qr.csv.save(f"{stem}.csv", ContentFile(text.encode()), save=False)
-        qr.status = QuarterlyReturn.Status.DONE
-        qr.finished_at = timezone.now()
-        qr.save()
+        pdf_name = qr.pdf.storage.save(
+            qr.pdf.field.generate_filename(qr, f"{stem}.pdf"), ContentFile(pdf)
+        )
+        csv_name = qr.csv.storage.save(
+            qr.csv.field.generate_filename(qr, f"{stem}.csv"), ContentFile(text.encode())
+        )
+        # Finish only a version still being built: a redelivered copy of this task may have
+        # finished it first, and a manager may have signed that off since. Never overwrite it.
+        with transaction.atomic():
+            finished = QuarterlyReturn.objects.filter(
+                pk=qr.pk, status=QuarterlyReturn.Status.RUNNING, signed_off_at__isnull=True
+            ).update(
+                figures=figures,
+                pdf=pdf_name,
+                csv=csv_name,
+                status=QuarterlyReturn.Status.DONE,
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+        if not finished:
+            qr.pdf.storage.delete(pdf_name)
+            qr.csv.storage.delete(csv_name)
     except (OperationalError, ConnectionError):
         raise  # transient: Celery retries with backoff
     except Exception as exc:
         log.exception("Quarterly return %s failed", qr.pk)
-        QuarterlyReturn.objects.filter(pk=qr.pk).update(
+        QuarterlyReturn.objects.filter(pk=qr.pk, status=QuarterlyReturn.Status.RUNNING).update(
             status=QuarterlyReturn.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
-        return str(qr.pk)
     return str(qr.pk)
 
 

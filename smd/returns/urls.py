@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from smd.returns import views
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("figures/people/", views.people, name="people"),
     path("<uuid:pk>/status/", views.status, name="status"),
     path("<uuid:pk>/sign-off/", views.sign_off, name="sign_off"),
-    re_path(r"^(?P<pk>[0-9a-f-]{36})/return\.(?P<kind>pdf|csv)$", views.download, name="download"),
+    path("<uuid:pk>/return.pdf", views.download, {"kind": "pdf"}, name="download_pdf"),
+    path("<uuid:pk>/return.csv", views.download, {"kind": "csv"}, name="download_csv"),
 ]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.services import assessment_save
-from caseload.models import Allocation
+from caseload.models import Allocation, Episode
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral
 from referrals.models import Referral
@@ -260,8 +260,12 @@ def test_a_signed_off_version_never_changes(team, known):
     # More people arrive afterwards and the task is run again on the same version.
     PersonFactory.create_batch(3, team=team)
     EpisodeFactory(person=PersonFactory(team=team), start_date=date(2025, 11, 1))
-    QuarterlyReturn.objects.filter(pk=qr.pk).update(status="done")
     quarterly_return_build(str(qr.pk))
+    # A signed-off version cannot be put back into building: the database refuses.
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuarterlyReturn.objects.filter(pk=qr.pk).update(status="running")
     qr.refresh_from_db()
     assert (qr.figures, qr.pdf.name, qr.csv.name) == before
     assert qr.signed_off_by == manager
@@ -278,7 +282,7 @@ def test_manager_generates_watches_downloads_and_every_download_is_recorded(
     qr = QuarterlyReturn.objects.get()
     row = client.get(reverse("returns:status", args=[qr.pk])).content.decode()
     assert "Ready" in row and 'hx-trigger="every 2s"' not in row
-    pdf = client.get(reverse("returns:download", args=[qr.pk, "pdf"]))
+    pdf = client.get(reverse("returns:download_pdf", args=[qr.pk]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert ReturnDownload.objects.get().user == manager
 
@@ -397,3 +401,95 @@ def test_outcome_figures_for_events_accommodation_and_budgets(team, known):
     assert f["budgets_offered"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
     assert f["budgets_share"].values["all"] == 50.0
     assert f["budgets_spent"].values["all"] == 12.30
+
+
+def test_a_late_duplicate_build_cannot_undo_a_sign_off(team, known, monkeypatch):
+    """A redelivered copy finishes first and the version is signed off; the original run then
+    completes. It must leave the signed-off version exactly as it was."""
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    qr = QuarterlyReturn.objects.create(
+        team=team, quarter=Q3.label, version=1, requested_by=manager
+    )
+    real_build = build_return
+
+    def build_then_race(*args, **kwargs):
+        result = real_build(*args, **kwargs)
+        # While this run renders, the duplicate finishes and a manager signs it off.
+        QuarterlyReturn.objects.filter(pk=qr.pk).update(
+            status="done",
+            figures=[{"key": "signed"}],
+            signed_off_by=manager,
+            signed_off_at=timezone.now(),
+        )
+        return result
+
+    monkeypatch.setattr("smd.returns.tasks.build_return", build_then_race)
+    quarterly_return_build(str(qr.pk))
+    qr.refresh_from_db()
+    assert qr.signed_off_by == manager and qr.figures == [{"key": "signed"}]
+
+
+def test_attendance_counts_meetings_not_members(team, known):
+    meeting = MdtMeeting.objects.get(team=team)
+    probation = meeting.invitations.get().organisation
+    for _ in range(2):
+        member = UserFactory(role=Role.MDT_MEMBER, team=None, organisation=probation)
+        meeting.invitations.create(organisation=probation, member=member, attendance="present")
+    assert figures(team)["mdt_attendance_probation"].values["all"] == 1
+
+
+def test_a_person_with_two_episodes_counts_once_on_the_ndt(team, known):
+    from assessments.models import AssessmentScheme
+
+    ann, first = known["ann"]
+    standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+    nav = first.allocations.get(kind=Allocation.Kind.LEAD_NAVIGATOR).worker
+    Episode.objects.filter(pk=first.pk).update(
+        status="closed",
+        end_date=date(2025, 12, 21),
+        exit_destination="other_support",
+        ending_planned=True,
+    )
+    second = EpisodeFactory(
+        person=ann, start_date=date(2025, 12, 22), accepted_on=date(2025, 12, 22)
+    )
+    for on, rest in [(date(2025, 12, 22), 1), (date(2025, 12, 30), 4)]:
+        assessment_save(
+            person=ann,
+            episode=second,
+            scheme=standard,
+            assessed_on=on,
+            assessor=nav,
+            participation="yes",
+            scores={i.key: rest for i in standard.items.all()},
+            notes={},
+            complete=True,
+            by=nav,
+        )
+    f = figures(team)
+    assert f["ndt_standard_people"].values["all"] == 1
+    assert f["ndt_standard_mean_change"].values["all"] == 36  # her latest episode: 12 -> 48
+
+
+def test_figure_keys_from_similar_names_do_not_collide(team, known):
+    for name in ["St Mungo's", "St Mungo s"]:
+        ReferralFactory(team=team, referrer_organisation=OrganisationFactory(name=name))
+        Referral.objects.filter(referrer_organisation__name=name).update(
+            created_at=at(date(2025, 11, 1))
+        )
+    keys = [f.key for f in build_return(team, Q3).figures]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("label", ["9999/00 Q4", "2025/26 Q9", "nonsense"])
+def test_an_impossible_quarter_falls_back_instead_of_failing(client_for, team, label):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    assert client_for(manager).get(reverse("returns:live"), {"quarter": label}).status_code == 200
+
+
+def test_another_teams_manager_cannot_reach_this_teams_returns(client_for, team, other_team):
+    qr = QuarterlyReturn.objects.create(team=team, quarter=Q3.label, version=1, status="done")
+    outsider = client_for(UserFactory(role=Role.MANAGER, team=other_team))
+    for name in ["returns:status", "returns:download_pdf", "returns:sign_off"]:
+        method = outsider.post if name == "returns:sign_off" else outsider.get
+        assert method(reverse(name, args=[qr.pk])).status_code == 404
