@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
 from caseload.models import (
@@ -44,8 +45,13 @@ from smd.quarters import Quarter
 # --- event counts ------------------------------------------------------------------------------
 
 
+# Read once: a choices class builds its list of values anew each time it is asked, and a
+# return makes two EventCounts for every active person.
+_EVENT_KINDS = tuple(EventKind.values)
+
+
 def _zero_counts():
-    return dict.fromkeys(EventKind.values, 0)
+    return dict.fromkeys(_EVENT_KINDS, 0)
 
 
 @dataclass
@@ -154,16 +160,19 @@ def event_comparison(people, quarter):
     }
     if not results:
         return results
-    distinct_firsts = sorted({q for q in first_quarters.values() if q is not None})
     # An event is in the person's first quarter when the event and the person's start fall
-    # in the same quarter: one condition per distinct first quarter, not per person.
-    in_first = Q(pk__in=[])
-    for q in distinct_firsts:
-        in_first |= Q(began__range=(q.start, q.end), occurred_on__range=(q.start, q.end))
+    # in the same quarter. Financial quarters begin on calendar-quarter days (1 April, July,
+    # October, January), so the database's quarter truncation says it in one condition; one
+    # condition per distinct first quarter made the database run the start-date subquery for
+    # every event once per quarter compared.
+    in_first = Q(first_quarter=F("event_quarter"))
     in_this = Q(occurred_on__range=(quarter.start, quarter.end))
     rows = (
         ServiceEvent.objects.filter(person__in=people)
-        .annotate(began=programme_start("person"))
+        .annotate(
+            first_quarter=TruncQuarter(programme_start("person")),
+            event_quarter=TruncQuarter("occurred_on"),
+        )
         .filter(in_first | in_this)
         .values("person_id", "kind")
         .annotate(
