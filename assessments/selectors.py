@@ -233,12 +233,11 @@ def ndt_change(episodes, *, until=None, amended=False):
     ]
     genders = dict(Gender.choices)
     by_gender, by_ethnicity = defaultdict(list), defaultdict(list)
+    ethnicity_labels = {True: "Ethnic minority", False: Ethnicity.WHITE_BRITISH.label}
     for r in rows:
         by_gender[genders[r["person__gender"]]].append(r)
         minority = is_ethnic_minority(r["person__ethnicity"])
-        label = {True: "Ethnic minority", False: dict(Ethnicity.choices)["white_british"]}.get(
-            minority, "Not recorded"
-        )
+        label = ethnicity_labels.get(minority, "Not recorded")
         by_ethnicity[label].append(r)
     return {
         "all": _summarise(rows),

@@ -164,13 +164,12 @@ def _splits(person_ids, people):
         "ethnicity": defaultdict(int),
         "domestic_abuse_survivors": 0,
     }
+    ethnicity_labels = {True: "Ethnic minority", False: Ethnicity.WHITE_BRITISH.label}
     for pid in person_ids:
         person = people[pid]
         out["gender"][genders[person["gender"]]] += 1
         minority = is_ethnic_minority(person["ethnicity"])
-        label = {True: "Ethnic minority", False: dict(Ethnicity.choices)["white_british"]}.get(
-            minority, "Not recorded"
-        )
+        label = ethnicity_labels.get(minority, "Not recorded")
         out["ethnicity"][label] += 1
         out["domestic_abuse_survivors"] += person["survivor"]
     out["gender"] = dict(out["gender"])
