@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from assessments.selectors import ndt_change, review_status_from
@@ -48,20 +48,20 @@ class Return:
         self._people = {
             p["id"]: p for p in Person.objects.filter(team=team).values("id", "gender", "ethnicity")
         }
+        # Each split's people as a set, worked out once: every figure asks of every id.
+        self._split_ids = {
+            "women": {pid for pid, p in self._people.items() if p["gender"] == Gender.WOMAN},
+            "ethnic_minority": {
+                pid for pid, p in self._people.items() if is_ethnic_minority(p["ethnicity"]) is True
+            },
+        }
 
     # --- how a figure is split ------------------------------------------------------------
 
     def _in(self, split, pid):
         if split == "all":
             return True  # includes referrals not yet linked to a person
-        person = self._people.get(pid)
-        if person is None:
-            return False
-        if split == "women":
-            return person["gender"] == Gender.WOMAN
-        if split == "ethnic_minority":
-            return is_ethnic_minority(person["ethnicity"]) is True
-        return True
+        return pid in self._split_ids[split]
 
     def _unique(self, key):
         """Keys made from free text ("St Mungo's", "St Mungo s") could meet: number the later."""
@@ -137,6 +137,10 @@ class Return:
         return Episode.objects.filter(person__team=self.team, start_date__lte=self.end).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=self.end)
         )
+
+    def _active_person_ids(self):
+        """The people active at quarter end, as a subquery."""
+        return self._episodes_active_at_end().values("person_id")
 
     def caseload_and_capacity(self):
         s = "Caseload and capacity"
@@ -404,7 +408,9 @@ class Return:
             )
         self._reqol(s)
         active_ids = set(self._episodes_active_at_end().values_list("person_id", flat=True))
-        active_people = Person.objects.filter(pk__in=active_ids)
+        # A subquery, not the ids: tens of thousands of ids sent back as literals cost more to
+        # send and plan than the query they filter.
+        active_people = Person.objects.filter(pk__in=self._active_person_ids())
         self._events(s, active_people)
         self._accommodation_budgets_stars(s, active_people, active_ids)
 
@@ -503,7 +509,7 @@ class Return:
         )
         offered = set(
             PersonalBudget.objects.filter(
-                person__in=active_ids, offered_on__lte=self.end
+                person__in=active_people, offered_on__lte=self.end
             ).values_list("person_id", flat=True)
         )
         self.count(
@@ -609,7 +615,10 @@ class Return:
             "religion": "Religion or belief",
             "disability": "Disability",
         }
-        values = {p["id"]: p for p in Person.objects.filter(pk__in=active).values("id", *recorded)}
+        values = {
+            p["id"]: p
+            for p in Person.objects.filter(pk__in=self._active_person_ids()).values("id", *recorded)
+        }
         for field_name, label in recorded.items():
             self.share(
                 s,
@@ -631,13 +640,16 @@ class Return:
             .annotate(began=F("start_date"))
             .values("id", "person_id", "began", "accepted_on")
         )
-        latest = {}
-        for episode_id, on in (
+        # The latest completed NDT of each active episode, taken in the database.
+        latest = dict(
             Assessment.objects.completed()
-            .filter(episode__in=[e["id"] for e in active], assessed_on__lte=self.end)
-            .values_list("episode_id", "assessed_on")
-        ):
-            latest[episode_id] = max(on, latest.get(episode_id, on))
+            .filter(episode__in=self._episodes_active_at_end().values("id"))
+            .filter(assessed_on__lte=self.end)
+            .values("episode_id")
+            .annotate(latest=Max("assessed_on"))
+            .order_by()
+            .values_list("episode_id", "latest")
+        )
         overdue, no_baseline = [], []
         for e in active:
             status = review_status_from(
@@ -662,7 +674,7 @@ class Return:
             "interval before the last day of the quarter.",
             overdue,
         )
-        people = Person.objects.filter(pk__in=[e["person_id"] for e in active])
+        people = Person.objects.filter(pk__in=self._active_person_ids())
         self.count(
             s,
             "demographics_missing",
