@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from assessments.charts import STYLE
+from assessments.charts import STYLE, inline_svg
 from assessments.models import NDT_ACKNOWLEDGEMENT
 from smd.returns.figures import SECTIONS, SPLIT_LABELS, SPLITS
 
@@ -71,7 +71,7 @@ def _bar(title, pairs):
     )
     chart.x_labels = [label for label, _ in pairs]
     chart.add(title, [value for _, value in pairs])
-    return mark_safe(chart.render(is_unicode=True))  # noqa: S308 - pygal from numbers and our labels
+    return mark_safe(inline_svg(chart))  # noqa: S308 - pygal escapes its labels (free text included)
 
 
 def charts(figures):

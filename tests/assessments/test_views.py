@@ -210,3 +210,12 @@ def test_history_query_count_is_constant(navigator_client, episode, amended, ass
         assess(episode, amended, on=date(2025, month, 1))
     # session, user, person with episodes, assessments with schemes and assessors, their scores
     assert count() == few == 6
+
+
+def test_charts_carry_no_script(navigator_client, episode, amended, assess):
+    """pygal adds an inline script even with js=[]; the page's policy forbids inline script."""
+    assess(episode, amended, on=date(2025, 2, 1))
+    assess(episode, amended, on=date(2025, 5, 1))
+    page = navigator_client.get(reverse("assessments:history", args=[episode.person.pk]))
+    svg = page.content.decode().split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "<script" not in svg

@@ -55,8 +55,21 @@ def page(chromium_browser):
     # A live_server page that takes 10 s is a bug, not a slow machine.
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Every page must work under the Content Security Policy: a blocked script, style or image
+    # is a failure, not a console message nobody reads.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, "Content Security Policy blocked: " + " | ".join(blocked)
 
 
 def _targets(violation):
