@@ -34,6 +34,7 @@ from assessments.models import (
     ReqolItem,
     ReqolRecord,
 )
+from assessments.services import key_errors
 
 MEASURE = "ReQoL-10"
 FILE_KEYS = {"measure", "version", "acknowledgement", "instructions", "response_labels", "items"}
@@ -85,13 +86,7 @@ def definition_errors(data):
     """Every problem with a definition file's contents, in plain words; empty when valid."""
     if not isinstance(data, dict):
         return ["The file must hold one JSON object describing the ReQoL-10 wording."]
-    errors = []
-    unknown = sorted(set(data) - FILE_KEYS)
-    if unknown:
-        errors.append(f"Unknown keys: {', '.join(unknown)}.")
-    missing = sorted(FILE_KEYS - set(data))
-    if missing:
-        errors.append(f"Missing keys: {', '.join(missing)}.")
+    errors = key_errors(data, allowed=FILE_KEYS, required=FILE_KEYS)
     if "measure" in data and data["measure"] != MEASURE:
         errors.append(f"“measure” must be “{MEASURE}”.")
     version = data.get("version")

@@ -27,17 +27,23 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def key_errors(data, *, allowed, required):
+    """Unknown and missing top-level keys of a definition file, as plain-words messages."""
+    errors = []
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        errors.append(f"Unknown keys: {', '.join(unknown)}.")
+    missing = sorted(set(required) - set(data))
+    if missing:
+        errors.append(f"Missing keys: {', '.join(missing)}.")
+    return errors
+
+
 def scheme_errors(data):
     """Every problem with a scheme file's contents, in plain words; empty when it is valid."""
     if not isinstance(data, dict):
         return ["The file must hold one JSON object describing the scheme."]
-    errors = []
-    unknown = sorted(set(data) - SCHEME_KEYS)
-    if unknown:
-        errors.append(f"Unknown keys: {', '.join(unknown)}.")
-    missing = sorted(REQUIRED_SCHEME_KEYS - set(data))
-    if missing:
-        errors.append(f"Missing keys: {', '.join(missing)}.")
+    errors = key_errors(data, allowed=SCHEME_KEYS, required=REQUIRED_SCHEME_KEYS)
     for key in ("code", "name", "instruction"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             errors.append(f"“{key}” must be non-empty text.")
