@@ -33,6 +33,7 @@ class Figure:
     kind: str = "count"  # count | mean | share | number
     values: dict = field(default_factory=dict)  # split -> number or None
     people: dict = field(default_factory=dict)  # split -> sorted person ids (count figures)
+    bases: dict = field(default_factory=dict)  # split -> how many people a mean or share is over
 
 
 class Return:
@@ -92,6 +93,7 @@ class Return:
         figure = Figure(section, self._unique(key), label, definition, "mean")
         for split in SPLITS:
             chosen = [v for pid, v in pairs if self._in(split, pid)]
+            figure.bases[split] = len({pid for pid, _ in pairs if self._in(split, pid)})
             figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
         self.figures.append(figure)
         return figure
@@ -113,6 +115,7 @@ class Return:
         for split in SPLITS:
             base = [i for i in set(denominator) if self._in(split, i)]
             hits = [i for i in base if i in numerator]
+            figure.bases[split] = len(base)
             figure.values[split] = round(100 * len(hits) / len(base), 1) if base else None
         self.figures.append(figure)
         return figure
@@ -389,6 +392,22 @@ class Return:
                 f"People with at least two completed {'amended ' if amended else ''}NDT "
                 f"assessments in an episode by the end of the quarter ({scale} scale).",
                 [r["person_id"] for r in rows],
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_baseline",
+                f"Mean NDT at baseline ({name})",
+                f"For the people above, the mean of their baseline {name} NDT total ({scale}): "
+                "the first completed assessment in the episode.",
+                {r["person_id"]: r["baseline_total"] for r in rows},
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_latest",
+                f"Mean NDT latest ({name})",
+                f"For the same people, the mean of their latest {name} NDT total ({scale}) up to "
+                "the end of the quarter.",
+                {r["person_id"]: r["latest_total"] for r in rows},
             )
             self.mean(
                 s,

@@ -45,6 +45,10 @@ def suppressed(figure, split):
     value = figure["values"].get(split)
     if value is None:
         return "–"
+    # A mean or a share over one to four people would give those people's own scores away.
+    base = (figure.get("bases") or {}).get(split)
+    if figure["kind"] in {"mean", "share"} and base is not None and 1 <= base <= 4:
+        return "n<5"
     # People counts, and event totals (a handful of A&E visits can point to one person); not
     # money.
     small = figure["kind"] == "count" or (
@@ -76,25 +80,35 @@ def _bar(title, pairs):
 
 def charts(figures):
     by_key = {f["key"]: f for f in figures}
-    sources = [
+    # The chart prints its values, so sources with 1-4 referrals are pooled (and the pool shown
+    # only when it is 5 or more), as the tables suppress them.
+    counts = [
         (f["label"].removeprefix("Referrals from "), f["values"]["all"])
         for f in figures
         if f["key"].startswith("referrals_source_")
     ]
+    sources = [(label, n) for label, n in counts if n >= 5]
+    pooled = sum(n for _, n in counts if 1 <= n <= 4)
+    if pooled >= 5:
+        sources.append(("Other sources (each under 5)", pooled))
     capacity = [
         ("Navigator capacity", by_key["navigator_capacity"]["values"]["all"]),
         ("Navigator caseload", by_key["navigator_caseload"]["values"]["all"]),
     ]
     ndt = [
-        (f["label"], f["values"]["all"])
-        for f in figures
-        if f["key"] in {"ndt_standard_mean_change", "ndt_amended_mean_change"}
-        and f["values"]["all"] is not None
+        (label, by_key[key]["values"]["all"])
+        for key, label in [
+            ("ndt_standard_mean_baseline", "Standard: baseline"),
+            ("ndt_standard_mean_latest", "Standard: latest"),
+            ("ndt_amended_mean_baseline", "Amended: baseline"),
+            ("ndt_amended_mean_latest", "Amended: latest"),
+        ]
+        if key in by_key and by_key[key]["values"]["all"] is not None
     ]
     return {
         "referrals_by_source": _bar("Referrals by source", sources) if sources else None,
         "capacity": _bar("Caseload against capacity", capacity),
-        "ndt": _bar("NDT: mean change from baseline to latest", ndt) if ndt else None,
+        "ndt": _bar("NDT: mean total at baseline and latest", ndt) if ndt else None,
     }
 
 

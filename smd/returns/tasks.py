@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 def figures_as_data(result):
     return [
-        {k: getattr(f, k) for k in ("section", "key", "label", "definition", "kind", "values")}
+        {
+            k: getattr(f, k)
+            for k in ("section", "key", "label", "definition", "kind", "values", "bases")
+        }
         for f in result.figures
     ]
 

@@ -19,7 +19,7 @@ from referrals.models import Referral
 from smd.models import Role
 from smd.quarters import Quarter
 from smd.returns import services
-from smd.returns.figures import build_return
+from smd.returns.figures import SPLITS, build_return
 from smd.returns.models import QuarterlyReturn, ReturnDownload
 from smd.returns.render import suppressed, to_csv, to_pdf
 from smd.returns.tasks import figures_as_data, quarterly_return_build
@@ -219,8 +219,10 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
         assert position > last, heading
         last = position
     assert "South West London and St George" in text
+    # Every figure's row, label and all three cells, as the PDF shows it ("<5" for small counts).
     for f in data:
-        assert f["label"] in text
+        row = " ".join([f["label"], *[str(suppressed(f, split)) for split in SPLITS]])
+        assert row in text, row
     assert "Navigator capacity (people) 12.0" in text
     assert "People active at quarter end <5 <5 <5" in text
 
@@ -493,3 +495,29 @@ def test_another_teams_manager_cannot_reach_this_teams_returns(client_for, team,
     for name in ["returns:status", "returns:download_pdf", "returns:sign_off"]:
         method = outsider.post if name == "returns:sign_off" else outsider.get
         assert method(reverse(name, args=[qr.pk])).status_code == 404
+
+
+def test_the_source_chart_never_prints_a_small_number(team):
+    from smd.returns.render import charts
+
+    figures = [
+        {"key": "referrals_source_a", "label": "Referrals from A", "values": {"all": 7}},
+        {"key": "referrals_source_b", "label": "Referrals from B", "values": {"all": 3}},
+        {"key": "referrals_source_c", "label": "Referrals from C", "values": {"all": 1}},
+        {"key": "navigator_capacity", "label": "c", "values": {"all": 8}},
+        {"key": "navigator_caseload", "label": "l", "values": {"all": 6}},
+    ]
+    svg = str(charts(figures)["referrals_by_source"])
+    assert ">A<" in svg and ">B<" not in svg and ">C<" not in svg
+    assert "Other sources" not in svg  # 3 + 1 = 4 is still small
+
+
+def test_means_and_shares_over_few_people_are_suppressed_in_the_pdf(team, known):
+    data = {f["key"]: f for f in figures_as_data(build_return(team, Q3))}
+    # Ann alone has a baseline and a review: her own scores must not be printed.
+    assert data["ndt_standard_mean_change"]["bases"]["all"] == 1
+    assert suppressed(data["ndt_standard_mean_change"], "all") == "n<5"
+    assert suppressed(data["ndt_standard_improved"], "women") == "n<5"
+    rows = list(csv.reader(io.StringIO(to_csv(list(data.values()), quarter=Q3, team=team))))
+    exact = next(r for r in rows if len(r) > 1 and r[1] == "ndt_standard_mean_change")
+    assert float(exact[3]) == -24  # the CSV for managers keeps the exact figure
