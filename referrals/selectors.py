@@ -124,15 +124,6 @@ def possible_matches(referral, limit=5):
 # --- the overview -----------------------------------------------------------------------------
 
 
-def financial_year_of(day):
-    """The financial year (starting 1 April) that contains the day, as its first calendar year."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_label(year):
-    return f"{year}/{str(year + 1)[-2:]}"
-
-
 def _months(year):
     return [date(year + (m > 12), (m - 1) % 12 + 1, 1) for m in range(4, 16)]
 

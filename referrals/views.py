@@ -12,14 +12,13 @@ from referrals import services
 from referrals.forms import DecisionForm, LinkPersonForm, ReferralForm
 from referrals.models import DISADVANTAGES, Referral
 from referrals.selectors import (
-    financial_year_label,
-    financial_year_of,
     possible_matches,
     referral_overview,
     triage_queue,
 )
 from smd.access import overview_required, referrer_required, triage_required
 from smd.models import Team
+from smd.quarters import financial_year_label, financial_year_of
 
 SESSION_REFERENCE = "referral_reference"
 RATE_LIMITED_MESSAGE = (

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral
-from referrals.selectors import financial_year_label, financial_year_of, referral_overview
+from referrals.selectors import referral_overview
 from smd.models import Role, Sector
+from smd.quarters import financial_year_label, financial_year_of
 from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory
 
 URL = reverse("referrals:overview")
