@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),

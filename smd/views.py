@@ -21,6 +21,12 @@ def home(request):
     return render(request, "home.html", context)
 
 
+def profile(request):
+    """Who is signed in: name, role, team and organisation. The lightest signed-in page, so
+    the benchmark (bench/run.py) measures every other page against it."""
+    return render(request, "registration/profile.html")
+
+
 @login_not_required
 @never_cache
 @require_GET

@@ -107,6 +107,7 @@ EXPECTED = {
     "healthz": ("get", statuses(anonymous=200)),
     "login": ("get", statuses(anonymous=200)),
     "logout": ("post", statuses(anonymous=302, default=302)),
+    "profile": ("get", statuses()),
     "referrals:public": ("get", statuses(anonymous=200)),
     "referrals:public_done": ("get", statuses(anonymous=200)),
     "referrals:new": (
