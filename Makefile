@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed worker lock clean
+.PHONY: install run test lint format migrate seed worker bench lock clean
 
 $(BIN)/activate: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The load benchmark (docs/performance.md): gunicorn as in production, 20 users, against
+# PostgreSQL and Redis. BENCH_DATABASE_URL names a database seed_scale has filled.
+BENCH_ARGS ?=
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Re-pin requirements/*.txt from pyproject.toml.
 lock:
