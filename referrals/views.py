@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -86,13 +87,18 @@ def staff_referral(request):
     return render(request, "referrals/staff_form.html", _form_context(form))
 
 
+TRIAGE_PAGE_SIZE = 50
+
+
 @triage_required
 def triage(request):
     today = timezone.localdate()
-    referrals = list(triage_queue(request.user))
+    # Fifty at a time: a busy team's queue can run to hundreds, and the oldest come first.
+    page = Paginator(triage_queue(request.user), TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    referrals = list(page)
     for referral in referrals:
         referral.days_waiting = (today - timezone.localtime(referral.created_at).date()).days
-    return render(request, "referrals/triage.html", {"referrals": referrals})
+    return render(request, "referrals/triage.html", {"referrals": referrals, "page": page})
 
 
 def _visible_referral(request, pk):

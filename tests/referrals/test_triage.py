@@ -55,8 +55,20 @@ def test_queue_query_count_is_constant(team, team_leader_client):
     ReferralFactory.create_batch(2, team=team)
     few = _queries(team_leader_client, TRIAGE)
     ReferralFactory.create_batch(20, team=team, referrer_organisation=OrganisationFactory())
-    # session + user, then one query for the queue with its organisations joined
-    assert _queries(team_leader_client, TRIAGE) == few == 3
+    # session + user, the number waiting, then one page of the queue with organisations joined
+    assert _queries(team_leader_client, TRIAGE) == few == 4
+
+
+def test_queue_is_shown_fifty_at_a_time_oldest_first(team, team_leader_client):
+    from referrals.views import TRIAGE_PAGE_SIZE
+
+    ReferralFactory.create_batch(TRIAGE_PAGE_SIZE + 3, team=team)
+    first = team_leader_client.get(TRIAGE)
+    assert len(first.context["referrals"]) == TRIAGE_PAGE_SIZE
+    assert f"{TRIAGE_PAGE_SIZE + 3} waiting" in first.content.decode()
+    second = team_leader_client.get(TRIAGE + "?page=2")
+    assert len(second.context["referrals"]) == 3
+    assert second.context["referrals"][-1].created_at >= first.context["referrals"][0].created_at
 
 
 def test_detail_query_count_is_constant(team, team_leader_client):
