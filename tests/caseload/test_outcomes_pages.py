@@ -441,3 +441,17 @@ def test_outcome_entries_on_the_timeline_show_dates_without_times(
     assert len(entries) == 1 and entries[0].date_only
     body = page.content.decode()
     assert "Eviction</strong> · staff observed" in body
+
+
+@pytest.mark.parametrize("name", ["plan", "events", "accommodation", "budget", "stars"])
+def test_outcome_pages_cost_the_same_as_records_grow(navigator_client, navigator, peggy, name):
+    services.budget_offer(
+        person=peggy,
+        by=navigator,
+        amount_offered=Decimal("100"),
+        offered_on=timezone.localdate() - timedelta(days=500),
+    )
+    _outcomes_history(peggy, navigator, 1)
+    few = _count(navigator_client, url(name, peggy))
+    _outcomes_history(peggy, navigator, 12)
+    assert _count(navigator_client, url(name, peggy)) == few

@@ -1,0 +1,49 @@
+"""MDT lists and detail pages issue the same number of queries however many rows they show."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mdt import services
+from tests.factories import EpisodeFactory, PersonFactory
+from tests.mdt.conftest import refer
+
+
+def _count(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(meeting, item, team, navigator, chair, n):
+    for i in range(n):
+        other = PersonFactory(team=team)
+        EpisodeFactory(person=other)
+        services.agenda_add(meeting=meeting, person=other, mdt_referral=refer(other, navigator))
+        services.action_add(
+            item=item,
+            description=f"Action {i}",
+            owner=chair,
+            owner_organisation=chair.organisation,
+            due_on=timezone.localdate() + timedelta(days=i),
+            by=chair,
+        )
+
+
+def test_meeting_pages_cost_the_same_as_agendas_and_actions_grow(
+    client_for, chair, meeting, item, team, navigator
+):
+    client = client_for(chair)
+    pages = [
+        reverse("mdt:meetings"),
+        reverse("mdt:meeting", args=[meeting.pk]),
+        reverse("mdt:case", args=[item.pk]),
+        reverse("mdt:my_actions"),
+    ]
+    _grow(meeting, item, team, navigator, chair, 1)
+    few = [_count(client, page) for page in pages]
+    _grow(meeting, item, team, navigator, chair, 6)
+    assert [_count(client, page) for page in pages] == few
