@@ -122,9 +122,18 @@ def my_caseload(request):
     return render(request, "caseload/my_caseload.html", context)
 
 
+CAPACITY_PAGE_SIZE = 50
+
+
 @capacity_required
 def team_capacity(request):
     context = selectors.team_capacity(request.user)
+    # The totals cover the whole team; the lists show fifty at a time, each with its own page.
+    for key, param in [("navigators", "nav"), ("peer_mentors", "peer"), ("waiting", "waiting")]:
+        page = Paginator(context[key], CAPACITY_PAGE_SIZE).get_page(request.GET.get(param))
+        context[key] = list(page)
+        context[f"{key}_page"] = page
+        context[f"{key}_param"] = param
     context.update(
         totals_cards=[context["navigator_totals"], context["peer_totals"]],
         per_fte=settings.NAVIGATOR_CASELOAD_PER_FTE,

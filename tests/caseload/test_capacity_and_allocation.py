@@ -282,9 +282,27 @@ def test_team_capacity_query_count_is_constant(client_for, team_leader, team, wo
     client = client_for(team_leader)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("caseload:team_capacity")).status_code == 200
-    # 1 session, 2 user, 3 the workers with their loads, 4 the team's name, 5 the people
-    # waiting.
-    assert len(ctx.captured_queries) == 5
+    # 1 session, 2 user, 3 the workers with their loads, 4 the number waiting, 5 the team's
+    # name, 6 the page of people waiting.
+    assert len(ctx.captured_queries) == 6
+
+
+def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(
+    client_for, team_leader, team
+):
+    from caseload.views import CAPACITY_PAGE_SIZE
+
+    for _ in range(CAPACITY_PAGE_SIZE + 2):
+        NavigatorFactory(team=team, fte=Decimal("1"))
+    client = client_for(team_leader)
+    first = client.get(reverse("caseload:team_capacity"))
+    assert len(first.context["navigators"]) == CAPACITY_PAGE_SIZE
+    assert first.context["navigator_totals"].workers == CAPACITY_PAGE_SIZE + 2
+    assert "nav=2" in first.content.decode()
+    second = client.get(reverse("caseload:team_capacity") + "?nav=2")
+    assert len(second.context["navigators"]) == 2
+    names = {i.worker.pk for i in first.context["navigators"]}
+    assert names.isdisjoint(i.worker.pk for i in second.context["navigators"])
 
 
 def test_allocate_page_query_count_is_constant_with_handovers(
