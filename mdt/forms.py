@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
-from smd.forms import PlainEnglishMixin
+from smd.forms import LongSelect, PlainEnglishMixin
 from smd.models import TEAM_ROLES, Organisation, Role, User
 
 
@@ -139,7 +139,10 @@ class ActionForm(PlainEnglishMixin, forms.ModelForm):
             "owner": "Owner",
             "owner_organisation": "Owner's organisation",
         }
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "owner": LongSelect,
+        }
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +152,8 @@ class ActionForm(PlainEnglishMixin, forms.ModelForm):
             User.objects.filter(is_active=True)
             .filter(Q(team_id=meeting.team_id, role__in=TEAM_ROLES) | Q(pk__in=invited))
             .select_related("organisation")
+            # Only what the label needs: the list holds every member of the team's staff.
+            .only("first_name", "last_name", "username", "organisation_id", "organisation__name")
             .order_by("first_name")
         )
         self.fields["owner"].label_from_instance = lambda u: (

@@ -47,3 +47,23 @@ def test_meeting_pages_cost_the_same_as_agendas_and_actions_grow(
     few = [_count(client, page) for page in pages]
     _grow(meeting, item, team, navigator, chair, 6)
     assert [_count(client, page) for page in pages] == few
+
+
+def test_the_owner_list_is_the_same_select_django_would_write(meeting, chair, navigator):
+    import re
+
+    from django import forms
+
+    from mdt.forms import ActionForm
+
+    form = ActionForm(meeting=meeting, initial={"owner": navigator.pk})
+    ours = str(form["owner"])
+    form.fields["owner"].widget = forms.Select(choices=form.fields["owner"].choices)
+    django = str(form["owner"])
+
+    def options(html):
+        return re.findall(r"<option[^>]*>[^<]*</option>", html.replace("\n", ""))
+
+    assert options(ours) == options(django)
+    assert f'value="{navigator.pk}" selected>' in ours
+    assert 'name="owner"' in ours and 'id="id_owner"' in ours
