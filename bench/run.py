@@ -331,11 +331,14 @@ def drive(plan_path):
 
     counters = dict.fromkeys(ROLE_PAGES, 0)
     signed_in = []
+    sign_in_failures = []
     measuring_since = []
 
     def make_user(role):
         class Staff(FastHttpUser):
             wait_time = constant(plan["think"])
+            # A busy machine can take long to answer twenty sign-ins at once.
+            network_timeout = connection_timeout = 300.0
             weight = ROLE_SHARE[role]
             fixed_count = ROLE_SHARE[role]
 
@@ -343,12 +346,20 @@ def drive(plan_path):
                 self.n = counters[role]
                 counters[role] += 1
                 self.client.cookiejar.set_policy(SecureOverLoopback())
-                log_in(
-                    self.client,
-                    plan["users"][role],
-                    plan["password"],
-                    plan["totp_keys"].get(role),
-                )
+                for attempt in range(3):
+                    try:
+                        log_in(
+                            self.client,
+                            plan["users"][role],
+                            plan["password"],
+                            plan["totp_keys"].get(role),
+                        )
+                        break
+                    except Exception as exc:  # noqa: BLE001 - reported, then the run stops
+                        if attempt == 2:
+                            sign_in_failures.append(str(exc))
+                            raise StopUser() from exc
+                        gevent.sleep(1 + attempt)
                 self.turn = 0
                 signed_in.append(role)
 
@@ -438,6 +449,9 @@ def drive(plan_path):
     while True:
         gevent.sleep(0.2)
         if not any(queues.values()) and runner.user_count == 0:
+            break
+        if sign_in_failures:
+            errors.extend(f"sign-in: {failure}" for failure in sign_in_failures)
             break
         if time.monotonic() - started > plan["timeout"]:
             errors.append("timed out")
