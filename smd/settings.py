@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "mdt",
     "django_celery_beat",
     "smd.returns",
+    "smd.audit",
 ]
 
 MIDDLEWARE = [
