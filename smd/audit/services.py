@@ -4,10 +4,11 @@ import uuid
 from ipaddress import ip_address
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from smd.audit.models import AuditAction, AuditEvent
 
-__all__ = ["AuditAction", "audit_record"]
+__all__ = ["AuditAction", "audit_purge", "audit_record"]
 
 
 def _client_ip(request):
@@ -70,3 +71,16 @@ def audit_record(
         event.user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
     event.save(force_insert=True)
     return event
+
+
+@transaction.atomic
+def audit_purge(*, before):
+    """Delete the entries made before `before`, at the end of their retention period; the one
+    deletion the log allows. On PostgreSQL the transaction declares it to the trigger."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL smd.audit_maintenance = 'on'")
+        # Plain SQL: the model and its queryset refuse deletion on purpose.
+        cursor.execute(f"DELETE FROM {table} WHERE at < %s", [before])  # noqa: S608
+        return cursor.rowcount

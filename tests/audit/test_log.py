@@ -1,11 +1,15 @@
 """The audit log is append-only: written through audit_record, never changed or deleted."""
 
 import uuid
+from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib import admin
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
 from smd.audit.models import AuditEvent, AuditLogIsAppendOnly
 from smd.audit.services import AuditAction, audit_record
@@ -119,3 +123,20 @@ def test_the_database_allows_a_declared_purge_but_never_an_update(entry):
             cursor.execute("UPDATE audit_auditevent SET description = 'tampered'")
         cursor.execute("DELETE FROM audit_auditevent")
     assert not AuditEvent.objects.exists()
+
+
+def test_purge_deletes_only_entries_past_retention(navigator):
+    old = AuditEvent(
+        user=navigator, action=AuditAction.VIEW, at=timezone.now() - timedelta(days=3000)
+    )
+    old.save()
+    recent = audit_record(user=navigator, action=AuditAction.VIEW)
+
+    call_command("audit_purge", stdout=StringIO())
+
+    assert list(AuditEvent.objects.all()) == [recent]
+
+
+def test_purge_refuses_a_short_retention(db):
+    with pytest.raises(CommandError):
+        call_command("audit_purge", "--days", "30")
