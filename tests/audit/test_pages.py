@@ -111,7 +111,7 @@ def test_manager_sees_what_a_staff_member_opened(manager_client, navigator, pers
     assert response.status_code == 200
     body = response.content.decode()
     assert "Margaret Kelly" in body
-    assert str(stranger) not in body and "Someone outside your team" in body
+    assert str(stranger) not in body and "Not a record you can see" in body
 
 
 def test_staff_of_another_organisation_are_not_listed(manager_client, other_team):
