@@ -13,7 +13,7 @@ from smd.audit.history import history_purge_person
 from smd.audit.models import AuditAction, AuditEvent
 from smd.audit.services import audit_record
 from smd.models import Role
-from tests.factories import EpisodeFactory, PersonFactory, UserFactory
+from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, UserFactory
 
 
 @pytest.fixture
@@ -223,3 +223,22 @@ def test_erasure_can_purge_a_persons_history(navigator, person, team):
     assert not Person.history.filter(id=person.pk).exists()
     assert not person.goals.model.history.filter(person_id=person.pk).exists()
     assert Person.history.filter(id=other.pk).exists()
+
+
+def test_record_history_costs_the_same_with_more_changes(
+    team_leader, client_for, person, django_assert_num_queries
+):
+    url = reverse("audit:history", args=[person.pk])
+    client = client_for(team_leader)
+    AllocationFactory(episode=person.episodes.get(), worker=team_leader)
+    person.phone = "1"
+    person.save()
+    # session, user, person, one query per tracked model (12), the staff named in
+    # the versions, the audit entry
+    with django_assert_num_queries(17):
+        client.get(url)
+    for n in range(20):
+        person.phone = str(n)
+        person.save()
+    with django_assert_num_queries(17):
+        client.get(url)
