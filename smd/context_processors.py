@@ -31,6 +31,8 @@ def navigation(request):
         items.append(("Referral overview", reverse("referrals:overview")))
     if user.team_id and user.role in {Role.MANAGER, Role.ADMIN}:
         items.append(("Quarterly returns", reverse("returns:index")))
+    if user.can_read_audit:
+        items.append(("Access logs", reverse("audit:index")))
     if user.role == Role.ADMIN and user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items}

@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "caseload",
     "mdt",
     "django_celery_beat",
+    "simple_history",
     "smd.returns",
+    "smd.audit",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "smd.middleware.SessionLimitsMiddleware",
+    "smd.audit.middleware.AuditMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -274,3 +278,8 @@ LOGGING = {
 NAVIGATOR_CASELOAD_PER_FTE = env_int("NAVIGATOR_CASELOAD_PER_FTE", 8)
 PEER_MENTOR_HOURS_PER_PERSON = env_int("PEER_MENTOR_HOURS_PER_PERSON", 3)
 CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
+
+# --- Audit log (smd.audit, ADR 0015) ------------------------------------------------------------
+# Entries are kept this long, then deleted by `manage.py audit_purge` (run it from a scheduler):
+# eight years by default, longer than the person records they describe are kept.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 8 * 366)

@@ -127,3 +127,23 @@ def shipped_schemes(db):
     from assessments.services import shipped_schemes_load
 
     shipped_schemes_load()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_allows_test_flush():
+    """Transactional tests (browser, live worker) empty every table with TRUNCATE afterwards.
+    On PostgreSQL the audit log's trigger refuses TRUNCATE unless the transaction sets
+    smd.audit_maintenance (ADR 0015), so the test flush, and only it, does."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if statements:
+            statements = ["SET LOCAL smd.audit_maintenance = 'on'", *statements]
+        return statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
