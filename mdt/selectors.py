@@ -3,22 +3,32 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import Assessment
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from sharing.selectors import mdt_sharing_in_force_for
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
 from smd.models import Role
 
 
 def meetings_for(user):
-    return (
-        MdtMeeting.objects.visible_to(user)
-        .select_related("chair")
-        .annotate(cases=Count("agenda", distinct=True))
-    )
+    meetings = MdtMeeting.objects.visible_to(user).select_related("chair")
+    if is_partner(user):
+        # A partner counts only the cases they may see: the others are not theirs to know of.
+        visible = (
+            AgendaItem.objects.visible_to(user)
+            .filter(meeting=OuterRef("pk"))
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return meetings.annotate(cases=Coalesce(Subquery(visible, output_field=IntegerField()), 0))
+    return meetings.annotate(cases=Count("agenda", distinct=True))
 
 
 def meeting_detail(user, pk):
@@ -41,6 +51,7 @@ def agenda_for(user, meeting):
         AgendaItem.objects.visible_to(user)
         .filter(meeting=meeting)
         .select_related("person", "mdt_referral__referring_organisation")
+        .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("position")
     )
 
@@ -53,6 +64,7 @@ def agenda_candidates(meeting):
         MdtReferral.objects.filter(person__team=meeting.team_id, status=MdtReferral.Status.PENDING)
         .exclude(person__in=on_agenda)
         .select_related("person", "referring_organisation")
+        .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("-urgency", "created_at")
     )
     reviews = (
@@ -61,6 +73,7 @@ def agenda_candidates(meeting):
         .exclude(pk__in=on_agenda)
         .exclude(pk__in=pending.values("person"))
         .annotate(open_actions=Count("mdt_actions", filter=Q(mdt_actions__done_at__isnull=True)))
+        .annotate(sharing_in_force=mdt_sharing_in_force_for("pk"))
     )
     return list(pending), list(reviews)
 
