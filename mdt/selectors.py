@@ -56,6 +56,42 @@ def agenda_for(user, meeting):
     )
 
 
+def mark_sharing_gaps(meeting, items):
+    """For the people running a meeting: on each agenda item, `not_shared_with`, the invited
+    organisations that may not be told about the person (no MDT data-sharing agreement in force
+    with them, or no MDT sharing agreement from the person). Uses the meeting's prefetched
+    invitations; two queries whatever the agenda's length."""
+    from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+    from smd.models import Organisation
+
+    items = list(items)
+    invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
+    if not items or not invited:
+        for item in items:
+            item.not_shared_with = []
+        return items
+    register = DataSharingAgreement.objects.in_force().filter(
+        purpose=Purpose.MDT, parties__teams=meeting.team_id
+    )
+    covered = set(
+        Organisation.objects.filter(pk__in=invited, data_sharing_agreements__in=register)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    agreed = set(
+        SharingAgreement.objects.in_force()
+        .for_mdt()
+        .filter(person__in=[i.person_id for i in items], organisation__in=covered)
+        .values_list("person_id", "organisation_id")
+    )
+    for item in items:
+        item.not_shared_with = sorted(
+            (org for pk, org in invited.items() if (item.person_id, pk) not in agreed),
+            key=lambda org: org.name,
+        )
+    return items
+
+
 def agenda_candidates(meeting):
     """New cases (MDT referrals waiting, agreed or not) and reviews (people with open actions)
     not already on this meeting's agenda."""

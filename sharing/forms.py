@@ -132,10 +132,12 @@ class DataSharingAgreementForm(PlainEnglishMixin, forms.ModelForm):
     def __init__(self, *args, own_organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.own_organisation = own_organisation
+        adding = self.instance._state.adding
+        # Active organisations, and any party since made inactive, so an edit keeps it.
         self.fields["parties"].queryset = Organisation.objects.filter(is_active=True) | (
-            Organisation.objects.filter(pk__in=self.instance.parties.all())
-            if self.instance.pk
-            else Organisation.objects.none()
+            Organisation.objects.none()
+            if adding
+            else Organisation.objects.filter(pk__in=self.instance.parties.all())
         )
         self.fields[
             "parties"
@@ -143,7 +145,7 @@ class DataSharingAgreementForm(PlainEnglishMixin, forms.ModelForm):
             f"{own_organisation} must be one of them, with at least one other organisation."
         )
         self.fields["purpose"].choices = list(self.fields["purpose"].choices)[1:]
-        if not self.is_bound and not self.instance.pk:
+        if not self.is_bound and adding:
             self.initial["parties"] = [own_organisation.pk]
 
     def clean_parties(self):

@@ -1,6 +1,6 @@
 """Reads for consent and information sharing, with their own eager loading."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
 
@@ -35,5 +35,5 @@ def register_for(user):
         DataSharingAgreement.objects.visible_to(user)
         .select_related("recorded_by")
         .prefetch_related("parties")
-        .order_by("ended_on", "review_on", "title")
+        .order_by(F("ended_on").asc(nulls_first=True), "review_on", "title")
     )

@@ -15,7 +15,7 @@ from sharing.forms import (
 )
 from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.access import user_passes
-from smd.models import Role
+from smd.models import Organisation, Role
 
 # The register is read by those who plan and run the work with partners; managers keep it.
 reads_register = user_passes(
@@ -112,11 +112,14 @@ def agreement_withdraw(request, person_pk, pk):
 
 @reads_register
 def register(request):
-    agreements = list(selectors.register_for(request.user))
     return render(
         request,
         "sharing/register.html",
-        {"agreements": agreements, "can_keep": request.user.role == Role.MANAGER},
+        {
+            "organisation": Organisation.objects.get(teams=request.user.team_id),
+            "agreements": list(selectors.register_for(request.user)),
+            "can_keep": request.user.role == Role.MANAGER,
+        },
     )
 
 
@@ -146,4 +149,9 @@ def _dsa_form(request, agreement):
         else:
             messages.success(request, "Register updated.")
             return redirect("sharing:register")
-    return _render(request, "sharing/dsa_form.html", {"form": form, "agreement": agreement}, form)
+    return _render(
+        request,
+        "sharing/dsa_form.html",
+        {"form": form, "agreement": agreement, "adding": agreement._state.adding},
+        form,
+    )

@@ -188,3 +188,21 @@ def test_no_agenda_place_without_an_mdt_sharing_agreement(meeting, person, navig
         services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
     referral.refresh_from_db()
     assert referral.status == MdtReferral.Status.PENDING
+
+
+def test_the_chair_sees_which_invited_organisations_may_not_be_told(
+    client_for, chair, meeting, item, team
+):
+    police = OrganisationFactory(name="City Police", sector="police")
+    housing = OrganisationFactory(name="City Housing", sector="housing")
+    meeting.invitations.create(organisation=police)
+    meeting.invitations.create(organisation=housing)
+    # Housing has a data-sharing agreement but the person did not agree to housing; the police
+    # have neither.
+    dsa_for_mdt(team.organisation, housing, by=chair)
+    for url in [
+        reverse("mdt:meeting", args=[meeting.pk]),
+        reverse("mdt:live", args=[meeting.pk]),
+    ]:
+        page = client_for(chair).get(url).content.decode()
+        assert "Not shared with: City Housing, City Police" in page, url

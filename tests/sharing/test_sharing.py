@@ -176,6 +176,10 @@ def manager(make_user):
 def test_managers_keep_the_register(client_for, manager, team, probation):
     client = client_for(manager)
     today = timezone.localdate()
+    blank = client.get(reverse("sharing:dsa_new"))
+    # A new entry posts to "new" (its id is made before it is saved), with our side ticked.
+    assert f'action="{reverse("sharing:dsa_new")}"' in blank.content.decode()
+    assert blank.context["form"].initial["parties"] == [team.organisation.pk]
     response = client.post(
         reverse("sharing:dsa_new"),
         {
