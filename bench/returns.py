@@ -26,7 +26,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SECTIONS = ["caseload_and_capacity", "referrals", "outcomes", "mdt", "equity", "data_quality"]
+SECTIONS = [
+    "caseload_and_capacity",
+    "referrals",
+    "outcomes",
+    "mdt",
+    "information_sharing",
+    "equity",
+    "data_quality",
+]
 
 
 def database_name(factor):

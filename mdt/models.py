@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 
 # Partner members see a meeting's cases from a week before it to four weeks after.
@@ -191,10 +192,31 @@ class Invitation(BaseModel):
         return str(self.member or self.organisation)
 
 
+def shared_with_partner(organisation_id):
+    """The condition, on an agenda item, that the partner organisation may see it now: a
+    data-sharing agreement for the MDT in force between that organisation and the meeting team's
+    organisation, and the person's own MDT sharing agreement with that organisation in force.
+    Worked out on every read, so a withdrawal or an expiry takes effect at once (ADR 0016)."""
+    if organisation_id is None:
+        return Q(pk__in=[])
+    register = (
+        DataSharingAgreement.objects.in_force()
+        .filter(purpose=Purpose.MDT, parties=organisation_id)
+        .filter(parties__teams=OuterRef("meeting__team"))
+    )
+    person = (
+        SharingAgreement.objects.in_force()
+        .for_mdt()
+        .filter(person=OuterRef("person"), organisation=organisation_id)
+    )
+    return Q(Exists(register)) & Q(Exists(person))
+
+
 class AgendaItemQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The MDT cases a user may read. Team staff: their team's. A partner member: cases on
-        meetings they are invited to, from a week before the meeting to four weeks after."""
+        meetings they are invited to, from a week before the meeting to four weeks after, and
+        only while their organisation may be told about that person (`shared_with_partner`)."""
         meetings = MdtMeeting.objects.visible_to(user)
         items = self.filter(meeting__in=meetings)
         if user.is_authenticated and user.role == Role.MDT_MEMBER:
@@ -208,6 +230,7 @@ class AgendaItemQuerySet(models.QuerySet):
                 Q(meeting__agenda_shared_at__isnull=False)
                 | ~Q(meeting__status=MdtMeeting.Status.PLANNED)
             )
+            items = items.filter(shared_with_partner(user.organisation_id))
         return items
 
 

@@ -8,6 +8,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
+from sharing.models import SharingAgreement
 
 
 @transaction.atomic
@@ -59,7 +60,9 @@ def _assert_not_finished(meeting):
 @transaction.atomic
 def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
     """Put a case on the agenda: a new case from its MDT referral, or a review of a person with
-    open actions. Refused without the person's agreement or a recorded lawful basis."""
+    open actions. Refused without the person's agreement or a recorded lawful basis on the
+    referral, and without an MDT sharing agreement in force with at least one partner (ADR 0016):
+    a person whose agreement was withdrawn or has expired is not placed."""
     # Lock the meeting: two cases added at once must not both take the same place.
     meeting = MdtMeeting.objects.select_for_update().get(pk=meeting.pk)
     _assert_not_finished(meeting)
@@ -76,6 +79,12 @@ def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
         raise ValidationError(
             "This person cannot be discussed yet: record their agreement, or the lawful basis "
             "for discussing them without it, on their MDT referral."
+        )
+    if not SharingAgreement.objects.in_force().for_mdt().filter(person=person).exists():
+        raise ValidationError(
+            "This person has no agreement to share their information at the MDT in force (none "
+            "recorded, or it was withdrawn or has expired): record one under Consent and sharing "
+            "on their page first."
         )
     if meeting.agenda.filter(person=person).exists():
         raise ValidationError("This person is already on the agenda.")

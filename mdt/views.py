@@ -103,12 +103,15 @@ def meeting(request, pk):
     meeting = _meeting(request, pk)
     can_run = meeting.can_run(request.user)
     pending, reviews = selectors.agenda_candidates(meeting) if can_run else ([], [])
+    agenda = selectors.agenda_for(request.user, meeting)
+    if can_run:
+        agenda = selectors.mark_sharing_gaps(meeting, agenda)
     return render(
         request,
         "mdt/meeting.html",
         {
             "meeting": meeting,
-            "agenda": selectors.agenda_for(request.user, meeting),
+            "agenda": agenda,
             "can_run": can_run,
             "pending": pending,
             "reviews": reviews,
@@ -190,7 +193,7 @@ def meeting_start(request, pk):
 def live(request, pk):
     """The chair's screen: one case at a time, with the agenda beside it."""
     meeting = _run(request, pk)
-    agenda = list(selectors.agenda_for(request.user, meeting))
+    agenda = selectors.mark_sharing_gaps(meeting, selectors.agenda_for(request.user, meeting))
     current = next((i for i in agenda if str(i.pk) == request.GET.get("case")), None)
     current = current or (agenda[0] if agenda else None)
     summary = selectors.case_summary(current) if current else None

@@ -29,6 +29,8 @@ def navigation(request):
         items.append(("New referral", reverse("referrals:new")))
     if user.can_see_referral_overview:
         items.append(("Referral overview", reverse("referrals:overview")))
+    if user.in_team and user.role in {Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER}:
+        items.append(("Sharing agreements", reverse("sharing:register")))
     if user.team_id and user.role in {Role.MANAGER, Role.ADMIN}:
         items.append(("Quarterly returns", reverse("returns:index")))
     if user.can_read_audit:

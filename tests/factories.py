@@ -130,3 +130,42 @@ class ContactFactory(factory.django.DjangoModelFactory):
     kind = ContactKind.FACE_TO_FACE
     duration_minutes = 30
     summary = "Met at the day centre and talked about a housing appointment."
+
+
+def share_for_mdt(person, *organisations, by, expires_on=None, how_recorded="verbal"):
+    """The person agreed to be discussed at the MDT with each organisation (ADR 0016)."""
+    from datetime import timedelta
+
+    from sharing.models import Purpose, SharingAgreement
+
+    return [
+        SharingAgreement.objects.create(
+            person=person,
+            organisation=organisation,
+            purpose=Purpose.MDT,
+            how_recorded=how_recorded,
+            expires_on=expires_on or timezone.localdate() + timedelta(days=365),
+            recorded_by=by,
+        )
+        for organisation in organisations
+    ]
+
+
+def dsa_for_mdt(*organisations, by, start_on=None, review_on=None, ended_on=None):
+    """A data-sharing agreement for the MDT between the organisations, in force from a year ago."""
+    from datetime import timedelta
+
+    from sharing.models import DataSharingAgreement, Purpose
+
+    today = timezone.localdate()
+    agreement = DataSharingAgreement.objects.create(
+        title="MDT information sharing",
+        purpose=Purpose.MDT,
+        start_on=start_on or today - timedelta(days=365),
+        review_on=review_on or today + timedelta(days=365),
+        ended_on=ended_on,
+        document_location="Shared drive: Governance/DSAs/mdt.pdf",
+        recorded_by=by,
+    )
+    agreement.parties.set(organisations)
+    return agreement

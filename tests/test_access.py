@@ -31,6 +31,8 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
     UserFactory,
+    dsa_for_mdt,
+    share_for_mdt,
 )
 
 ROLES = [
@@ -250,6 +252,18 @@ EXPECTED = {
         "get",
         {**only(OUTCOME_RECORDERS, denied=404), **dict.fromkeys(IN_SCOPE - OUTCOME_RECORDERS, 403)},
     ),
+    # Consent and sharing: team staff record the lawful basis and sharing agreements (a peer
+    # mentor reads them on the person page); the register of data-sharing agreements is read by
+    # team leaders, chairs and managers and kept by managers.
+    "sharing:lawful_basis": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
+    "sharing:agreement_new": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
+    "sharing:agreement_withdraw": ("get", {**only(TEAM_STAFF, denied=404), "peer_mentor": 403}),
+    "sharing:register": (
+        "get",
+        only({"team_leader", "mdt_chair", "manager", "other_team_leader"}, denied=403),
+    ),
+    "sharing:dsa_new": ("get", only({"manager"}, denied=403)),
+    "sharing:dsa_edit": ("get", only({"manager"}, denied=403)),
     # Quarterly returns: a team's managers and admins; the people behind a figure are listed
     # only for managers (admins see no person data).
     "returns:index": ("get", only(RETURNS, denied=403)),
@@ -328,6 +342,8 @@ def world(shipped_schemes):
     partner = users["mdt_member"]
     partner.organisation = OrganisationFactory(name="Northgate Probation")
     partner.save()
+    dsa = dsa_for_mdt(team.organisation, partner.organisation, by=users["manager"])
+    (sharing,) = share_for_mdt(person, partner.organisation, by=users["navigator"])
     meeting = mdt_services.meeting_create(
         meeting=MdtMeeting(
             team=team,
@@ -371,6 +387,8 @@ def world(shipped_schemes):
     done.pdf.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
     done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
     return {
+        "dsa": dsa,
+        "sharing": sharing,
         "return": done,
         "goal": goal,
         "users": users,
@@ -401,6 +419,12 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk])
     if name in {"audit:user", "audit:user_csv"}:
         return reverse(name, args=[world["users"]["navigator"].pk])
+    if name in {"sharing:lawful_basis", "sharing:agreement_new"}:
+        return reverse(name, args=[world["person"].pk])
+    if name == "sharing:agreement_withdraw":
+        return reverse(name, args=[world["person"].pk, world["sharing"].pk])
+    if name == "sharing:dsa_edit":
+        return reverse(name, args=[world["dsa"].pk])
     if name in {"returns:status", "returns:sign_off"}:
         return reverse(name, args=[world["return"].pk])
     if name in {"returns:download_pdf", "returns:download_csv"}:
@@ -560,4 +584,6 @@ def test_no_person_data_in_the_admin_site():
         "caseload.PersonalBudget",
         "caseload.BudgetSpend",
         "caseload.OutcomesStarRecord",
+        "sharing.LawfulBasis",
+        "sharing.SharingAgreement",
     }

@@ -19,7 +19,15 @@ from referrals.models import EligibilityDecision, Referral
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import Role, Sector, Specialism, User
 
-SECTIONS = ["Caseload and capacity", "Referrals", "Outcomes", "MDT", "Equity", "Data quality"]
+SECTIONS = [
+    "Caseload and capacity",
+    "Referrals",
+    "Outcomes",
+    "MDT",
+    "Information sharing",
+    "Equity",
+    "Data quality",
+]
 SPLITS = ["all", "women", "ethnic_minority"]
 SPLIT_LABELS = {"all": "All", "women": "Women", "ethnic_minority": "Ethnic minority"}
 
@@ -132,6 +140,7 @@ class Return:
         self.referrals()
         self.outcomes()
         self.mdt()
+        self.information_sharing()
         self.equity()
         self.data_quality()
         return self
@@ -623,6 +632,48 @@ class Return:
                 "members came).",
                 states.get("present", 0),
             )
+
+    def information_sharing(self):
+        s = "Information sharing"
+        from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+
+        register = DataSharingAgreement.objects.filter(parties=self.team.organisation_id)
+        self.number(
+            s,
+            "dsa_in_force",
+            "Data-sharing agreements in force",
+            "Data-sharing agreements to which the team's organisation is a party, in force on "
+            "the last day of the quarter (started by then and not ended).",
+            register.in_force(self.end).count(),
+        )
+        self.number(
+            s,
+            "dsa_new",
+            "New data-sharing agreements",
+            "Of the team's organisation's data-sharing agreements, those that came into force "
+            "during the quarter.",
+            register.filter(start_on__range=(self.start, self.end)).count(),
+        )
+        self.number(
+            s,
+            "dsa_review_overdue",
+            "Data-sharing agreements overdue for review",
+            "Agreements in force on the last day of the quarter whose review date had passed.",
+            register.review_overdue(self.end).count(),
+        )
+        withdrawn = SharingAgreement.objects.filter(
+            person__team=self.team,
+            purpose=Purpose.MDT,
+            withdrawn_at__range=(self.lo, self.hi),
+        )
+        self.count(
+            s,
+            "mdt_sharing_withdrawn",
+            "People who withdrew MDT sharing",
+            "People with an agreement to share their information at the MDT withdrawn during "
+            "the quarter (once each, however many organisations it named).",
+            set(withdrawn.values_list("person_id", flat=True)),
+        )
 
     def equity(self):
         s = "Equity"

@@ -19,6 +19,8 @@ from tests.factories import (
     PersonFactory,
     TeamFactory,
     UserFactory,
+    dsa_for_mdt,
+    share_for_mdt,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,9 +64,11 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
         organisations=[probation],
         members=[priya],
     )
+    dsa_for_mdt(team.organisation, probation, by=chair)
     for first, last in [("Lee", "Barnes"), ("Aisha", "Rahman")]:
         person = PersonFactory(team=team, first_name=first, last_name=last)
         EpisodeFactory(person=person)
+        share_for_mdt(person, probation, by=chair)
         referral = MdtReferral.objects.create(
             person=person,
             source="navigator",

@@ -192,8 +192,9 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # agencies, 19 the plan, accommodation, budget and Outcomes Star cards (one query of
     # subqueries), 20 this quarter's event counts, 21 the latest NDT in the open episode, 22
     # ReQoL-10 (whether wording is loaded, and the latest total), 23-24 the MDT panel's open
-    # actions and waiting MDT referrals, 25 the audit entry.
-    assert _count(navigator_client, story.get_absolute_url()) == 25
+    # actions and waiting MDT referrals, 25-26 consent and sharing (the lawful basis, and the
+    # sharing agreements with their organisations and recorders), 27 the audit entry.
+    assert _count(navigator_client, story.get_absolute_url()) == 27
 
 
 @pytest.mark.parametrize("n", [10, 2000])

@@ -6,7 +6,14 @@ from django.utils import timezone
 from mdt.models import MdtMeeting, MdtReferral, SharingBasis
 from mdt.services import agenda_add, meeting_create
 from smd.models import Role
-from tests.factories import EpisodeFactory, OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import (
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    dsa_for_mdt,
+    share_for_mdt,
+)
 
 
 @pytest.fixture
@@ -17,6 +24,18 @@ def chair(make_user):
 @pytest.fixture
 def probation(db):
     return OrganisationFactory(name="Northgate Probation", sector="probation")
+
+
+@pytest.fixture(autouse=True)
+def mdt_data_sharing_agreement(db, request):
+    """The team's organisation and the probation service have an MDT data-sharing agreement in
+    force (a test ends it to see what happens without one)."""
+    if "team" not in request.fixturenames:
+        return None
+    team = request.getfixturevalue("team")
+    probation = request.getfixturevalue("probation")
+    recorder = UserFactory(role=Role.MANAGER, team=team)
+    return dsa_for_mdt(team.organisation, probation, by=recorder)
 
 
 @pytest.fixture
@@ -31,7 +50,16 @@ def person(team):
     return person
 
 
-def refer(person, by, basis=SharingBasis.AGREED, **kwargs):
+def refer(person, by, basis=SharingBasis.AGREED, share_with=("Northgate Probation",), **kwargs):
+    """An MDT referral; unless `share_with` is empty, the person's MDT sharing agreement with
+    those organisations is recorded too (ADR 0016: no agenda place, and no partner sight,
+    without one)."""
+    if basis != SharingBasis.NONE and share_with:
+        share_for_mdt(
+            person,
+            *[OrganisationFactory(name=name, sector="probation") for name in share_with],
+            by=by,
+        )
     referral = MdtReferral(
         person=person,
         source=MdtReferral.Source.NAVIGATOR,

@@ -30,6 +30,8 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     UserFactory,
+    dsa_for_mdt,
+    share_for_mdt,
 )
 
 Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
@@ -135,6 +137,7 @@ def known(team, shipped_schemes):
         sharing_basis="agreed",
     )
     MdtReferral.objects.filter(pk=referral.pk).update(created_at=at(date(2025, 11, 1)))
+    share_for_mdt(made["ann"][0], probation, by=nav)
     item = mdt.agenda_add(meeting=meeting, person=made["ann"][0], mdt_referral=referral)
     mdt.case_notes_save(item=item, version=0, notes="", decisions="", outcome="resolved", by=chair)
     meeting.invitations.update(attendance="present")
@@ -211,6 +214,7 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
         "Referrals",
         "Outcomes",
         "MDT",
+        "Information sharing",
         "Equity",
         "Data quality",
         "Glossary",
@@ -521,3 +525,42 @@ def test_means_and_shares_over_few_people_are_suppressed_in_the_pdf(team, known)
     rows = list(csv.reader(io.StringIO(to_csv(list(data.values()), quarter=Q3, team=team))))
     exact = next(r for r in rows if len(r) > 1 and r[1] == "ndt_standard_mean_change")
     assert float(exact[3]) == -24  # the CSV for managers keeps the exact figure
+
+
+def test_information_sharing_figures(team, known):
+    """Agreements in force on 31 December 2025, new in the quarter and overdue for review; and
+    people who withdrew MDT sharing in the quarter (once each)."""
+    from sharing.models import SharingAgreement
+
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    probation = OrganisationFactory(name="Probation")
+    housing = OrganisationFactory(name="City Housing")
+    elsewhere = OrganisationFactory(name="Not a party")
+    for start, review, ended, parties in [
+        (date(2024, 4, 1), date(2026, 4, 1), None, [team.organisation, probation]),  # in force
+        (date(2025, 11, 1), date(2026, 11, 1), None, [team.organisation, housing]),  # new
+        (date(2023, 1, 1), date(2025, 6, 1), None, [team.organisation, housing]),  # overdue
+        (date(2023, 1, 1), date(2024, 1, 1), date(2025, 12, 31), [team.organisation, probation]),
+        (date(2026, 1, 1), date(2027, 1, 1), None, [team.organisation, probation]),  # later
+        (date(2024, 1, 1), date(2027, 1, 1), None, [probation, elsewhere]),  # not ours
+    ]:
+        dsa_for_mdt(*parties, by=manager, start_on=start, review_on=review, ended_on=ended)
+    ann, bea = known["ann"][0], known["bea"][0]
+    for person, when in [
+        (ann, date(2025, 10, 3)),
+        (ann, date(2025, 12, 1)),
+        (bea, date(2026, 1, 2)),
+    ]:
+        (agreement,) = share_for_mdt(person, probation, by=manager)
+        SharingAgreement.objects.filter(pk=agreement.pk).update(
+            withdrawn_at=at(when), withdrawn_by=manager
+        )
+    f = figures(team)
+    assert f["dsa_in_force"].values["all"] == 3
+    assert f["dsa_new"].values["all"] == 1
+    assert f["dsa_review_overdue"].values["all"] == 1
+    assert f["mdt_sharing_withdrawn"].values["all"] == 1
+    assert f["mdt_sharing_withdrawn"].people["all"] == [str(ann.pk)]
+    assert f["dsa_in_force"].section == "Information sharing"
+    text = to_csv(figures_as_data(build_return(team, Q3)), quarter=Q3, team=team)
+    assert "Data-sharing agreements in force" in text and "review date had passed" in text

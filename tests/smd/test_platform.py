@@ -138,3 +138,22 @@ def test_seed_demo_is_idempotent(db, settings):
     assert (User.objects.count(), Person.objects.count(), Referral.objects.count()) == counts
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+
+
+def test_seed_demo_partner_sees_peggy_under_her_agreement(db, settings, shipped_schemes):
+    """The demo's partner sees Peggy's cases because she agreed to share with probation and an
+    MDT data-sharing agreement is in force; the register shows each status once."""
+    from mdt.models import AgendaItem
+    from sharing.models import DataSharingAgreement, SharingAgreement
+    from smd.models import User
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    partner = User.objects.get(username="partner")
+    seen = AgendaItem.objects.visible_to(partner)
+    assert seen.count() == 2
+    assert {i.person.known_as for i in seen} == {"Peggy"}
+    statuses = sorted(a.status() for a in DataSharingAgreement.objects.all())
+    assert statuses == ["ended", "in_force", "review_overdue"]
+    assert SharingAgreement.objects.filter(withdrawn_at__isnull=False).count() == 1

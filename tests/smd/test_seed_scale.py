@@ -137,3 +137,19 @@ def test_copy_puts_back_every_index_and_foreign_key(db, debug):
     before = schema()
     seed()
     assert schema() == before
+
+
+def test_partners_may_see_the_mdt_cases_they_were_invited_to(db, debug):
+    """Every person on an agenda agreed to MDT sharing with the partners, under a data-sharing
+    agreement in force: a partner invited by name sees that meeting's cases."""
+    from mdt.models import Invitation, shared_with_partner
+    from sharing.models import DataSharingAgreement
+
+    seed()
+    assert DataSharingAgreement.objects.in_force().count() == 1
+    invitation = Invitation.objects.filter(
+        member__isnull=False, meeting__agenda__isnull=False
+    ).first()
+    items = AgendaItem.objects.filter(meeting=invitation.meeting_id)
+    visible = items.filter(shared_with_partner(invitation.member.organisation_id))
+    assert visible.count() == items.count() > 0

@@ -158,6 +158,7 @@ class Command(BaseCommand):
             self.seed()
             self.seed_caseload()
             self.seed_ndt()
+            self.seed_sharing()
             self.seed_mdt()
             self.seed_outcomes()
         self.stdout.write(
@@ -642,6 +643,106 @@ class Command(BaseCommand):
             Assessment.objects.filter(pk=saved.pk).update(
                 completed_at=timezone.make_aware(datetime.combine(assessed_on, time(11)))
             )
+
+    def seed_sharing(self):
+        """The register of data-sharing agreements (one in force for the MDT, one overdue for
+        review, one ended), and Peggy's lawful basis and sharing agreements: she agreed to be
+        discussed at the MDT with probation, the police and mental health, and withdrew her
+        agreement to share with housing. The MDT partner sees her because of these."""
+        from sharing import services as sharing
+        from sharing.models import (
+            Article6Basis,
+            Article9Condition,
+            DataSharingAgreement,
+            HowRecorded,
+            Purpose,
+        )
+
+        if DataSharingAgreement.objects.exists():
+            return
+        manager = User.objects.get(username="manager")
+        nadia = User.objects.get(username="navigator")
+        team_org = manager.team.organisation
+        orgs = {o.name: o for o in Organisation.objects.all()}
+        today = timezone.localdate()
+        mdt_parties = [
+            orgs["Northgate Probation Delivery Unit"],
+            orgs["City Police"],
+            orgs["Riverside Mental Health NHS Trust"],
+            orgs["Safe Haven Domestic Abuse Service"],
+        ]
+        for title, purpose, parties, start, review, ended, where in [
+            (
+                "Changing Futures MDT information-sharing agreement",
+                Purpose.MDT,
+                mdt_parties,
+                today - timedelta(days=300),
+                today + timedelta(days=65),
+                None,
+                "Governance drive: DSAs/2025 MDT agreement (signed).pdf",
+            ),
+            (
+                "Housing Options referral protocol",
+                Purpose.SERVICE_REFERRAL,
+                [orgs["City Council Housing Options"]],
+                today - timedelta(days=500),
+                today - timedelta(days=20),
+                None,
+                "Held by the Housing Options service manager; copy on the governance drive",
+            ),
+            (
+                "Recovery service referrals (pilot)",
+                Purpose.SERVICE_REFERRAL,
+                [orgs["Turning Point Recovery"]],
+                today - timedelta(days=700),
+                today - timedelta(days=400),
+                today - timedelta(days=200),
+                "Governance drive: DSAs/archive/recovery pilot.pdf",
+            ),
+        ]:
+            sharing.data_sharing_agreement_save(
+                agreement=DataSharingAgreement(
+                    title=title,
+                    purpose=purpose,
+                    start_on=start,
+                    review_on=review,
+                    ended_on=ended,
+                    document_location=where,
+                ),
+                parties=[team_org, *parties],
+                by=manager,
+            )
+        for person in Person.objects.filter(team=manager.team):
+            sharing.lawful_basis_record(
+                person=person,
+                article_6=Article6Basis.PUBLIC_TASK,
+                article_9=Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST,
+                notes="Commissioned by the council to support adults facing multiple "
+                "disadvantage; safeguarding adults at risk.",
+                by=nadia,
+            )
+        peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
+        sharing.sharing_agreement_record(
+            person=peggy,
+            organisations=mdt_parties[:3],
+            purpose=Purpose.MDT,
+            how_recorded=HowRecorded.WRITTEN,
+            expires_on=today + timedelta(days=180),
+            by=nadia,
+        )
+        (housing,) = sharing.sharing_agreement_record(
+            person=peggy,
+            organisations=[orgs["City Council Housing Options"]],
+            purpose=Purpose.SERVICE_REFERRAL,
+            how_recorded=HowRecorded.VERBAL,
+            expires_on=today + timedelta(days=180),
+            by=nadia,
+        )
+        sharing.sharing_agreement_withdraw(
+            agreement=housing,
+            reason="Wants to deal with the council herself for now.",
+            by=nadia,
+        )
 
     def seed_mdt(self):
         """A held MDT last fortnight with an action for the partner member, and the next one

@@ -74,6 +74,7 @@ from caseload.models import (
 )
 from mdt.models import Action, AgendaItem, Invitation, LawfulBasis, MdtMeeting, MdtReferral
 from referrals.models import REFERENCE_ALPHABET, EligibilityDecision, Referral
+from sharing.models import DataSharingAgreement, HowRecorded, Purpose, SharingAgreement
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
 from smd.quarters import Quarter
@@ -2067,6 +2068,11 @@ class Command(BaseCommand):
         panels = max(1, round(self.factor))
         meetings, invitations, referrals, items, actions = [], [], [], [], []
         partner_orgs = [p[0] for p in self.partners]
+        # Partners see MDT cases only under a data-sharing agreement in force and the person's
+        # own MDT sharing agreement with them (ADR 0016): one agreement between the host and
+        # every partner, and each person's agreement with every partner from their first case.
+        agreed_people, sharing = set(), []
+        register_id = uid(rng)
         by_panel = [[] for _ in range(panels)]
         for ep in self.episodes:
             if ep.s is not None:
@@ -2157,6 +2163,30 @@ class Command(BaseCommand):
                                 "on_agenda",
                             )
                         )
+                    if ep.person.id not in agreed_people:
+                        agreed_people.add(ep.person.id)
+                        agreed = at(max(ep.s, m - 4), 11 * 60)
+                        recorder = (ep.lead_on(m) or chair).id
+                        for org in partner_orgs:
+                            sharing.append(
+                                (
+                                    uid(rng),
+                                    agreed,
+                                    agreed,
+                                    ep.person.id,
+                                    org,
+                                    Purpose.MDT,
+                                    HowRecorded.VERBAL
+                                    if basis == "agreed"
+                                    else HowRecorded.WITHOUT_AGREEMENT,
+                                    ""
+                                    if basis == "agreed"
+                                    else "Safeguarding: serious risk of harm.",
+                                    agreed,
+                                    recorder,
+                                    self.days[END] + timedelta(days=365),
+                                )
+                            )
                     item_id = uid(rng)
                     outcome, notes, decisions, saved = "", "", "", None
                     if status == "held":
@@ -2246,6 +2276,25 @@ class Command(BaseCommand):
                     )
                 )
 
+        register = DataSharingAgreement.objects.create(
+            id=register_id,
+            title="MDT information-sharing agreement",
+            purpose=Purpose.MDT,
+            start_on=self.days[0],
+            review_on=self.days[END] + timedelta(days=180),
+            document_location="Governance drive: DSAs/MDT agreement (signed).pdf",
+            recorded_by_id=chairs[0].id,
+        )
+        register.parties.set([self.host[0], *partner_orgs])
+        loader.load(
+            "MDT sharing agreements",
+            SharingAgreement,
+            (
+                "id created_at updated_at person_id organisation_id purpose how_recorded "
+                "lawful_basis_reason recorded_at recorded_by_id expires_on"
+            ),
+            iter(sharing),
+        )
         loader.load(
             "MDT meetings",
             MdtMeeting,
