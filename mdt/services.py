@@ -8,7 +8,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
-from sharing.models import SharingAgreement
+from smd.sharing.models import SharingAgreement
 
 
 @transaction.atomic

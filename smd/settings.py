@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "assessments",
     "caseload",
     "mdt",
-    "sharing",
+    "smd.sharing",
     "django_celery_beat",
     "simple_history",
     "smd.returns",

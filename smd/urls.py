@@ -15,7 +15,7 @@ urlpatterns = [
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
     path("people/<uuid:person_pk>/reqol/", include("assessments.reqol_urls")),
     path("mdt/", include("mdt.urls")),
-    path("", include("sharing.urls")),
+    path("", include("smd.sharing.urls")),
     path("returns/", include("smd.returns.urls")),
     path("audit/", include("smd.audit.urls")),
     path("admin/", admin.site.urls),

@@ -88,6 +88,12 @@ AUDITED = {
         "Access log of a staff member (CSV)", None, ("user_pk", "smd.user"), get=AuditAction.EXPORT
     ),
     "audit:history": Audited("Record history", person="person_pk"),
+    # Consent and sharing on the person's record.
+    "sharing:lawful_basis": Audited("Lawful basis", person="person_pk"),
+    "sharing:agreement_new": Audited("New sharing agreement", person="person_pk", post=CREATE),
+    "sharing:agreement_withdraw": Audited(
+        "Sharing agreement withdrawn", person="person_pk", obj=("pk", "sharing.sharingagreement")
+    ),
 }
 
 NOT_AUDITED = {
@@ -116,4 +122,8 @@ NOT_AUDITED = {
     "returns:status": "build progress",
     "returns:sign_off": "sign-off of aggregate figures",
     "audit:index": "a search form",
+    "profile": "the signed-in user's own account",
+    "sharing:register": "agreements between organisations, no person",
+    "sharing:dsa_new": "an agreement between organisations, no person",
+    "sharing:dsa_edit": "an agreement between organisations, no person",
 }

@@ -635,7 +635,7 @@ class Return:
 
     def information_sharing(self):
         s = "Information sharing"
-        from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+        from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 
         register = DataSharingAgreement.objects.filter(parties=self.team.organisation_id)
         self.number(

@@ -14,7 +14,13 @@ from smd.audit.models import AuditAction, AuditEvent
 from smd.audit.policy import AUDITED, NOT_AUDITED
 from smd.models import Role
 from smd.returns.models import QuarterlyReturn
-from tests.factories import ContactFactory, EpisodeFactory, PersonFactory
+from tests.factories import (
+    ContactFactory,
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    share_for_mdt,
+)
 from tests.test_access import url_names
 
 
@@ -165,6 +171,7 @@ def test_an_mdt_case_record_is_logged_against_its_person(make_user, client_for, 
         asked_of_partners="Joint plan",
         sharing_basis="agreed",
     )
+    share_for_mdt(person, OrganisationFactory(name="Northgate Probation"), by=chair)
     item = mdt_services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
     client_for(chair).get(reverse("mdt:case", args=[item.pk]))
     event = only_event()

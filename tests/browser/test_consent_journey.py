@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role
+from smd.sharing.models import DataSharingAgreement, SharingAgreement
 from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,

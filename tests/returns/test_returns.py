@@ -530,7 +530,7 @@ def test_means_and_shares_over_few_people_are_suppressed_in_the_pdf(team, known)
 def test_information_sharing_figures(team, known):
     """Agreements in force on 31 December 2025, new in the quarter and overdue for review; and
     people who withdrew MDT sharing in the quarter (once each)."""
-    from sharing.models import SharingAgreement
+    from smd.sharing.models import SharingAgreement
 
     manager = UserFactory(role=Role.MANAGER, team=team)
     probation = OrganisationFactory(name="Probation")

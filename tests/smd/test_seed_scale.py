@@ -143,7 +143,7 @@ def test_partners_may_see_the_mdt_cases_they_were_invited_to(db, debug):
     """Every person on an agenda agreed to MDT sharing with the partners, under a data-sharing
     agreement in force: a partner invited by name sees that meeting's cases."""
     from mdt.models import Invitation, shared_with_partner
-    from sharing.models import DataSharingAgreement
+    from smd.sharing.models import DataSharingAgreement
 
     seed()
     assert DataSharingAgreement.objects.in_force().count() == 1

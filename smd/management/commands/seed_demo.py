@@ -649,8 +649,8 @@ class Command(BaseCommand):
         review, one ended), and Peggy's lawful basis and sharing agreements: she agreed to be
         discussed at the MDT with probation, the police and mental health, and withdrew her
         agreement to share with housing. The MDT partner sees her because of these."""
-        from sharing import services as sharing
-        from sharing.models import (
+        from smd.sharing import services as sharing
+        from smd.sharing.models import (
             Article6Basis,
             Article9Condition,
             DataSharingAgreement,

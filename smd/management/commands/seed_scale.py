@@ -74,10 +74,10 @@ from caseload.models import (
 )
 from mdt.models import Action, AgendaItem, Invitation, LawfulBasis, MdtMeeting, MdtReferral
 from referrals.models import REFERENCE_ALPHABET, EligibilityDecision, Referral
-from sharing.models import DataSharingAgreement, HowRecorded, Purpose, SharingAgreement
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
 from smd.quarters import Quarter
+from smd.sharing.models import DataSharingAgreement, HowRecorded, Purpose, SharingAgreement
 
 # --- one city ("1×") ----------------------------------------------------------------------------
 

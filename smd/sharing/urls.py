@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing import views
+from smd.sharing import views
 
 app_name = "sharing"
 

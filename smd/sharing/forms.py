@@ -3,15 +3,15 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from sharing.models import (
+from smd.forms import PlainEnglishMixin
+from smd.models import Organisation
+from smd.sharing.models import (
     Article6Basis,
     Article9Condition,
     DataSharingAgreement,
     HowRecorded,
     Purpose,
 )
-from smd.forms import PlainEnglishMixin
-from smd.models import Organisation
 
 
 def _date_field(label, **kwargs):

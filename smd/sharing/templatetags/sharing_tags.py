@@ -1,6 +1,6 @@
 from django import template
 
-from sharing.selectors import person_sharing
+from smd.sharing.selectors import person_sharing
 
 register = template.Library()
 

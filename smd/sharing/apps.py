@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class SharingConfig(AppConfig):
-    name = "sharing"
+    name = "smd.sharing"
+    label = "sharing"
     verbose_name = "Consent and information sharing"
     default_auto_field = "django.db.models.BigAutoField"

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, F, OuterRef
 
-from sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
+from smd.sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
 
 
 def person_sharing(person):

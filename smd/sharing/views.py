@@ -6,16 +6,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from caseload.models import Person
-from sharing import selectors, services
-from sharing.forms import (
+from smd.access import user_passes
+from smd.models import Organisation, Role
+from smd.sharing import selectors, services
+from smd.sharing.forms import (
     DataSharingAgreementForm,
     LawfulBasisForm,
     SharingAgreementForm,
     WithdrawForm,
 )
-from sharing.models import DataSharingAgreement, SharingAgreement
-from smd.access import user_passes
-from smd.models import Organisation, Role
+from smd.sharing.models import DataSharingAgreement, SharingAgreement
 
 # The register is read by those who plan and run the work with partners; managers keep it.
 reads_register = user_passes(

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sharing.models import DataSharingAgreement, HowRecorded, LawfulBasis, SharingAgreement
+from smd.sharing.models import DataSharingAgreement, HowRecorded, LawfulBasis, SharingAgreement
 
 
 @transaction.atomic
@@ -63,7 +63,7 @@ def sharing_agreement_withdraw(*, agreement, reason="", by):
     unless notes or actions are already recorded there (those the chair sees flagged). Returns
     how many agenda places were given up."""
     from mdt.models import AgendaItem, MdtMeeting, MdtReferral
-    from sharing.models import Purpose
+    from smd.sharing.models import Purpose
 
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.withdrawn_at is not None:
