@@ -31,6 +31,8 @@ def navigation(request):
         items.append(("Referral overview", reverse("referrals:overview")))
     if user.team_id and user.role in {Role.MANAGER, Role.ADMIN}:
         items.append(("Quarterly returns", reverse("returns:index")))
+    if user.in_team and user.role == Role.MANAGER:
+        items.append(("Retention", reverse("rights:retention")))
     if user.role == Role.ADMIN and user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     return {"nav_items": items}

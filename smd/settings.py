@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "smd.returns",
     "smd.audit",
+    "smd.rights",
 ]
 
 MIDDLEWARE = [
@@ -275,3 +276,8 @@ LOGGING = {
 NAVIGATOR_CASELOAD_PER_FTE = env_int("NAVIGATOR_CASELOAD_PER_FTE", 8)
 PEER_MENTOR_HOURS_PER_PERSON = env_int("PEER_MENTOR_HOURS_PER_PERSON", 3)
 CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
+
+# --- A person's rights (smd.rights, ADR 0017) --------------------------------------------------
+# A record is due for erasure RETENTION_YEARS after the person's support (or, for someone never
+# supported, their last referral) ended; a manager confirms each erasure.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 6)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/<uuid:person_pk>/reqol/", include("assessments.reqol_urls")),
     path("mdt/", include("mdt.urls")),
     path("returns/", include("smd.returns.urls")),
+    path("", include("smd.rights.urls")),
     path("admin/", admin.site.urls),
 ]
 
