@@ -259,6 +259,15 @@ EXPECTED = {
     "returns:sign_off": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:download_pdf": ("get", only(RETURNS, denied=403)),
     "returns:download_csv": ("get", only(RETURNS, denied=403)),
+    # A person's rights: a manager exports a person they can see (others' people 404; team
+    # staff and the allocated peer mentor who may see the person but not export, 403) and
+    # decides on erasure; an empty erase form is refused with errors (400).
+    "rights:export": (
+        "get",
+        {**only({"manager"}, denied=404), **dict.fromkeys(IN_SCOPE - {"manager"}, 403)},
+    ),
+    "rights:retention": ("get", only({"manager"}, denied=403)),
+    "rights:retention_erase": ("post", only({"manager"}, denied=403, ok=400)),
 }
 
 
@@ -385,6 +394,8 @@ OUTCOME_PAGES = {
 
 
 def url_for(name, world):
+    if name == "rights:export":
+        return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:
         return reverse(name, args=[world["return"].pk])
     if name in {"returns:download_pdf", "returns:download_csv"}:

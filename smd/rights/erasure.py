@@ -300,7 +300,7 @@ def anonymise(found):
         policy = POLICY[model._meta.label]
         rows = model._base_manager.filter(pk__in=list(keys))
         if policy == DELETE:
-            done[model._meta.label] = ("deleted", rows.count())
+            done[model._meta.label] = ["deleted", rows.count()]
             continue
         fixed, per_row = {}, {}
         for name, value in policy["clear"].items():
@@ -314,7 +314,7 @@ def anonymise(found):
         count = rows.update(**fixed) if fixed else rows.count()
         for pk in keys if per_row else ():
             model._base_manager.filter(pk=pk).update(**{n: make() for n, make in per_row.items()})
-        done[model._meta.label] = ("anonymised", count)
+        done[model._meta.label] = ["anonymised", count]
     # Deleted last and leaves first: nothing else points at them.
     for model, keys in reversed(list(found.items())):
         if POLICY[model._meta.label] == DELETE:

@@ -44,7 +44,6 @@ def retention_review_run(*, team, today=None, dry_run=False):
     return {"due": list(due.values()), "new": new, "no_longer_due": len(lapsed)}
 
 
-@transaction.atomic
 def person_erase(*, review, by, reason, request=None):
     """Erase one listed person's record (ADR 0017): clear names, identifiers, contact details
     and every word typed, keep the rows and the dates, codes and scores the figures count,
@@ -52,18 +51,26 @@ def person_erase(*, review, by, reason, request=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give the reason for erasing.")
-    review = RetentionReview.objects.select_for_update().get(pk=review.pk)
-    if review.status != RetentionReview.Status.DUE:
-        raise ValidationError("This record is no longer on the retention list.")
-    # Lock the person, then ask again: a referral or reopened support since the weekly list
-    # takes them off it.
-    person = Person.objects.select_for_update().get(pk=review.person_id)
-    if not due_for_erasure(review.team, people=Person.objects.filter(pk=person.pk)):
+    # One transaction, but a person found no longer due is taken off the list for good before
+    # the refusal is raised, so the refusal cannot roll that back.
+    with transaction.atomic():
+        review = RetentionReview.objects.select_for_update().get(pk=review.pk)
+        if review.status != RetentionReview.Status.DUE:
+            raise ValidationError("This record is no longer on the retention list.")
+        # Lock the person, then ask again: a referral or reopened support since the weekly
+        # list takes them off it.
+        person = Person.objects.select_for_update().get(pk=review.person_id)
+        if due_for_erasure(review.team, people=Person.objects.filter(pk=person.pk)):
+            return _erase(review, person, by=by, reason=reason, request=request)
         review.status = RetentionReview.Status.NO_LONGER_DUE
         review.save(update_fields=["status", "updated_at"])
-        raise ValidationError(
-            "This person is no longer due for erasure: they were taken off the list."
-        )
+    raise ValidationError(
+        "A record chosen is no longer due for erasure (support or a referral since the list "
+        "was made): it has been taken off the list."
+    )
+
+
+def _erase(review, person, *, by, reason, request):
     done, history = erasure.anonymise(collect([person.pk]))
     review.status = RetentionReview.Status.ERASED
     review.decided_at = timezone.now()
