@@ -33,6 +33,28 @@ def label(model):
     return model._meta.label
 
 
+# How exports and the retention page name a kind of record, where Django's plural reads badly.
+NAMES = {
+    "caseload.Person": "The person's record",
+    "caseload.PersonAlias": "Other names used",
+    "assessments.Assessment": "NDT assessments",
+    "assessments.ItemScore": "NDT item scores",
+    "assessments.AssessmentCorrection": "NDT corrections",
+    "assessments.ReqolRecord": "ReQoL-10 records",
+    "assessments.ReqolAnswer": "ReQoL-10 answers",
+    "mdt.MdtReferral": "MDT referrals",
+    "mdt.AgendaItem": "MDT agenda items",
+    "mdt.Action": "MDT actions",
+}
+
+
+def name_of(model):
+    """A kind of record, as people read it: "Contacts", "MDT actions"."""
+    if is_history_model(model):
+        return f"{name_of(model.instance_type)}: earlier versions"
+    return NAMES.get(label(model)) or str(model._meta.verbose_name_plural).capitalize()
+
+
 def history_model_of(model):
     """The django-simple-history model holding `model`'s earlier versions, if it has one."""
     attribute = getattr(model._meta, "simple_history_manager_attribute", None)

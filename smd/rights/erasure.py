@@ -11,7 +11,7 @@ hold nothing the figures count.
 from django.db.models import Case, Value, When
 
 from referrals.models import new_reference
-from smd.rights.collect import history_model_of
+from smd.rights.collect import history_model_of, name_of
 
 # What a cleared text field says when the database requires it to say something.
 PLACEHOLDER = "[erased]"
@@ -355,7 +355,7 @@ def preview(found):
         lines.append(
             {
                 "label": meta.label,
-                "name": str(meta.verbose_name_plural).capitalize(),
+                "name": name_of(model),
                 "rows": len(keys),
                 "action": "deleted" if policy == DELETE else "anonymised",
                 "cleared": cleared,

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from smd.rights.collect import EXCLUDED, PERSON, collect, history_model_of
+from smd.rights.collect import EXCLUDED, PERSON, collect, history_model_of, name_of
 
 # (model label, field) -> (why it is withheld, when: a test on the record; None for always).
 WITHHELD = {
@@ -143,7 +143,7 @@ def person_export(person, *, by):
         "contents": [
             {
                 "model": model._meta.label,
-                "name": str(model._meta.verbose_name_plural),
+                "name": name_of(model),
                 "records": len(records),
             }
             for model, records in sections
@@ -175,7 +175,7 @@ def to_pdf(person, sections, manifest):
 
     readable = [
         {
-            "name": str(model._meta.verbose_name_plural).capitalize(),
+            "name": name_of(model),
             "records": [
                 [(label, shown) for name, label, _, shown in rec if name not in PDF_HIDDEN]
                 for rec in recs

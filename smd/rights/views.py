@@ -10,7 +10,7 @@ from caseload.models import Person
 from smd.access import user_passes
 from smd.models import Role
 from smd.rights import erasure, selectors, services
-from smd.rights.collect import collect
+from smd.rights.collect import collect, name_of
 from smd.rights.forms import EraseForm, ExportForm
 
 # Exports and erasure are a manager's: the data protection lead for the team.
@@ -42,10 +42,7 @@ def export(request, pk):
         response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.{fmt}"'
         return _no_store(response)
     found = collect([person.pk])
-    contents = [
-        (str(model._meta.verbose_name_plural).capitalize(), len(keys))
-        for model, keys in found.items()
-    ]
+    contents = [(name_of(model), len(keys)) for model, keys in found.items()]
     status = 400 if form.errors else 200
     return _no_store(
         render(
