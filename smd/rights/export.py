@@ -98,6 +98,12 @@ def _record(model, obj, found, person_pk):
                 out.append((name, label, text, text))
             continue
         value = getattr(obj, field.attname)
+        labels = getattr(obj, f"get_{name}_display", None)
+        if isinstance(value, list) and labels is not None:
+            # A list of codes (topics, risk flags): the codes, and their labels to read.
+            shown = [str(x) for x in labels()]
+            out.append((name, label, {"codes": value, "labels": shown}, _readable(shown)))
+            continue
         if field.choices:
             shown = getattr(obj, f"get_{name}_display")()
             out.append((name, label, {"code": value, "label": str(shown)}, str(shown)))
@@ -170,19 +176,64 @@ def to_json(data):
     return json.dumps(data, indent=2, ensure_ascii=False).encode()
 
 
+def _pdf_columns(model, found):
+    """(fields shown, links to other records in the file): not ids or bookkeeping."""
+    links = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.related_model in found and f.related_model._meta.label != PERSON
+    ]
+    shown = [
+        f.name
+        for f in _fields(model)
+        if f.name not in PDF_HIDDEN
+        and f.name != "updated_at"
+        and f.name not in links
+        # Every record here is this person's: saying so on each would be noise.
+        and not (f.is_relation and f.related_model._meta.label == PERSON)
+    ]
+    return shown, links
+
+
+# A kind of record with this many fields or fewer is a table, one row a record (NDT item
+# scores, ReQoL-10 answers); longer ones are one block a record.
+PDF_TABLE_MAX_COLUMNS = 5
+
+
 def to_pdf(person, sections, manifest):
+    """The export to read: each record numbered within its kind ("Contacts 3"), and a record
+    that belongs to another (an item score to its assessment) says which, by that number."""
     from weasyprint import HTML
 
-    readable = [
-        {
-            "name": name_of(model),
-            "records": [
-                [(label, shown) for name, label, _, shown in rec if name not in PDF_HIDDEN]
-                for rec in recs
-            ],
-        }
-        for model, recs in sections
-    ]
+    found = {model for model, _ in sections}
+    numbers = {}
+    for model, recs in sections:
+        for i, rec in enumerate(recs, start=1):
+            numbers[next(raw for name, _, raw, _ in rec if name == "id")] = f"{name_of(model)} {i}"
+    readable = []
+    for model, recs in sections:
+        columns, links = _pdf_columns(model, found)
+        rows = []
+        for rec in recs:
+            values = {name: (label, raw, shown) for name, label, raw, shown in rec}
+            part_of = [numbers.get(values[n][1]) for n in links if values[n][1] in numbers]
+            row = [("Part of", "; ".join(part_of))] if links else []
+            row += [
+                ("recorded" if n == "created_at" else values[n][0], values[n][2])
+                for n in columns
+                if n in values
+            ]
+            rows.append(row)
+        if links:
+            rows.sort(key=lambda row: row[0][1])  # grouped by the record they belong to
+        readable.append(
+            {
+                "name": name_of(model),
+                "table": len(columns) + bool(links) <= PDF_TABLE_MAX_COLUMNS,
+                "headings": [label for label, _ in rows[0]] if rows else [],
+                "records": rows,
+            }
+        )
     html = render_to_string(
         "rights/export_pdf.html",
         {"person": person, "sections": readable, "manifest": manifest, "made": timezone.now()},
