@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender, Religion, SexualOrientation, YesNo
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
@@ -122,6 +123,8 @@ class Person(BaseModel):
 
     objects = PersonQuerySet.as_manager()
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
@@ -179,6 +182,8 @@ class PersonAlias(BaseModel):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -249,6 +254,8 @@ class Episode(BaseModel):
     closing_note = models.CharField(max_length=500, blank=True)
 
     objects = EpisodeQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-accepted_on"]
@@ -380,6 +387,8 @@ class Allocation(BaseModel):
     end_reason = models.CharField(max_length=500, blank=True)
 
     objects = AllocationQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-started_at"]
@@ -584,6 +593,8 @@ class Goal(BaseModel):
 
     objects = GoalQuerySet.as_manager()
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["person", "status"], name="goal_person_status")]
@@ -688,6 +699,8 @@ class ServiceEvent(BaseModel):
     # Sent with the form and unique, so a double-submitted form records one event.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
         indexes = [
@@ -754,6 +767,8 @@ class AccommodationChange(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accommodation_recorded"
     )
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-from_date", "-created_at"]
         indexes = [models.Index(fields=["person", "from_date"], name="accommodation_person_date")]
@@ -819,6 +834,8 @@ class PersonalBudget(BaseModel):
 
     objects = PersonalBudgetQuerySet.as_manager()
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["-offered_on"]
         constraints = [
@@ -847,6 +864,8 @@ class BudgetSpend(BaseModel):
     )
     over_budget = models.BooleanField(default=False)
     over_budget_reason = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-spent_on", "-created_at"]

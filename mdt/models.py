@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 
@@ -70,6 +71,8 @@ class MdtReferral(BaseModel):
         "reason for sharing without agreement", max_length=1000, blank=True
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["created_at"]
@@ -296,6 +299,8 @@ class Action(BaseModel):
     )
 
     objects = ActionQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["due_on", "created_at"]

@@ -22,6 +22,7 @@ from mdt.forms import (
 )
 from mdt.models import Action, AgendaItem, MdtReferral
 from smd.access import user_passes
+from smd.audit.middleware import audit_person
 from smd.models import Role
 
 uses_mdt = user_passes(lambda u: u.in_team or u.role == Role.MDT_MEMBER)
@@ -52,9 +53,11 @@ def _run(request, pk):
 
 
 def _item(request, pk):
-    return get_object_or_404(
+    item = get_object_or_404(
         AgendaItem.objects.visible_to(request.user).select_related("meeting", "person"), pk=pk
     )
+    audit_person(request, item.person_id)
+    return item
 
 
 def _run_item(request, pk):
@@ -131,6 +134,7 @@ def agenda_add(request, pk):
     else:
         messages.error(request, "Choose a case to add.")
         return redirect(meeting)
+    audit_person(request, person)
     try:
         services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
     except ValidationError as error:
@@ -302,6 +306,7 @@ def action_update(request, pk):
         ),
         pk=pk,
     )
+    audit_person(request, action.person_id)
     if not (action.owner_id == request.user.pk or action.agenda_item.meeting.can_run(request.user)):
         raise PermissionDenied
     form = ActionUpdateForm(request.POST)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Team
@@ -133,6 +134,8 @@ class Referral(BaseModel):
     )
 
     objects = ReferralQuerySet.as_manager()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["created_at"]

@@ -17,6 +17,7 @@ from referrals.selectors import (
     triage_queue,
 )
 from smd.access import overview_required, referrer_required, triage_required
+from smd.audit.middleware import audit_person
 from smd.models import Team
 from smd.quarters import financial_year_label, financial_year_of
 
@@ -96,12 +97,14 @@ def triage(request):
 
 
 def _visible_referral(request, pk):
-    return get_object_or_404(
+    referral = get_object_or_404(
         Referral.objects.visible_to(request.user).select_related(
             "referrer_organisation", "person", "referred_by_user"
         ),
         pk=pk,
     )
+    audit_person(request, referral.person_id)
+    return referral
 
 
 def referral_detail(request, pk, decision_form=None):
@@ -137,6 +140,7 @@ def referral_link(request, pk):
     person = get_object_or_404(
         Person.objects.visible_to(request.user), pk=form.cleaned_data["person"]
     )
+    audit_person(request, person)
     try:
         services.referral_link_person(referral=referral, person=person, by=request.user)
     except ValidationError as error:
@@ -154,6 +158,7 @@ def referral_new_person(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit_person(request, person)
         messages.success(request, f"New person record created for {person}.")
     return redirect(referral)
 

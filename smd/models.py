@@ -228,6 +228,17 @@ class User(AbstractUser):
         )
 
     @property
+    def can_read_audit(self):
+        """Who saw whose record, and what a staff member opened: managers, as the people
+        answerable for information governance in their team (ADR 0015)."""
+        return self.in_team and self.role == Role.MANAGER
+
+    @property
+    def can_see_record_history(self):
+        """Earlier values of a person's record, who changed them and when."""
+        return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
+
+    @property
     def can_make_referrals(self):
         return (
             self.is_active

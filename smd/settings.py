@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "caseload",
     "mdt",
     "django_celery_beat",
+    "simple_history",
     "smd.returns",
     "smd.audit",
     "smd.rights",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "smd.middleware.SessionLimitsMiddleware",
+    "smd.audit.middleware.AuditMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("mdt/", include("mdt.urls")),
     path("returns/", include("smd.returns.urls")),
     path("", include("smd.rights.urls")),
+    path("audit/", include("smd.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -259,6 +259,17 @@ EXPECTED = {
     "returns:sign_off": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:download_pdf": ("get", only(RETURNS, denied=403)),
     "returns:download_csv": ("get", only(RETURNS, denied=403)),
+    # Access logs are the manager's (information governance); record history is also the team
+    # leader's. Another team's manager gets a 404 for this team's person or staff member.
+    "audit:index": ("get", only({"manager"}, denied=403)),
+    "audit:person": ("get", only({"manager"}, denied=403)),
+    "audit:person_csv": ("get", only({"manager"}, denied=403)),
+    "audit:user": ("get", only({"manager"}, denied=403)),
+    "audit:user_csv": ("get", only({"manager"}, denied=403)),
+    "audit:history": (
+        "get",
+        {**only({"team_leader", "manager"}, denied=403), "other_team_leader": 404},
+    ),
     # A person's rights: a manager exports a person they can see (others' people 404; team
     # staff and the allocated peer mentor who may see the person but not export, 403) and
     # decides on erasure; an empty erase form is refused with errors (400).
@@ -394,6 +405,10 @@ OUTCOME_PAGES = {
 
 
 def url_for(name, world):
+    if name in {"audit:person", "audit:person_csv", "audit:history"}:
+        return reverse(name, args=[world["person"].pk])
+    if name in {"audit:user", "audit:user_csv"}:
+        return reverse(name, args=[world["users"]["navigator"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

@@ -35,6 +35,7 @@ def audit_record(
     action,
     person=None,
     obj=None,
+    object_ref=None,
     request=None,
     description="",
     status_code=None,
@@ -42,7 +43,8 @@ def audit_record(
     """Append one entry to the audit log and return it.
 
     `person` is a Person or its id (kept as a plain id, never a foreign key); `obj` the record
-    seen or changed, if not the person themselves; `request` fills in path (never the query
+    seen or changed, if not the person themselves (or `object_ref`, a pair of model label and
+    id, when only the id is known); `request` fills in path (never the query
     string), method, address and browser. `description` must not hold personal data: say
     what kind of thing happened ("Contact edited"), not what it said.
     """
@@ -59,6 +61,8 @@ def audit_record(
     if obj is not None:
         event.object_type = obj._meta.label_lower
         event.object_id = str(obj.pk)
+    elif object_ref is not None:
+        event.object_type, event.object_id = object_ref[0], str(object_ref[1])[:64]
     if request is not None:
         event.path = request.path[:500]
         event.method = request.method or ""

@@ -422,8 +422,9 @@ def test_person_page_costs_the_same_as_outcome_records_grow(navigator_client, na
     # last contact, 9 the timeline's count, 10 its page, 11-15 the page's records, one query
     # per kind (episode opened, allocations started, goal set, event, accommodation; budget
     # offered is older than the page), 16 the plan, accommodation, budget and Star cards,
-    # 17 this quarter's events, 18 the latest NDT, 19 ReQoL-10, 20-21 the MDT panel.
-    assert _count(navigator_client, peggy.get_absolute_url()) == 21
+    # 17 this quarter's events, 18 the latest NDT, 19 ReQoL-10, 20-21 the MDT panel, 22 the
+    # audit entry.
+    assert _count(navigator_client, peggy.get_absolute_url()) == 22
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

@@ -192,8 +192,8 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # agencies, 19 the plan, accommodation, budget and Outcomes Star cards (one query of
     # subqueries), 20 this quarter's event counts, 21 the latest NDT in the open episode, 22
     # ReQoL-10 (whether wording is loaded, and the latest total), 23-24 the MDT panel's open
-    # actions and waiting MDT referrals.
-    assert _count(navigator_client, story.get_absolute_url()) == 24
+    # actions and waiting MDT referrals, 25 the audit entry.
+    assert _count(navigator_client, story.get_absolute_url()) == 25
 
 
 @pytest.mark.parametrize("n", [10, 2000])
@@ -201,8 +201,9 @@ def test_timeline_page_query_count_is_constant(navigator_client, navigator, stor
     _more_contacts(story, navigator, n)
     url = story.get_absolute_url() + "?kind=contacts&page=2"
     # 1 session, 2 user, 3 the person and 4-7 its prefetches, 8 the last contact, 9 the
-    # count, 10 the page, 11 the contacts with their authors, 12 their agencies.
-    assert _count(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline") == 12
+    # count, 10 the page, 11 the contacts with their authors, 12 their agencies, 13 the audit
+    # entry (a further page of the timeline is more of the record seen).
+    assert _count(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline") == 13
 
 
 def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):

@@ -1,0 +1,125 @@
+"""How each URL is audited. Every named URL is either in AUDITED or in NOT_AUDITED (with the
+reason), and tests/audit/test_middleware.py fails for one that is in neither: a new page about
+people cannot be added without deciding how its use is logged (ADR 0015)."""
+
+from typing import NamedTuple
+
+from smd.audit.models import AuditAction
+
+
+class Audited(NamedTuple):
+    """`person`: the URL argument holding the person's id, or None when the view resolves the
+    person itself and says so (`audit_person(request, person)`). `obj`: the URL argument and
+    model of the record within, if any. `get`/`post`: what a successful GET or POST is."""
+
+    description: str
+    person: str | None = "pk"
+    obj: tuple[str, str] | None = None
+    get: str = AuditAction.VIEW
+    post: str = AuditAction.CHANGE
+
+
+CONTACT = ("contact_pk", "caseload.contact")
+GOAL = ("goal_pk", "caseload.goal")
+ASSESSMENT = ("pk", "assessments.assessment")
+ITEM = ("pk", "mdt.agendaitem")
+MEETING = ("pk", "mdt.mdtmeeting")
+REFERRAL = ("pk", "referrals.referral")
+RETURN = ("pk", "returns.quarterlyreturn")
+CREATE = AuditAction.CREATE
+
+AUDITED = {
+    # The person's record and timeline (caseload).
+    "caseload:person_detail": Audited("Person page and timeline"),
+    "caseload:person_edit": Audited("Personal details"),
+    "caseload:allocate": Audited("Allocation"),
+    "caseload:episode_change": Audited("Support status"),
+    "caseload:contact_new": Audited("New contact", post=CREATE),
+    "caseload:contact_detail": Audited("Contact", obj=CONTACT),
+    "caseload:contact_edit": Audited("Contact correction", obj=CONTACT),
+    "caseload:follow_up_done": Audited("Contact follow-up done", obj=CONTACT),
+    # Support plan and outcomes.
+    "caseload:plan": Audited("Support plan"),
+    "caseload:plan_pdf": Audited("Support plan PDF", get=AuditAction.EXPORT),
+    "caseload:goal_new": Audited("New goal", post=CREATE),
+    "caseload:goal_edit": Audited("Goal", obj=GOAL),
+    "caseload:goal_review": Audited("Goal review", obj=GOAL, post=CREATE),
+    "caseload:events": Audited("Crisis and service events"),
+    "caseload:event_new": Audited("New event", post=CREATE),
+    "caseload:accommodation": Audited("Accommodation"),
+    "caseload:budget": Audited("Personal budget"),
+    "caseload:stars": Audited("Outcomes Star"),
+    # Assessments.
+    "assessments:history": Audited("NDT assessments", person="person_pk"),
+    "assessments:new": Audited("New NDT assessment", person="person_pk", post=CREATE),
+    "assessments:detail": Audited("NDT assessment", person="person_pk", obj=ASSESSMENT),
+    "assessments:edit": Audited("NDT assessment", person="person_pk", obj=ASSESSMENT),
+    "reqol:history": Audited("ReQoL-10", person="person_pk"),
+    "reqol:new": Audited("New ReQoL-10", person="person_pk", post=CREATE),
+    # MDT: the case record of one person, and the meeting pages that show several.
+    "mdt:referral_new": Audited("MDT referral", person="person_pk", post=CREATE),
+    "mdt:case": Audited("MDT case record", person=None, obj=ITEM),
+    "mdt:case_notes": Audited("MDT case notes", person=None, obj=ITEM),
+    "mdt:action_add": Audited("MDT action", person=None, obj=ITEM, post=CREATE),
+    "mdt:action_update": Audited("MDT action", person=None, obj=("pk", "mdt.action")),
+    "mdt:agenda_add": Audited("MDT agenda: person added", person=None, obj=MEETING),
+    "mdt:agenda_move": Audited("MDT agenda: order", person=None, obj=ITEM),
+    "mdt:agenda_remove": Audited("MDT agenda: person removed", person=None, obj=ITEM),
+    "mdt:meeting": Audited("MDT meeting and agenda", person=None, obj=MEETING),
+    "mdt:live": Audited("MDT meeting in progress", person=None, obj=MEETING),
+    "mdt:minutes": Audited("MDT minutes", person=None, obj=MEETING),
+    "mdt:minutes_pdf": Audited("MDT minutes PDF", person=None, obj=MEETING, get=AuditAction.EXPORT),
+    # Referrals: about a person, linked to a record once triaged.
+    "referrals:detail": Audited("Referral", person=None, obj=REFERRAL),
+    "referrals:link": Audited("Referral linked to a record", person=None, obj=REFERRAL),
+    "referrals:new_person": Audited("Record made from a referral", person=None, obj=REFERRAL),
+    "referrals:decide": Audited("Eligibility decision", person=None, obj=REFERRAL),
+    # Quarterly returns: the people behind a figure, and every download of a return.
+    "returns:people": Audited("People behind a return figure", person=None),
+    "returns:download_pdf": Audited("Quarterly return PDF", None, RETURN, AuditAction.DOWNLOAD),
+    "returns:download_csv": Audited("Quarterly return CSV", None, RETURN, AuditAction.DOWNLOAD),
+    # The audit pages themselves: looking at who saw a record is itself logged.
+    "audit:person": Audited("Access log of a person", person="person_pk"),
+    "audit:person_csv": Audited(
+        "Access log of a person (CSV)", "person_pk", get=AuditAction.EXPORT
+    ),
+    "audit:user": Audited("Access log of a staff member", None, ("user_pk", "smd.user")),
+    "audit:user_csv": Audited(
+        "Access log of a staff member (CSV)", None, ("user_pk", "smd.user"), get=AuditAction.EXPORT
+    ),
+    "audit:history": Audited("Record history", person="person_pk"),
+}
+
+NOT_AUDITED = {
+    "home": "dashboard counts and links, no record",
+    "healthz": "no data",
+    "login": "no data",
+    "logout": "no data",
+    "referrals:public": "the public form: what the referrer types, nothing read back",
+    "referrals:public_done": "no data",
+    "referrals:new": "an empty form; the referral made is a new record, not someone's history",
+    "referrals:triage": "a list of names; opening one is logged (referrals:detail)",
+    "referrals:overview": "counts",
+    "caseload:person_list": "a list of names; opening one is logged",
+    "caseload:my_caseload": "a list of names; opening one is logged",
+    "caseload:team_capacity": "staff caseload counts",
+    "mdt:meetings": "a list of meetings",
+    "mdt:meeting_new": "an empty form",
+    "mdt:my_actions": "a list of actions; opening the case is logged",
+    "mdt:agenda_share": "sends the agenda; the meeting page is logged",
+    "mdt:attendance": "who attended: staff, not people supported",
+    "mdt:start": "meeting state",
+    "mdt:finish": "meeting state",
+    "returns:index": "aggregate figures",
+    "returns:live": "aggregate figures, small numbers suppressed",
+    "returns:generate": "starts a build; the download is logged",
+    "returns:status": "build progress",
+    "returns:sign_off": "sign-off of aggregate figures",
+    "audit:index": "a search form",
+    # A person's rights (smd/rights): the services write their own entries, one per file made
+    # (export, saying JSON or PDF) and one per person erased (erase), which a POST watched here
+    # would log a second time as a change.
+    "rights:export": "each export file writes its own entry (person_export_file); the page shows counts",
+    "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
+    "rights:retention_erase": "each person erased writes its own entry (person_erase)",
+}
