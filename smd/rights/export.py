@@ -16,7 +16,14 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from smd.rights.collect import EXCLUDED, PERSON, collect, history_model_of, name_of
+from smd.rights.collect import (
+    EXCLUDED,
+    PERSON,
+    collect,
+    history_model_of,
+    is_history_model,
+    name_of,
+)
 
 # (model label, field) -> (why it is withheld, when: a test on the record; None for always).
 WITHHELD = {
@@ -69,10 +76,12 @@ def _fields(model):
 def _record(model, obj, found, person_pk):
     """One record as (name, label, JSON value, readable value) per field."""
     user_model = get_user_model()
+    # An earlier version of a record withholds what the record does.
+    kind = model.instance_type if is_history_model(model) else model
     out = []
     for field in _fields(model):
         name, label = field.name, str(field.verbose_name)
-        withheld = WITHHELD.get((model._meta.label, name))
+        withheld = WITHHELD.get((kind._meta.label, name))
         if withheld and (withheld[1] is None or withheld[1](obj)):
             out.append((name, label, f"Withheld: {withheld[0]}", "Withheld"))
             continue

@@ -363,3 +363,20 @@ def test_a_stale_choice_is_an_error_not_a_500(rights_world, team, client_for):
     )
     assert response.status_code == 400
     assert b"no longer on the list" in response.content
+
+
+def test_erasure_deletes_the_earlier_versions_of_erased_records(rights_world, team):
+    from smd.rights.collect import history_model_of
+
+    ann, zed = rights_world["ann"], rights_world["zed"]
+    ann_history = ann.history.model
+    assert ann_history.objects.filter(id=ann.pk).exists()
+    review = _erase(rights_world, team)
+    assert review.outcome["history_rows_deleted"] > 0
+    for model, keys in collect([ann.pk]).items():
+        history = history_model_of(model)
+        if history is not None:
+            assert not history.objects.filter(id__in=keys).exists(), model
+    assert ann_history.objects.filter(id=zed.pk).exists()
+    # Erasure writes with update(): it leaves no new version holding the old names behind.
+    assert not ann_history.objects.filter(id=ann.pk).exists()
