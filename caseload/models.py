@@ -19,15 +19,19 @@ from smd.validators import validate_nhs_number
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one path to person data: team staff see their team's people, a peer mentor only
-        the people currently allocated to them, everyone else nobody."""
+        the people currently allocated to them, everyone else nobody. An erased record is
+        nobody's to open: it remains only in the team's figures (ADR 0017)."""
         if not (user.is_authenticated and user.is_active and user.team_id):
             return self.none()
         if user.role in TEAM_ROLES:
-            return self.filter(team_id=user.team_id)
+            return self.filter(team_id=user.team_id).not_erased()
         if user.role == Role.PEER_MENTOR:
             allocated = Allocation.objects.current().filter(worker=user).values("episode__person")
-            return self.filter(team_id=user.team_id, pk__in=allocated)
+            return self.filter(team_id=user.team_id, pk__in=allocated).not_erased()
         return self.none()
+
+    def not_erased(self):
+        return self.exclude(retention_reviews__status="erased")
 
 
 class WorkerGender(models.TextChoices):

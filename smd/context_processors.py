@@ -33,6 +33,8 @@ def navigation(request):
         items.append(("Sharing agreements", reverse("sharing:register")))
     if user.team_id and user.role in {Role.MANAGER, Role.ADMIN}:
         items.append(("Quarterly returns", reverse("returns:index")))
+    if user.in_team and user.role == Role.MANAGER:
+        items.append(("Retention", reverse("rights:retention")))
     if user.can_read_audit:
         items.append(("Access logs", reverse("audit:index")))
     if user.role == Role.ADMIN and user.is_staff:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "simple_history",
     "smd.returns",
     "smd.audit",
+    "smd.rights",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +285,7 @@ CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
 # Entries are kept this long, then deleted by `manage.py audit_purge` (run it from a scheduler):
 # eight years by default, longer than the person records they describe are kept.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 8 * 366)
+# --- A person's rights (smd.rights, ADR 0017) --------------------------------------------------
+# A record is due for erasure RETENTION_YEARS after the person's support (or, for someone never
+# supported, their last referral) ended; a manager confirms each erasure.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 6)

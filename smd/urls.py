@@ -17,6 +17,7 @@ urlpatterns = [
     path("mdt/", include("mdt.urls")),
     path("", include("smd.sharing.urls")),
     path("returns/", include("smd.returns.urls")),
+    path("", include("smd.rights.urls")),
     path("audit/", include("smd.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -285,6 +285,15 @@ EXPECTED = {
         "get",
         {**only({"team_leader", "manager"}, denied=403), "other_team_leader": 404},
     ),
+    # A person's rights: a manager exports a person they can see (others' people 404; team
+    # staff and the allocated peer mentor who may see the person but not export, 403) and
+    # decides on erasure; an empty erase form is refused with errors (400).
+    "rights:export": (
+        "get",
+        {**only({"manager"}, denied=404), **dict.fromkeys(IN_SCOPE - {"manager"}, 403)},
+    ),
+    "rights:retention": ("get", only({"manager"}, denied=403)),
+    "rights:retention_erase": ("post", only({"manager"}, denied=403, ok=400)),
 }
 
 
@@ -425,6 +434,8 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk, world["sharing"].pk])
     if name == "sharing:dsa_edit":
         return reverse(name, args=[world["dsa"].pk])
+    if name == "rights:export":
+        return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:
         return reverse(name, args=[world["return"].pk])
     if name in {"returns:download_pdf", "returns:download_csv"}:

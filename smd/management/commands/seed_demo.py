@@ -161,6 +161,7 @@ class Command(BaseCommand):
             self.seed_sharing()
             self.seed_mdt()
             self.seed_outcomes()
+            self.seed_retention()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -942,3 +943,93 @@ class Command(BaseCommand):
             held_at="Turning Point Recovery, on their Star Online account",
             star_name="Recovery Star",
         )
+
+    def seed_retention(self):
+        """Two people past the retention period, on the manager's retention list: Lee, supported
+        in 2017-19, and Jordan, referred in 2018 and signposted elsewhere."""
+        from smd.rights.services import retention_review_run
+
+        nadia = User.objects.get(username="navigator")
+        tara = User.objects.get(username="teamleader")
+        team = nadia.team
+        if Person.objects.filter(team=team, first_name="Lee", last_name="Hartley").exists():
+            return
+
+        def at(day):
+            return timezone.make_aware(datetime.combine(day, time(11)))
+
+        lee = Person.objects.create(
+            team=team,
+            first_name="Lee",
+            last_name="Hartley",
+            date_of_birth=date(1975, 4, 12),
+            gender=Gender.MAN,
+            ethnicity=Ethnicity.WHITE_BRITISH,
+            phone="07700 900789",
+        )
+        Person.objects.filter(pk=lee.pk).update(created_at=at(date(2017, 3, 1)))
+        episode = Episode.objects.create(
+            person=lee,
+            status=EpisodeStatus.CLOSED,
+            accepted_on=date(2017, 3, 1),
+            start_date=date(2017, 3, 8),
+            end_date=date(2019, 6, 28),
+            exit_destination=ExitDestination.NO_LONGER_NEEDED,
+            ending_planned=True,
+            closing_note="Settled in his flat and working part time.",
+        )
+        Allocation.objects.create(
+            episode=episode,
+            worker=nadia,
+            kind=Allocation.Kind.LEAD_NAVIGATOR,
+            started_at=at(date(2017, 3, 8)),
+            ended_at=at(date(2019, 6, 28)),
+            end_reason="Support ended.",
+        )
+        for day, summary in [
+            (date(2017, 3, 8), "First meeting at the day centre. Wants a flat and work."),
+            (date(2018, 9, 3), "Viewed a flat with him; he signed the tenancy."),
+            (date(2019, 6, 28), "Last meeting: planned ending, he knows how to come back."),
+        ]:
+            Contact.objects.create(
+                person=lee,
+                episode=episode,
+                author=nadia,
+                occurred_at=at(day),
+                kind=ContactKind.FACE_TO_FACE,
+                duration_minutes=45,
+                summary=summary,
+            )
+        jordan = Person.objects.create(
+            team=team,
+            first_name="Jordan",
+            last_name="Fitch",
+            gender=Gender.NOT_KNOWN,
+            ethnicity=Ethnicity.NOT_KNOWN,
+        )
+        referral = Referral.objects.create(
+            team=team,
+            channel=Referral.Channel.STAFF,
+            status=Referral.Status.NOT_ELIGIBLE,
+            person=jordan,
+            first_name="Jordan",
+            last_name="Fitch",
+            homelessness=True,
+            why_now="Sofa surfing after a relationship ended.",
+            consent=Referral.Consent.YES,
+            referrer_name="Sam Taylor",
+            referrer_contact="sam.taylor@example.org",
+            referrer_organisation=Organisation.objects.get(name="St Anne's Day Centre"),
+        )
+        Referral.objects.filter(pk=referral.pk).update(created_at=at(date(2018, 5, 2)))
+        Person.objects.filter(pk=jordan.pk).update(created_at=at(date(2018, 5, 2)))
+        EligibilityDecision.objects.create(
+            referral=referral,
+            outcome=EligibilityDecision.Outcome.NOT_ELIGIBLE,
+            disadvantage_count=1,
+            reason="One of five; housing advice is the right service.",
+            signposted_to="City Council Housing Options",
+            decided_by=tara,
+            decided_at=at(date(2018, 5, 9)),
+        )
+        retention_review_run(team=team)
