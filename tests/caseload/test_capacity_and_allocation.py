@@ -282,9 +282,9 @@ def test_team_capacity_query_count_is_constant(client_for, team_leader, team, wo
     client = client_for(team_leader)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("caseload:team_capacity")).status_code == 200
-    # 1 session, 2 user, 3 the workers with their loads, 4 the team's name, 5 the people
-    # waiting.
-    assert len(ctx.captured_queries) == 5
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the workers with their
+    # loads, 5 the team's name, 6 the people waiting.
+    assert len(ctx.captured_queries) == 6
 
 
 def test_allocate_page_query_count_is_constant_with_handovers(
