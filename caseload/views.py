@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from caseload import selectors, services, timeline
@@ -46,10 +46,14 @@ def _add_errors(form, error):
 
 
 @sees_people
+@require_http_methods(["GET", "POST"])
 def person_list(request):
-    search = request.GET.get("q", "").strip()[:100]
+    # A search is sent in a POST body, never in the URL: a name in a URL ends up in browser
+    # history, server and proxy logs and Referer headers. Paging the whole list stays a link.
+    data = request.POST if request.method == "POST" else {}
+    search = data.get("q", "").strip()[:100]
     page = Paginator(selectors.person_list(request.user, search), 50).get_page(
-        request.GET.get("page")
+        data.get("page") or request.GET.get("page")
     )
     template = "caseload/person_list.html"
     if request.htmx:

@@ -8,6 +8,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    # Before the second factor, every page but the code step would only send them back to it.
+    if not getattr(user, "is_verified", lambda: False)():
+        return {"nav_items": []}
     # A navigator's or peer mentor's home is their caseload (smd.views.home sends them there).
     if user.holds_caseload:
         items = [("My caseload", reverse("caseload:my_caseload"))]

@@ -1,11 +1,13 @@
-"""Session limits and caching rules for signed-in pages."""
+"""Session limits, the second factor, and caching rules for signed-in pages."""
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 LOGIN_AT = "smd_login_at"
@@ -44,3 +46,33 @@ class SessionLimitsMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+def second_factor_not_required(view):
+    """Marks a view a signed-in user may open before giving their second factor: the code
+    and set-up pages themselves, and signing out."""
+    view.second_factor_required = False
+    return view
+
+
+class SecondFactorRequiredMiddleware:
+    """A password alone opens nothing. Until a signed-in user has given a code from their
+    authenticator app (or a backup code) in this session, every page but the public ones, the
+    code and set-up pages and signing out sends them to give one (or to set one up), the admin
+    site included. It comes after django-otp's OTPMiddleware, which says whether they have."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public pages: the referral form, /healthz, sign-in
+        if not getattr(view_func, "second_factor_required", True):
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("two_factor:verify"))

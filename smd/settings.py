@@ -2,6 +2,7 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "template_partials",
+    # Two-factor sign-in (ADR 0014): authenticator-app codes, one-time backup codes, and a
+    # cool-off after repeated failed sign-ins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "smd",
     "referrals",
     "assessments",
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "smd.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -80,6 +89,8 @@ MIDDLEWARE = [
     "smd.audit.middleware.AuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the cool-off page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smd.urls"
@@ -124,6 +135,11 @@ else:
         SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 AUTH_USER_MODEL = "smd.User"
+# django-axes checks every sign-in first and refuses it during a cool-off; then Django's own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -218,6 +234,23 @@ RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# Two-factor sign-in (ADR 0014). Every account gives a code from an authenticator app (or a
+# one-time backup code) after its password; there is deliberately no setting to turn it off.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "smd")
+BACKUP_CODE_COUNT = 10
+# Failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one username from one address, that
+# username is refused from that address for LOGIN_COOLOFF_MINUTES, whether or not it exists.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "smd.two_factor.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "smd.two_factor.views.client_address"
+# No sign-in history of its own (successes are not stored) and no usernames or addresses in
+# log lines: the failures it counts are all it keeps.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Content Security Policy: every script and style sheet is the app's own file; no inline
 # script anywhere. Inline styles are allowed for server-drawn SVG charts and progress bars.

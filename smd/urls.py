@@ -1,15 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from smd import views
+from smd.middleware import second_factor_not_required
+from smd.two_factor.views import SignInView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path(
+        "accounts/logout/",
+        second_factor_not_required(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/two-factor/", include("smd.two_factor.urls")),
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
@@ -19,6 +28,12 @@ urlpatterns = [
     path("returns/", include("smd.returns.urls")),
     path("", include("smd.rights.urls")),
     path("audit/", include("smd.audit.urls")),
+    # One sign-in page, with its second factor and cool-off, for the admin site too.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,6 +22,7 @@ from mdt.models import MdtMeeting, MdtReferral
 from smd.models import Role
 from smd.returns.models import QuarterlyReturn
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
+from tests.conftest import app_device, sign_in
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -45,15 +46,26 @@ ROLES = [
     "manager",
     "admin",
     "other_team_leader",  # a team leader of another organisation's team
+    "deactivated",  # a navigator in the team whose account was deactivated (is_active=False)
+    "password_only",  # a navigator who gave their password but not yet their second factor
 ]
 
 LOGIN = "login"  # a redirect to the sign-in page
+VERIFY = "verify"  # a redirect to the code step of signing in
+
+
+def _signed_out_columns(table):
+    """A deactivated user is treated as signed out everywhere. A password alone opens only what
+    needs no sign-in; every other page asks for the second factor first."""
+    table["deactivated"] = table["anonymous"]
+    table["password_only"] = VERIFY if table["anonymous"] == LOGIN else table["anonymous"]
+    return table
 
 
 def statuses(anonymous=LOGIN, default=200, **by_role):
     table = {role: by_role.get(role, default) for role in ROLES}
     table["anonymous"] = anonymous
-    return table
+    return _signed_out_columns(table)
 
 
 TEAM_STAFF = {"navigator", "team_leader", "mdt_chair", "manager"}
@@ -63,14 +75,17 @@ CONTACT_LOGGERS = {"navigator", "team_leader", "peer_mentor"}
 
 
 def only(allowed, denied, anonymous=LOGIN, ok=200):
-    return {
-        role: (anonymous if role == "anonymous" else ok if role in allowed else denied)
-        for role in ROLES
-    }
+    return _signed_out_columns(
+        {
+            role: (anonymous if role == "anonymous" else ok if role in allowed else denied)
+            for role in ROLES
+        }
+    )
 
 
 MDT_READERS = TEAM_STAFF | {"mdt_member", "other_team_leader"}
 RETURNS = {"manager", "admin"}
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def mdt_read(ok):
@@ -110,6 +125,13 @@ EXPECTED = {
     "login": ("get", statuses(anonymous=200)),
     "logout": ("post", statuses(anonymous=302, default=302)),
     "profile": ("get", statuses()),
+    # Two-factor sign-in. The code step and set-up send a user who has already given their
+    # second factor on (302); a password alone opens the code step and sign-out, nothing else.
+    "two_factor:verify": ("get", {**statuses(default=302), "password_only": 200}),
+    "two_factor:setup": ("get", {**statuses(default=302), "password_only": 302}),
+    "two_factor:backup_codes": ("get", statuses()),
+    # The admin site's own sign-in page is ours, with the second factor and cool-off.
+    "admin_login": ("get", {**statuses(default=302), "password_only": 302}),
     "referrals:public": ("get", statuses(anonymous=200)),
     "referrals:public_done": ("get", statuses(anonymous=200)),
     "referrals:new": (
@@ -322,6 +344,9 @@ def world(shipped_schemes):
         for role in Role.values
     }
     users["other_team_leader"] = UserFactory(role=Role.TEAM_LEADER, team=other)
+    users["deactivated"] = UserFactory(role=Role.NAVIGATOR, team=team, is_active=False)
+    users["password_only"] = UserFactory(role=Role.NAVIGATOR, team=team)
+    app_device(users["password_only"])
     person = PersonFactory(team=team)
     AllocationFactory(episode=EpisodeFactory(person=person), worker=users["peer_mentor"])
     AllocationFactory(
@@ -501,27 +526,30 @@ def url_for(name, world):
 def test_url_by_role(world, name, role):
     method, expected = EXPECTED[name]
     client = Client()
-    if role != "anonymous":
-        client.force_login(world["users"][role])
+    if role == "password_only":
+        client.force_login(world["users"][role], backend=PASSWORD_BACKEND)
+    elif role != "anonymous":
+        sign_in(client, world["users"][role])
     url = url_for(name, world)
     response = getattr(client, method)(url)
     want = expected[role]
-    if want == LOGIN:
+    if want in {LOGIN, VERIFY}:
+        to = reverse("login") if want == LOGIN else reverse("two_factor:verify")
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login")), url
+        assert response["Location"].startswith(to), url
     else:
         assert response.status_code == want, f"{role} {method.upper()} {url}"
 
 
 def test_peer_mentor_cannot_see_unallocated_person(world, client):
-    client.force_login(world["users"]["peer_mentor"])
+    sign_in(client, world["users"]["peer_mentor"])
     stranger = PersonFactory(team=world["person"].team)
     assert client.get(stranger.get_absolute_url()).status_code == 404
     assert list(client.get(reverse("caseload:person_list")).context["page"]) == [world["person"]]
 
 
 def test_peer_mentor_sees_no_plan_or_outcomes_of_people_not_theirs(world, client):
-    client.force_login(world["users"]["peer_mentor"])
+    sign_in(client, world["users"]["peer_mentor"])
     stranger = PersonFactory(team=world["person"].team)
     EpisodeFactory(person=stranger)
     goal = outcome_services.goal_add(
@@ -545,13 +573,13 @@ def test_peer_mentor_loses_sight_when_allocation_ends(world, client):
     from django.utils import timezone
 
     world["person"].episodes.get().allocations.update(ended_at=timezone.now())
-    client.force_login(world["users"]["peer_mentor"])
+    sign_in(client, world["users"]["peer_mentor"])
     assert client.get(world["person"].get_absolute_url()).status_code == 404
 
 
 def test_deactivated_user_sees_nothing(world, client):
     navigator = world["users"]["navigator"]
-    client.force_login(navigator)
+    sign_in(client, navigator)
     navigator.is_active = False
     navigator.save()
     response = client.get(world["person"].get_absolute_url())
@@ -562,11 +590,22 @@ def test_admin_is_for_admins_only(world):
     admin_user = world["users"]["admin"]
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
-    client = Client()
-    client.force_login(admin_user)
+    client = sign_in(Client(), admin_user)
     assert client.get(reverse("admin:index")).status_code == 200
-    client.force_login(world["users"]["team_leader"])
+    sign_in(client, world["users"]["team_leader"])
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_admin_site_needs_the_second_factor_too(world):
+    admin_user = world["users"]["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user, backend=PASSWORD_BACKEND)
+    for url in (reverse("admin:index"), reverse("admin:smd_user_changelist")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("two_factor:verify"))
 
 
 def test_no_person_data_in_the_admin_site():

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, app_code, app_device
 
 # Debian's chromium, kept quiet: no updates, sync or background traffic during tests.
 CHROMIUM_ARGS = [
@@ -121,3 +121,30 @@ def screenshot():
             page.set_viewport_size(DESKTOP)
 
     return take
+
+
+def _user(username):
+    from smd.models import User
+
+    return User.objects.get(username=username)
+
+
+def with_app(username):
+    """Give the user an authenticator app already set up, as a returning user has."""
+    app_device(_user(username))
+
+
+def give_code(page, username):
+    """The code step of signing in, with the code the user's app shows now."""
+    page.get_by_role("textbox", name="Code").fill(app_code(_user(username)))
+    page.get_by_role("button", name="Continue").click()
+
+
+def sign_in(page, base, username, password):
+    """Sign in through the form as a returning user: password, then the app's code."""
+    with_app(username)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    give_code(page, username)

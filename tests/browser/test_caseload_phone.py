@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from caseload.models import Allocation, Contact, EpisodeStatus
 from smd.characteristics import Gender
 from smd.models import Role, Specialism
-from tests.browser.conftest import ARTIFACTS, DESKTOP
+from tests.browser.conftest import ARTIFACTS, DESKTOP, give_code, with_app
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -56,9 +56,12 @@ def check(assert_accessible, screenshot):
 def sign_in(page, live_server, username, assert_accessible):
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible(page)
+    with_app(username)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page)
+    give_code(page, username)
 
 
 @pytest.fixture

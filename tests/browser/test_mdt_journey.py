@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from mdt import services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from smd.models import Role
+from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
@@ -29,10 +30,7 @@ PASSWORD = "fortnightly-mdt-at-the-civic-centre"
 
 
 def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, username, PASSWORD)
 
 
 def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(

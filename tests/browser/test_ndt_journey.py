@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from assessments.models import Assessment, AssessmentScheme
 from assessments.services import assessment_save
 from smd.models import Role
+from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import EpisodeFactory, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,10 +23,7 @@ PASSWORD = "assessment-day-at-the-hub"
 
 
 def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, username, PASSWORD)
 
 
 def test_navigator_completes_an_amended_ndt_and_sees_the_change(

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from caseload.models import AccommodationChange, Allocation, Goal, ServiceEvent
 from smd.models import Role
+from tests.browser.conftest import sign_in
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -39,10 +40,7 @@ def test_navigator_adds_a_goal_records_a_move_and_an_event_and_prints_the_plan(
     AllocationFactory(episode=episode, worker=nadia, kind=Allocation.Kind.LEAD_NAVIGATOR)
     base = live_server.url
 
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("nadia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, "nadia", PASSWORD)
     page.goto(f"{base}{peggy.get_absolute_url()}")
     expect(page.get_by_role("heading", name="Support plan")).to_be_visible()
     assert_accessible(page)

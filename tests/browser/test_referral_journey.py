@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from caseload.models import EpisodeStatus
 from referrals.models import Referral
 from smd.models import Role, Sector
+from tests.browser.conftest import give_code, with_app
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,12 +101,17 @@ def test_partner_refers_and_team_leader_accepts(live_server, page, assert_access
     screenshot(page, "03-referral-sent")
 
     # --- The team leader signs in and finds it in the queue ------------------------------
+    with_app("tara")
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible(page)
     screenshot(page, "04-sign-in")
     page.get_by_label("Username").fill("tara")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    assert_accessible(page)
+    screenshot(page, "04-sign-in-code")
+    give_code(page, "tara")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Tara")
 
     page.get_by_role("link", name="Open the triage queue").click()

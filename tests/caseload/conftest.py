@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from caseload.models import Allocation
 from smd.models import Role
+from tests.conftest import sign_in
 from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
 
 
@@ -34,9 +35,7 @@ def peer_mentor(make_user):
 
 @pytest.fixture
 def peer_mentor_client(peer_mentor):
-    client = Client()
-    client.force_login(peer_mentor)
-    return client
+    return sign_in(Client(), peer_mentor)
 
 
 def contact_form(**changes):

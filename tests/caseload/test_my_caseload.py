@@ -130,8 +130,8 @@ def _count(client, url, **headers):
 @pytest.mark.parametrize("n", [5, 200])
 def test_caseload_query_count_is_constant(navigator_client, navigator, n):
     _bulk_caseload(navigator, n)
-    # 1 session, 2 user, 3 the count for the pages, 4 the counts by status for the filter,
-    # 5 the worker's own open MDT actions, 6 the rows: one query, each row's facts (last
-    # contact, last attempt, next action, episode status, NDT review, open MDT actions) as
-    # correlated subqueries.
-    assert _count(navigator_client, CASELOAD) == 6
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the count for the pages,
+    # 5 the counts by status for the filter, 6 the worker's own open MDT actions, 7 the rows:
+    # one query, each row's facts (last contact, last attempt, next action, episode status,
+    # NDT review, open MDT actions) as correlated subqueries.
+    assert _count(navigator_client, CASELOAD) == 7

@@ -418,13 +418,13 @@ def test_person_page_costs_the_same_as_outcome_records_grow(navigator_client, na
             occurred_on=today,
             source="self_reported",
         )
-    # 1 session, 2 user, 3 the person, 4-7 aliases, episodes, allocations, referrals, 8 the
-    # last contact, 9 the timeline's count, 10 its page, 11-15 the page's records, one query
-    # per kind (episode opened, allocations started, goal set, event, accommodation; budget
-    # offered is older than the page), 16 the plan, accommodation, budget and Star cards,
-    # 17 this quarter's events, 18 the latest NDT, 19 ReQoL-10, 20-21 the MDT panel, 22-23
-    # consent and sharing, 24 the audit entry.
-    assert _count(navigator_client, peggy.get_absolute_url()) == 24
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5-8 aliases,
+    # episodes, allocations, referrals, 9 the last contact, 10 the timeline's count, 11 its
+    # page, 12-16 the page's records, one query per kind (episode opened, allocations started,
+    # goal set, event, accommodation; budget offered is older than the page), 17 the plan,
+    # accommodation, budget and Star cards, 18 this quarter's events, 19 the latest NDT,
+    # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25 the audit entry.
+    assert _count(navigator_client, peggy.get_absolute_url()) == 25
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

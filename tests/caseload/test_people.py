@@ -80,13 +80,43 @@ def test_search_finds_people_by_alias_and_known_as(navigator_client, person, tea
     PersonAlias.objects.create(person=person, name="Maggie Byrne")
     PersonFactory(team=team, first_name="John", last_name="Smith")
     for term in ["byrne", "peggy", "kelly"]:
-        assert list(navigator_client.get(LIST, {"q": term}).context["page"]) == [person]
+        assert list(navigator_client.post(LIST, {"q": term}).context["page"]) == [person]
 
 
 def test_search_as_you_type_returns_only_the_results(navigator_client, person):
-    response = navigator_client.get(LIST, {"q": "peggy"}, HTTP_HX_REQUEST="true")
+    response = navigator_client.post(LIST, {"q": "peggy"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert 'id="results"' in page and "<html" not in page and "Margaret Kelly" in page
+
+
+def test_a_search_never_puts_the_name_in_a_url(navigator_client, person):
+    page = navigator_client.get(LIST).content.decode()
+    form = page[
+        page.index('role="search"') - 200 : page.index("</form>", page.index('role="search"'))
+    ]
+    assert 'method="post"' in form and "csrfmiddlewaretoken" in form
+    assert 'hx-post="' in form and "hx-get" not in form
+    # A name in the query string is not a search: old links and bookmarks find nobody.
+    assert "Margaret Kelly" in navigator_client.get(LIST, {"q": "nobody"}).content.decode()
+
+
+def test_the_pages_of_a_search_resend_it_as_a_post(navigator_client, team):
+    PersonFactory.create_batch(51, team=team, last_name="Kelly")
+    PersonFactory(team=team, last_name="Smith")
+    response = navigator_client.post(LIST, {"q": "kelly"})
+    page = response.content.decode()
+    assert response.context["page"].paginator.count == 51
+    assert 'form="people-search" name="page" value="2"' in page and "?q=" not in page
+    second = navigator_client.post(LIST, {"q": "kelly", "page": "2"})
+    assert second.context["page"].number == 2 and len(second.context["page"]) == 1
+    assert second.context["q"] == "kelly"
+
+
+def test_the_whole_list_pages_with_plain_links(navigator_client, team):
+    PersonFactory.create_batch(51, team=team)
+    page = navigator_client.get(LIST).content.decode()
+    assert 'href="?page=2"' in page
+    assert navigator_client.get(LIST, {"page": "2"}).context["page"].number == 2
 
 
 def _count(client, url):

@@ -185,26 +185,28 @@ def _count(client, url, **extra):
 @pytest.mark.parametrize("n", [10, 2000])
 def test_person_page_query_count_is_constant(navigator_client, navigator, story, n):
     _more_contacts(story, navigator, n)
-    # 1 session, 2 user, 3 the person, 4-7 their aliases, episodes, allocations with workers,
-    # and the referrals this user may see with their referrers' organisations, 8 the last
-    # contact, 9 the timeline's count and 10 its page (one UNION of every source), 11-17 the
-    # page's records, one query per kind on the page (seven kinds here), 18 the contacts'
-    # agencies, 19 the plan, accommodation, budget and Outcomes Star cards (one query of
-    # subqueries), 20 this quarter's event counts, 21 the latest NDT in the open episode, 22
-    # ReQoL-10 (whether wording is loaded, and the latest total), 23-24 the MDT panel's open
-    # actions and waiting MDT referrals, 25-26 consent and sharing (the lawful basis, and the
-    # sharing agreements with their organisations and recorders), 27 the audit entry.
-    assert _count(navigator_client, story.get_absolute_url()) == 27
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5-8 their
+    # aliases, episodes, allocations with workers, and the referrals this user may see with
+    # their referrers' organisations, 9 the last contact, 10 the timeline's count and 11 its
+    # page (one UNION of every source), 12-18 the page's records, one query per kind on the
+    # page (seven kinds here), 19 the contacts' agencies, 20 the plan, accommodation, budget
+    # and Outcomes Star cards (one query of subqueries), 21 this quarter's event counts, 22 the
+    # latest NDT in the open episode, 23 ReQoL-10 (whether wording is loaded, and the latest
+    # total), 24-25 the MDT panel's open actions and waiting MDT referrals, 26-27 consent and
+    # sharing (the lawful basis, and the sharing agreements with their organisations and
+    # recorders), 28 the audit entry.
+    assert _count(navigator_client, story.get_absolute_url()) == 28
 
 
 @pytest.mark.parametrize("n", [10, 2000])
 def test_timeline_page_query_count_is_constant(navigator_client, navigator, story, n):
     _more_contacts(story, navigator, n)
     url = story.get_absolute_url() + "?kind=contacts&page=2"
-    # 1 session, 2 user, 3 the person and 4-7 its prefetches, 8 the last contact, 9 the
-    # count, 10 the page, 11 the contacts with their authors, 12 their agencies, 13 the audit
-    # entry (a further page of the timeline is more of the record seen).
-    assert _count(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline") == 13
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person and 5-8 its
+    # prefetches, 9 the last contact, 10 the count, 11 the page, 12 the contacts with their
+    # authors, 13 their agencies, 14 the audit entry (a further page of the timeline is more of
+    # the record seen).
+    assert _count(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline") == 14
 
 
 def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):

@@ -1,5 +1,6 @@
 """A small, realistic, fictional data set for trying the app. Idempotent; never in production."""
 
+from base64 import b32decode
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.models import (
     Allocation,
@@ -26,8 +28,24 @@ from referrals import services
 from referrals.models import EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
+from smd.two_factor.services import APP_DEVICE_NAME
 
 DEMO_PASSWORD = "demo-password-2026"
+
+# Every demo user already has an authenticator app set up, with this secret (base32, as an app
+# takes it): add it to an app by hand, or print the current code with the command in the
+# README. Known secrets are why seed_demo refuses to run without DEBUG.
+DEMO_TOTP_SECRETS = {
+    "navigator": "L6K7BYVSGNMREVJO5O6WYUPDISIU5BRS",
+    "navigator2": "POS6EMBBGCYOZN7TKBDXUKAJVHLXIGXH",
+    "peer": "AKKQI3SJNZ75QX75FUYKJU4QZ7AXYTBX",
+    "teamleader": "BERGF37TQ2VSO7RAQBZ2TH6P2NPNGUNU",
+    "chair": "FKY2JTUMUH62CVIDDTDC75SJZJNS2JLI",
+    "partner": "KQ7F3RA7XIZ43BKGXZZZKVB33VO63OAL",
+    "manager": "RP5C5TMZUIQCYI22MJQYUDDKURURWGMW",
+    "admin": "5GI5IP7XC4EAY3GKRHE6NDS26M6DXUZF",
+    "othernavigator": "4WTNMOB4O6OXV2B3HTZVTVBQYILH2JRO",
+}
 
 ORGANISATIONS = [
     ("Changing Futures City", Sector.COUNCIL),
@@ -165,6 +183,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
+        self.stdout.write("Authenticator app secrets (see the README for the current code):")
+        for username, secret in DEMO_TOTP_SECRETS.items():
+            self.stdout.write(f"  {username:<15} {secret}")
 
     def seed(self):
         orgs = [
@@ -199,6 +220,13 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user,
+                    name=APP_DEVICE_NAME,
+                    key=b32decode(DEMO_TOTP_SECRETS[username]).hex(),
+                    confirmed=True,
+                )
             users[username] = user
 
         team = teams["team"]

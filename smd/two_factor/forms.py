@@ -1,0 +1,23 @@
+from django import forms
+
+from smd.forms import PlainEnglishMixin
+
+
+class CodeForm(PlainEnglishMixin, forms.Form):
+    """One code: from the authenticator app, or (when signing in) a backup code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, numeric=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = "Enter a code."
+        if numeric:
+            # A phone shows its number pad; backup codes have letters, so only when setting up.
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+            self.fields["code"].help_text = "The 6-digit code your app shows now."
