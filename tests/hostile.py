@@ -115,15 +115,29 @@ def hostile_values(forged_ids):
 
 @st.composite
 def hostile_payloads(draw, baseline, forged_ids):
-    """The valid baseline with one to four fields replaced, removed or added."""
+    """The valid baseline with hostile changes: either one field replaced or left out (so the
+    rest stays valid and the post gets as far as the service), or every field kept, replaced or
+    left out at random; and perhaps a few fields the form never asks for, added."""
+    values = hostile_values(forged_ids)
     data = dict(baseline)
-    names = sorted(set(baseline) | set(EXTRA_FIELDS))
-    for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        name = draw(st.sampled_from(names))
-        if name in data and draw(st.booleans()):
-            del data[name]
+    fields = sorted(baseline)
+    if fields and draw(st.booleans()):
+        for name in fields:
+            change = draw(st.sampled_from(["keep", "replace", "remove"]))
+            if change == "replace":
+                data[name] = draw(values)
+            elif change == "remove":
+                del data[name]
+    elif fields:
+        name = draw(st.sampled_from(fields))
+        if draw(st.booleans()):
+            data[name] = draw(values)
         else:
-            data[name] = draw(hostile_values(forged_ids))
+            del data[name]
+    for name in draw(st.lists(st.sampled_from(EXTRA_FIELDS), max_size=2, unique=True)):
+        data[name] = draw(values)
+    if data == baseline:
+        data[draw(st.sampled_from(EXTRA_FIELDS))] = draw(values)
     return data
 
 
