@@ -15,11 +15,28 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from smd.models import Role
 from tests.factories import OrganisationFactory, TeamFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
+
+# Property-based tests: a few examples, the same on every run (CI reproduces a local failure and
+# the other way round), with no example database to keep. "thorough" looks for new failures.
+hypothesis_settings.register_profile(
+    "smd",
+    max_examples=15,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("smd"), max_examples=100, derandomize=False
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "smd"))
 
 
 @cache

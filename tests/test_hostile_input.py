@@ -1,0 +1,571 @@
+"""Every form, posted hostile data: never a 500, never a partial write, never another team's
+records changed.
+
+FORMS lists each URL that takes a POST, with who posts and a valid payload for it; NO_POST lists
+the rest with the reason. A URL in neither fails `test_every_url_is_in_a_table`, so a new form
+gets an entry here (usually a few lines: the role, and the payload via `as_post`).
+
+Each example runs in a savepoint that is rolled back, so the world is built once per form and
+every example starts from it. The hypothesis profile (tests/conftest.py) runs a few examples per
+form, derandomized: the same ones on every run and machine, so a failure in CI is the failure you
+get locally. `HYPOTHESIS_PROFILE=thorough` tries many more, differently each run, to look for
+new failures before a release or after changing a form.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessments import reqol
+from assessments.forms import AssessmentForm, ReqolForm
+from assessments.models import AssessmentScheme
+from assessments.services import assessment_save
+from caseload.forms import ContactEditForm, ContactForm, PersonForm
+from caseload.models import Allocation
+from caseload.outcomes import services as outcome_services
+from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
+from mdt import services as mdt_services
+from mdt.models import MdtMeeting, MdtReferral
+from smd.models import Role
+from smd.quarters import Quarter
+from smd.returns.models import QuarterlyReturn
+from tests.assessments.test_reqol import definition_data as reqol_definition_data
+from tests.factories import (
+    AllocationFactory,
+    ContactFactory,
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReferralFactory,
+    TeamFactory,
+    UserFactory,
+)
+from tests.hostile import (
+    as_post,
+    changed_tables,
+    database_rows,
+    fingerprint,
+    hostile_payloads,
+    records_of,
+)
+from tests.test_access import url_for, url_names
+
+PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
+
+
+def _mdt_referral_of(person, users):
+    return MdtReferral.objects.create(
+        person=person,
+        source="navigator",
+        referring_organisation=person.team.organisation,
+        referred_by=users["navigator"],
+        why_now="Risk rising",
+        tried="Hostel",
+        asked_of_partners="Joint plan",
+        sharing_basis="agreed",
+    )
+
+
+def build_world(team, partner_org):
+    """A team with one of each role, a person with an open episode and a record of each kind,
+    and another person on the caseload: the keys are tests.test_access.url_for's."""
+    users = {
+        role: UserFactory(role=role, team=None if role == Role.MDT_MEMBER else team)
+        for role in Role.values
+    }
+    users["mdt_member"].organisation = partner_org
+    users["mdt_member"].save()
+    users["second_navigator"] = UserFactory(role=Role.NAVIGATOR, team=team)
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person)
+    AllocationFactory(episode=episode, worker=users["peer_mentor"])
+    AllocationFactory(
+        episode=episode, worker=users["navigator"], kind=Allocation.Kind.LEAD_NAVIGATOR
+    )
+    second_person = PersonFactory(team=team)
+    EpisodeFactory(person=second_person)
+    contact = ContactFactory(
+        person=person, author=users["navigator"], follow_up_action="Call the housing team"
+    )
+    scheme = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+    assessment = assessment_save(
+        person=person,
+        episode=episode,
+        scheme=scheme,
+        assessed_on=episode.start_date,
+        assessor=users["navigator"],
+        participation="yes",
+        scores={item.key: 1 for item in scheme.items.all()},
+        notes={},
+        complete=True,
+        by=users["navigator"],
+    )
+    meeting = mdt_services.meeting_create(
+        meeting=MdtMeeting(
+            team=team,
+            starts_at=timezone.now() + timedelta(days=2),
+            place="Room 4",
+            chair=users["mdt_chair"],
+        ),
+        organisations=[],
+        members=[users["mdt_member"]],
+    )
+    mdt_referral = _mdt_referral_of(person, users)
+    item = mdt_services.agenda_add(meeting=meeting, person=person, mdt_referral=mdt_referral)
+    mdt_services.agenda_add(
+        meeting=meeting, person=second_person, mdt_referral=_mdt_referral_of(second_person, users)
+    )
+    third_person = PersonFactory(team=team)
+    EpisodeFactory(person=third_person)
+    waiting = _mdt_referral_of(third_person, users)
+    mdt_services.agenda_share(meeting=meeting)
+    action = mdt_services.action_add(
+        item=item,
+        description="Book a joint appointment",
+        owner=users["mdt_member"],
+        owner_organisation=partner_org,
+        due_on=timezone.localdate(),
+        by=users["mdt_chair"],
+    )
+    goal = outcome_services.goal_add(
+        person=person,
+        by=users["navigator"],
+        in_their_words="Get my own place",
+        review_on=timezone.localdate() + timedelta(weeks=6),
+    )
+    done = QuarterlyReturn.objects.create(
+        team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
+    )
+    done.pdf.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
+    return {
+        "team": team,
+        "users": users,
+        "person": person,
+        "second_person": second_person,
+        "episode": episode,
+        "contact": contact,
+        "referral": ReferralFactory(team=team),
+        "assessment": assessment,
+        "meeting": meeting,
+        "mdt_referral": mdt_referral,
+        "waiting_mdt_referral": waiting,
+        "item": item,
+        "action": action,
+        "goal": goal,
+        "return": done,
+    }
+
+
+def world_ids(world):
+    """The ids of everything in a world: its records, its team and its people's accounts."""
+    ids = set()
+    for value in world.values():
+        for obj in value.values() if isinstance(value, dict) else [value]:
+            ids.add(str(obj.pk))
+    return ids
+
+
+@pytest.fixture
+def worlds(shipped_schemes):
+    reqol.definition_import(data=reqol_definition_data())
+    partner_org = OrganisationFactory(name="Northgate Probation")
+    home = build_world(TeamFactory(receives_public_referrals=True), partner_org)
+    other = build_world(
+        TeamFactory(organisation=OrganisationFactory(name="Elsewhere")), partner_org
+    )
+    return home, other
+
+
+# --- the table of forms ------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """A URL that takes a POST: who posts (a role of the world's team, or None for anyone),
+    how to build a valid payload from the world, and the statuses that mean it was accepted
+    (and so may have written). Any other status must leave the database as it was."""
+
+    role: str | None
+    payload: Any = lambda w: {}
+    accepted: set = field(default_factory=lambda: {302})
+    htmx: bool = False  # also posted as htmx (its partials are answered with 200)
+    writes: bool = True  # the valid payload changes something
+    examples: float = 1  # a share of the profile's max_examples
+
+
+def _today(days=0):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _contact(w):
+    return as_post(
+        ContactForm(person=w["person"]), kind="phone", duration_minutes="20", summary="Called."
+    )
+
+
+def _contact_edit(w):
+    form = ContactEditForm(instance=w["contact"], person=w["person"])
+    return as_post(form, summary="Called back.")
+
+
+def _assessment(w, assessment=None, **extra):
+    person = w["person"]
+    scheme = assessment.scheme if assessment else AssessmentScheme.objects.get(code="ndt-standard")
+    form = AssessmentForm(
+        initial=AssessmentForm.initial_from(assessment)
+        if assessment
+        else {"assessor": w["users"]["navigator"].pk},
+        scheme=scheme,
+        team=person.team,
+        correcting=assessment is not None,
+    )
+    scores = {f"score_{item.key}": "2" for item in scheme.items.all()}
+    return as_post(form, scheme=scheme.code, participation="yes", **scores, **extra)
+
+
+def _reqol(w):
+    form = ReqolForm(definition=reqol.current_definition())
+    answers = {f"item_{item.key}": "2" for item in form.items}
+    return as_post(form, completion="themself", **answers)
+
+
+def _referral(w):
+    return {
+        "first_name": "Jo",
+        "last_name": "Bloggs",
+        "date_of_birth": "1980-05-01",
+        "contact_details": "Via the day centre",
+        "homelessness": "on",
+        "substance_misuse": "on",
+        "mental_health": "on",
+        "why_now": "Sleeping rough again.",
+        "consent": "yes",
+        "referrer": "self",
+        "referrer_name": "Jo Bloggs",
+        "referrer_contact": "07700 900123",
+    }
+
+
+def _mdt_referral(w):
+    return {
+        "source": "navigator",
+        "referring_organisation": str(w["team"].organisation_id),
+        "why_now": "Risk rising",
+        "tried": "Hostel",
+        "asked_of_partners": "Joint plan",
+        "urgency": "soon",
+        "sharing_basis": "agreed",
+    }
+
+
+FORMS = {
+    "login": Form(
+        None,
+        lambda w: {"username": w["users"]["navigator"].username, "password": PASSWORD},
+        writes=True,
+    ),
+    "logout": Form("navigator", writes=False),
+    "referrals:public": Form(None, _referral),
+    "referrals:new": Form("navigator", _referral),
+    "referrals:link": Form("team_leader", lambda w: {"person": str(w["second_person"].pk)}),
+    "referrals:new_person": Form("team_leader"),
+    "referrals:decide": Form(
+        "team_leader",
+        lambda w: {"outcome": "not_eligible", "reason": "Two of five.", "signposted_to": "GP"},
+    ),
+    "caseload:person_edit": Form(
+        "navigator", lambda w: as_post(PersonForm(instance=w["person"]), known_as="Jo")
+    ),
+    "caseload:allocate": Form(
+        "team_leader",
+        lambda w: {
+            "form": "lead",
+            "lead-worker": str(w["users"]["second_navigator"].pk),
+            "lead-reason": "Closer to where they stay.",
+        },
+    ),
+    "caseload:episode_change": Form(
+        "navigator", lambda w: {"form": "pause", "pause-pause_reason": "hospital"}
+    ),
+    "caseload:contact_new": Form("navigator", _contact, htmx=True),
+    "caseload:contact_edit": Form("navigator", _contact_edit),
+    "caseload:follow_up_done": Form("navigator", lambda w: {"from": "caseload"}, htmx=True),
+    "assessments:new": Form("navigator", lambda w: _assessment(w, action="complete")),
+    "assessments:edit": Form(
+        "navigator", lambda w: _assessment(w, w["assessment"], reason="A score was wrong.")
+    ),
+    "reqol:new": Form("navigator", _reqol),
+    "caseload:goal_new": Form(
+        "navigator",
+        lambda w: as_post(
+            GoalForm(person=w["person"]), in_their_words="A job", step_1_what="Write a CV"
+        ),
+    ),
+    "caseload:goal_edit": Form(
+        "navigator",
+        lambda w: as_post(
+            GoalForm(person=w["person"], goal=w["goal"]),
+            in_their_words="A job",
+            step_1_what="Write a CV",
+        ),
+    ),
+    "caseload:goal_review": Form(
+        "navigator",
+        lambda w: as_post(GoalReviewForm(goal=w["goal"]), to_status="in_progress", note="Going ok"),
+    ),
+    "caseload:event_new": Form(
+        "navigator", lambda w: as_post(EventForm(person=w["person"]), kind="arrest"), htmx=True
+    ),
+    "caseload:accommodation": Form(
+        "navigator", lambda w: as_post(AccommodationForm(), status="hostel")
+    ),
+    "caseload:budget": Form(
+        "navigator",
+        lambda w: {"form": "offer", "offer-amount_offered": "250", "offer-offered_on": _today()},
+    ),
+    "caseload:stars": Form(
+        "navigator", lambda w: {"completed_on": _today(), "held_at": "The paper file"}
+    ),
+    "mdt:meeting_new": Form(
+        "mdt_chair",
+        lambda w: {
+            "starts_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "Room 1",
+            "chair": str(w["users"]["mdt_chair"].pk),
+            "members": [str(w["users"]["mdt_member"].pk)],
+        },
+    ),
+    "mdt:referral_new": Form("navigator", _mdt_referral),
+    "mdt:agenda_add": Form(
+        "mdt_chair", lambda w: {"mdt_referral": str(w["waiting_mdt_referral"].pk)}
+    ),
+    "mdt:agenda_share": Form("mdt_chair"),
+    "mdt:attendance": Form(
+        "mdt_chair",
+        lambda w: {str(i.pk): "present" for i in w["meeting"].invitations.all()} | {"next": "live"},
+    ),
+    "mdt:start": Form("mdt_chair"),
+    "mdt:finish": Form("mdt_chair"),
+    "mdt:agenda_move": Form("mdt_chair", lambda w: {"direction": "down"}),
+    # The world's item has an action, so it stays on the agenda: the refusal is what is tried.
+    "mdt:agenda_remove": Form("mdt_chair", writes=False),
+    "mdt:case_notes": Form(
+        "mdt_chair",
+        lambda w: {
+            "version": str(w["item"].version),
+            "notes": "Discussed housing.",
+            "decisions": "Joint visit.",
+            "outcome": "continue",
+        },
+        htmx=True,
+    ),
+    "mdt:action_add": Form(
+        "mdt_chair",
+        lambda w: {
+            "description": "Find a bed",
+            "owner": str(w["users"]["navigator"].pk),
+            "due_on": _today(7),
+        },
+        htmx=True,
+    ),
+    "mdt:action_update": Form(
+        "mdt_member", lambda w: {"done": "1", "progress_note": "Booked", "next": "/mdt/"}, htmx=True
+    ),
+    # Building a return makes a PDF: a few examples are enough to try the one field.
+    "returns:generate": Form(
+        "manager",
+        lambda w: {"quarter": Quarter.containing(timezone.localdate()).previous().label},
+        examples=0.5,
+    ),
+    "returns:sign_off": Form("manager"),
+}
+
+# URLs that only show something: a POST to them must still neither fail nor write.
+NO_POST = {
+    "home": "a redirect or a dashboard",
+    "healthz": "a liveness check",
+    "referrals:public_done": "the thank-you page",
+    "referrals:triage": "a list",
+    "referrals:overview": "figures, filtered by GET",
+    "referrals:detail": "a page; its forms post to link, new_person and decide",
+    "caseload:person_list": "a list, searched by GET",
+    "caseload:my_caseload": "a list; its inline forms post to contact_new and follow_up_done",
+    "caseload:team_capacity": "figures",
+    "caseload:person_detail": "a page; its inline form posts to contact_new",
+    "caseload:contact_detail": "a page",
+    "caseload:plan": "a page",
+    "caseload:plan_pdf": "a PDF",
+    "caseload:events": "a page; its form posts to event_new",
+    "assessments:history": "a page",
+    "assessments:detail": "a page",
+    "reqol:history": "a page",
+    "mdt:meetings": "a list",
+    "mdt:my_actions": "a list; its forms post to action_update",
+    "mdt:meeting": "a page; its forms post to the agenda and attendance URLs",
+    "mdt:live": "the chair's screen; its forms post to case_notes and action_add",
+    "mdt:minutes": "a page",
+    "mdt:minutes_pdf": "a PDF",
+    "mdt:case": "a page",
+    "returns:index": "a list; its forms post to generate and sign_off",
+    "returns:live": "figures, chosen by GET",
+    "returns:people": "a list, chosen by GET",
+    "returns:status": "a row htmx polls",
+    "returns:download_pdf": "a file",
+    "returns:download_csv": "a file",
+}
+
+DOWNLOADS = {"returns:download_pdf", "returns:download_csv"}
+
+
+def test_every_url_is_in_a_table():
+    names = set(url_names())
+    assert not set(FORMS) & set(NO_POST)
+    assert names - set(FORMS) - set(NO_POST) == set(), "add these to FORMS or NO_POST"
+    assert set(FORMS) | set(NO_POST) <= names, "these URLs are gone: remove them here"
+
+
+# --- posting -----------------------------------------------------------------------------------
+
+
+def _client(world, role, **kwargs):
+    client = Client(**kwargs)
+    if role is not None:
+        client.force_login(world["users"][role])
+    return client
+
+
+def _post(client, url, data, htmx=False):
+    """The response, or a test failure naming the exception a user would have seen as a 500."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    try:
+        response = client.post(url, data, headers=headers)
+    except Exception as error:
+        pytest.fail(f"POST {url} raised {error!r} (a 500)")
+    assert response.status_code < 500, f"POST {url}: {response.status_code}"
+    return response
+
+
+def _errors(response):
+    """The error summary of a refused form, for the failure message."""
+    page = response.content.decode()
+    start = page.find("alert-danger")
+    return page[start : start + 2000] if start >= 0 else page[:2000]
+
+
+class Rollback(Exception):
+    pass
+
+
+def rolled_back(run):
+    """Run in a savepoint and undo everything it wrote, so each example starts from the world."""
+    try:
+        with transaction.atomic():
+            run()
+            raise Rollback
+    except Rollback:
+        pass
+    cache.clear()  # rate-limit counters
+
+
+def _check(spec, client, url, data, *, other_ids, htmx=False):
+    before = database_rows()
+    response = _post(client, url, data, htmx=htmx)
+    after = database_rows()
+    others = changed_tables(records_of(before, other_ids), records_of(after, other_ids))
+    assert not others, f"another team's records changed in {others}"
+    accepted = spec.accepted | ({200} if htmx else set())
+    if response.status_code not in accepted:
+        changed = changed_tables(fingerprint(before), fingerprint(after))
+        assert not changed, f"refused with {response.status_code} but wrote to {changed}"
+    return response
+
+
+def _forgeries(name, home, other):
+    """The URL with one of its records swapped for the other team's, one at a time."""
+    url = url_for(name, home)
+    for key in sorted(set(home) - {"users", "team"}):
+        forged = url_for(name, {**home, key: other[key]})
+        if forged != url:
+            yield key, forged
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_valid_post_is_accepted_and_forged_ones_refused(worlds, name):
+    """The baseline the hostile posts start from is accepted as it stands; without the CSRF
+    token it is refused (403), and at a URL naming another team's record it is not found (404),
+    writing nothing."""
+    home, other = worlds
+    spec = FORMS[name]
+    url = url_for(name, home)
+    other_ids = world_ids(other)
+
+    def valid():
+        client = _client(home, spec.role)
+        before = fingerprint(database_rows())
+        response = _check(spec, client, url, spec.payload(home), other_ids=other_ids)
+        assert response.status_code in spec.accepted, _errors(response)
+        if spec.writes:
+            assert changed_tables(before, fingerprint(database_rows())), "accepted: no write"
+
+    rolled_back(valid)
+
+    client = _client(home, spec.role, enforce_csrf_checks=True)
+    signed_in = _client(home, spec.role)
+    before = fingerprint(database_rows())
+    assert _post(client, url, spec.payload(home)).status_code == 403, "no CSRF token"
+    if spec.role is not None and name != "logout":
+        client = signed_in
+        for key, forged in _forgeries(name, home, other):
+            assert _post(client, forged, spec.payload(home)).status_code == 404, key
+    assert changed_tables(before, fingerprint(database_rows())) == []
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_hostile_post_never_fails_writes_half_or_touches_others(worlds, name):
+    home, other = worlds
+    spec = FORMS[name]
+    url = url_for(name, home)
+    client = _client(home, spec.role)
+    other_ids = world_ids(other)
+    baseline = spec.payload(home)
+
+    @settings(max_examples=max(2, round(settings.default.max_examples * spec.examples)))
+    @given(
+        data=hostile_payloads(baseline, other_ids),
+        htmx=st.booleans() if spec.htmx else st.just(False),
+    )
+    def post_hostile(data, htmx):
+        rolled_back(lambda: _check(spec, client, url, data, other_ids=other_ids, htmx=htmx))
+
+    post_hostile()
+
+
+def test_pages_without_a_form_take_hostile_posts_harmlessly(worlds):
+    home, other = worlds
+    other_ids = world_ids(other)
+
+    def post_hostile_to(name):
+        # A download is logged, whichever way it was asked for.
+        refused = Form(role=None, accepted={200} if name in DOWNLOADS else set())
+        client = _client(home, "manager" if name.startswith("returns:") else "team_leader")
+        url = url_for(name, home)
+
+        @settings(max_examples=max(2, settings.default.max_examples // 3))
+        @given(data=hostile_payloads({}, other_ids))
+        def post_hostile(data):
+            rolled_back(lambda: _check(refused, client, url, data, other_ids=other_ids))
+
+        post_hostile()
+
+    for name in sorted(NO_POST):
+        post_hostile_to(name)
