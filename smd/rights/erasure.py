@@ -218,6 +218,26 @@ POLICY = {
         "keep": {"record", "item", "response", "reversed", "score"},
         "clear": {},
     },
+    # Consent and sharing: which basis and agreements existed, with whom, when, and when they
+    # were withdrawn, are kept (the return counts withdrawals); the words typed are cleared.
+    "sharing.LawfulBasis": {
+        "keep": {"person", "article_6", "article_9", "recorded_at", "recorded_by"},
+        "clear": {"notes": CLEAR},
+    },
+    "sharing.SharingAgreement": {
+        "keep": {
+            "person",
+            "organisation",
+            "purpose",
+            "how_recorded",
+            "recorded_at",
+            "recorded_by",
+            "expires_on",
+            "withdrawn_at",
+            "withdrawn_by",
+        },
+        "clear": {"lawful_basis_reason": CLEAR, "withdrawal_reason": CLEAR},
+    },
     "mdt.MdtReferral": {
         "keep": {
             "person",

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from smd.models import Role
 from smd.sharing.models import DataSharingAgreement, SharingAgreement
+from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
@@ -23,10 +24,7 @@ PASSWORD = "agreed-in-writing-at-the-hostel"
 
 
 def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, base, username, PASSWORD)
 
 
 def test_record_and_withdraw_sharing_then_keep_the_register(

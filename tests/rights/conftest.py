@@ -35,6 +35,7 @@ from caseload.models import (
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
 from smd.models import Role
+from smd.sharing.models import LawfulBasis, SharingAgreement
 from tests.assessments.test_reqol import definition_data
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
@@ -283,6 +284,27 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         done_at=at(d(65)),
         progress_note=f"{secret} progress",
         created_by=staff,
+    )
+    LawfulBasis.objects.create(
+        person=person,
+        article_6="public_task",
+        article_9="health_social_care",
+        notes=f"{secret} basis notes",
+        recorded_at=at(d(3)),
+        recorded_by=staff,
+    )
+    SharingAgreement.objects.create(
+        person=person,
+        organisation=org,
+        purpose="mdt",
+        how_recorded="without_agreement",
+        lawful_basis_reason=f"{secret} shared to keep her safe",
+        recorded_at=at(d(50)),
+        recorded_by=staff,
+        expires_on=d(400),
+        withdrawn_at=at(d(90)),
+        withdrawn_by=staff,
+        withdrawal_reason=f"{secret} withdrew",
     )
     return referral
 

@@ -282,8 +282,8 @@ def test_register_query_count_is_constant(client_for, manager, team, n):
     for i in range(n):
         dsa_for_mdt(team.organisation, OrganisationFactory(name=f"Partner {i}"), by=manager)
     client = client_for(manager)
-    # 1 session, 2 user, 3 the team's organisation (named in the heading), 4 the agreements,
-    # 5 their parties.
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the team's organisation
+    # (named in the heading), 5 the agreements, 6 their parties.
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("sharing:register")).status_code == 200
-    assert len(ctx.captured_queries) == 5
+    assert len(ctx.captured_queries) == 6
