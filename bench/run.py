@@ -212,7 +212,7 @@ def prepare():
                 "team_people": team.n,
                 "password": DEMO_PASSWORD,
                 "users": {role: user.username for role, user in users.items()},
-                "totp_keys": _totp_keys(users),
+                "codes": _sign_in_codes(users),
                 "caseload": [str(pk) for pk in caseload],
                 "long_timelines": [str(pk) for pk, _ in longest],
                 "long_timeline_contacts": [n for _, n in longest],
@@ -224,49 +224,41 @@ def prepare():
     )
 
 
-def _totp_keys(users):
-    """Each user's TOTP device key (hex), where two-factor sign-in is installed and the user
-    has a confirmed device; the driver then answers the code step of sign-in."""
-    from django.apps import apps
-
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return {}
+def _sign_in_codes(users, per_user=40):
+    """Two-factor sign-in: each user gets an authenticator app (if they have none) and a fresh
+    set of one-time backup codes, one for each sign-in the run makes (20 virtual users, with
+    retries). A backup code is accepted at the code step like an app's code, but any number can
+    be used within the same 30 seconds; an app's code is accepted once per 30 seconds."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    keys = {}
+    from smd.two_factor.services import APP_DEVICE_NAME, BACKUP_DEVICE_NAME
+
+    codes = {}
     for role, user in users.items():
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None:
-            keys[role] = {"key": device.key, "step": device.step, "digits": device.digits}
-    return keys
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=True)
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        tokens = {StaticToken.random_token() for _ in range(per_user * 2)}
+        tokens = sorted(tokens)[:per_user]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+        codes[role] = tokens
+    return codes
 
 
 # --- the load (runs in a child: locust patches the standard library with gevent) ----------------
-
-
-def totp(key_hex, step=30, digits=6, at=None):
-    """RFC 6238 time-based code, as django-otp's TOTPDevice computes it."""
-    import hashlib
-    import hmac
-    import struct
-
-    counter = int((time.time() if at is None else at) // step)
-    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
-    return str(code).zfill(digits)
 
 
 def _csrf(client):
     return next((c.value for c in client.cookiejar if c.name == "csrftoken"), "")
 
 
-def log_in(client, username, password, totp_key=None):
-    """Sign in as a person would: the form, then (with two-factor sign-in) the code step.
+def log_in(client, username, password, code):
+    """Sign in as a person would: the form, then the code step of two-factor sign-in (with a
+    one-time backup code, see `_sign_in_codes`).
 
     Raises if the user does not end up signed in. The only place that knows how sign-in works."""
-    import re
-
     client.get("/accounts/login/", name="login")
     response = client.post(
         "/accounts/login/",
@@ -279,15 +271,14 @@ def log_in(client, username, password, totp_key=None):
         name="login",
     )
     text = response.text or ""
-    if totp_key and re.search(r'name="(otp_token|token|code)"', text):
-        field = re.search(r'name="(otp_token|token|code)"', text).group(1)
-        action = re.search(r'<form[^>]*method="post"[^>]*action="([^"]*)"', text)
-        response = client.post(
-            action.group(1) if action and action.group(1) else response.url,
-            data={"csrfmiddlewaretoken": _csrf(client), field: totp(**totp_key)},
-            name="login",
-        )
-        text = response.text or ""
+    if 'name="code"' not in text:
+        raise RuntimeError(f"sign-in as {username}: no code step (HTTP {response.status_code})")
+    response = client.post(
+        "/accounts/two-factor/?next=/accounts/profile/",
+        data={"csrfmiddlewaretoken": _csrf(client), "code": code},
+        name="login",
+    )
+    text = response.text or ""
     if response.status_code != 200 or f"{username}</dd>" not in text:
         raise RuntimeError(f"sign-in as {username} failed (HTTP {response.status_code})")
 
@@ -352,7 +343,7 @@ def drive(plan_path):
                             self.client,
                             plan["users"][role],
                             plan["password"],
-                            plan["totp_keys"].get(role),
+                            plan["codes"][role].pop(),
                         )
                         break
                     except Exception as exc:  # noqa: BLE001 - reported, then the run stops
