@@ -21,6 +21,12 @@ def audit_person(request, person, obj=None):
         request.audit_object = obj
 
 
+def audit_recorded(request):
+    """For views whose service wrote its own entry (an export saying JSON or PDF, an erasure):
+    the middleware adds none for a success, but still logs a refusal."""
+    request.audit_recorded = True
+
+
 def _uuid(value):
     try:
         return uuid.UUID(str(value))
@@ -78,6 +84,8 @@ class AuditMiddleware:
         status = response.status_code
         action = _action(request, status, rule, watch.wrote)
         if action is None:
+            return response
+        if action != AuditAction.DENIED and getattr(request, "audit_recorded", False):
             return response
         person = getattr(request, "audit_person", None)
         if person is None and rule.person:

@@ -88,6 +88,12 @@ AUDITED = {
         "Access log of a staff member (CSV)", None, ("user_pk", "smd.user"), get=AuditAction.EXPORT
     ),
     "audit:history": Audited("Record history", person="person_pk"),
+    # A person's rights: opening the export page is a view; each file made is written by its
+    # service (person_export_file, saying JSON or PDF), so the middleware adds no second entry
+    # for it (audit_recorded), but a refusal is logged here like any other.
+    "rights:export": Audited(
+        "Subject access export", get=AuditAction.VIEW, post=AuditAction.EXPORT
+    ),
     # Consent and sharing on the person's record.
     "sharing:lawful_basis": Audited("Lawful basis", person="person_pk"),
     "sharing:agreement_new": Audited("New sharing agreement", person="person_pk", post=CREATE),
@@ -133,7 +139,6 @@ NOT_AUDITED = {
     # A person's rights (smd/rights): the services write their own entries, one per file made
     # (export, saying JSON or PDF) and one per person erased (erase), which a POST watched here
     # would log a second time as a change.
-    "rights:export": "each export file writes its own entry (person_export_file); the page shows counts",
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
     "rights:retention_erase": "each person erased writes its own entry (person_erase)",
 }

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from caseload.models import Person
 from smd.access import user_passes
+from smd.audit.middleware import audit_recorded
 from smd.models import Role
 from smd.rights import erasure, selectors, services
 from smd.rights.collect import collect, name_of
@@ -34,6 +35,7 @@ def export(request, pk):
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]
         body = services.person_export_file(person=person, by=request.user, fmt=fmt, request=request)
+        audit_recorded(request)
         response = HttpResponse(
             body, content_type="application/pdf" if fmt == "pdf" else "application/json"
         )

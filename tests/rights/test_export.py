@@ -107,8 +107,9 @@ def test_manager_downloads_json_with_no_store_and_an_audit_entry(rights_world, c
     assert "no-store" in response["Cache-Control"]
     assert "Annabel" not in response["Content-Disposition"]
     assert json.loads(response.content)["records"]["caseload.Person"][0]["last_name"] == "Quigley"
-    entry = AuditEvent.objects.get(action="export")
-    assert entry.person_id == ann.pk
+    # One entry for the file, saying which format: the page's own entry is not added twice.
+    entry = AuditEvent.objects.get()
+    assert entry.action == "export" and entry.person_id == ann.pk
     assert entry.user == rights_world["manager"]
     assert str(ann.pk) in entry.path and "Annabel" not in entry.description
 
@@ -136,6 +137,20 @@ def test_export_page_says_what_it_holds(rights_world, client_for):
     assert "no-store" in response["Cache-Control"]
     assert ("Contacts", 1) in response.context["contents"]
     assert not AuditEvent.objects.filter(action="export").exists()
+    opened = AuditEvent.objects.get()
+    assert (opened.action, opened.person_id) == ("view", rights_world["ann"].pk)
+
+
+def test_a_refused_export_is_logged_as_denied(rights_world, client_for, make_user):
+    navigator = make_user(team=rights_world["ann"].team)
+    url = reverse("rights:export", args=[rights_world["ann"].pk])
+    assert client_for(navigator).post(url, {"format": "json"}).status_code == 403
+    denied = AuditEvent.objects.get()
+    assert (denied.action, denied.person_id, denied.user) == (
+        "denied",
+        rights_world["ann"].pk,
+        navigator,
+    )
 
 
 def test_export_without_a_format_is_an_error_not_a_file(rights_world, client_for):
