@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from smd.forms import PlainEnglishMixin
 
@@ -21,3 +23,14 @@ class CodeForm(PlainEnglishMixin, forms.Form):
             # A phone shows its number pad; backup codes have letters, so only when setting up.
             self.fields["code"].widget.attrs["inputmode"] = "numeric"
             self.fields["code"].help_text = "The 6-digit code your app shows now."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked before it signs anyone in:
+    the stock form only sets it on the input, so an over-long username went on to django-axes,
+    whose record of the failure (255 characters) then failed to save."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

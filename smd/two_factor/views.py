@@ -7,6 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,13 +17,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from smd.middleware import second_factor_not_required
 from smd.two_factor import services
-from smd.two_factor.forms import CodeForm
+from smd.two_factor.forms import CodeForm, SignInForm
 
 NEW_BACKUP_CODES = "smd_new_backup_codes"
 
 
 class SignInView(LoginView):
     """Username and password; a right pair goes on to the code step, never straight in."""
+
+    authentication_form = SignInForm
 
     def get_success_url(self):
         return _with_next("two_factor:verify", super().get_success_url())
@@ -47,8 +50,9 @@ def _with_next(name, next_url):
 def verify(request):
     """The code step of signing in."""
     next_url = _next(request)
+    # Never redirect(next_url): it takes a `next` without a slash for a view name (NoReverseMatch).
     if request.user.is_verified():
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if services.app_device(request.user) is None:
         return redirect(_with_next("two_factor:setup", next_url))
     form = CodeForm(request.POST or None)
@@ -63,7 +67,7 @@ def verify(request):
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 _backup_code_used(request)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     context = {"form": form, "next": next_url, "issuer": settings.OTP_TOTP_ISSUER}
     return render(request, "two_factor/verify.html", context)
 
