@@ -211,12 +211,28 @@ def workers_with_load(team_id):
 
 
 SPECIALISMS = [s for s in Specialism if s != Specialism.NONE]
+CAPACITY_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "role",
+    "fte",
+    "planned_hours",
+    "specialism",
+    "languages",
+    "is_active",
+]
 
 
 def team_capacity(user):
     """Each worker's caseload against capacity, the team's totals and headroom, specialist
     capacity apart, and the people waiting for a lead navigator. Three queries."""
-    workers = list(workers_with_load(user.team_id).filter(Q(is_active=True) | Q(load__gt=0)))
+    workers = list(
+        workers_with_load(user.team_id)
+        .filter(Q(is_active=True) | Q(load__gt=0))
+        # Only what capacity and the page use: the totals read every worker in the team.
+        .only(*CAPACITY_FIELDS)
+    )
     loads = [Load(w, w.load, capacity_of(w) if w.is_active else Decimal(0)) for w in workers]
     navigators = [item for item in loads if item.worker.role == Role.NAVIGATOR]
     peer_mentors = [item for item in loads if item.worker.role == Role.PEER_MENTOR]
