@@ -1,0 +1,260 @@
+"""List and detail pages issue the same number of queries however many rows they show.
+
+Each test counts a page's queries with few rows, adds more of what the page lists, and counts
+again. A signed-in page always costs the session, the user and the device that gave the second
+factor; a page about a person also writes one audit entry.
+"""
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import reqol
+from assessments.models import AssessmentCorrection, AssessmentScheme, ReqolRecord
+from assessments.services import assessment_correct, assessment_save
+from caseload.models import Allocation, Person, PersonAlias
+from mdt import services as mdt
+from mdt.models import MdtMeeting, MdtReferral, SharingBasis
+from smd.models import Role
+from smd.quarters import Quarter
+from smd.returns.models import QuarterlyReturn
+from tests.assessments.test_reqol import definition_data
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    dsa_for_mdt,
+    share_for_mdt,
+)
+
+Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
+
+
+def _count(client, path, data=None):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path, data).status_code == 200
+    return len(ctx.captured_queries)
+
+
+# --- quarterly returns ------------------------------------------------------------------------
+
+
+def test_returns_index_costs_the_same_as_versions_grow(client_for, team):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    client = client_for(manager)
+    url = reverse("returns:index")
+
+    def add(n):
+        start = QuarterlyReturn.objects.filter(team=team).count()
+        for version in range(start + 1, start + n + 1):
+            done = version % 2 == 0  # every other one built and signed off
+            QuarterlyReturn.objects.create(
+                team=team,
+                quarter=Q3.label,
+                version=version,
+                requested_by=manager,
+                status=QuarterlyReturn.Status.DONE if done else QuarterlyReturn.Status.PENDING,
+                signed_off_by=manager if done else None,
+                signed_off_at=timezone.now() if done else None,
+            )
+
+    add(1)
+    few = _count(client, url)
+    add(7)
+    # session, user, device; the team's versions with who asked for and signed off each
+    assert _count(client, url) == few == 4
+    assert client.get(url).content.decode().count('<tr id="return-') == 8
+
+
+def test_the_people_behind_a_figure_cost_the_same_as_people_grow(client_for, team, shipped_schemes):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    client = client_for(manager)
+    url = reverse("returns:people")
+    query = {"quarter": Q3.label, "figure": "active_at_end", "split": "all"}
+
+    def add(n):
+        for _ in range(n):
+            EpisodeFactory(
+                person=PersonFactory(team=team),
+                start_date=date(2025, 10, 1),
+                accepted_on=date(2025, 10, 1),
+            )
+
+    add(1)
+    few = _count(client, url, query)
+    add(7)
+    # session, user, device; the team; 38 that work out the quarter's figures (a fixed set,
+    # whatever the team's size); the people behind the figure; one audit entry for the read
+    assert _count(client, url, query) == few == 44
+    page = client.get(url, query).content.decode()
+    assert all(p.get_absolute_url() in page for p in Person.objects.filter(team=team))
+
+
+# --- ReQoL-10 and NDT assessments -------------------------------------------------------------
+
+
+def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigator):
+    definition = reqol.definition_import(data=definition_data())
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
+    AllocationFactory(episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR)
+    client = client_for(navigator)
+    url = reverse("reqol:history", args=[person.pk])
+
+    def add(months):
+        for month in months:
+            reqol.reqol_record(
+                person=person,
+                episode=episode,
+                definition=definition,
+                completed_on=date(2025, month, 1),
+                completion="themself",
+                responses={item.key: 2 for item in definition.items.all()},
+                by=navigator,
+            )
+
+    add([2])
+    few = _count(client, url)
+    add(range(3, 10))
+    assert ReqolRecord.objects.filter(person=person).count() == 8
+    # session, user, device; the person, their episodes; the records, their answers and the
+    # items they were scored under; the current definition and its items; the audit entry
+    assert _count(client, url) == few == 11
+
+
+def test_assessment_detail_costs_the_same_as_corrections_grow(
+    client_for, team, navigator, shipped_schemes
+):
+    scheme = AssessmentScheme.objects.get(code="ndt-amended", version=1)
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
+    keys = [item.key for item in scheme.items.all()]
+    assessment = assessment_save(
+        person=person,
+        episode=episode,
+        scheme=scheme,
+        assessed_on=date(2025, 2, 1),
+        assessor=navigator,
+        participation="yes",
+        scores=dict.fromkeys(keys, 1),
+        notes={},
+        complete=True,
+        by=navigator,
+    )
+    client = client_for(navigator)
+    url = reverse("assessments:detail", args=[person.pk, assessment.pk])
+
+    def correct(times):
+        nonlocal assessment
+        for n in times:
+            assessment = assessment_correct(
+                assessment=assessment,
+                assessed_on=date(2025, 2, 1),
+                assessor=navigator,
+                participation="yes",
+                scores=dict.fromkeys(keys, n % 4),
+                notes={},
+                reason=f"Scored in error ({n})",
+                by=navigator,
+            )
+
+    correct([1])
+    few = _count(client, url)
+    correct(range(2, 9))
+    assert AssessmentCorrection.objects.filter(assessment=assessment).count() == 8
+    # session, user, device; the person, their episodes; the assessment with its scheme,
+    # assessor and episode; its scores; the scheme's items and the comparable scheme's items;
+    # the corrections with who made them; the audit entry
+    assert _count(client, url) == few == 11
+
+
+# --- MDT minutes ------------------------------------------------------------------------------
+
+
+def _refer(person, by, probation):
+    share_for_mdt(person, probation, by=by)
+    referral = MdtReferral(
+        person=person,
+        source=MdtReferral.Source.NAVIGATOR,
+        referring_organisation=by.organisation,
+        referred_by=by,
+        why_now="Evicted twice this year",
+        tried="Two hostel placements",
+        asked_of_partners="Probation to align appointments",
+        sharing_basis=SharingBasis.AGREED,
+    )
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+def test_mdt_minutes_cost_the_same_as_cases_and_actions_grow(
+    client_for, make_user, team, navigator
+):
+    chair = make_user(Role.MDT_CHAIR)
+    probation = OrganisationFactory(name="Northgate Probation", sector="probation")
+    dsa_for_mdt(team.organisation, probation, by=UserFactory(role=Role.MANAGER, team=team))
+    partner = UserFactory(role=Role.MDT_MEMBER, team=None, organisation=probation)
+    meeting = mdt.meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now() + timedelta(days=2), place="Room 4", chair=chair
+        ),
+        organisations=[probation],
+        members=[partner],
+    )
+    client = client_for(chair)
+    url = reverse("mdt:minutes", args=[meeting.pk])
+
+    def add(n):
+        for i in range(n):
+            person = PersonFactory(team=team)
+            EpisodeFactory(person=person)
+            item = mdt.agenda_add(
+                meeting=meeting, person=person, mdt_referral=_refer(person, navigator, probation)
+            )
+            for owner in (chair, navigator):
+                mdt.action_add(
+                    item=item,
+                    description=f"Action {i}",
+                    owner=owner,
+                    owner_organisation=owner.organisation,
+                    due_on=timezone.localdate() + timedelta(days=i),
+                    by=chair,
+                )
+
+    add(1)
+    few = _count(client, url)
+    add(7)
+    # session, user, device; the meeting; its invitations; the agenda; the actions with their
+    # owners and owners' organisations; the audit entry for the cases read
+    assert _count(client, url) == few == 8
+    assert client.get(url).content.decode().count("Action 6") == 4  # two cases, two owners
+
+
+# --- person edit ------------------------------------------------------------------------------
+
+
+def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, navigator):
+    person = PersonFactory(team=team)
+    client = client_for(navigator)
+    url = reverse("caseload:person_edit", args=[person.pk])
+
+    def add(n):
+        for i in range(n):
+            PersonAlias.objects.create(person=person, name=f"Alias {i} {n}")
+            episode = EpisodeFactory(
+                person=person, closed=True, start_date=date(2020 + i % 5, 1, 1)
+            )
+            AllocationFactory(episode=episode, worker=navigator)
+
+    add(1)
+    few = _count(client, url)
+    add(7)
+    # session, user, device; the person; their other names; the audit entry
+    assert _count(client, url) == few == 6
+    assert "Alias 6 7" in client.get(url).content.decode()
