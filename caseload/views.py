@@ -23,6 +23,7 @@ from caseload.forms import (
 )
 from caseload.models import Allocation, Contact, EpisodeStatus, Person
 from smd.access import user_passes
+from smd.forms import add_service_errors
 from smd.models import Role
 
 sees_people = user_passes(
@@ -34,15 +35,6 @@ capacity_required = user_passes(lambda u: u.can_see_team_capacity)
 
 def _visible_person(request, pk):
     return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
-
-
-def _add_errors(form, error):
-    """A service's ValidationError shown on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @sees_people
@@ -197,7 +189,7 @@ def contact_new(request, pk):
                     **form.contact_data(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if request.htmx:
                     return _contact_partial(request, person, from_page=from_page, saved=True)
@@ -252,7 +244,7 @@ def contact_edit(request, pk, contact_pk):
                 **data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Contact updated. The earlier version is kept.")
             return redirect(contact)
@@ -340,7 +332,7 @@ def allocate(request, pk):
                         over_capacity_reason=form.cleaned_data["over_capacity_reason"],
                     )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{person} is allocated to {worker}.")
                 return redirect("caseload:allocate", pk=person.pk)
@@ -402,7 +394,7 @@ def episode_change(request, pk):
                 services.episode_close(episode=episode, by=request.user, **form.close_data())
                 done = "Support closed."
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect(person)

@@ -9,6 +9,16 @@ from django.utils.safestring import mark_safe
 from smd.validators import normalise_nhs_number, validate_nhs_number
 
 
+def add_service_errors(form, error):
+    """A service's ValidationError shown on the form, against the field it names (or the form
+    as a whole), so the user's typing stays and the message sits where they look."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 class PlainEnglishMixin:
     """Optional questions say so, and field errors are ones a person can act on."""
 

@@ -26,6 +26,7 @@ from caseload.outcomes.forms import (
     SpendForm,
     StarForm,
 )
+from smd.forms import add_service_errors
 
 
 def _person(request, pk):
@@ -43,15 +44,6 @@ def _recording_person(request, pk, *, with_person=False):
     if not allowed:
         raise PermissionDenied
     return person
-
-
-def _add_errors(form, error):
-    """A service's ValidationError shown on the form, against the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _render(request, template, context, form=None):
@@ -129,7 +121,7 @@ def goal_new(request, pk):
                 review_on=form.cleaned_data["review_on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Goal added to the support plan.")
             return redirect("caseload:plan", pk=person.pk)
@@ -152,7 +144,7 @@ def goal_edit(request, pk, goal_pk):
                 steps=form.steps(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Goal updated.")
             return redirect("caseload:plan", pk=person.pk)
@@ -178,7 +170,7 @@ def goal_review(request, pk, goal_pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if review.to_status == GoalStatus.ACHIEVED:
                 messages.success(request, "Goal achieved: well done to them.")
@@ -261,7 +253,7 @@ def event_new(request, pk):
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = f"Recorded: {made[0].get_kind_display()} on {made[0].occurred_on:%-d %B %Y}."
             if request.htmx:
@@ -290,7 +282,7 @@ def accommodation(request, pk):
         try:
             services.accommodation_record(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Change of accommodation recorded.")
             return redirect("caseload:accommodation", pk=person.pk)
@@ -339,7 +331,7 @@ def budget(request, pk):
                 services.budget_spend_record(budget=current, by=request.user, **form.cleaned_data)
                 done = "Spend recorded."
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("caseload:budget", pk=person.pk)
@@ -373,7 +365,7 @@ def stars(request, pk):
         try:
             services.outcomes_star_record(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Outcomes Star recorded.")
             return redirect("caseload:stars", pk=person.pk)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from caseload.models import Person
 from smd.access import user_passes
+from smd.forms import add_service_errors
 from smd.models import Organisation, Role
 from smd.sharing import selectors, services
 from smd.sharing.forms import (
@@ -22,14 +23,6 @@ reads_register = user_passes(
     lambda u: u.in_team and u.role in {Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER}
 )
 keeps_register = user_passes(lambda u: u.in_team and u.role == Role.MANAGER)
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _render(request, template, context, form):
@@ -60,7 +53,7 @@ def lawful_basis(request, person_pk):
         try:
             services.lawful_basis_record(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Lawful basis recorded.")
             return redirect(f"{person.get_absolute_url()}#sharing-h")
@@ -76,7 +69,7 @@ def agreement_new(request, person_pk):
         try:
             services.sharing_agreement_record(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Sharing agreement recorded.")
             return redirect(f"{person.get_absolute_url()}#sharing-h")
@@ -95,7 +88,7 @@ def agreement_withdraw(request, person_pk, pk):
                 agreement=agreement, reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             text = f"Sharing with {agreement.organisation} withdrawn: it stops now."
             if removed:
@@ -145,7 +138,7 @@ def _dsa_form(request, agreement):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Register updated.")
             return redirect("sharing:register")
