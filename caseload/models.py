@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from smd.characteristics import Ethnicity, Gender, Religion, SexualOrientation, YesNo
+from smd.characteristics import (
+    Ethnicity,
+    Gender,
+    Religion,
+    SexualOrientation,
+    YesNo,
+    age_on,
+)
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.validators import validate_nhs_number
 
@@ -154,14 +161,12 @@ class Person(BaseModel):
         return reverse("caseload:person_detail", args=[self.pk])
 
     def age(self, on=None):
-        on = on or timezone.localdate()
-        if self.date_of_birth:
-            dob = self.date_of_birth
-            return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-        if self.approximate_age is not None:
-            recorded = self.approximate_age_recorded_on or on
-            return self.approximate_age + max(0, (on - recorded).days // 365)
-        return None
+        return age_on(
+            date_of_birth=self.date_of_birth,
+            approximate_age=self.approximate_age,
+            approximate_age_recorded_on=self.approximate_age_recorded_on,
+            on=on or timezone.localdate(),
+        )
 
     def get_risk_flags_display(self):
         labels = dict(RiskFlag.choices)

@@ -248,13 +248,9 @@ def mdt_figures(team, start, end):
         )
     )
     ids = {r["person_id"] for r in items + referrals + actions}
-    from referrals.models import Referral
+    from referrals.selectors import domestic_abuse_survivors
 
-    survivors = set(
-        Referral.objects.filter(person_id__in=ids, domestic_abuse=True).values_list(
-            "person_id", flat=True
-        )
-    )
+    survivors = domestic_abuse_survivors(ids)
     people = {
         p["id"]: {**p, "survivor": p["id"] in survivors}
         for p in Person.objects.filter(pk__in=ids).values("id", "gender", "ethnicity")
@@ -270,6 +266,16 @@ def mdt_figures(team, start, end):
         org: {state: len(ids) for state, ids in states.items()}
         for org, states in meetings_by.items()
     }
+    # Invited against attended: a meeting counts as attended when any of the organisation's
+    # invitees was present, and as apologies only when apologies came and nobody did.
+    attendance_summary = {}
+    for org, states in sorted(meetings_by.items()):
+        attended = states.get("present", set())
+        attendance_summary[org] = {
+            "invited": len(set().union(*states.values())),
+            "attended": len(attended),
+            "apologies": len(states.get("apologies", set()) - attended),
+        }
     sources = dict(MdtReferral.Source.choices)
     by_source = defaultdict(list)
     for r in referrals:
@@ -282,6 +288,7 @@ def mdt_figures(team, start, end):
         "cases_discussed": _splits([i["person_id"] for i in items], people),
         "people_discussed": _splits(sorted({i["person_id"] for i in items}), people),
         "attendance_by_organisation": {k: dict(v) for k, v in sorted(attendance.items())},
+        "attendance_summary": attendance_summary,
         "actions_agreed": _splits([a["person_id"] for a in actions], people),
         "actions_completed": _splits(
             [a["person_id"] for a in actions if a["done_at"] and a["done_at"] <= hi], people

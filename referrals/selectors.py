@@ -221,3 +221,16 @@ def referral_overview(user, year, by="month"):
         "e": "By ethnicity",
     }
     return [_table(titles[k], column_keys, column_labels, splits[k]) for k in titles]
+
+
+# --- equity -----------------------------------------------------------------------------------
+
+
+def domestic_abuse_survivors(people):
+    """Ids of the people (a queryset or ids) whose referral into the team recorded domestic
+    abuse, as a victim or survivor: the survivor split of the MDT figures and the return."""
+    return set(
+        Referral.objects.filter(person__in=people, domestic_abuse=True).values_list(
+            "person_id", flat=True
+        )
+    )

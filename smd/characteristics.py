@@ -113,3 +113,47 @@ class Religion(models.TextChoices):
     OTHER = "other", "Any other religion or belief"
     NOT_KNOWN = NOT_KNOWN, NOT_KNOWN_LABEL
     PREFER_NOT = PREFER_NOT, PREFER_NOT_LABEL
+
+
+def is_disabled(disability):
+    """The disability split: a long-term condition that limits day-to-day activities. None when
+    not recorded or declined, so the split never guesses."""
+    if disability in {None, "", NOT_KNOWN, PREFER_NOT}:
+        return None
+    return disability == YesNo.YES
+
+
+def age_on(*, date_of_birth, approximate_age, approximate_age_recorded_on, on):
+    """Age in whole years on a day: from the date of birth, or else from an approximate age
+    recorded earlier (a year older for every full year since). None when neither is known."""
+    if date_of_birth:
+        return (
+            on.year
+            - date_of_birth.year
+            - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+        )
+    if approximate_age is not None:
+        recorded = approximate_age_recorded_on or on
+        return approximate_age + max(0, (on - recorded).days // 365)
+    return None
+
+
+# The age bands of the return's equity split: (key, label, youngest, oldest or None). The
+# programme takes people from 16; the bands follow the youth (to 25) and older-people (50 and
+# over) thresholds partner services use.
+AGE_BANDS = [
+    ("16_25", "Age 16–25", 16, 25),
+    ("26_35", "Age 26–35", 26, 35),
+    ("36_49", "Age 36–49", 36, 49),
+    ("50_plus", "Age 50 and over", 50, None),
+]
+
+
+def age_band(age):
+    """The AGE_BANDS key an age falls in; None when the age is not known (or under 16)."""
+    if age is None:
+        return None
+    for key, _label, youngest, oldest in AGE_BANDS:
+        if age >= youngest and (oldest is None or age <= oldest):
+            return key
+    return None

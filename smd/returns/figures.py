@@ -1,13 +1,16 @@
 """Every figure in the quarterly return, each defined once, in its docstring-like definition.
 
-A figure is computed from the people behind it (so it can be split by gender and ethnicity, and
-so the HTML view can list those people), or is a plain number where people do not apply
-(capacity). The same functions feed the PDF, the CSV and the HTML view.
+A figure is computed from the people behind it (so every equity split comes from the same ids,
+and so the HTML view can list those people), or is a plain number where the people behind it
+are not listed (capacity, meetings, agreements). Each figure says whether it counts people, so
+the PDF suppresses small counts in one place. The same functions feed the PDF, the CSV and the
+HTML view.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
@@ -16,7 +19,15 @@ from assessments.selectors import ndt_change, review_status_from
 from caseload.models import Allocation, Episode, EpisodeStatus, ExitDestination, Person
 from mdt.selectors import mdt_figures
 from referrals.models import EligibilityDecision, Referral
-from smd.characteristics import Gender, is_ethnic_minority
+from referrals.selectors import domestic_abuse_survivors
+from smd.characteristics import (
+    AGE_BANDS,
+    Gender,
+    age_band,
+    age_on,
+    is_disabled,
+    is_ethnic_minority,
+)
 from smd.models import Role, Sector, Specialism, User
 
 SECTIONS = [
@@ -28,8 +39,41 @@ SECTIONS = [
     "Equity",
     "Data quality",
 ]
-SPLITS = ["all", "women", "ethnic_minority"]
-SPLIT_LABELS = {"all": "All", "women": "Women", "ethnic_minority": "Ethnic minority"}
+# The equity splits every split figure carries, in column order. A person is in a split only
+# when the characteristic is recorded: "not known" and "prefer not to say" are in none.
+SPLITS = [
+    "all",
+    "women",
+    "ethnic_minority",
+    "survivor",
+    "disabled",
+    *[f"age_{key}" for key, *_ in AGE_BANDS],
+]
+SPLIT_LABELS = {
+    "all": "All",
+    "women": "Women",
+    "ethnic_minority": "Ethnic minority",
+    "survivor": "Domestic-abuse survivors",
+    "disabled": "Disabled",
+    **{f"age_{key}": label for key, label, *_ in AGE_BANDS},
+}
+SPLIT_DEFINITIONS = {
+    "all": "Everyone the figure covers, including referrals not yet linked to a person.",
+    "women": "People whose recorded gender is woman.",
+    "ethnic_minority": "People from ethnic minority communities: every recorded ethnic group "
+    "other than White British, White minorities included.",
+    "survivor": "People whose referral into the team recorded domestic abuse (as a victim or "
+    "survivor), as the MDT figures define them.",
+    "disabled": "People who say they have a long-term condition that limits their day-to-day "
+    "activities.",
+    **{
+        f"age_{key}": f"People aged {youngest}"
+        + (f" to {oldest}" if oldest else " or over")
+        + " on the last day of the quarter (from the date of birth, or the approximate age "
+        "recorded)."
+        for key, _label, youngest, oldest in AGE_BANDS
+    },
+}
 
 
 @dataclass
@@ -38,10 +82,14 @@ class Figure:
     key: str
     label: str
     definition: str
-    kind: str = "count"  # count | mean | share | number
+    kind: str = "count"  # count | mean | share | total | number
     values: dict = field(default_factory=dict)  # split -> number or None
     people: dict = field(default_factory=dict)  # split -> sorted person ids (count figures)
     bases: dict = field(default_factory=dict)  # split -> how many people a mean or share is over
+    # The value counts people (or events each about one person), so 1 to 4 could point to
+    # someone: the PDF prints it as "<5". Declared by every figure, read only by the renderer.
+    counts_people: bool = False
+    money: bool = False  # pounds and pence
 
 
 class Return:
@@ -54,14 +102,44 @@ class Return:
         self.lo = datetime.combine(self.start, time.min, tzinfo=tz)
         self.hi = datetime.combine(self.end, time.max, tzinfo=tz)
         self.figures = []
+        team_people = Person.objects.filter(team=team)
         self._people = {
-            p["id"]: p for p in Person.objects.filter(team=team).values("id", "gender", "ethnicity")
+            p["id"]: p
+            for p in team_people.values(
+                "id",
+                "gender",
+                "ethnicity",
+                "disability",
+                "date_of_birth",
+                "approximate_age",
+                "approximate_age_recorded_on",
+            )
         }
-        # Each split's people as a set, worked out once: every figure asks of every id.
-        self._split_ids = {
-            "women": {pid for pid, p in self._people.items() if p["gender"] == Gender.WOMAN},
+        self._split_ids = self._splits(self._people, domestic_abuse_survivors(team_people))
+
+    def _splits(self, people, survivors):
+        """Each split's people as a set, worked out once: every figure asks of every id."""
+        bands = {
+            pid: age_band(
+                age_on(
+                    date_of_birth=p["date_of_birth"],
+                    approximate_age=p["approximate_age"],
+                    approximate_age_recorded_on=p["approximate_age_recorded_on"],
+                    on=self.end,
+                )
+            )
+            for pid, p in people.items()
+        }
+        return {
+            "women": {pid for pid, p in people.items() if p["gender"] == Gender.WOMAN},
             "ethnic_minority": {
-                pid for pid, p in self._people.items() if is_ethnic_minority(p["ethnicity"]) is True
+                pid for pid, p in people.items() if is_ethnic_minority(p["ethnicity"]) is True
+            },
+            "survivor": set(survivors) & set(people),
+            "disabled": {pid for pid, p in people.items() if is_disabled(p["disability"]) is True},
+            **{
+                f"age_{key}": {pid for pid, band in bands.items() if band == key}
+                for key, *_ in AGE_BANDS
             },
         }
 
@@ -85,7 +163,7 @@ class Return:
     def count(self, section, key, label, definition, ids):
         """A count of people (or of events, when an id repeats)."""
         ids = list(ids)
-        figure = Figure(section, self._unique(key), label, definition, "count")
+        figure = Figure(section, self._unique(key), label, definition, "count", counts_people=True)
         for split in SPLITS:
             chosen = [i for i in ids if self._in(split, i)]
             figure.values[split] = len(chosen)
@@ -106,12 +184,23 @@ class Return:
         self.figures.append(figure)
         return figure
 
-    def total(self, section, key, label, definition, amount_by_person):
-        """A sum of a quantity over people (events, nights, pounds), split like a count."""
-        figure = Figure(section, self._unique(key), label, definition, "total")
+    def total(self, section, key, label, definition, amount_by_person, *, money=False):
+        """A sum of a quantity over people (events, nights, or pounds when `money`), split like
+        a count. Events and nights are about people (a handful of A&E visits can point to one
+        person); money is not counted as people."""
+        figure = Figure(
+            section,
+            self._unique(key),
+            label,
+            definition,
+            "total",
+            counts_people=not money,
+            money=money,
+        )
         for split in SPLITS:
             chosen = {pid: n for pid, n in amount_by_person.items() if self._in(split, pid) and n}
-            figure.values[split] = round(sum(chosen.values()), 2)
+            total = sum(chosen.values())
+            figure.values[split] = float(round(total, 2)) if money else round(total, 2)
             figure.people[split] = sorted(str(pid) for pid in chosen)
         self.figures.append(figure)
         return figure
@@ -128,8 +217,18 @@ class Return:
         self.figures.append(figure)
         return figure
 
-    def number(self, section, key, label, definition, value):
-        figure = Figure(section, self._unique(key), label, definition, "number", {"all": value})
+    def number(self, section, key, label, definition, value, *, people):
+        """A number not split by person. `people` says whether it counts people, so the PDF
+        suppresses it when small: every plain number must say."""
+        figure = Figure(
+            section,
+            self._unique(key),
+            label,
+            definition,
+            "number",
+            {"all": value},
+            counts_people=people,
+        )
         self.figures.append(figure)
         return figure
 
@@ -229,6 +328,7 @@ class Return:
             "Sum over active navigators of FTE × the caseload per FTE setting, for the staff "
             "and FTE recorded when the return is built.",
             float(nav_capacity),
+            people=False,
         )
         self.number(
             s,
@@ -236,6 +336,7 @@ class Return:
             "Navigator caseload at quarter end",
             "Lead-navigator allocations held at the end of the last day of the quarter.",
             holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
+            people=True,
         )
         self.number(
             s,
@@ -244,6 +345,7 @@ class Return:
             "Sum of active peer mentors' planned weekly hours, as recorded when the return is "
             "built.",
             float(peer_hours),
+            people=False,
         )
         self.number(
             s,
@@ -251,6 +353,7 @@ class Return:
             "Peer-mentor cases at quarter end",
             "Peer-mentor allocations held at the end of the last day of the quarter.",
             holding.filter(kind=Allocation.Kind.PEER_MENTOR).count(),
+            people=True,
         )
         during = Allocation.objects.filter(
             episode__person__team=self.team, started_at__lte=self.hi
@@ -301,6 +404,7 @@ class Return:
                 "referrer_organisation__name",
                 "referrer_organisation_name",
                 "referrer_organisation__sector",
+                "created_at",
             )
         )
         # A referral without a linked person is counted in "all" only (no characteristics yet).
@@ -313,6 +417,19 @@ class Return:
             "Referrals not yet linked to a person count in the all-people column only.",
             rid,
         )
+        for month in _months(self.start):
+            name = f"{month:%B %Y}"
+            self.count(
+                s,
+                f"referrals_month_{month:%Y_%m}",
+                f"Referrals received in {name}",
+                f"Referrals created in {name} (local time), counted as referrals received.",
+                [
+                    r["person_id"] or r["id"]
+                    for r in received
+                    if timezone.localtime(r["created_at"]).month == month.month
+                ],
+            )
         by_source, by_sector = defaultdict(list), defaultdict(list)
         sectors = dict(Sector.choices)
         for r in received:
@@ -535,6 +652,7 @@ class Return:
             "People active at quarter end with no accommodation status recorded by then.",
             [pid for pid, status in where.items() if status is None],
         )
+        self._accommodation_change(s)
         offered = set(
             PersonalBudget.objects.filter(
                 person__in=active_people, offered_on__lte=self.end
@@ -565,8 +683,10 @@ class Return:
             "budgets_spent",
             "Personal budget spent in the quarter (£)",
             "Sum of personal-budget spend items dated in the quarter, in pounds and pence.",
-            {pid: float(v) for pid, v in spent.items()},
+            spent,
+            money=True,
         )
+        self._budget_amounts(s)
         stars = outcomes_star_count(Person.objects.filter(team=self.team), self.start, self.end)
         self.number(
             s,
@@ -575,6 +695,124 @@ class Return:
             "Outcomes Star completions recorded with a date in the quarter (their content "
             "is held by the service that used it, not here).",
             stars["stars"],
+            people=True,  # completions by a handful of people could point to them
+        )
+
+    def _accommodation_change(self, s):
+        """Where people lived when their support began against where they live at quarter end
+        (or when support ended in the quarter): one row per person, their latest episode."""
+        from caseload.models import AccommodationChange, AccommodationStatus
+
+        fields = ("person_id", "start_date", "end_date")
+        episodes = [
+            *self._episodes_active_at_end().values(*fields),
+            *Episode.objects.filter(
+                person__team=self.team,
+                status=EpisodeStatus.CLOSED,
+                end_date__range=(self.start, self.end),
+                start_date__isnull=False,  # never engaged: there is no start to compare with
+            ).values(*fields),
+        ]
+        latest = {}
+        for e in sorted(episodes, key=lambda e: e["start_date"]):
+            latest[e["person_id"]] = e
+        history = defaultdict(list)  # person -> [(from date, status)], oldest first
+        for pid, on, status in (
+            AccommodationChange.objects.filter(person__team=self.team, from_date__lte=self.end)
+            .order_by("from_date", "created_at")
+            .values_list("person_id", "from_date", "status")
+        ):
+            history[pid].append((on, status))
+        compared, into_settled, out_of_rough = [], [], []
+        for pid, e in latest.items():
+            began = e["start_date"]
+            until = min(e["end_date"] or self.end, self.end)
+            changes = [(on, status) for on, status in history.get(pid, []) if on <= until]
+            before = [status for on, status in changes if on <= began]
+            # Where they lived as support began: the latest status dated by the start, or,
+            # when the first was recorded only afterwards, that first one.
+            at_start = before[-1] if before else (changes[0][1] if changes else None)
+            at_end = changes[-1][1] if changes else None
+            if at_start is None or at_end is None:
+                continue
+            compared.append(pid)
+            settled = AccommodationStatus.SETTLED
+            if at_start != settled and at_end == settled:
+                into_settled.append(pid)
+            rough = AccommodationStatus.ROUGH_SLEEPING
+            if at_start == rough and at_end != rough:
+                out_of_rough.append(pid)
+        self.count(
+            s,
+            "accommodation_change_people",
+            "People with accommodation recorded at start and now",
+            "People active at quarter end or whose support ended in the quarter, with where "
+            "they lived recorded both when their support began (the latest status dated on or "
+            "before the start, else the first recorded after it) and at quarter end (or when "
+            "their support ended). Their latest episode only.",
+            compared,
+        )
+        self.count(
+            s,
+            "accommodation_into_settled",
+            "Moved into settled accommodation since starting",
+            "Of the people above, those not in a settled tenancy when their support began and "
+            "in one at quarter end (or when their support ended).",
+            into_settled,
+        )
+        self.count(
+            s,
+            "accommodation_out_of_rough_sleeping",
+            "Moved out of rough sleeping since starting",
+            "Of the people above, those rough sleeping when their support began and living "
+            "anywhere else at quarter end (or when their support ended), prison and hospital "
+            "included.",
+            out_of_rough,
+        )
+
+    def _budget_amounts(self, s):
+        """Personal budgets of the episodes open at quarter end: offered, spent and left."""
+        from caseload.models import BudgetSpend, PersonalBudget
+
+        budgets = PersonalBudget.objects.filter(
+            episode__in=self._episodes_active_at_end().values("id"), offered_on__lte=self.end
+        )
+        offered, spent = defaultdict(Decimal), defaultdict(Decimal)
+        for pid, amount in budgets.values_list("person_id", "amount_offered"):
+            offered[pid] += amount
+        for pid, amount in BudgetSpend.objects.filter(
+            budget__in=budgets.values("id"), spent_on__lte=self.end
+        ).values_list("budget__person_id", "amount"):
+            spent[pid] += amount
+        which = (
+            "For people active at quarter end, the personal budgets of their current episodes "
+            "offered on or before its last day"
+        )
+        self.total(
+            s,
+            "budgets_offered_amount",
+            "Personal budgets offered (£)",
+            f"{which}: the amounts offered, in pounds and pence.",
+            offered,
+            money=True,
+        )
+        self.total(
+            s,
+            "budgets_spent_to_date",
+            "Personal budgets spent to quarter end (£)",
+            f"{which}: spend items dated on or before the last day of the quarter, since "
+            "each budget was offered.",
+            spent,
+            money=True,
+        )
+        self.total(
+            s,
+            "budgets_balance",
+            "Personal budgets balance at quarter end (£)",
+            "Offered minus spent to quarter end, for the same budgets (below zero where a "
+            "team leader approved an overspend).",
+            {pid: offered[pid] - spent[pid] for pid in offered},
+            money=True,
         )
 
     def mdt(self):
@@ -586,6 +824,7 @@ class Return:
             "MDT meetings held",
             "Meetings held (status “held”) whose date fell in the quarter.",
             figures["meetings_held"],
+            people=False,
         )
         for key, label, definition in [
             (
@@ -623,14 +862,34 @@ class Return:
                 f"MDT referrals made in the quarter with the source “{source}”.",
                 ids,
             )
-        for org, states in figures["attendance_by_organisation"].items():
+        for org, seen in figures["attendance_summary"].items():
+            slug = _slug(org)
             self.number(
                 s,
-                f"mdt_attendance_{_slug(org)}",
-                f"MDT attendance: {org}",
-                f"Meetings held in the quarter at which {org} was recorded present (however many of its "
+                f"mdt_invited_{slug}",
+                f"MDT meetings {org} was invited to",
+                f"Meetings held in the quarter to which {org} was invited (as an organisation or "
+                "through any of its members).",
+                seen["invited"],
+                people=False,
+            )
+            self.number(
+                s,
+                f"mdt_attendance_{slug}",
+                f"MDT meetings {org} attended",
+                f"Of those, meetings at which {org} was recorded present (however many of its "
                 "members came).",
-                states.get("present", 0),
+                seen["attended"],
+                people=False,
+            )
+            self.number(
+                s,
+                f"mdt_apologies_{slug}",
+                f"MDT apologies from {org}",
+                f"Of those, meetings for which {org} sent apologies and none of its invitees "
+                "was present.",
+                seen["apologies"],
+                people=False,
             )
 
     def information_sharing(self):
@@ -645,6 +904,7 @@ class Return:
             "Data-sharing agreements to which the team's organisation is a party, in force on "
             "the last day of the quarter (started by then and not ended).",
             register.in_force(self.end).count(),
+            people=False,
         )
         self.number(
             s,
@@ -653,6 +913,7 @@ class Return:
             "Of the team's organisation's data-sharing agreements, those that came into force "
             "during the quarter.",
             register.filter(start_on__range=(self.start, self.end)).count(),
+            people=False,
         )
         self.number(
             s,
@@ -660,6 +921,7 @@ class Return:
             "Data-sharing agreements overdue for review",
             "Agreements in force on the last day of the quarter whose review date had passed.",
             register.review_overdue(self.end).count(),
+            people=False,
         )
         withdrawn = SharingAgreement.objects.filter(
             person__team=self.team,
@@ -754,6 +1016,20 @@ class Return:
                 "id", flat=True
             ),
         )
+        self.count(
+            s,
+            "accepted_not_engaged",
+            "People accepted but not yet engaged",
+            "People with an episode accepted on or before the last day of the quarter, not "
+            "ended by then, whose engagement (start date) had not begun by then.",
+            set(
+                Episode.objects.filter(person__team=self.team, accepted_on__lte=self.end)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gt=self.end))
+                .filter(Q(start_date__isnull=True) | Q(start_date__gt=self.end))
+                .values_list("person_id", flat=True)
+            ),
+        )
+        self._no_recent_contact(s)
         waiting = Referral.objects.filter(team=self.team, created_at__lte=self.hi).exclude(
             Exists(
                 EligibilityDecision.objects.filter(referral=OuterRef("pk"), decided_at__lte=self.hi)
@@ -766,6 +1042,43 @@ class Return:
             "Referrals received by the end of the quarter with no decision recorded by then.",
             [r["person_id"] or r["id"] for r in waiting.values("id", "person_id")],
         )
+
+    def _no_recent_contact(self, s):
+        from caseload.models import Contact
+
+        since = self.end - timedelta(days=NO_CONTACT_DAYS - 1)
+        lo = datetime.combine(since, time.min, tzinfo=self.lo.tzinfo)
+        recent = Contact.objects.made().filter(
+            person_id=OuterRef("person_id"), occurred_at__range=(lo, self.hi)
+        )
+        self.count(
+            s,
+            "no_contact_28_days",
+            f"Active people with no contact for {NO_CONTACT_DAYS} days",
+            f"People active at quarter end whose support began at least {NO_CONTACT_DAYS} days "
+            f"before its end, with no contact made (attempts do not count) in the "
+            f"{NO_CONTACT_DAYS} days up to and including the last day of the quarter.",
+            set(
+                self._episodes_active_at_end()
+                .filter(start_date__lte=since)
+                .exclude(Exists(recent))
+                .values_list("person_id", flat=True)
+            ),
+        )
+
+
+# A month without contact with someone on the caseload is a gap the team follows up.
+NO_CONTACT_DAYS = 28
+
+
+def _months(first_day):
+    """The first days of the three months of the quarter beginning on `first_day`."""
+    return [
+        date(
+            first_day.year + (first_day.month + i - 1) // 12, (first_day.month + i - 1) % 12 + 1, 1
+        )
+        for i in range(3)
+    ]
 
 
 def _slug(text):

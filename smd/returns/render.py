@@ -10,11 +10,12 @@ from django.utils.safestring import mark_safe
 
 from assessments.charts import STYLE, inline_svg
 from assessments.models import NDT_ACKNOWLEDGEMENT
-from smd.returns.figures import SECTIONS, SPLIT_LABELS, SPLITS
+from smd.returns.figures import AGE_BANDS, SECTIONS, SPLIT_DEFINITIONS, SPLIT_LABELS, SPLITS
 
 CSV_NOTE = (
     "Exact figures for managers: small numbers are not suppressed here. "
-    "Do not publish this file; the PDF shows 1-4 as <5."
+    "Do not publish this file; the PDF shows counts of 1-4 people as <5 "
+    "(the 'counts people' column says which figures are counts of people)."
 )
 
 
@@ -22,7 +23,16 @@ def to_csv(figures, *, quarter, team):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["# " + f"{team} quarterly return {quarter}. " + CSV_NOTE])
-    writer.writerow(["section", "key", "figure", *[SPLIT_LABELS[s] for s in SPLITS], "definition"])
+    writer.writerow(
+        [
+            "section",
+            "key",
+            "figure",
+            *[SPLIT_LABELS[s] for s in SPLITS],
+            "counts people",
+            "definition",
+        ]
+    )
     for f in figures:
         writer.writerow(
             [
@@ -30,6 +40,7 @@ def to_csv(figures, *, quarter, team):
                 f["key"],
                 f["label"],
                 *[_plain(f["values"].get(s)) for s in SPLITS],
+                "yes" if f["counts_people"] else "no",
                 f["definition"],
             ]
         )
@@ -41,7 +52,8 @@ def _plain(value):
 
 
 def suppressed(figure, split):
-    """The PDF's cell: counts of 1 to 4 people are shown as <5 to protect identities."""
+    """The PDF's cell, the one place the PDF's suppression rule is applied: a figure that
+    counts people (as each figure declares) shows 1 to 4 as <5 to protect identities."""
     value = figure["values"].get(split)
     if value is None:
         return "–"
@@ -49,16 +61,40 @@ def suppressed(figure, split):
     base = (figure.get("bases") or {}).get(split)
     if figure["kind"] in {"mean", "share"} and base is not None and 1 <= base <= 4:
         return "n<5"
-    # People counts, and event totals (a handful of A&E visits can point to one person); not
-    # money.
-    small = figure["kind"] == "count" or (
-        figure["kind"] == "total" and not figure["key"].startswith("budgets_")
-    )
-    if small and 1 <= value <= 4:
+    if figure["counts_people"] and 1 <= value <= 4:
         return "<5"
     if figure["kind"] == "share":
         return f"{value}%"
+    if figure.get("money"):
+        return f"£{value:,.2f}"
     return value
+
+
+def _printable(figure):
+    """A chart prints its values: only a figure whose table cell shows the number itself."""
+    cell = suppressed(figure, "all")
+    return not isinstance(cell, str)
+
+
+def is_split(figure):
+    """Plain numbers (capacity, meetings, agreements) have no people to split by."""
+    return figure["kind"] != "number"
+
+
+def pdf_sections(figures):
+    """What the PDF prints, section by section: the split figures for the wide table and the
+    plain numbers for a narrow one, each row with its cells already suppressed."""
+    sections = []
+    for name in SECTIONS:
+        rows = [
+            dict(f, cells=[suppressed(f, s) for s in (SPLITS if is_split(f) else ["all"])])
+            for f in figures
+            if f["section"] == name
+        ]
+        sections.append(
+            (name, [r for r in rows if is_split(r)], [r for r in rows if not is_split(r)])
+        )
+    return sections
 
 
 def _bar(title, pairs):
@@ -91,9 +127,15 @@ def charts(figures):
     pooled = sum(n for _, n in counts if 1 <= n <= 4)
     if pooled >= 5:
         sources.append(("Other sources (each under 5)", pooled))
+    # Every other bar is drawn only when its table cell shows the number: a caseload of 1-4
+    # people, or a mean over 1-4 people, is left out as the table suppresses it.
     capacity = [
-        ("Navigator capacity", by_key["navigator_capacity"]["values"]["all"]),
-        ("Navigator caseload", by_key["navigator_caseload"]["values"]["all"]),
+        (label, by_key[key]["values"]["all"])
+        for key, label in [
+            ("navigator_capacity", "Navigator capacity"),
+            ("navigator_caseload", "Navigator caseload"),
+        ]
+        if _printable(by_key[key])
     ]
     ndt = [
         (label, by_key[key]["values"]["all"])
@@ -103,41 +145,37 @@ def charts(figures):
             ("ndt_amended_mean_baseline", "Amended: baseline"),
             ("ndt_amended_mean_latest", "Amended: latest"),
         ]
-        if key in by_key and by_key[key]["values"]["all"] is not None
+        if key in by_key and _printable(by_key[key])
     ]
     return {
         "referrals_by_source": _bar("Referrals by source", sources) if sources else None,
-        "capacity": _bar("Caseload against capacity", capacity),
+        "capacity": _bar("Caseload against capacity", capacity) if capacity else None,
         "ndt": _bar("NDT: mean total at baseline and latest", ndt) if ndt else None,
     }
 
 
-def to_pdf(figures, *, quarter, team, version):
-    from weasyprint import HTML
-
-    sections = [
-        (
-            name,
-            [
-                dict(f, cells=[suppressed(f, s) for s in SPLITS])
-                for f in figures
-                if f["section"] == name
-            ],
-        )
-        for name in SECTIONS
-    ]
-    html = render_to_string(
+def pdf_html(figures, *, quarter, team, version):
+    """The PDF's page as HTML, before WeasyPrint lays it out."""
+    ages = [f"age_{key}" for key, *_ in AGE_BANDS]
+    return render_to_string(
         "returns/return_pdf.html",
         {
             "quarter": quarter,
             "team": team,
             "version": version,
-            "sections": sections,
-            "splits": [SPLIT_LABELS[s] for s in SPLITS],
+            "sections": pdf_sections(figures),
+            "groups": [SPLIT_LABELS[s] for s in SPLITS if s not in ages],
+            "ages": [SPLIT_LABELS[s].removeprefix("Age ") for s in ages],
+            "split_definitions": [(SPLIT_LABELS[s], SPLIT_DEFINITIONS[s]) for s in SPLITS],
             "charts": charts(figures),
             "figures": figures,
             "acknowledgement": NDT_ACKNOWLEDGEMENT,
             "generated_at": timezone.now(),
         },
     )
-    return HTML(string=html).write_pdf()
+
+
+def to_pdf(figures, *, quarter, team, version):
+    from weasyprint import HTML
+
+    return HTML(string=pdf_html(figures, quarter=quarter, team=team, version=version)).write_pdf()

@@ -17,7 +17,17 @@ def figures_as_data(result):
     return [
         {
             k: getattr(f, k)
-            for k in ("section", "key", "label", "definition", "kind", "values", "bases")
+            for k in (
+                "section",
+                "key",
+                "label",
+                "definition",
+                "kind",
+                "values",
+                "bases",
+                "counts_people",
+                "money",
+            )
         }
         for f in result.figures
     ]

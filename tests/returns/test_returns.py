@@ -41,9 +41,18 @@ def at(day, hour=12):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
+def splits(everyone, **groups):
+    """A figure's values for every split: the groups not named are 0."""
+    return {split: groups.get(split, 0) for split in SPLITS} | {"all": everyone}
+
+
 @pytest.fixture
 def known(team, shipped_schemes):
-    """A team whose Q3 2025/26 figures are worked out by hand in each test."""
+    """A team whose Q3 2025/26 figures are worked out by hand in each test.
+
+    On 31 December 2025: Ann is 22 (16-25), disabled and a domestic-abuse survivor (her
+    referral says so); Bea is 35 (26-35); Cal is 41 from an approximate age (36-49), disability
+    not known; Dan is 55; Eve's age is not known."""
     from assessments.models import AssessmentScheme
 
     nav = UserFactory(role=Role.NAVIGATOR, team=team, fte=Decimal("1.0"), specialism="women")
@@ -62,10 +71,26 @@ def known(team, shipped_schemes):
         "dan": ("man", "white_british", date(2026, 1, 1), None),  # starts the day after: not active
         "eve": ("woman", "not_known", date(2025, 5, 1), date(2025, 9, 30)),  # ended the day before
     }
+    about = {
+        # name: (date of birth, approximate age and when recorded, disability)
+        "ann": (date(2003, 6, 15), None, None, "yes"),
+        "bea": (date(1990, 1, 1), None, None, "no"),
+        "cal": (None, 40, date(2024, 12, 31), "not_known"),
+        "dan": (date(1970, 1, 1), None, None, "yes"),
+        "eve": (None, None, None, "prefer_not"),
+    }
     made = {}
     for name, (gender, ethnicity, start, end) in people.items():
+        born, approximate, recorded, disability = about[name]
         person = PersonFactory(
-            team=team, first_name=name.title(), gender=gender, ethnicity=ethnicity
+            team=team,
+            first_name=name.title(),
+            gender=gender,
+            ethnicity=ethnicity,
+            date_of_birth=born,
+            approximate_age=approximate,
+            approximate_age_recorded_on=recorded,
+            disability=disability,
         )
         episode = EpisodeFactory(
             person=person,
@@ -103,7 +128,11 @@ def known(team, shipped_schemes):
         (date(2025, 9, 30), probation, None),  # the quarter before
     ]:
         referral = ReferralFactory(
-            team=team, referrer_organisation=org, is_self_referral=org is None, person=person
+            team=team,
+            referrer_organisation=org,
+            is_self_referral=org is None,
+            person=person,
+            domestic_abuse=person == made["ann"][0],
         )
         Referral.objects.filter(pk=referral.pk).update(created_at=at(day))
     standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
@@ -153,20 +182,32 @@ def test_caseload_figures_at_the_quarter_edges(team, known):
     f = figures(team)
     # Active at 31 Dec: Ann (started 1 Oct) and Cal; Bea ended on 31 Dec, so not active after it;
     # Dan starts the day after; Eve ended the day before the quarter.
-    assert f["active_at_end"].values == {"all": 2, "women": 1, "ethnic_minority": 2}
-    assert f["new_starts"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
-    assert f["endings"].values == {"all": 1, "women": 1, "ethnic_minority": 0}
+    assert f["active_at_end"].values == splits(
+        2, women=1, ethnic_minority=2, survivor=1, disabled=1, age_16_25=1, age_36_49=1
+    )
+    assert f["new_starts"].values == splits(
+        1, women=1, ethnic_minority=1, survivor=1, disabled=1, age_16_25=1
+    )
+    assert f["endings"].values == splits(1, women=1, age_26_35=1)
     assert f["endings_other_support"].values["all"] == 1
     # Days on service: Ann 91 (1 Oct-31 Dec), Cal 183 (1 Jul-31 Dec), Bea 213 (1 Jun-31 Dec).
     assert f["average_days"].values == {
         "all": round((91 + 183 + 213) / 3, 1),
         "women": round((91 + 213) / 2, 1),
         "ethnic_minority": round((91 + 183) / 2, 1),
+        "survivor": 91,
+        "disabled": 91,
+        "age_16_25": 91,
+        "age_26_35": 213,
+        "age_36_49": 183,
+        "age_50_plus": None,
     }
     assert f["navigator_capacity"].values["all"] == 12.0  # 1.0 x 8 + 0.5 x 8
     assert f["navigator_caseload"].values["all"] == 2
     assert f["peer_mentor_hours"].values["all"] == 9.0
-    assert f["supported_by_specialist"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["supported_by_specialist"].values == splits(
+        1, women=1, ethnic_minority=1, survivor=1, disabled=1, age_16_25=1
+    )
     assert f["supported_by_peer_mentor"].values["all"] == 1
 
 
@@ -183,11 +224,15 @@ def test_referral_figures(team, known):
 def test_outcome_mdt_and_data_quality_figures(team, known):
     f = figures(team)
     # Ann: standard 36 at baseline (every item 3), 12 at review: change -24, improved.
-    assert f["ndt_standard_people"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["ndt_standard_people"].values == splits(
+        1, women=1, ethnic_minority=1, survivor=1, disabled=1, age_16_25=1
+    )
     assert f["ndt_standard_mean_change"].values["all"] == -24
     assert f["ndt_standard_improved"].values["all"] == 100.0
     assert f["mdt_meetings_held"].values["all"] == 1
-    assert f["mdt_successful_outcomes"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["mdt_successful_outcomes"].values == splits(
+        1, women=1, ethnic_minority=1, survivor=1, disabled=1, age_16_25=1
+    )
     assert f["mdt_referrals_the_person_s_own_request"].values["all"] == 1
     assert f["ndt_baseline_missing"].values["all"] == 1  # Cal
     assert f["recorded_ethnicity"].values["all"] == 100.0
@@ -223,12 +268,14 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
         assert position > last, heading
         last = position
     assert "South West London and St George" in text
-    # Every figure's row, label and all three cells, as the PDF shows it ("<5" for small counts).
+    # Every figure's row, label and cells, as the PDF shows it ("<5" for small counts): every
+    # split for split figures, one value for plain numbers.
     for f in data:
-        row = " ".join([f["label"], *[str(suppressed(f, split)) for split in SPLITS]])
+        shown = SPLITS if f["kind"] != "number" else ["all"]
+        row = " ".join([f["label"], *[str(suppressed(f, split)) for split in shown]])
         assert row in text, row
     assert "Navigator capacity (people) 12.0" in text
-    assert "People active at quarter end <5 <5 <5" in text
+    assert "People active at quarter end <5 <5 <5 <5 <5 <5 0 <5 0" in text
 
 
 def test_the_task_builds_a_version_and_never_touches_another(team, known, team_leader):
@@ -401,12 +448,14 @@ def test_outcome_figures_for_events_accommodation_and_budgets(team, known):
     f = figures(team)
     # Only Cal began before Q3 (Ann began on its first day).
     assert f["events_people_compared"].values["all"] == 1
-    assert f["events_ae_attendance_first"].values == {"all": 3, "women": 0, "ethnic_minority": 3}
+    assert f["events_ae_attendance_first"].values == splits(3, ethnic_minority=3, age_36_49=3)
     assert f["events_ae_attendance_this"].values["all"] == 1
     assert f["events_rough_sleeping_first"].values["all"] == 4
     assert f["accommodation_settled"].values["all"] == 1  # Cal, from the last day of Q3
     assert f["accommodation_hostel"].values["all"] == 1  # Ann
-    assert f["budgets_offered"].values == {"all": 1, "women": 1, "ethnic_minority": 1}
+    assert f["budgets_offered"].values == splits(
+        1, women=1, ethnic_minority=1, survivor=1, disabled=1, age_16_25=1
+    )
     assert f["budgets_share"].values["all"] == 50.0
     assert f["budgets_spent"].values["all"] == 12.30
 
@@ -510,8 +559,20 @@ def test_the_source_chart_never_prints_a_small_number(team):
         {"key": "referrals_source_a", "label": "Referrals from A", "values": {"all": 7}},
         {"key": "referrals_source_b", "label": "Referrals from B", "values": {"all": 3}},
         {"key": "referrals_source_c", "label": "Referrals from C", "values": {"all": 1}},
-        {"key": "navigator_capacity", "label": "c", "values": {"all": 8}},
-        {"key": "navigator_caseload", "label": "l", "values": {"all": 6}},
+        {
+            "key": "navigator_capacity",
+            "label": "c",
+            "kind": "number",
+            "values": {"all": 8},
+            "counts_people": False,
+        },
+        {
+            "key": "navigator_caseload",
+            "label": "l",
+            "kind": "number",
+            "values": {"all": 6},
+            "counts_people": True,
+        },
     ]
     svg = str(charts(figures)["referrals_by_source"])
     assert ">A<" in svg and ">B<" not in svg and ">C<" not in svg
