@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from mdt import services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from smd.models import Role
+from tests.browser.conftest import assert_fits_phone
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (
     EpisodeFactory,
@@ -85,6 +86,7 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     page.get_by_role("group", name=re.compile("Priya Shah")).get_by_label("Present").check()
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("button", name="Start the meeting").click()
 
     # Case 1: notes save as the chair types, then an action for Priya.
@@ -108,12 +110,14 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     # Case 2
     page.get_by_role("link", name=re.compile("Next: Aisha Rahman")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Aisha Rahman")
+    assert_fits_phone(page)
     page.get_by_label("Discussion notes").fill(
         "Aisha wants a women-only space; refuge place offered."
     )
     page.get_by_label("Outcome for this meeting").select_option(label="Resolved: support in place")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Notes saved.")).to_be_visible()
+    assert_fits_phone(page)
 
     page.get_by_role("button", name="Finish meeting and write minutes").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")
@@ -126,6 +130,8 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
 
     # Priya, the owner, sees it on "My MDT actions" and marks it done in one click.
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert_fits_phone(page)
     sign_in(page, live_server.url, "priya")
     page.goto(f"{live_server.url}/mdt/actions/")
     expect(
@@ -137,6 +143,8 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     )
     page.get_by_role("button", name="Save note").click()
     expect(page.get_by_text("Progress: Spoke to the offender manager")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("button", name=re.compile("Mark done")).click()
     expect(page.get_by_text(re.compile("Done"))).to_be_visible()
+    assert_fits_phone(page)
     assert Action.objects.get().done_at is not None
