@@ -137,6 +137,16 @@ class Conflict:
     theirs: AgendaItem
     yours: dict
 
+    @property
+    def merged(self):
+        """What case_notes_merge would save now: offered to the writer to tidy and save."""
+        return {
+            "notes": text_merge(theirs=self.theirs.notes, yours=self.yours["notes"]),
+            "decisions": text_merge(theirs=self.theirs.decisions, yours=self.yours["decisions"]),
+            # One outcome only: the writer's choice if they made one, else the one saved.
+            "outcome": self.yours["outcome"] or self.theirs.outcome,
+        }
+
 
 @transaction.atomic
 def case_notes_save(*, item, version, notes, decisions, outcome, by):
@@ -144,17 +154,67 @@ def case_notes_save(*, item, version, notes, decisions, outcome, by):
     is written and the caller gets a Conflict to show both versions side by side. The writer's
     own earlier saves (an autosave still in flight when they press Save) are not a conflict:
     the form they send holds everything they typed."""
+    current = _locked_notes(item)
+    if current.version != version and current.saved_by_id != by.pk:
+        return Conflict(
+            theirs=current, yours={"notes": notes, "decisions": decisions, "outcome": outcome}
+        )
+    return _notes_write(current, by=by, notes=notes, decisions=decisions, outcome=outcome)
+
+
+@transaction.atomic
+def case_notes_merge(*, item, notes, decisions, outcome, by):
+    """The way out of a conflict: save what is stored now with the writer's text folded in
+    (text_merge). It reads the stored text under the row lock, so no one's saved words are
+    dropped, whichever version the writer's screen started from (ADR 0011)."""
+    current = _locked_notes(item)
+    return _notes_write(
+        current,
+        by=by,
+        **Conflict(
+            theirs=current, yours={"notes": notes, "decisions": decisions, "outcome": outcome}
+        ).merged,
+    )
+
+
+def text_merge(*, theirs, yours):
+    """Their text with yours folded in, line by line: a line both have is kept once, a line of
+    yours that carries one of theirs further replaces it where it stands, and any other line of
+    yours follows their text. Every word of both survives."""
+    if not yours.strip() or yours.strip() in theirs:
+        return theirs
+    if theirs.strip() in yours:
+        return yours
+    lines = theirs.splitlines()
+    added = []
+    for line in yours.splitlines():
+        mine = line.strip()
+        if not mine or any(old.strip().startswith(mine) for old in lines):
+            continue
+        grown = next(
+            (i for i, old in enumerate(lines) if old.strip() and mine.startswith(old.strip())),
+            None,
+        )
+        if grown is None:
+            added.append(line)
+        else:
+            lines[grown] = line
+    merged = "\n".join(lines).rstrip()
+    return merged + "\n\n" + "\n".join(added) if added else merged
+
+
+def _locked_notes(item):
     current = (
         AgendaItem.objects.select_for_update(of=("self",))
         .select_related("saved_by")
         .get(pk=item.pk)
     )
     _assert_not_finished(current.meeting)
-    if current.version != version and current.saved_by_id != by.pk:
-        return Conflict(
-            theirs=current, yours={"notes": notes, "decisions": decisions, "outcome": outcome}
-        )
-    AgendaItem.objects.filter(pk=item.pk).update(
+    return current
+
+
+def _notes_write(current, *, by, notes, decisions, outcome):
+    AgendaItem.objects.filter(pk=current.pk).update(
         notes=notes,
         decisions=decisions,
         outcome=outcome,

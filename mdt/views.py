@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from caseload.models import Person
 from mdt import selectors, services
@@ -207,16 +208,7 @@ def live(request, pk):
             "summary": summary,
             "previous": agenda[position - 1] if current and position > 0 else None,
             "next": agenda[position + 1] if current and position + 1 < len(agenda) else None,
-            "notes_form": CaseNotesForm(
-                initial={
-                    "version": current.version,
-                    "notes": current.notes,
-                    "decisions": current.decisions,
-                    "outcome": current.outcome,
-                }
-            )
-            if current
-            else None,
+            "notes_form": _notes_form(current) if current else None,
             "action_form": ActionForm(meeting=meeting) if current else None,
             "attendance_form": AttendanceForm(meeting=meeting),
         },
@@ -230,18 +222,19 @@ def case_notes(request, pk):
     form = CaseNotesForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            return render(
-                request, "mdt/_save_status.html", {"error": form.errors.as_text()}, status=400
-            )
+            return _not_saved(request, form.errors.as_text())
         messages.error(request, "The notes could not be saved: " + form.errors.as_text())
         return redirect(f"{_live_url(item)}")
+    merging = bool(request.POST.get("merge"))
     try:
-        result = services.case_notes_save(item=item, by=request.user, **form.cleaned_data)
+        if merging:
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            result = services.case_notes_merge(item=item, by=request.user, **fields)
+        else:
+            result = services.case_notes_save(item=item, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         if request.htmx:
-            return render(
-                request, "mdt/_save_status.html", {"error": " ".join(error.messages)}, status=400
-            )
+            return _not_saved(request, " ".join(error.messages))
         messages.error(request, " ".join(error.messages))
         return redirect(item.meeting)
     if isinstance(result, services.Conflict):
@@ -251,10 +244,35 @@ def case_notes(request, pk):
         return render(
             request, "mdt/conflict.html", {**context, "meeting": item.meeting}, status=409
         )
+    if request.htmx and merging:
+        # The whole form comes back: the boxes now hold both texts, at the new version, and
+        # the notes box takes the focus the merge button had.
+        notes_form = _notes_form(result)
+        notes_form.fields["notes"].widget.attrs["autofocus"] = True
+        context = {"item": result, "notes_form": notes_form, "merged": True}
+        return render(request, "mdt/_case_notes.html", context)
     if request.htmx:
-        return render(request, "mdt/_save_status.html", {"item": result})
-    messages.success(request, "Notes saved.")
+        return render(request, "mdt/_save_status.html", {"item": result, "oob": True})
+    messages.success(request, "Merged and saved." if merging else "Notes saved.")
     return redirect(_live_url(item))
+
+
+def _not_saved(request, error):
+    # Into the status line whichever button asked: the merge button's own target is the whole
+    # form, which must not be replaced by a message and take the writer's text with it.
+    response = render(request, "mdt/_save_status.html", {"error": error}, status=400)
+    return reswap(retarget(response, "#save-status"), "outerHTML")
+
+
+def _notes_form(item):
+    return CaseNotesForm(
+        initial={
+            "version": item.version,
+            "notes": item.notes,
+            "decisions": item.decisions,
+            "outcome": item.outcome,
+        }
+    )
 
 
 def _live_url(item):

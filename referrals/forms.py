@@ -141,12 +141,28 @@ class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
         return referral
 
 
+class RadioSelectSomeUnavailable(forms.RadioSelect):
+    """Radios of which some may be shown but not chosen yet (`unavailable` values)."""
+
+    unavailable = frozenset()
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.unavailable:
+            option["attrs"]["disabled"] = True
+            # Greyed out is not enough on its own: the label says why too.
+            option["label"] = f"{option['label']}: not yet, link a person first"
+        return option
+
+
 class DecisionForm(PlainEnglishMixin, forms.Form):
     # Reason and signposting are required for some outcomes: their help text says which.
     mark_optional = False
 
     outcome = forms.ChoiceField(
-        label="Outcome", choices=EligibilityDecision.Outcome.choices, widget=forms.RadioSelect
+        label="Outcome",
+        choices=EligibilityDecision.Outcome.choices,
+        widget=RadioSelectSomeUnavailable,
     )
     reason = forms.CharField(
         label="Reason",
@@ -162,6 +178,14 @@ class DecisionForm(PlainEnglishMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when not eligible: where the person was pointed instead.",
     )
+
+    def __init__(self, *args, person_linked=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not person_linked:
+            # Accepting opens an episode for a person, so until one is linked the accepting
+            # outcomes are shown but cannot be chosen; referral_decide refuses them as well.
+            Outcome = EligibilityDecision.Outcome
+            self.fields["outcome"].widget.unavailable = {Outcome.ELIGIBLE, Outcome.DISCRETION}
 
 
 class LinkPersonForm(forms.Form):

@@ -122,7 +122,7 @@ def referral_detail(request, pk, decision_form=None):
         "can_triage": can_triage,
         "reconsidering": can_triage and referral.status != Referral.Status.NEW,
         "matches": possible_matches(referral) if can_triage and not referral.person_id else [],
-        "decision_form": decision_form or DecisionForm(),
+        "decision_form": decision_form or DecisionForm(person_linked=bool(referral.person_id)),
         "form": decision_form,
     }
     status = 400 if decision_form is not None else 200
@@ -172,7 +172,7 @@ def referral_new_person(request, pk):
 @require_POST
 def referral_decision(request, pk):
     referral = _triage_referral(request, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, person_linked=bool(referral.person_id))
     if form.is_valid():
         try:
             decision = services.referral_decide(

@@ -183,6 +183,9 @@ STORAGES = {
 }
 # Locally and under test, serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any
+# view, sign-in check or audit: no URL of the app's own, and no 404 on every page.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

@@ -49,28 +49,86 @@ def chromium_browser():
             browser.close()
 
 
-@pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(viewport=DESKTOP, locale="en-GB")
+def open_page(browser, viewport=DESKTOP, **options):
+    """A fresh context and page that fail the test, when closed with close_page, if the Content
+    Security Policy blocked anything or a page it showed was never checked at 320 px."""
+    context = browser.new_context(viewport=viewport, locale="en-GB", **options)
     # Generous: on a busy 2-vCPU machine one sign-in redirect once took over 10 s. A page that
     # never appears still fails, only later.
     context.set_default_timeout(30_000)
     page = context.new_page()
     # Every page must work under the Content Security Policy: a blocked script, style or image
     # is a failure, not a console message nobody reads.
-    blocked = []
+    page.smd_blocked = []
     page.on(
         "console",
         lambda message: (
-            blocked.append(message.text)
+            page.smd_blocked.append(message.text)
             if "Content Security Policy" in message.text
             or "Content-Security-Policy" in message.text
             else None
         ),
     )
+    # Each document the page loads, and whether assert_fits_phone has looked at it since.
+    page.smd_visits = []
+    page.on("domcontentloaded", lambda loaded: page.smd_visits.append([loaded.url, False]))
+    return page
+
+
+def close_page(page):
+    page.context.close()
+    assert not page.smd_blocked, "Content Security Policy blocked: " + " | ".join(page.smd_blocked)
+    unchecked = [url for url, checked in page.smd_visits if not checked]
+    assert not unchecked, (
+        "Pages shown but never checked at 320 px (call assert_accessible or assert_fits_phone "
+        "on each): " + ", ".join(unchecked)
+    )
+
+
+@pytest.fixture
+def page(chromium_browser):
+    page = open_page(chromium_browser)
     yield page
-    context.close()
-    assert not blocked, "Content Security Policy blocked: " + " | ".join(blocked)
+    close_page(page)
+
+
+# The elements that reach past the right edge, innermost first: what to fix, not its parents.
+_OVERFLOW = """() => {
+  const edge = window.innerWidth;
+  const sticking = [...document.body.querySelectorAll("*")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > edge + 0.5;
+  });
+  const innermost = sticking.filter((el) => !sticking.some((o) => o !== el && el.contains(o)));
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: edge,
+    culprits: innermost.slice(0, 5).map((el) =>
+      `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+      `${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""}>` +
+      ` right edge ${Math.round(el.getBoundingClientRect().right)}px: ` +
+      JSON.stringify((el.textContent || "").trim().slice(0, 60))
+    ),
+  };
+}"""
+
+
+def assert_fits_phone(page):
+    """Fail if the page scrolls sideways at 320 px wide (WCAG 1.4.10 reflow), naming what sticks
+    out; then put the page back at the width it had. Every page a browser test shows must pass
+    through here (assert_accessible calls it), or close_page fails the test."""
+    size = page.viewport_size
+    page.set_viewport_size(NARROW)
+    try:
+        found = page.evaluate(_OVERFLOW)
+    finally:
+        page.set_viewport_size(size)
+    if page.smd_visits:
+        page.smd_visits[-1][1] = True
+    assert found["scrollWidth"] <= found["innerWidth"], (
+        f"{page.url} scrolls sideways at {NARROW['width']}px wide (scrollWidth "
+        f"{found['scrollWidth']} > {found['innerWidth']}): " + "; ".join(found["culprits"])
+    )
 
 
 def _targets(violation):
@@ -85,10 +143,12 @@ def _targets(violation):
 
 @pytest.fixture(scope="session")
 def assert_accessible():
-    """assert_accessible(page): fail on any serious or critical axe violation on the page."""
+    """assert_accessible(page): fail on any serious or critical axe violation on the page, or if
+    it scrolls sideways at 320 px."""
     axe = Axe()
 
     def check(page):
+        assert_fits_phone(page)
         violations = axe.run(page).response["violations"]
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
@@ -113,13 +173,9 @@ def screenshot():
         page.set_viewport_size(NARROW)
         try:
             page.screenshot(path=ARTIFACTS / f"{name}-320.png", full_page=True)
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            assert scroll_width <= NARROW["width"] + 1, (
-                f"{name} scrolls sideways at {NARROW['width']}px wide "
-                f"(scrollWidth {scroll_width}); see test-artifacts/{name}-320.png"
-            )
         finally:
             page.set_viewport_size(DESKTOP)
+        assert_fits_phone(page)
 
     return take
 
@@ -137,14 +193,19 @@ def with_app(username):
 
 def give_code(page, username):
     """The code step of signing in, with the code the user's app shows now."""
+    assert_fits_phone(page)
     page.get_by_role("textbox", name="Code").fill(app_code(_user(username)))
     page.get_by_role("button", name="Continue").click()
+    # The page signing in lands on is a page like any other.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    assert_fits_phone(page)
 
 
 def sign_in(page, base, username, password):
     """Sign in through the form as a returning user: password, then the app's code."""
     with_app(username)
     page.goto(f"{base}/accounts/login/")
+    assert_fits_phone(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

@@ -10,10 +10,18 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from caseload.models import Allocation, Contact, EpisodeStatus
+from caseload.models import Allocation, Contact, EpisodeStatus, RiskFlag
 from smd.characteristics import Gender
 from smd.models import Role, Specialism
-from tests.browser.conftest import ARTIFACTS, DESKTOP, give_code, with_app
+from tests.browser.conftest import (
+    ARTIFACTS,
+    DESKTOP,
+    assert_fits_phone,
+    close_page,
+    give_code,
+    open_page,
+    with_app,
+)
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -30,11 +38,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def phone(chromium_browser):
-    context = chromium_browser.new_context(viewport=PHONE, locale="en-GB", has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = open_page(chromium_browser, PHONE, has_touch=True)
     yield page
-    context.close()
+    close_page(page)
 
 
 @pytest.fixture
@@ -75,8 +81,14 @@ def test_navigator_logs_a_contact_from_my_caseload(
     nadia = UserFactory(
         username="nadia", first_name="Nadia", role=Role.NAVIGATOR, team=team, password=PASSWORD
     )
-    for first, known_as in [("Margaret", "Peggy"), ("Daniel", "Danny")]:
-        person = PersonFactory(team=team, first_name=first, last_name="Kelly", known_as=known_as)
+    # Danny's safety warning is the longest there is: it must wrap, not run off a 320 px screen.
+    for first, known_as, flags in [
+        ("Margaret", "Peggy", []),
+        ("Daniel", "Danny", [RiskFlag.DOMESTIC_ABUSE, RiskFlag.VISIT_IN_PAIRS]),
+    ]:
+        person = PersonFactory(
+            team=team, first_name=first, last_name="Kelly", known_as=known_as, risk_flags=flags
+        )
         AllocationFactory(
             episode=EpisodeFactory(person=person),
             worker=nadia,
@@ -204,6 +216,7 @@ def test_team_leader_allocates_a_person_waiting(live_server, phone, check, asser
 
     # Closing without saying where she went is refused, clearly.
     phone.goto(f"{live_server.url}/people/{aisha.pk}/support/")
+    assert_fits_phone(phone)
     phone.get_by_role("button", name="Close support").click()
     expect(phone.get_by_role("alert")).to_contain_text(
         "Say where the person went when support ended."

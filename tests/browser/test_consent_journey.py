@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from smd.models import Role
 from smd.sharing.models import DataSharingAgreement, SharingAgreement
+from tests.browser.conftest import assert_fits_phone
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (
     EpisodeFactory,
@@ -39,7 +40,10 @@ def test_record_and_withdraw_sharing_then_keep_the_register(
 
     sign_in(page, live_server.url, "nadia")
     page.goto(f"{live_server.url}{person.get_absolute_url()}")
+    assert_fits_phone(page)
     page.get_by_role("link", name="Record a sharing agreement").click()
+    expect(page.get_by_role("button", name="Record agreement")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("button", name="Record agreement").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
@@ -59,11 +63,15 @@ def test_record_and_withdraw_sharing_then_keep_the_register(
     page.get_by_role("button", name="Withdraw now").click()
     expect(page.get_by_text("withdrawn: it stops now")).to_be_visible()
     expect(section).to_contain_text("Nothing is shared with partners")
+    assert_fits_phone(page)
     assert SharingAgreement.objects.get().withdrawal_reason == "Changed his mind."
 
     sign_in(page, live_server.url, "maureen")
     page.goto(f"{live_server.url}/data-sharing-agreements/")
+    assert_fits_phone(page)
     page.get_by_role("link", name="Add an agreement").click()
+    expect(page.get_by_label("Title")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_label("Title").fill("MDT information sharing")
     page.get_by_label("Northgate Probation").check()
     page.get_by_label("Discussion at the MDT").check()

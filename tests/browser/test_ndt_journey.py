@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from assessments.models import Assessment, AssessmentScheme
 from assessments.services import assessment_save
 from smd.models import Role
+from tests.browser.conftest import assert_fits_phone
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import EpisodeFactory, PersonFactory, TeamFactory, UserFactory
 
@@ -54,6 +55,7 @@ def test_navigator_completes_an_amended_ndt_and_sees_the_change(
     sign_in(page, live_server.url, "nadia")
     page.goto(f"{live_server.url}{person.get_absolute_url()}")
     expect(page.get_by_text("NDT review due today")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("link", name="New NDT assessment").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("New NDT (amended)")
     expect(page.get_by_text("South West London and St George")).to_be_visible()

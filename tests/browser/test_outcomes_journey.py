@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from caseload.models import AccommodationChange, Allocation, Goal, ServiceEvent
 from smd.models import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_fits_phone, sign_in
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -47,6 +47,8 @@ def test_navigator_adds_a_goal_records_a_move_and_an_event_and_prints_the_plan(
 
     # A goal, in her words. Leaving the words out first: the error names it, the rest stays.
     page.get_by_role("link", name="Add a goal").click()
+    expect(page.get_by_role("button", name="Add goal")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_label("Strengths Peggy brings (optional)").fill("Knows the area; her sister helps")
     page.get_by_label("Step 1: what will be done").fill("Put in a housing bid every week")
     page.get_by_label("Step 1: who does it").fill("Peggy")
@@ -66,7 +68,11 @@ def test_navigator_adds_a_goal_records_a_move_and_an_event_and_prints_the_plan(
 
     # A move into a hostel, from the person page's "Where they live" card.
     page.get_by_role("link", name=re.compile(r"^← Margaret Kelly")).click()
+    expect(page.get_by_role("heading", name="Support plan")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("link", name="Record a change or see history").click()
+    expect(page.get_by_role("button", name="Save change")).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("radio", name="Hostel or supported accommodation").check()
     page.get_by_label("Note (optional)").fill("St Anne's women's hostel")
     page.get_by_role("button", name="Save change").click()
@@ -78,6 +84,7 @@ def test_navigator_adds_a_goal_records_a_move_and_an_event_and_prints_the_plan(
     # A night sleeping rough, recorded in place on the person page (htmx).
     page.goto(f"{base}{peggy.get_absolute_url()}")
     expect(page.get_by_text("Hostel or supported accommodation", exact=True)).to_be_visible()
+    assert_fits_phone(page)
     page.get_by_role("link", name="Record an event").click()
     events = page.locator("#events-panel")
     events.get_by_role("radio", name="Rough sleeping (nights)").check()
@@ -95,6 +102,8 @@ def test_navigator_adds_a_goal_records_a_move_and_an_event_and_prints_the_plan(
     # The plan as a PDF for Peggy to keep.
     page.get_by_role("link", name="Open the plan").click()
     link = page.get_by_role("link", name="Print for Peggy (PDF)")
+    expect(link).to_be_visible()
+    assert_fits_phone(page)
     response = page.request.get(f"{base}{link.get_attribute('href')}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from smd.models import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_fits_phone, sign_in
 from tests.factories import PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,6 +23,7 @@ def test_a_search_finds_people_and_keeps_their_name_out_of_the_url(
     sign_in(page, live_server.url, "tara", PASSWORD)
     people = f"{live_server.url}/people/"
     page.goto(people)
+    assert_fits_phone(page)
     results = page.locator("#results")
 
     page.get_by_label("Search by any name").press_sequentially("pegg", delay=50)

@@ -14,7 +14,7 @@ from django_otp.oath import hotp
 from playwright.sync_api import expect
 
 from smd.models import Role
-from tests.browser.conftest import ARTIFACTS, DESKTOP
+from tests.browser.conftest import ARTIFACTS, DESKTOP, assert_fits_phone
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +45,7 @@ def check(assert_accessible, screenshot):
 
 def sign_in_with_password(page, base):
     page.goto(f"{base}/accounts/login/")
+    assert_fits_phone(page)
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -70,6 +71,7 @@ def test_a_new_navigator_sets_up_two_factor_and_later_signs_in_with_a_backup_cod
     page.get_by_role("textbox", name="Code").fill("123")
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter the 6-digit code")
+    assert_fits_phone(page)
     page.get_by_role("textbox", name="Code").fill(code_from_key(key))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
 
@@ -80,9 +82,12 @@ def test_a_new_navigator_sets_up_two_factor_and_later_signs_in_with_a_backup_cod
     check(page, "2fa-02-backup-codes")
     page.get_by_role("link", name="I have saved my backup codes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    assert_fits_phone(page)
 
     # --- Signing in again, phone left at home: a backup code ---------------------------------
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert_fits_phone(page)
     sign_in_with_password(page, base)
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
     check(page, "2fa-03-code")
@@ -91,3 +96,4 @@ def test_a_new_navigator_sets_up_two_factor_and_later_signs_in_with_a_backup_cod
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("You used a backup code. You have 9 left.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    assert_fits_phone(page)

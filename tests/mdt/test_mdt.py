@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -144,6 +145,137 @@ def test_two_people_editing_do_not_silently_overwrite(client_for, chair, team_le
     plain = _notes(second, item, 0, "Team leader's notes", htmx=False)
     assert plain.status_code == 409
     assert "Team leader&#x27;s notes" in plain.content.decode()
+
+
+def _screen_version(response, held):
+    """The version the live screen holds after this response: a response may move it on."""
+    moved = re.search(r'name="version" value="(\d+)" id="id_version" hx-swap-oob', response.text)
+    return int(moved.group(1)) if moved else held
+
+
+def test_typing_on_after_a_conflict_does_not_overwrite_the_other_text(
+    client_for, chair, team_leader, item
+):
+    first, second = client_for(chair), client_for(team_leader)
+    _notes(first, item, 0, "Chair: housing first agreed")
+    warned = _notes(second, item, 0, "Leader: GP review")
+    assert warned.status_code == 409
+    # The warned writer keeps typing; the next autosave goes with whatever the screen now holds.
+    version = _screen_version(warned, 0)
+    again = _notes(second, item, version, "Leader: GP review next week")
+    assert again.status_code == 409
+    item.refresh_from_db()
+    assert item.notes == "Chair: housing first agreed" and item.version == 1
+
+
+def test_merging_after_a_conflict_stores_both_texts_and_resumes_autosave(
+    client_for, chair, team_leader, item
+):
+    first, second = client_for(chair), client_for(team_leader)
+    _notes(first, item, 0, "Chair: housing first agreed")
+    _notes(second, item, 0, "Leader: GP review")
+    response = second.post(
+        reverse("mdt:case_notes", args=[item.pk]),
+        {"version": 0, "notes": "Leader: GP review", "decisions": "", "outcome": "", "merge": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.notes == "Chair: housing first agreed\n\nLeader: GP review"
+    assert item.version == 2 and item.saved_by == team_leader
+    # The whole form comes back holding both texts at the new version, so autosave goes on.
+    assert 'id="case-notes"' in response.text and "Merged" in response.text
+    assert 'name="version" value="2"' in response.text
+    assert "Chair: housing first agreed" in response.text
+    tidied = "Chair: housing first agreed\nLeader: GP review"
+    assert _notes(second, item, 2, tidied).status_code == 200
+    item.refresh_from_db()
+    assert item.notes == tidied
+
+
+def test_merging_without_javascript_stores_both_texts(client_for, chair, team_leader, item):
+    _notes(client_for(chair), item, 0, "Chair: housing first agreed")
+    response = client_for(team_leader).post(
+        reverse("mdt:case_notes", args=[item.pk]),
+        {"version": 0, "notes": "Leader: GP review", "decisions": "", "outcome": "", "merge": "1"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert "Chair: housing first agreed" in item.notes and "Leader: GP review" in item.notes
+
+
+def test_a_refused_merge_answers_in_the_status_line_not_over_the_form(
+    client_for, chair, team_leader, item, meeting
+):
+    _notes(client_for(chair), item, 0, "Chair: housing first agreed")
+    services.meeting_finish(meeting=meeting)
+    response = client_for(team_leader).post(
+        reverse("mdt:case_notes", args=[item.pk]),
+        {"version": 0, "notes": "Leader: GP review", "decisions": "", "outcome": "", "merge": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    # The merge button targets the whole form; the refusal goes to the status line instead.
+    assert response["HX-Retarget"] == "#save-status" and response["HX-Reswap"] == "outerHTML"
+    assert "This meeting has finished" in response.text
+    item.refresh_from_db()
+    assert item.notes == "Chair: housing first agreed"
+
+
+def test_conflict_page_without_javascript_offers_both_texts_merged(
+    client_for, chair, team_leader, item
+):
+    _notes(client_for(chair), item, 0, "Chair: housing first agreed")
+    page = _notes(client_for(team_leader), item, 0, "Leader: GP review", htmx=False)
+    assert page.status_code == 409
+    box = re.search(r'<textarea id="merge-notes"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert box.group(1) == "Chair: housing first agreed\n\nLeader: GP review"
+
+
+def test_merge_drops_nothing_saved_since_the_merge_was_offered(chair, team_leader, item):
+    services.case_notes_save(
+        item=item, version=0, notes="Chair: one", decisions="", outcome="", by=chair
+    )
+    services.case_notes_save(
+        item=item, version=1, notes="Chair: one\nChair: two", decisions="", outcome="", by=chair
+    )
+    merged = services.case_notes_merge(
+        item=item, notes="Leader: three", decisions="Refer to GP", outcome="", by=team_leader
+    )
+    assert merged.notes == "Chair: one\nChair: two\n\nLeader: three"
+    assert merged.decisions == "Refer to GP"
+
+
+@pytest.mark.parametrize(
+    ("theirs", "yours", "merged"),
+    [
+        ("Housing first", "", "Housing first"),
+        ("", "GP review", "GP review"),
+        ("Housing first", "Housing first", "Housing first"),
+        ("Housing first", "Housing first. GP review", "Housing first. GP review"),
+        ("Housing first. GP review", "Housing first", "Housing first. GP review"),
+        (
+            "Housing first\nProbation",
+            "Housing first\nGP review",
+            "Housing first\nProbation\n\nGP review",
+        ),
+        ("Housing first\nProbation", "Probation\nHousing first", "Housing first\nProbation"),
+        ("Probation to call", "Probation to call Lee", "Probation to call Lee"),
+        ("Probation call Tue", "Probation call Wed", "Probation call Tue\n\nProbation call Wed"),
+        (
+            "Housing first.\nProbation",
+            "Housing first. GP review",
+            "Housing first. GP review\nProbation",
+        ),
+        (
+            "Housing first. GP review\nProbation",
+            "Housing first.\nCall Lee",
+            "Housing first. GP review\nProbation\n\nCall Lee",
+        ),
+    ],
+)
+def test_text_merge_keeps_every_line_of_both(theirs, yours, merged):
+    assert services.text_merge(theirs=theirs, yours=yours) == merged
 
 
 def test_explicit_save_without_javascript(client_for, chair, item):

@@ -152,3 +152,35 @@ def test_decided_referral_leaves_the_queue(team, team_leader_client, outcome):
         {"outcome": outcome, "reason": "Needs met elsewhere", "signposted_to": "GP"},
     )
     assert team_leader_client.get(TRIAGE).context["referrals"] == []
+
+
+def _outcome_radio(page, value):
+    return re.search(rf'<input type="radio"[^>]*value="{value}"[^>]*>', page).group(0)
+
+
+def test_decision_form_says_before_submitting_that_accepting_needs_a_person(
+    team, team_leader_client
+):
+    referral = ReferralFactory(team=team)
+    page = team_leader_client.get(referral.get_absolute_url()).content.decode()
+    assert "first link it to a person" in page
+    assert "disabled" in _outcome_radio(page, "eligible")
+    assert "disabled" in _outcome_radio(page, "discretion")
+    assert "disabled" not in _outcome_radio(page, "not_eligible")
+    assert "Eligible (3 or more of 5): not yet, link a person first" in page
+    # Once linked, every outcome can be chosen and the note is gone.
+    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    page = team_leader_client.get(referral.get_absolute_url()).content.decode()
+    assert "first link it to a person" not in page
+    assert "disabled" not in _outcome_radio(page, "eligible")
+
+
+def test_accepting_an_unlinked_referral_is_still_refused_on_the_server(team, team_leader_client):
+    referral = ReferralFactory(team=team)
+    response = team_leader_client.post(
+        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible"}
+    )
+    assert response.status_code == 400
+    assert "Link this referral to an existing person" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.NEW and not referral.decisions.exists()

@@ -43,6 +43,19 @@ def test_static_assets_are_served_by_the_app_not_a_cdn(client, team):
         assert client.get(asset).status_code == 200, asset
 
 
+def test_favicon_is_served_from_the_apps_static_files(client, team):
+    # Browsers ask for /favicon.ico on every page, signed in or not.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    icon = b"".join(response.streaming_content)
+    assert icon[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    assert icon == (ROOT / "static" / "root" / "favicon.ico").read_bytes()
+    page = client.get("/refer/").content.decode()
+    assert '<link rel="icon" href="/static/root/favicon.ico"' in page
+    assert client.get("/static/root/favicon.ico").status_code == 200
+
+
 def test_page_shell_is_accessible(client, team):
     page = client.get("/refer/").content.decode()
     assert page.count("<h1") == 1
