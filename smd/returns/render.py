@@ -91,10 +91,20 @@ def charts(figures):
     pooled = sum(n for _, n in counts if 1 <= n <= 4)
     if pooled >= 5:
         sources.append(("Other sources (each under 5)", pooled))
+    # Places against places filled; a filled count of 1-4 would print what the table
+    # suppresses, so the chart is left out then.
     capacity = [
-        ("Navigator capacity", by_key["navigator_capacity"]["values"]["all"]),
-        ("Navigator caseload", by_key["navigator_caseload"]["values"]["all"]),
+        (label, by_key[key]["values"]["all"])
+        for key, label in [
+            ("navigator_places", "Navigator places"),
+            ("peer_mentor_places", "Peer-mentor places"),
+            ("places", "Places"),
+            ("places_filled", "Places filled"),
+        ]
+        if key in by_key
     ]
+    filled = by_key.get("places_filled", {}).get("values", {}).get("all")
+    show_capacity = len(capacity) == 4 and not (filled and 1 <= filled <= 4)
     ndt = [
         (label, by_key[key]["values"]["all"])
         for key, label in [
@@ -107,7 +117,7 @@ def charts(figures):
     ]
     return {
         "referrals_by_source": _bar("Referrals by source", sources) if sources else None,
-        "capacity": _bar("Caseload against capacity", capacity),
+        "capacity": _bar("Places and places filled", capacity) if show_capacity else None,
         "ndt": _bar("NDT: mean total at baseline and latest", ndt) if ndt else None,
     }
 
