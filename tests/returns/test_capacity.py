@@ -221,3 +221,24 @@ def test_the_pdf_and_csv_carry_the_capacity_section_with_its_glossary(team, plan
     assert "Places, navigators and peer mentors together 81" in text
     assert "Projected people supported a year 65" in text
     assert "Delivery plan target for 2025/26 (people) 70" in text
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_capacity_section_costs_the_same_however_many_staff_and_people(team, size):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from smd.returns.figures import Return
+
+    for _ in range(size):
+        worker(team, Role.NAVIGATOR, fte=Decimal("1")).save()  # a second version each
+        worker(team, Role.PEER_MENTOR, planned_hours=Decimal("9"))
+        EpisodeFactory(person=PersonFactory(team=team), status="awaiting_allocation")
+        closed(team, 1, days=100, ended=date(2025, 11, 1))
+    built = Return(team, Q3)
+    with CaptureQueriesContext(connection) as ctx:
+        built.team_capacity()
+    # 1 the staff as at quarter end, 2 the allocations held by kind, 3 the waits, 4 the closed
+    # episodes' days on service, 5 the plan's target, 6 the people in the places filled, 7 the
+    # people waiting.
+    assert len(ctx.captured_queries) == 7
