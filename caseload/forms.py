@@ -377,6 +377,11 @@ class PlanTargetForm(PlainEnglishMixin, forms.Form):
         max_value=100_000,
         help_text="As the delivery plan states it, in whole people.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter a whole number of people, like 145.",
+            "min_value": "Enter 0 or more people.",
+            "max_value": "Enter at most %(limit_value)s people.",
+        },
     )
 
     def __init__(self, *args, this_year, **kwargs):
@@ -387,3 +392,6 @@ class PlanTargetForm(PlainEnglishMixin, forms.Form):
         years = range(this_year - 1, this_year + 5)
         self.fields["year"].choices = [(y, financial_year_label(y)) for y in years]
         self.fields["year"].initial = this_year
+        self.fields["year"].error_messages["invalid_choice"] = (
+            "Choose one of the financial years listed."
+        )

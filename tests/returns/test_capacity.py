@@ -242,3 +242,20 @@ def test_the_capacity_section_costs_the_same_however_many_staff_and_people(team,
     # episodes' days on service, 5 the plan's target, 6 the people in the places filled, 7 the
     # people waiting.
     assert len(ctx.captured_queries) == 7
+
+
+def test_the_demo_teams_staff_count_in_last_quarters_capacity(db, settings):
+    import io as _io
+
+    from django.core.management import call_command
+
+    from smd.models import Team
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=_io.StringIO())
+    team = Team.objects.get(name="Changing Futures Navigators")
+    last = Quarter.containing(timezone.localdate()).previous()
+    f = figures(team, last)
+    # Nadia 1.0 and Samir 0.6 FTE: 12.8 -> 13 places; Pete's 9 hours: 3 places.
+    assert f["navigator_places"].values["all"] == 13
+    assert f["peer_mentor_places"].values["all"] == 3
