@@ -259,3 +259,15 @@ def test_the_demo_teams_staff_count_in_last_quarters_capacity(db, settings):
     # Nadia 1.0 and Samir 0.6 FTE: 12.8 -> 13 places; Pete's 9 hours: 3 places.
     assert f["navigator_places"].values["all"] == 13
     assert f["peer_mentor_places"].values["all"] == 3
+
+
+def test_the_page_and_the_return_give_the_same_places(client_for, team, plan_team):
+    from django.urls import reverse
+
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    page = client_for(manager).get(reverse("caseload:team_capacity")).context["team"]
+    now = figures(team, Quarter.containing(timezone.localdate()))
+    assert (page.navigators.capacity, page.peer_mentors.capacity, page.places) == (56, 25, 81)
+    assert now["navigator_places"].values["all"] == page.navigators.capacity
+    assert now["peer_mentor_places"].values["all"] == page.peer_mentors.capacity
+    assert now["projected_people_a_year"].values["all"] == page.projected == 65
