@@ -328,7 +328,7 @@ class Return:
             .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
             .filter(kind__in=[Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR])
         )
-        self.count(
+        filled = self.count(
             s,
             "places_filled",
             "Places filled at quarter end",
@@ -336,7 +336,9 @@ class Return:
             "quarter: someone with both fills a navigator place and a peer-mentor place.",
             held.values_list("episode__person_id", flat=True),
         )
-        self.number(
+        # A per cent of places over one to four places filled would give the suppressed count
+        # back: printed in the PDF as a share over them is (n<5).
+        full = self.number(
             s,
             "places_full",
             "How full the team is, %",
@@ -344,6 +346,7 @@ class Return:
             "100 when the team holds more people than its places).",
             capacity.percent_full,
         )
+        full.kind, full.bases = "share", {"all": filled.values["all"]}
         waiting = list(waiting_at(self.team.pk, self.hi).values_list("person_id", "accepted_on"))
         self.count(
             s,
@@ -362,7 +365,7 @@ class Return:
             "acceptance to the last day of the quarter, averaged.",
             waits,
         )
-        self.number(
+        longest = self.number(
             s,
             "waiting_longest_days",
             "Longest wait for allocation (days)",
@@ -370,6 +373,9 @@ class Return:
             "had waited since acceptance, to the last day of the quarter.",
             max((days for _, days in waits), default=None),
         )
+        # The longest of one to four people's waits is one of their own: the PDF prints it as
+        # it does a mean over them (n<5).
+        longest.kind, longest.bases = "mean", {"all": len(waits)}
         days = capacity.days_on_service
         self.number(
             s,

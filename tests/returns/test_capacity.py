@@ -160,6 +160,12 @@ def test_how_full_and_who_was_waiting_at_quarter_end(team, plan_team):
     # Soon holds a navigator place and a peer-mentor place: 2 of 81.
     assert f["places_filled"].values["all"] == 2
     assert f["places_full"].values["all"] == 2  # 2.47 %
+    # Two people waiting and two places filled: the PDF gives none of their own figures away.
+    data = {d["key"]: d for d in figures_as_data(build_return(team, Q3))}
+    for key in ["waiting_allocation", "places_filled"]:
+        assert suppressed(data[key], "all") == "<5"
+    for key in ["waiting_mean_days", "waiting_longest_days", "places_full"]:
+        assert suppressed(data[key], "all") == "n<5", key
 
 
 def test_a_rebuilt_past_return_keeps_its_capacity_after_staff_records_change(team, plan_team):
