@@ -361,3 +361,37 @@ class CloseForm(PlainEnglishMixin, forms.Form):
         data = dict(self.cleaned_data)
         data["ending_planned"] = data["ending_planned"] == "yes"
         return data
+
+
+class PlanTargetForm(PlainEnglishMixin, forms.Form):
+    """The delivery plan's target of people supported in one financial year."""
+
+    year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        help_text="A year that already has a target gets the new number.",
+    )
+    people = forms.IntegerField(
+        label="People supported in the year",
+        min_value=0,
+        max_value=100_000,
+        help_text="As the delivery plan states it, in whole people.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter a whole number of people, like 145.",
+            "min_value": "Enter 0 or more people.",
+            "max_value": "Enter at most %(limit_value)s people.",
+        },
+    )
+
+    def __init__(self, *args, this_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        from smd.quarters import financial_year_label
+
+        # Last year (a target entered late), this year and the next four the plan runs to.
+        years = range(this_year - 1, this_year + 5)
+        self.fields["year"].choices = [(y, financial_year_label(y)) for y in years]
+        self.fields["year"].initial = this_year
+        self.fields["year"].error_messages["invalid_choice"] = (
+            "Choose one of the financial years listed."
+        )

@@ -3,11 +3,31 @@ loading, so a page costs the same number of queries with 5 people or 500."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from caseload.capacity import Load, Totals, capacity_of
+from caseload.capacity import (
+    DaysOnService,
+    Load,
+    TeamCapacity,
+    Totals,
+    WaitingSummary,
+    capacity_of,
+)
 from caseload.models import (
     Allocation,
     Contact,
@@ -19,7 +39,8 @@ from caseload.models import (
 )
 from referrals.models import Referral
 from smd.characteristics import Gender, is_ethnic_minority
-from smd.models import Role, Specialism, User
+from smd.models import PlanTarget, Role, Specialism, User
+from smd.quarters import financial_year_of
 
 KIND_ROLE = {
     Allocation.Kind.LEAD_NAVIGATOR: Role.NAVIGATOR,
@@ -225,8 +246,9 @@ CAPACITY_FIELDS = [
 
 
 def team_capacity(user):
-    """Each worker's caseload against capacity, the team's totals and headroom, specialist
-    capacity apart, and the people waiting for a lead navigator. Three queries."""
+    """Each worker's caseload against capacity, the team's places and how full they are,
+    specialist capacity apart, the people waiting for a lead navigator and for how long, and
+    the people a year the places support beside the plan's target. Five queries."""
     workers = list(
         workers_with_load(user.team_id)
         .filter(Q(is_active=True) | Q(load__gt=0))
@@ -237,24 +259,166 @@ def team_capacity(user):
     navigators = [item for item in loads if item.worker.role == Role.NAVIGATOR]
     peer_mentors = [item for item in loads if item.worker.role == Role.PEER_MENTOR]
     navigator_totals = Totals("All navigators")
-    peer_totals = Totals("All peer mentors")
+    peer_totals = Totals("All peer mentors", role=Role.PEER_MENTOR)
     specialist = {s: Totals(s.label) for s in SPECIALISMS}
     for item in navigators:
         if item.worker.is_active:
             navigator_totals.add(item)
             if item.worker.specialism:
                 specialist[Specialism(item.worker.specialism)].add(item)
+        else:
+            navigator_totals.add_load(item)
     for item in peer_mentors:
         if item.worker.is_active:
             peer_totals.add(item)
+        else:
+            peer_totals.add_load(item)
+    waiting = awaiting_allocation(user)
+    today = timezone.localdate()
+    year = financial_year_of(today)
     return {
         "navigators": navigators,
         "peer_mentors": peer_mentors,
         "navigator_totals": navigator_totals,
         "peer_totals": peer_totals,
         "specialist_totals": [t for t in specialist.values() if t.workers],
-        "waiting": awaiting_allocation(user),
+        "waiting": waiting,
+        "team": TeamCapacity(
+            navigators=navigator_totals,
+            peer_mentors=peer_totals,
+            waiting=waiting_summary(waiting, on=today),
+            days_on_service=days_on_service(user.team_id, on=today),
+            year=year,
+            target=plan_target(user.team_id, year),
+        ),
     }
+
+
+def waiting_summary(episodes, *, on):
+    """How many episodes are waiting, the mean and the longest wait in days from acceptance to
+    `on`. One query."""
+    waited = Value(on, output_field=DateField()) - F("accepted_on")
+    row = episodes.order_by().aggregate(
+        count=Count("pk"), mean=Avg(waited), first=Min("accepted_on")
+    )
+    if not row["count"]:
+        return WaitingSummary()
+    return WaitingSummary(
+        count=row["count"],
+        mean_days=_days(row["mean"]).quantize(Decimal("0.1")),
+        longest_days=(on - row["first"]).days,
+    )
+
+
+def _days(duration):
+    """A mean of date differences as days: a timedelta, or microseconds where the database
+    gives a number."""
+    seconds = (
+        duration.total_seconds() if hasattr(duration, "total_seconds") else duration / 1_000_000
+    )
+    return Decimal(str(seconds)) / 86400
+
+
+def days_on_service(team_id, *, on):
+    """The average days from start to end of the team's episodes closed on or before `on`,
+    once there are CAPACITY_CLOSED_EPISODES_NEEDED of them; the setting until then. One
+    query."""
+    row = (
+        Episode.objects.filter(
+            person__team_id=team_id,
+            status=EpisodeStatus.CLOSED,
+            start_date__isnull=False,
+            end_date__lte=on,
+        )
+        .order_by()
+        .aggregate(closed=Count("pk"), mean=Avg(F("end_date") - F("start_date")))
+    )
+    needed = settings.CAPACITY_CLOSED_EPISODES_NEEDED
+    if row["closed"] and row["closed"] >= needed:
+        days = _days(row["mean"]).quantize(Decimal("0.1"))
+        return DaysOnService(days=days, closed=row["closed"], needed=needed, own=True)
+    return DaysOnService(
+        days=Decimal(settings.CAPACITY_AVERAGE_DAYS_ON_SERVICE),
+        closed=row["closed"],
+        needed=needed,
+        own=False,
+    )
+
+
+def plan_target(team_id, year):
+    """The plan's target of people supported in the financial year, or None. One query."""
+    return (
+        PlanTarget.objects.filter(team_id=team_id, year=year)
+        .values_list("people", flat=True)
+        .first()
+    )
+
+
+def staff_at(team_id, moment):
+    """The team's active navigators and peer mentors as their profiles stood at `moment`: each
+    worker's latest version by then (ADR 0019), so a change of FTE, hours, role, team or
+    leaving after it does not alter a figure as at it."""
+    versions = User.history.model.objects
+    latest = (
+        versions.filter(id=OuterRef("id"), history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return (
+        versions.filter(history_date__lte=moment, history_id=Subquery(latest))
+        .exclude(history_type="-")
+        .filter(team_id=team_id, is_active=True, role__in=[Role.NAVIGATOR, Role.PEER_MENTOR])
+    )
+
+
+def waiting_at(team_id, moment):
+    """The team's episodes open at `moment` with no lead navigator then."""
+    day = timezone.localtime(moment).date()
+    led = Allocation.objects.filter(
+        episode=OuterRef("pk"),
+        kind=Allocation.Kind.LEAD_NAVIGATOR,
+        started_at__lte=moment,
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+    return (
+        Episode.objects.filter(person__team_id=team_id, accepted_on__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .exclude(Exists(led))
+    )
+
+
+def team_capacity_at(team, moment):
+    """The team's capacity as it stood at `moment` (a quarter's end): places from the staff
+    profiles of the time, the allocations held and the people waiting then, the average days
+    on service from the episodes closed by then, and the target for that financial year."""
+    day = timezone.localtime(moment).date()
+    navigators = Totals("Navigators")
+    peer_mentors = Totals("Peer mentors", role=Role.PEER_MENTOR)
+    for version in staff_at(team.pk, moment).only("role", "fte", "planned_hours"):
+        totals = navigators if version.role == Role.NAVIGATOR else peer_mentors
+        totals.fte += version.fte
+        totals.hours += version.planned_hours
+        totals.workers += 1
+    held = (
+        Allocation.objects.filter(episode__person__team=team, started_at__lte=moment)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in held:
+        if row["kind"] == Allocation.Kind.LEAD_NAVIGATOR:
+            navigators.load = row["n"]
+        elif row["kind"] == Allocation.Kind.PEER_MENTOR:
+            peer_mentors.load = row["n"]
+    year = financial_year_of(day)
+    return TeamCapacity(
+        navigators=navigators,
+        peer_mentors=peer_mentors,
+        waiting=waiting_summary(waiting_at(team.pk, moment), on=day),
+        days_on_service=days_on_service(team.pk, on=day),
+        year=year,
+        target=plan_target(team.pk, year),
+    )
 
 
 def awaiting_allocation(user):

@@ -19,7 +19,7 @@ from caseload.models import (
     EpisodeStatusChange,
     PersonAlias,
 )
-from smd.models import Role, User
+from smd.models import PlanTarget, Role, User
 
 
 @transaction.atomic
@@ -427,3 +427,13 @@ def follow_up_done(*, contact, by):
         contact.follow_up_done_by = by
         contact.save(update_fields=["follow_up_done_at", "follow_up_done_by", "updated_at"])
     return contact
+
+
+@transaction.atomic
+def plan_target_set(*, team, year, people, by):
+    """Set the delivery plan's target of people supported in a financial year: a year that has
+    one gets the new number."""
+    target, _ = PlanTarget.objects.update_or_create(
+        team=team, year=year, defaults={"people": people, "set_by": by}
+    )
+    return target

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.person_list, name="person_list"),
     path("caseload/", views.my_caseload, name="my_caseload"),
     path("capacity/", views.team_capacity, name="team_capacity"),
+    path("capacity/targets/", views.plan_targets, name="plan_targets"),
     path("<uuid:pk>/", views.person_detail, name="person_detail"),
     path("<uuid:pk>/edit/", views.person_edit, name="person_edit"),
     path("<uuid:pk>/allocate/", views.allocate, name="allocate"),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,18 +20,21 @@ from caseload.forms import (
     EndAllocationForm,
     PauseForm,
     PersonForm,
+    PlanTargetForm,
     ResumeForm,
 )
 from caseload.models import Allocation, Contact, EpisodeStatus, Person
 from smd.access import user_passes
 from smd.forms import add_service_errors
-from smd.models import Role
+from smd.models import PlanTarget, Role
+from smd.quarters import financial_year_of
 
 sees_people = user_passes(
     lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
 )
 holds_caseload = user_passes(lambda u: u.holds_caseload)
 capacity_required = user_passes(lambda u: u.can_see_team_capacity)
+sets_plan_targets = user_passes(lambda u: u.can_set_plan_targets)
 
 
 def _visible_person(request, pk):
@@ -126,7 +130,11 @@ def team_capacity(request):
     context = selectors.team_capacity(request.user)
     # The totals cover the whole team; the lists show fifty at a time, each with its own page.
     for key, param in [("navigators", "nav"), ("peer_mentors", "peer"), ("waiting", "waiting")]:
-        page = Paginator(context[key], CAPACITY_PAGE_SIZE).get_page(request.GET.get(param))
+        paginator = Paginator(context[key], CAPACITY_PAGE_SIZE)
+        if key == "waiting":
+            # Already counted with the waits: no second count for the pages.
+            paginator.count = context["team"].waiting.count
+        page = paginator.get_page(request.GET.get(param))
         context[key] = list(page)
         context[f"{key}_page"] = page
         context[f"{key}_param"] = param
@@ -136,6 +144,29 @@ def team_capacity(request):
         hours_per_person=settings.PEER_MENTOR_HOURS_PER_PERSON,
     )
     return render(request, "caseload/team_capacity.html", context)
+
+
+@sets_plan_targets
+@require_http_methods(["GET", "POST"])
+def plan_targets(request):
+    this_year = financial_year_of(timezone.localdate())
+    form = PlanTargetForm(request.POST or None, this_year=this_year)
+    if request.method == "POST" and form.is_valid():
+        target = services.plan_target_set(
+            team=request.user.team,
+            year=form.cleaned_data["year"],
+            people=form.cleaned_data["people"],
+            by=request.user,
+        )
+        messages.success(request, f"Target saved: {target.people} people in {target.year_label}.")
+        return redirect("caseload:plan_targets")
+    targets = PlanTarget.objects.filter(team_id=request.user.team_id).select_related("set_by")
+    return render(
+        request,
+        "caseload/plan_targets.html",
+        {"form": form, "targets": targets, "this_year": this_year},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- contacts ----------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Gender
 
@@ -94,6 +96,10 @@ class Specialism(models.TextChoices):
 TEAM_ROLES = frozenset({Role.NAVIGATOR, Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER})
 
 
+# The fields whose versions the staff profile history keeps: what capacity is worked out from.
+STAFF_HISTORY_FIELDS = {"role", "team", "is_active", "fte", "planned_hours", "specialism"}
+
+
 class SmdUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
@@ -147,6 +153,25 @@ class User(AbstractUser):
 
     objects = SmdUserManager()
 
+    # Capacity at a past quarter end needs the profile as it was then (ADR 0019): versions of
+    # the fields capacity reads, and nothing else (no password hashes, no sign-in times).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "is_superuser",
+            "is_staff",
+            "first_name",
+            "last_name",
+            "email",
+            "date_joined",
+            "organisation",
+            "phone",
+            "gender",
+            "languages",
+        ]
+    )
+
     class Meta:
         ordering = ["first_name", "last_name"]
         constraints = [
@@ -169,6 +194,21 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not set(update_fields) & STAFF_HISTORY_FIELDS:
+            # Signing in saves last_login alone: no new version of the staff profile.
+            self.skip_history_when_saving = True
+        elif self._state.adding and self.date_joined:
+            # The first version holds from the day the worker joined, which an admin may set
+            # earlier than the day the account is made.
+            self._history_date = self.date_joined
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self.__dict__.pop("skip_history_when_saving", None)
+            self.__dict__.pop("_history_date", None)
 
     @property
     def in_team(self):
@@ -202,6 +242,11 @@ class User(AbstractUser):
     @property
     def can_see_team_capacity(self):
         return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
+
+    @property
+    def can_set_plan_targets(self):
+        """The delivery plan's yearly target of people supported: the manager's to enter."""
+        return self.in_team and self.role == Role.MANAGER
 
     @property
     def can_log_contacts(self):
@@ -245,3 +290,45 @@ class User(AbstractUser):
             and self.team_id is not None
             and (self.role in TEAM_ROLES or self.role == Role.PEER_MENTOR)
         )
+
+
+class PlanTarget(BaseModel):
+    """The delivery plan's target of people supported in a financial year, entered by a
+    manager and shown beside the projection from the team's capacity."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="plan_targets")
+    year = models.PositiveSmallIntegerField(
+        "financial year",
+        validators=[MinValueValidator(2000), MaxValueValidator(2999)],
+        help_text="The first calendar year of the financial year: 2026 for 2026/27.",
+    )
+    people = models.PositiveIntegerField(
+        "people supported in the year",
+        validators=[MaxValueValidator(100_000)],
+        help_text="The number the delivery plan sets for the year.",
+    )
+    set_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="plan_targets_set", null=True
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year"], name="one_plan_target_per_team_year"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000) & models.Q(year__lte=2999),
+                name="plan_target_year_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(people__lte=100_000), name="plan_target_people_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team}: {self.people} people in {self.year_label}"
+
+    @property
+    def year_label(self):
+        from smd.quarters import financial_year_label
+
+        return financial_year_label(self.year)

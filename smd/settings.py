@@ -315,6 +315,12 @@ LOGGING = {
 # after that only a team leader can, giving a reason.
 NAVIGATOR_CASELOAD_PER_FTE = env_int("NAVIGATOR_CASELOAD_PER_FTE", 8)
 PEER_MENTOR_HOURS_PER_PERSON = env_int("PEER_MENTOR_HOURS_PER_PERSON", 3)
+# People supported a year are projected as places × 365 ÷ average days on service (ADR 0019).
+# The average comes from the team's own closed episodes once there are
+# CAPACITY_CLOSED_EPISODES_NEEDED of them; until then CAPACITY_AVERAGE_DAYS_ON_SERVICE is used
+# (455 days, fifteen months, is the delivery plan's own figure).
+CAPACITY_AVERAGE_DAYS_ON_SERVICE = env_int("CAPACITY_AVERAGE_DAYS_ON_SERVICE", 455)
+CAPACITY_CLOSED_EPISODES_NEEDED = env_int("CAPACITY_CLOSED_EPISODES_NEEDED", 20)
 CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
 
 # --- Audit log (smd.audit, ADR 0015) ------------------------------------------------------------

@@ -193,6 +193,8 @@ EXPECTED = {
         "get",
         only({"team_leader", "manager", "other_team_leader"}, denied=403),
     ),
+    # The delivery plan's yearly target beside the projection: the manager enters it.
+    "caseload:plan_targets": ("get", only({"manager"}, denied=403)),
     # Allocating is the team leader's; pausing and closing support the lead's and the leader's.
     "caseload:allocate": (
         "get",

@@ -38,7 +38,7 @@ from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, Goal
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from smd.models import Role
-from smd.quarters import Quarter
+from smd.quarters import Quarter, financial_year_of
 from smd.returns.models import QuarterlyReturn
 from smd.rights import services as rights_services
 from smd.rights.models import RetentionReview
@@ -384,6 +384,10 @@ FORMS = {
             "lead-worker": str(w["users"]["second_navigator"].pk),
             "lead-reason": "Closer to where they stay.",
         },
+    ),
+    "caseload:plan_targets": Form(
+        "manager",
+        lambda w: {"year": str(financial_year_of(timezone.localdate())), "people": "145"},
     ),
     "caseload:episode_change": Form(
         "navigator", lambda w: {"form": "pause", "pause-pause_reason": "hospital"}

@@ -115,6 +115,7 @@ NOT_AUDITED = {
     "caseload:person_list": "a list of names; opening one is logged",
     "caseload:my_caseload": "a list of names; opening one is logged",
     "caseload:team_capacity": "staff caseload counts",
+    "caseload:plan_targets": "the delivery plan's yearly targets, no person",
     "mdt:meetings": "a list of meetings",
     "mdt:meeting_new": "an empty form",
     "mdt:my_actions": "a list of actions; opening the case is logged",

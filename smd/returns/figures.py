@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -28,10 +29,11 @@ from smd.characteristics import (
     is_disabled,
     is_ethnic_minority,
 )
-from smd.models import Role, Sector, Specialism, User
+from smd.models import Role, Sector, Specialism
 
 SECTIONS = [
     "Caseload and capacity",
+    "Team capacity",
     "Referrals",
     "Outcomes",
     "MDT",
@@ -236,6 +238,7 @@ class Return:
 
     def build(self):
         self.caseload_and_capacity()
+        self.team_capacity()
         self.referrals()
         self.outcomes()
         self.mdt()
@@ -312,24 +315,9 @@ class Return:
             days,
         )
 
-        staff = User.objects.filter(team=self.team, is_active=True)
-        navigators = staff.filter(role=Role.NAVIGATOR)
-        from caseload.capacity import capacity_of
-
-        nav_capacity = sum(capacity_of(u) for u in navigators)
-        peer_hours = sum((u.planned_hours or 0) for u in staff.filter(role=Role.PEER_MENTOR))
         holding = Allocation.objects.filter(
             episode__person__team=self.team, started_at__lte=self.hi
         ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
-        self.number(
-            s,
-            "navigator_capacity",
-            "Navigator capacity (people)",
-            "Sum over active navigators of FTE × the caseload per FTE setting, for the staff "
-            "and FTE recorded when the return is built.",
-            float(nav_capacity),
-            people=False,
-        )
         self.number(
             s,
             "navigator_caseload",
@@ -337,15 +325,6 @@ class Return:
             "Lead-navigator allocations held at the end of the last day of the quarter.",
             holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
             people=True,
-        )
-        self.number(
-            s,
-            "peer_mentor_hours",
-            "Peer-mentor planned hours a week",
-            "Sum of active peer mentors' planned weekly hours, as recorded when the return is "
-            "built.",
-            float(peer_hours),
-            people=False,
         )
         self.number(
             s,
@@ -392,6 +371,161 @@ class Return:
                     "episode__person_id", flat=True
                 )
             ),
+        )
+
+    def team_capacity(self):
+        """Capacity as the delivery plan counts it, as it stood at the end of the quarter's last
+        day: staff profiles from their versions (ADR 0019), so a later change of FTE, hours or
+        role leaves a rebuilt return as it was."""
+        from caseload.selectors import team_capacity_at, waiting_at
+
+        s = "Team capacity"
+        capacity = team_capacity_at(self.team, self.hi)
+        navigators, peers = capacity.navigators, capacity.peer_mentors
+        per_fte = settings.NAVIGATOR_CASELOAD_PER_FTE
+        hours_each = settings.PEER_MENTOR_HOURS_PER_PERSON
+        rounding = "rounded to the nearest whole place, a half up"
+        self.number(
+            s,
+            "navigator_fte",
+            "Navigator FTE at quarter end",
+            "Full-time equivalent of the navigators active in the team at the end of the "
+            "quarter, added up, from their staff records as they stood then.",
+            float(navigators.fte),
+            people=False,
+        )
+        self.number(
+            s,
+            "navigator_places",
+            "Navigator places",
+            f"Navigator FTE at quarter end × {per_fte} people per full-time navigator, {rounding}.",
+            navigators.capacity,
+            people=False,
+        )
+        self.number(
+            s,
+            "peer_mentor_hours",
+            "Peer-mentor planned hours a week",
+            "Planned weekly hours of the peer mentors active in the team at the end of the "
+            "quarter, added up, from their staff records as they stood then.",
+            float(peers.hours),
+            people=False,
+        )
+        self.number(
+            s,
+            "peer_mentor_places",
+            "Peer-mentor places",
+            f"Peer-mentor planned hours a week ÷ {hours_each} hours per person, divided once "
+            f"for the team (not per peer mentor), {rounding}: 146 hours make 49 places.",
+            peers.capacity,
+            people=False,
+        )
+        self.number(
+            s,
+            "places",
+            "Places, navigators and peer mentors together",
+            "Navigator places + peer-mentor places: the team's capacity as the delivery plan "
+            "counts it.",
+            capacity.places,
+            people=False,
+        )
+        held = (
+            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+            .filter(kind__in=[Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR])
+        )
+        filled = self.count(
+            s,
+            "places_filled",
+            "Places filled at quarter end",
+            "Lead-navigator and peer-mentor allocations held at the end of the last day of the "
+            "quarter: someone with both fills a navigator place and a peer-mentor place.",
+            held.values_list("episode__person_id", flat=True),
+        )
+        # A per cent of places over one to four places filled would give the suppressed count
+        # back: printed in the PDF as a share over them is (n<5).
+        full = self.number(
+            s,
+            "places_full",
+            "How full the team is, %",
+            "Places filled at quarter end ÷ places × 100, to the nearest whole per cent (over "
+            "100 when the team holds more people than its places).",
+            capacity.percent_full,
+            people=False,
+        )
+        full.bases = {"all": filled.values["all"]}
+        waiting = list(waiting_at(self.team.pk, self.hi).values_list("person_id", "accepted_on"))
+        self.count(
+            s,
+            "waiting_allocation",
+            "Waiting for allocation at quarter end",
+            "People whose referral had been accepted by the last day of the quarter, whose "
+            "support had not ended, and who had no lead navigator at the end of that day.",
+            [pid for pid, _ in waiting],
+        )
+        waits = [(pid, (self.end - accepted).days) for pid, accepted in waiting]
+        self.mean(
+            s,
+            "waiting_mean_days",
+            "Mean wait for allocation (days)",
+            "For the people waiting for allocation at quarter end: days from their referral's "
+            "acceptance to the last day of the quarter, averaged.",
+            waits,
+        )
+        longest = self.number(
+            s,
+            "waiting_longest_days",
+            "Longest wait for allocation (days)",
+            "For the people waiting for allocation at quarter end: the most days any of them "
+            "had waited since acceptance, to the last day of the quarter.",
+            max((days for _, days in waits), default=None),
+            people=False,
+        )
+        # The longest of one to four people's waits is one of their own: the PDF prints it as
+        # it does a mean over them (n<5).
+        longest.bases = {"all": len(waits)}
+        days = capacity.days_on_service
+        self.number(
+            s,
+            "closed_episodes",
+            "Closed episodes behind the average days on service",
+            "The team's episodes of support that began and were closed by the last day of the "
+            f"quarter. The projection uses their average once there are {days.needed}.",
+            days.closed,
+            people=True,
+        )
+        self.number(
+            s,
+            "projection_days_on_service",
+            "Average days on service used for the projection",
+            "The mean days from start to end of the team's closed episodes, once there are "
+            f"{days.needed}; until then the programme's figure of "
+            f"{settings.CAPACITY_AVERAGE_DAYS_ON_SERVICE} days. "
+            + (
+                f"This quarter: the team's own {days.closed} closed episodes."
+                if days.own
+                else f"This quarter: the programme's figure ({days.closed} closed so far)."
+            ),
+            float(days.days),
+            people=False,
+        )
+        self.number(
+            s,
+            "projected_people_a_year",
+            "Projected people supported a year",
+            "Places × 365 ÷ average days on service used for the projection, to the nearest "
+            "whole person: 81 places at 455 days support 65 people a year.",
+            capacity.projected,
+            people=False,
+        )
+        self.number(
+            s,
+            "plan_target_people",
+            f"Delivery plan target for {capacity.year_label} (people)",
+            "The people supported in the financial year that the delivery plan sets, as a "
+            "manager entered it (“–” when not entered).",
+            capacity.target,
+            people=False,
         )
 
     def referrals(self):

@@ -57,9 +57,10 @@ def suppressed(figure, split):
     value = figure["values"].get(split)
     if value is None:
         return "–"
-    # A mean or a share over one to four people would give those people's own scores away.
+    # A mean, a share or a longest wait over one to four people (the figure's base) would give
+    # those people's own scores away.
     base = (figure.get("bases") or {}).get(split)
-    if figure["kind"] in {"mean", "share"} and base is not None and 1 <= base <= 4:
+    if base is not None and 1 <= base <= 4:
         return "n<5"
     if figure["counts_people"] and 1 <= value <= 4:
         return "<5"
@@ -127,16 +128,20 @@ def charts(figures):
     pooled = sum(n for _, n in counts if 1 <= n <= 4)
     if pooled >= 5:
         sources.append(("Other sources (each under 5)", pooled))
-    # Every other bar is drawn only when its table cell shows the number: a caseload of 1-4
-    # people, or a mean over 1-4 people, is left out as the table suppresses it.
+    # Places against places filled; a filled count of 1-4 would print what the table
+    # suppresses, so the chart is left out then.
     capacity = [
         (label, by_key[key]["values"]["all"])
         for key, label in [
-            ("navigator_capacity", "Navigator capacity"),
-            ("navigator_caseload", "Navigator caseload"),
+            ("navigator_places", "Navigator places"),
+            ("peer_mentor_places", "Peer-mentor places"),
+            ("places", "Places"),
+            ("places_filled", "Places filled"),
         ]
-        if _printable(by_key[key])
+        if key in by_key
     ]
+    filled = by_key.get("places_filled", {}).get("values", {}).get("all")
+    show_capacity = len(capacity) == 4 and not (filled and 1 <= filled <= 4)
     ndt = [
         (label, by_key[key]["values"]["all"])
         for key, label in [
@@ -149,7 +154,7 @@ def charts(figures):
     ]
     return {
         "referrals_by_source": _bar("Referrals by source", sources) if sources else None,
-        "capacity": _bar("Caseload against capacity", capacity) if capacity else None,
+        "capacity": _bar("Places and places filled", capacity) if show_capacity else None,
         "ndt": _bar("NDT: mean total at baseline and latest", ndt) if ndt else None,
     }
 

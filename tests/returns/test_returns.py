@@ -55,9 +55,11 @@ def known(team, shipped_schemes):
     not known; Dan is 55; Eve's age is not known."""
     from assessments.models import AssessmentScheme
 
-    nav = UserFactory(role=Role.NAVIGATOR, team=team, fte=Decimal("1.0"), specialism="women")
-    nav2 = UserFactory(role=Role.NAVIGATOR, team=team, fte=Decimal("0.5"))
-    peer = UserFactory(role=Role.PEER_MENTOR, team=team, planned_hours=Decimal("9"))
+    # Staff who joined before the quarter: capacity is read as their records stood at its end.
+    joined = {"team": team, "date_joined": at(date(2025, 4, 1))}
+    nav = UserFactory(role=Role.NAVIGATOR, fte=Decimal("1.0"), specialism="women", **joined)
+    nav2 = UserFactory(role=Role.NAVIGATOR, fte=Decimal("0.5"), **joined)
+    peer = UserFactory(role=Role.PEER_MENTOR, planned_hours=Decimal("9"), **joined)
     people = {
         # name: (gender, ethnicity, start, end)
         "ann": ("woman", "black_african", date(2025, 10, 1), None),  # starts on the first day
@@ -202,7 +204,7 @@ def test_caseload_figures_at_the_quarter_edges(team, known):
         "age_36_49": 183,
         "age_50_plus": None,
     }
-    assert f["navigator_capacity"].values["all"] == 12.0  # 1.0 x 8 + 0.5 x 8
+    assert f["navigator_places"].values["all"] == 12  # 1.0 x 8 + 0.5 x 8
     assert f["navigator_caseload"].values["all"] == 2
     assert f["peer_mentor_hours"].values["all"] == 9.0
     assert f["supported_by_specialist"].values == splits(
@@ -256,6 +258,7 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
     last = -1
     for heading in [
         "Caseload and capacity",
+        "Team capacity",
         "Referrals",
         "Outcomes",
         "MDT",
@@ -274,7 +277,7 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
         shown = SPLITS if f["kind"] != "number" else ["all"]
         row = " ".join([f["label"], *[str(suppressed(f, split)) for split in shown]])
         assert row in text, row
-    assert "Navigator capacity (people) 12.0" in text
+    assert "Navigator places 12" in text
     assert "People active at quarter end <5 <5 <5 <5 <5 <5 0 <5 0" in text
 
 

@@ -121,6 +121,10 @@ def test_the_quarterly_return_builds_on_it(db, debug):
     result = build_return(Team.objects.get(), Quarter.containing(UNTIL).previous())
     active = next(f for f in result.figures if f.key == "active_at_end")
     assert active.values["all"] > 0
+    # The staff were loaded with a first version of their profile, so they count as at the
+    # quarter's end.
+    places = next(f for f in result.figures if f.key == "navigator_places")
+    assert places.values["all"] > 0
 
 
 @pytest.mark.postgres

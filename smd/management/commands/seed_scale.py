@@ -1110,6 +1110,7 @@ class Command(BaseCommand):
                     languages,
                 )
 
+        users = list(rows())
         loader.load(
             "users",
             User,
@@ -1117,7 +1118,21 @@ class Command(BaseCommand):
                 "id password username first_name last_name email date_joined role specialism "
                 "organisation_id team_id gender fte planned_hours languages"
             ),
-            rows(),
+            iter(users),
+        )
+        # Loaded without save(), so each profile's first version is written here: capacity as
+        # at a past quarter end reads the versions (ADR 0019).
+        loader.load(
+            "staff profile versions",
+            User.history.model,
+            (
+                "id username is_active role specialism fte planned_hours team_id history_date "
+                "history_type history_change_reason"
+            ),
+            (
+                (u[0], u[2], True, u[7], u[8], u[12], u[13], u[10], u[6], "+", "Seeded")
+                for u in users
+            ),
         )
 
     def persons(self, loader):
