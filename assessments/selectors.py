@@ -63,6 +63,7 @@ class History:
     completed: list  # completed ones in date order, oldest first
     change: "EpisodeChange | None"  # baseline vs latest in the current (or latest) episode
     review: "ReviewStatus | None"
+    amended_max: int | None = None  # the largest maximum of the amended versions used
 
 
 def person_history(user, person):
@@ -91,7 +92,10 @@ def person_history(user, person):
         if open_episode
         else None
     )
-    return History(assessments, completed, change, review)
+    amended = {a.scheme_id for a in completed if a.is_amended}
+    scales = _scales() if amended else {}
+    amended_max = max((scales[pk].max_total for pk in amended), default=None)
+    return History(assessments, completed, change, review, amended_max)
 
 
 @dataclass

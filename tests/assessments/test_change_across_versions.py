@@ -109,6 +109,7 @@ def test_history_page_shows_no_change_and_items_on_the_later_weights(
     assert isolation[1:] == (4, 4, 0)  # 2 x the later weight, both times
     text = page.content.decode()
     assert "0–72" in text and "20 as scored under v1" in text
+    assert "Amended total (0–72)" in text  # the chart's axis and legend
     assert "(worse)" not in text
 
 
@@ -155,6 +156,22 @@ def test_my_caseload_costs_the_same_however_many_changes_it_shows(
     for _ in range(4):
         add_person()
     assert count() == few
+
+
+def test_mdt_case_summary_takes_the_same_change(two_versions, make_user, team):
+    from django.utils import timezone
+
+    from mdt.models import AgendaItem, MdtMeeting
+    from mdt.selectors import case_summary
+    from smd.models import Role
+
+    chair = make_user(Role.MDT_CHAIR)
+    meeting = MdtMeeting.objects.create(team=team, starts_at=timezone.now(), place="x", chair=chair)
+    item = AgendaItem.objects.create(
+        meeting=meeting, person=two_versions.person, kind="new", sharing_basis="agreed", position=1
+    )
+    summary = case_summary(item)
+    assert summary.ndt_change == 0 and summary.change.amended.change == 0
 
 
 # --- the quarterly return ------------------------------------------------------------------------
