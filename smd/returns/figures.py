@@ -458,7 +458,7 @@ class Return:
                 f"ndt_{name}_mean_change",
                 f"Mean NDT change, baseline to latest ({name})",
                 f"For people supported in the quarter only: latest minus baseline {name} NDT "
-                f"total, both on one version ({scale}); negative means less need.",
+                f"total, both {scale}; negative means less need.",
                 {pid: c.change for pid, c in rows.items()},
             )
             self.share(
@@ -476,7 +476,7 @@ class Return:
             self.count(
                 s,
                 f"ndt_{name}_not_comparable",
-                f"People left out of the NDT change ({name}): versions differ",
+                f"People left out of the NDT change ({name})",
                 f"People supported in the quarter with a baseline and a later {name} NDT whose "
                 "baseline was scored under a version of the scheme without one of the later "
                 "version's items, so the two cannot be compared. They are left out of the NDT "
