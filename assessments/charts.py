@@ -31,9 +31,10 @@ def inline_svg(chart):
     return re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL | re.IGNORECASE)
 
 
-def ndt_totals_svg(completed, *, title="NDT totals over time"):
-    """A line chart of the standard (0-48) and, where there are any, amended (0-68) totals of
-    completed assessments in date order. Returns safe inline SVG with no scripts."""
+def ndt_totals_svg(completed, *, amended_max=68, title="NDT totals over time"):
+    """A line chart of the standard (0-48) and, where there are any, amended totals of completed
+    assessments in date order, the amended axis up to `amended_max` (the largest maximum of the
+    amended versions shown). Returns safe inline SVG with no scripts."""
     chart = pygal.Line(
         style=STYLE,
         js=[],  # no external scripts: the app serves everything itself, and PDFs need none
@@ -45,7 +46,7 @@ def ndt_totals_svg(completed, *, title="NDT totals over time"):
         show_legend=True,
         legend_at_bottom=True,
         x_label_rotation=0,
-        range=(0, 68 if any(a.is_amended for a in completed) else 48),
+        range=(0, amended_max if any(a.is_amended for a in completed) else 48),
         show_minor_x_labels=len(completed) <= 8,
         dots_size=4,
         stroke_style={"width": 3},
@@ -62,7 +63,7 @@ def ndt_totals_svg(completed, *, title="NDT totals over time"):
     )
     if any(a.is_amended for a in completed):
         chart.add(
-            "Amended total (0–68)",
+            f"Amended total (0–{amended_max})",
             [a.total if a.is_amended else None for a in completed],
             stroke_style={"width": 3, "dasharray": "8, 5"},
         )

@@ -1,16 +1,24 @@
 """Reads on assessments: a person's NDT history, review due dates and change over time."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentCorrection, AssessmentScheme, ItemScore
+from assessments.models import (
+    MAX_LEVEL,
+    Assessment,
+    AssessmentCorrection,
+    AssessmentScheme,
+    ItemScore,
+    SchemeItem,
+)
 from caseload.models import EpisodeStatus
-from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
 
 
 def current_schemes():
@@ -50,42 +58,12 @@ def assessment_detail(user, person, pk):
 
 
 @dataclass
-class Change:
-    baseline: Assessment
-    latest: Assessment
-
-    @property
-    def total(self):
-        return self.latest.total - self.baseline.total
-
-    @property
-    def standard(self):
-        return self.latest.standard_total - self.baseline.standard_total
-
-    @property
-    def same_scheme(self):
-        return self.latest.scheme_id == self.baseline.scheme_id
-
-    def items(self):
-        """(title, baseline weighted, latest weighted, change) for the items both scored."""
-        before = {s.item.key: s for s in self.baseline.scores.all()}
-        rows = []
-        for score in self.latest.scores.all():
-            old = before.get(score.item.key)
-            if old is None or old.weighted is None or score.weighted is None:
-                continue
-            rows.append(
-                (score.item.title, old.weighted, score.weighted, score.weighted - old.weighted)
-            )
-        return rows
-
-
-@dataclass
 class History:
     assessments: list  # every assessment of the person, newest first
     completed: list  # completed ones in date order, oldest first
-    change: Change | None  # baseline vs latest in the current (or latest) episode
+    change: "EpisodeChange | None"  # baseline vs latest in the current (or latest) episode
     review: "ReviewStatus | None"
+    amended_max: int | None = None  # the largest maximum of the amended versions used
 
 
 def person_history(user, person):
@@ -94,7 +72,6 @@ def person_history(user, person):
         Assessment.objects.visible_to(user)
         .filter(person=person)
         .select_related("scheme", "assessor", "episode")
-        .prefetch_related(_scores_prefetch())
         .order_by("-assessed_on", "-created_at")
     )
     completed = sorted(
@@ -107,13 +84,18 @@ def person_history(user, person):
     )
     episode = open_episode or (episodes[-1] if episodes else None)
     in_episode = [a for a in completed if episode and a.episode_id == episode.pk]
-    change = Change(in_episode[0], in_episode[-1]) if len(in_episode) >= 2 else None
+    change = (
+        ndt_changes([episode], with_items=True).get(episode.pk) if len(in_episode) >= 2 else None
+    )
     review = (
         review_status(open_episode, in_episode[-1].assessed_on if in_episode else None)
         if open_episode
         else None
     )
-    return History(assessments, completed, change, review)
+    amended = {a.scheme_id for a in completed if a.is_amended}
+    scales = _scales() if amended else {}
+    amended_max = max((scales[pk].max_total for pk in amended), default=None)
+    return History(assessments, completed, change, review, amended_max)
 
 
 @dataclass
@@ -163,85 +145,189 @@ def latest_completed_on(episodes):
     return {episode_id: assessed_on for episode_id, assessed_on in rows}
 
 
-# --- reporting ---------------------------------------------------------------------------------
+# --- change over time --------------------------------------------------------------------------
+# Every page and figure that shows an NDT change takes it from `ndt_changes` (ADR 0020): change is
+# measured on the later assessment's scheme version. When the baseline used another version, its
+# item answers are re-scored under the later one; when it has no answer for one of the later
+# version's items, the pair is not comparable and is left out (and counted where figures are).
 
 
-def _first_or_last(field, *, last, until, amended):
-    completed = Assessment.objects.completed().filter(episode=OuterRef("pk"))
-    if until:
-        completed = completed.filter(assessed_on__lte=until)
-    if amended:
-        completed = completed.filter(scheme__comparable_to__isnull=False)
-    order = ("-assessed_on", "-created_at") if last else ("assessed_on", "created_at")
-    return Subquery(completed.order_by(*order).values(field)[:1])
+@dataclass(frozen=True)
+class Scale:
+    """A scheme version as a change is measured on it."""
 
+    id: object
+    name: str
+    version: int
+    max_total: int
+    comparable_to_id: object  # None for a standard scheme
 
-def baseline_and_latest(episodes, *, until=None, amended=False):
-    """Episodes annotated with baseline and latest NDT totals (first and last completed
-    assessment up to `until`); `amended=True` uses amended totals from amended assessments only,
-    otherwise the standard 0-48 total every assessment has."""
-    field = "total" if amended else "standard_total"
-    return episodes.annotate(
-        baseline_id=_first_or_last("id", last=False, until=until, amended=amended),
-        latest_id=_first_or_last("id", last=True, until=until, amended=amended),
-        baseline_total=_first_or_last(field, last=False, until=until, amended=amended),
-        latest_total=_first_or_last(field, last=True, until=until, amended=amended),
-    ).filter(baseline_id__isnull=False)
+    def __str__(self):
+        return f"{self.name} version {self.version} (0–{self.max_total})"
 
 
 @dataclass
-class ChangeSummary:
-    people: int  # episodes with a baseline and a later assessment
-    mean_change: float | None  # latest minus baseline; negative is better (less need)
-    improved: int  # latest total below baseline
+class Comparison:
+    """Baseline and latest on one scale (standard or amended), on the later assessment's version.
+
+    `baseline_total` is the baseline on that version: its stored total when both assessments used
+    the version, else its item answers re-scored under it; None when it has no answer for one of
+    the version's items (`missing`), so the two cannot be compared."""
+
+    baseline_id: object
+    latest_id: object
+    baseline_on: date
+    latest_on: date
+    baseline_scale: Scale  # the version the baseline was scored under
+    scale: Scale  # the version the change is measured on: the latest's
+    baseline_stored: int  # the baseline's own total, as stored at completion
+    latest_total: int
+    baseline_total: int | None = None
+    missing: tuple = ()  # titles of the later version's items the baseline never scored
+    items: list = field(default_factory=list)  # (title, before, after, change) when asked for
 
     @property
-    def share_improved(self):
-        return self.improved / self.people if self.people else None
+    def comparable(self):
+        return self.baseline_total is not None
+
+    @property
+    def rescored(self):
+        return self.baseline_scale != self.scale
+
+    @property
+    def change(self):
+        """Latest minus baseline on one version; negative is less need. None if not comparable."""
+        return None if self.baseline_total is None else self.latest_total - self.baseline_total
 
 
-def _summarise(rows):
-    changes = [r["latest_total"] - r["baseline_total"] for r in rows]
-    return ChangeSummary(
-        people=len(changes),
-        mean_change=sum(changes) / len(changes) if changes else None,
-        improved=sum(1 for c in changes if c < 0),
+@dataclass
+class EpisodeChange:
+    """An episode's change from baseline to latest NDT, on the standard and the amended scale."""
+
+    episode_id: object
+    person_id: object
+    accepted_on: date
+    standard: Comparison | None  # first and last completed assessments, any scheme
+    amended: Comparison | None  # first and last amended assessments
+
+    @property
+    def main(self):
+        """The comparison a page leads with: amended where there is one, else standard."""
+        return self.amended or self.standard
+
+
+def _scales():
+    schemes = AssessmentScheme.objects.annotate(weights=Sum("items__weight")).values_list(
+        "id", "name", "version", "weights", "comparable_to_id"
     )
-
-
-def ndt_change(episodes, *, until=None, amended=False):
-    """Mean change and share improved from baseline to latest NDT, for all people and split by
-    gender and by ethnicity (White British vs ethnic minority). An episode counts once it has
-    two completed assessments; a lower NDT total means less need, so a fall is an improvement.
-
-    Returns {"all": ChangeSummary, "gender": {label: ...}, "ethnicity": {label: ...},
-    "rows": [one dict per episode counted]}.
-    """
-    rows = [
-        r
-        for r in baseline_and_latest(episodes, until=until, amended=amended).values(
-            "baseline_id",
-            "latest_id",
-            "baseline_total",
-            "latest_total",
-            "person_id",
-            "accepted_on",
-            "person__gender",
-            "person__ethnicity",
-        )
-        if r["baseline_id"] != r["latest_id"]
-    ]
-    genders = dict(Gender.choices)
-    by_gender, by_ethnicity = defaultdict(list), defaultdict(list)
-    ethnicity_labels = {True: "Ethnic minority", False: Ethnicity.WHITE_BRITISH.label}
-    for r in rows:
-        by_gender[genders[r["person__gender"]]].append(r)
-        minority = is_ethnic_minority(r["person__ethnicity"])
-        label = ethnicity_labels.get(minority, "Not recorded")
-        by_ethnicity[label].append(r)
     return {
-        "all": _summarise(rows),
-        "gender": {k: _summarise(v) for k, v in sorted(by_gender.items())},
-        "ethnicity": {k: _summarise(v) for k, v in sorted(by_ethnicity.items())},
-        "rows": rows,
+        pk: Scale(pk, name, version, (weights or 0) * MAX_LEVEL, comparable_to)
+        for pk, name, version, weights, comparable_to in schemes
     }
+
+
+def ndt_changes(episodes, *, until=None, with_items=False):
+    """{episode id: EpisodeChange} for the episodes with two or more completed NDTs (up to
+    `until`), each measured like with like; `with_items` adds the item-by-item rows. The one
+    place a change from baseline to latest is worked out. At most four queries, however many
+    episodes."""
+    completed = Assessment.objects.completed().filter(episode__in=episodes)
+    if until:
+        completed = completed.filter(assessed_on__lte=until)
+    rows = list(
+        completed.order_by("episode_id", "assessed_on", "created_at").values_list(
+            "id",
+            "episode_id",
+            "person_id",
+            "episode__accepted_on",
+            "scheme_id",
+            "total",
+            "standard_total",
+            "assessed_on",
+        )
+    )
+    if not rows:
+        return {}
+    scales = _scales()
+
+    def standard_scale(scheme_id):
+        scale = scales[scheme_id]
+        return scales[scale.comparable_to_id or scale.id]
+
+    def compare(first, last, *, amended):
+        if amended:
+            before, after = scales[first[4]], scales[last[4]]
+            stored, latest = first[5], last[5]
+        else:
+            before, after = standard_scale(first[4]), standard_scale(last[4])
+            stored, latest = first[6], last[6]
+        return Comparison(
+            baseline_id=first[0],
+            latest_id=last[0],
+            baseline_on=first[7],
+            latest_on=last[7],
+            baseline_scale=before,
+            scale=after,
+            baseline_stored=stored,
+            latest_total=latest,
+            baseline_total=None if before != after else stored,
+        )
+
+    changes = {}
+    for episode_id, group in groupby(rows, key=itemgetter(1)):
+        group = list(group)
+        if len(group) < 2:
+            continue
+        amended = [r for r in group if scales[r[4]].comparable_to_id is not None]
+        changes[episode_id] = EpisodeChange(
+            episode_id=episode_id,
+            person_id=group[0][2],
+            accepted_on=group[0][3],
+            standard=compare(group[0], group[-1], amended=False),
+            amended=compare(amended[0], amended[-1], amended=True) if len(amended) >= 2 else None,
+        )
+    comparisons = [c for change in changes.values() for c in (change.standard, change.amended) if c]
+    _rescore_and_itemise(comparisons, with_items=with_items)
+    return changes
+
+
+def _rescore_and_itemise(comparisons, *, with_items):
+    """Re-score each baseline scored under another version under the later one, and add the
+    item rows when asked; two queries, and none when no comparison needs either."""
+    needed = [c for c in comparisons if with_items or c.rescored]
+    if not needed:
+        return
+    ids = {c.baseline_id for c in needed} | ({c.latest_id for c in needed} if with_items else set())
+    answers = defaultdict(dict)
+    for assessment_id, key, score in ItemScore.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "item__key", "score"
+    ):
+        answers[assessment_id][key] = score
+    items = defaultdict(list)
+    for scheme_id, key, title, weight in (
+        SchemeItem.objects.filter(scheme_id__in={c.scale.id for c in needed})
+        .order_by("scheme_id", "position")
+        .values_list("scheme_id", "key", "title", "weight")
+    ):
+        items[scheme_id].append((key, title, weight))
+    for c in needed:
+        before = answers[c.baseline_id]
+        if c.rescored:
+            c.missing = tuple(
+                title for key, title, _ in items[c.scale.id] if before.get(key) is None
+            )
+            if not c.missing:
+                c.baseline_total = sum(before[key] * weight for key, _, weight in items[c.scale.id])
+        if with_items:
+            after = answers[c.latest_id]
+            # Each item weighted as the later version weights it, so a changed weight is no change.
+            c.items = [
+                (
+                    title,
+                    before[key] * weight,
+                    after[key] * weight,
+                    (after[key] - before[key]) * weight,
+                )
+                for key, title, weight in items[c.scale.id]
+                if before.get(key) is not None and after.get(key) is not None
+            ]

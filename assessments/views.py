@@ -23,7 +23,11 @@ def _context(**extra):
 def history(request, person_pk):
     person = _person(request, person_pk)
     found = selectors.person_history(request.user, person)
-    chart = ndt_totals_svg(found.completed) if found.completed else None
+    chart = (
+        ndt_totals_svg(found.completed, amended_max=found.amended_max or 68)
+        if found.completed
+        else None
+    )
     return render(
         request,
         "assessments/history.html",

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.selectors import ndt_changes
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
@@ -123,12 +124,13 @@ class CaseSummary:
     contacts: list
     earlier_actions: list
     actions_here: list = field(default_factory=list)
+    change: object = None  # assessments.selectors.EpisodeChange, worked out like every other
 
     @property
     def ndt_change(self):
-        if self.first_ndt and self.latest_ndt and self.first_ndt.pk != self.latest_ndt.pk:
-            return self.latest_ndt.standard_total - self.first_ndt.standard_total
-        return None
+        """Standard (0-48) change since baseline in the latest NDT's episode; None when there is
+        no pair, or its versions cannot be compared."""
+        return self.change.standard.change if self.change else None
 
 
 def case_summary(item, *, with_contacts=True, user=None):
@@ -158,11 +160,14 @@ def case_summary(item, *, with_contacts=True, user=None):
         .select_related("owner", "owner_organisation", "agenda_item__meeting")
         .order_by("due_on")
     )
+    # The change in the episode of the latest NDT, from the one selector every page uses.
+    change = ndt_changes([latest.episode_id]).get(latest.episode_id) if latest else None
     return CaseSummary(
         item=item,
         episode=episode,
         first_ndt=first,
         latest_ndt=latest,
+        change=change,
         contacts=contacts,
         earlier_actions=[a for a in actions if a.agenda_item_id != item.pk and not a.is_done],
         actions_here=[a for a in actions if a.agenda_item_id == item.pk],

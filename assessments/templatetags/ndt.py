@@ -1,18 +1,19 @@
 from django import template
 
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
-from assessments.selectors import review_status, review_status_from
-from caseload.models import EpisodeStatus
+from assessments.selectors import ndt_changes, review_status, review_status_from
+from caseload.models import Episode, EpisodeStatus
 
 register = template.Library()
 
 
 @register.inclusion_tag("assessments/_person_summary.html", takes_context=True)
 def ndt_summary(context, person):
-    """The NDT panel on the person page: latest totals, when the next one is due, and links.
+    """The NDT panel on the person page: latest totals, change since the baseline, when the next
+    one is due, and links.
 
     Reads the person's episodes from the page's own prefetch; costs one query for the latest
-    completed assessment in the open episode."""
+    completed assessment in the open episode, and the change's own (at most four)."""
     user = context["request"].user
     open_episode = next(
         (e for e in person.episodes.all() if e.status != EpisodeStatus.CLOSED), None
@@ -27,9 +28,13 @@ def ndt_summary(context, person):
             .order_by("-assessed_on", "-created_at")
             .first()
         )
+    change = None
+    if latest is not None:
+        change = ndt_changes([open_episode]).get(open_episode.pk)
     return {
         "person": person,
         "latest": latest,
+        "change": change,
         "review": review_status(open_episode, latest.assessed_on if latest else None)
         if open_episode
         else None,
@@ -44,3 +49,21 @@ def ndt_review(episode_began, latest_assessed_on):
     if episode_began is None:
         return None
     return review_status_from(episode_began, latest_assessed_on)
+
+
+@register.simple_tag
+def ndt_changes_for(people):
+    """{person id: EpisodeChange} in each person's open episode, for a list of caseload rows:
+    a fixed number of queries for the whole list."""
+    ids = [p.pk for p in people]
+    changes = ndt_changes(Episode.objects.open().filter(person__in=ids)) if ids else {}
+    return {change.person_id: change for change in changes.values()}
+
+
+@register.simple_tag
+def ndt_change_of(person, changes=None):
+    """One caseload row's change: from the list's `ndt_changes_for` when the whole list is
+    drawn, worked out for this person alone when only their row is."""
+    if changes is None or changes == "":
+        changes = ndt_changes_for([person])
+    return changes.get(person.pk)

@@ -13,7 +13,7 @@ from django.db import migrations, models
 
 def first_versions(apps, schema_editor):
     """Each existing user's profile as it stands, as their first version, dated the day they
-    joined: the best that is known of it before versions were kept (ADR 0018)."""
+    joined: the best that is known of it before versions were kept (ADR 0019)."""
     User = apps.get_model("smd", "User")
     HistoricalUser = apps.get_model("smd", "HistoricalUser")
     HistoricalUser.objects.bulk_create(

@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments.selectors import ndt_change, review_status_from
+from assessments.selectors import ndt_changes, review_status_from
 from caseload.models import Allocation, Episode, EpisodeStatus, ExitDestination, Person
 from mdt.selectors import mdt_figures
 from referrals.models import EligibilityDecision, Referral
@@ -637,54 +638,7 @@ class Return:
 
     def outcomes(self):
         s = "Outcomes"
-        episodes = Episode.objects.filter(person__team=self.team)
-        for amended, name, scale in [(False, "standard", "0–48"), (True, "amended", "0–68")]:
-            change = ndt_change(episodes, until=self.end, amended=amended)
-            # One row per person: their most recent episode with a baseline and a review.
-            latest = {}
-            for row in sorted(change["rows"], key=lambda r: r["accepted_on"]):
-                latest[row["person_id"]] = row
-            rows = list(latest.values())
-            self.count(
-                s,
-                f"ndt_{name}_people",
-                f"People with an NDT baseline and review ({name})",
-                f"People with at least two completed {'amended ' if amended else ''}NDT "
-                f"assessments in an episode by the end of the quarter ({scale} scale).",
-                [r["person_id"] for r in rows],
-            )
-            self.mean(
-                s,
-                f"ndt_{name}_mean_baseline",
-                f"Mean NDT at baseline ({name})",
-                f"For the people above, the mean of their baseline {name} NDT total ({scale}): "
-                "the first completed assessment in the episode.",
-                {r["person_id"]: r["baseline_total"] for r in rows},
-            )
-            self.mean(
-                s,
-                f"ndt_{name}_mean_latest",
-                f"Mean NDT latest ({name})",
-                f"For the same people, the mean of their latest {name} NDT total ({scale}) up to "
-                "the end of the quarter.",
-                {r["person_id"]: r["latest_total"] for r in rows},
-            )
-            self.mean(
-                s,
-                f"ndt_{name}_mean_change",
-                f"Mean NDT change, baseline to latest ({name})",
-                f"Latest minus baseline {name} NDT total ({scale}); negative means less need.",
-                {r["person_id"]: r["latest_total"] - r["baseline_total"] for r in rows},
-            )
-            self.share(
-                s,
-                f"ndt_{name}_improved",
-                f"Share improved on the NDT ({name}), %",
-                f"Of the people above, the per cent whose latest {name} total is below "
-                "their baseline.",
-                [r["person_id"] for r in rows if r["latest_total"] < r["baseline_total"]],
-                [r["person_id"] for r in rows],
-            )
+        self._ndt(s)
         self._reqol(s)
         active_ids = set(self._episodes_active_at_end().values_list("person_id", flat=True))
         # A subquery, not the ids: tens of thousands of ids sent back as literals cost more to
@@ -692,6 +646,94 @@ class Return:
         active_people = Person.objects.filter(pk__in=self._active_person_ids())
         self._events(s, active_people)
         self._accommodation_budgets_stars(s, active_people, active_ids)
+
+    def _episodes_supported_in_quarter(self):
+        """Episodes of support that ran on at least one day of the quarter: begun (the start
+        date, or the day accepted where none is recorded) by its last day, not ended before its
+        first."""
+        return (
+            Episode.objects.filter(person__team=self.team)
+            .annotate(began=Coalesce("start_date", "accepted_on"))
+            .filter(began__lte=self.end)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start))
+        )
+
+    def _ndt_pairs(self):
+        """{"standard"|"amended": {person id: Comparison}}: for each person supported in the
+        quarter, baseline and latest NDT in their most recent episode with both, measured on one
+        scheme version by `ndt_changes`, the same as every page that shows a change (ADR 0020)."""
+        if not hasattr(self, "_ndt_pairs_cache"):
+            changes = ndt_changes(self._episodes_supported_in_quarter(), until=self.end)
+            pairs = {"standard": {}, "amended": {}}
+            for change in sorted(changes.values(), key=lambda c: c.accepted_on):
+                for name, by_person in pairs.items():
+                    if getattr(change, name):
+                        by_person[change.person_id] = getattr(change, name)
+            self._ndt_pairs_cache = pairs
+        return self._ndt_pairs_cache
+
+    def _ndt(self, s):
+        for name, pairs in self._ndt_pairs().items():
+            rows = {pid: c for pid, c in pairs.items() if c.comparable}
+            scale = _ndt_scale_text(c.scale for c in rows.values())
+            kind = "amended " if name == "amended" else ""
+            self.count(
+                s,
+                f"ndt_{name}_people",
+                f"People with an NDT baseline and review ({name})",
+                f"People supported in the quarter (an episode of support running on at least one "
+                f"of its days) with at least two completed {kind}NDT assessments in that episode "
+                f"by the end of the quarter, whose baseline and latest can be compared on one "
+                f"version of the scheme. Totals are {scale}.",
+                list(rows),
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_baseline",
+                f"Mean NDT at baseline ({name})",
+                f"For the people above, the mean of their baseline {name} NDT total (the first "
+                "completed assessment in the episode) on the version of their latest assessment: "
+                "re-scored from its item answers where it used an earlier version.",
+                {pid: c.baseline_total for pid, c in rows.items()},
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_latest",
+                f"Mean NDT latest ({name})",
+                f"For the same people, the mean of their latest {name} NDT total up to the end "
+                "of the quarter.",
+                {pid: c.latest_total for pid, c in rows.items()},
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_change",
+                f"Mean NDT change, baseline to latest ({name})",
+                f"For people supported in the quarter only: latest minus baseline {name} NDT "
+                f"total, both {scale}; negative means less need.",
+                {pid: c.change for pid, c in rows.items()},
+            )
+            self.share(
+                s,
+                f"ndt_{name}_improved",
+                f"Share improved on the NDT ({name}), %",
+                f"Of the people above, the per cent whose latest {name} total is below "
+                "their baseline.",
+                [pid for pid, c in rows.items() if c.change < 0],
+                list(rows),
+            )
+
+    def _ndt_not_comparable(self, s):
+        for name, pairs in self._ndt_pairs().items():
+            self.count(
+                s,
+                f"ndt_{name}_not_comparable",
+                f"People left out of the NDT change ({name})",
+                f"People supported in the quarter with a baseline and a later {name} NDT whose "
+                "baseline was scored under a version of the scheme without one of the later "
+                "version's items, so the two cannot be compared. They are left out of the NDT "
+                "outcome figures.",
+                [pid for pid, c in pairs.items() if not c.comparable],
+            )
 
     def _reqol(self, s):
         from assessments.models import ReqolRecord
@@ -1140,6 +1182,7 @@ class Return:
             "interval before the last day of the quarter.",
             overdue,
         )
+        self._ndt_not_comparable(s)
         people = Person.objects.filter(pk__in=self._active_person_ids())
         self.count(
             s,
@@ -1213,6 +1256,16 @@ def _months(first_day):
         )
         for i in range(3)
     ]
+
+
+def _ndt_scale_text(scales):
+    """The scheme versions a set of NDT figures used, each with its maximum."""
+    used = sorted(set(scales), key=lambda scale: (scale.name, scale.version))
+    if not used:
+        return "on the version of the scheme each person's latest assessment used"
+    return "on " + " and ".join(
+        f"{scale.name} version {scale.version} (0–{scale.max_total})" for scale in used
+    )
 
 
 def _slug(text):

@@ -186,9 +186,9 @@ def test_history_shows_change_from_baseline(navigator_client, episode, amended, 
     assess(episode, amended, on=date(2025, 8, 1), rest=1, housing=4)
     page = navigator_client.get(reverse("assessments:history", args=[episode.person.pk]))
     history = page.context["history"]
-    assert history.change.baseline.assessed_on == date(2025, 2, 1)
-    assert history.change.standard == 15 - 36 and history.change.total == 20 - 51
-    items = {title: diff for title, _, _, diff in history.change.items()}
+    assert history.change.standard.baseline_on == date(2025, 2, 1)
+    assert history.change.standard.change == 15 - 36 and history.change.amended.change == 20 - 51
+    items = {title: diff for title, _, _, diff in history.change.main.items}
     assert items["Housing"] == 1 and items["Risk to others"] == -4
     text = page.content.decode()
     assert "<svg" in text and "Totals over time" in text and "kozea" not in text
@@ -209,8 +209,10 @@ def test_history_query_count_is_constant(navigator_client, episode, amended, ass
     for month in range(4, 12):
         assess(episode, amended, on=date(2025, month, 1))
     # session, user, the device that gave the second factor, person with episodes, assessments
-    # with schemes and assessors, their scores, the audit entry
-    assert count() == few == 8
+    # with schemes and assessors; for the change: the episode's completed assessments, the
+    # scheme versions' maxima, the baseline's and latest's answers, the items they are weighed
+    # by; the amended versions' maxima again, for the chart's axis; the audit entry
+    assert count() == few == 12
 
 
 def test_charts_carry_no_script(navigator_client, episode, amended, assess):

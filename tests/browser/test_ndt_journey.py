@@ -98,3 +98,57 @@ def test_navigator_completes_an_amended_ndt_and_sees_the_change(
     expect(change).to_contain_text("-33")  # amended 18 - 51
     assert_accessible(page)
     screenshot(page, "ndt-02-history")
+
+
+def test_change_across_scheme_versions_reads_the_same_on_every_page(
+    live_server, page, assert_accessible, screenshot, shipped_schemes
+):
+    from assessments.services import scheme_export, scheme_import
+    from tests.factories import AllocationFactory
+
+    team = TeamFactory(receives_public_referrals=True)
+    nadia = UserFactory(
+        username="nadia", first_name="Nadia", role=Role.NAVIGATOR, team=team, password=PASSWORD
+    )
+    person = PersonFactory(team=team, first_name="Aisha", last_name="Rahman")
+    today = timezone.localdate()
+    episode = EpisodeFactory(person=person, start_date=today - timedelta(days=120))
+    AllocationFactory(episode=episode, worker=nadia, kind="lead_navigator")
+    v1 = AssessmentScheme.objects.get(code="ndt-amended", version=1)
+    data = scheme_export(scheme=v1)
+    data["version"] = 2
+    next(i for i in data["items"] if i["key"] == "isolation")["weight"] = 2
+    v2 = scheme_import(data=data, make_current=True)
+    for scheme, days_ago in [(v1, 91), (v2, 1)]:
+        answers = {item.key: 1 for item in scheme.items.all()} | {"isolation": 2, "housing": 3}
+        assessment_save(
+            person=person,
+            episode=episode,
+            scheme=scheme,
+            assessed_on=today - timedelta(days=days_ago),
+            assessor=nadia,
+            participation="yes",
+            scores=answers,
+            notes={},
+            complete=True,
+            by=nadia,
+        )
+
+    sign_in(page, live_server.url, "nadia")
+    page.goto(f"{live_server.url}{person.get_absolute_url()}")
+    expect(page.locator(".ndt-change")).to_contain_text("amended 0 (no change)")
+    assert_accessible(page)
+    screenshot(page, "ndt-03-person-two-versions")
+
+    page.goto(f"{live_server.url}/people/caseload/")
+    expect(page.locator(".ndt-change")).to_contain_text("amended 0 (no change)")
+    assert_accessible(page)
+    screenshot(page, "ndt-04-caseload-two-versions")
+
+    page.goto(f"{live_server.url}/people/{person.pk}/ndt/")
+    change = page.get_by_role("table").first
+    expect(change).to_contain_text("0–72")
+    expect(change).to_contain_text("20 as scored under v1")
+    expect(change).not_to_contain_text("worse")
+    assert_accessible(page)
+    screenshot(page, "ndt-05-history-two-versions")
