@@ -64,12 +64,19 @@ def verify(request):
         except services.CodeRefused as refusal:
             form.add_error("code", str(refusal))
         else:
-            otp_login(request, device)
+            _second_factor_accepted(request, device)
             if isinstance(device, StaticDevice):
                 _backup_code_used(request)
             return HttpResponseRedirect(next_url)
     context = {"form": form, "next": next_url, "issuer": settings.OTP_TOTP_ISSUER}
     return render(request, "two_factor/verify.html", context)
+
+
+def _second_factor_accepted(request, device):
+    """The session is now fully signed in: give it a new key, as Django does after a password,
+    so a key learnt before this step (a fixed or leaked cookie) opens nothing."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _backup_code_used(request):
@@ -99,7 +106,7 @@ def setup(request):
         except services.CodeRefused as refusal:
             form.add_error("code", str(refusal))
         else:
-            otp_login(request, device)
+            _second_factor_accepted(request, device)
             request.session[NEW_BACKUP_CODES] = codes
             return redirect(_with_next("two_factor:backup_codes", next_url))
     qr_code = segno.make(device.config_url, error="m").svg_inline(

@@ -68,6 +68,29 @@ def test_signing_in_with_the_app_code(client, nadia):
     assert client.get(PEOPLE).status_code == 200
 
 
+def test_the_session_gets_a_new_key_when_the_code_is_accepted(client, nadia):
+    app_device(nadia)
+    password_step(client, "nadia")
+    before = client.session.session_key
+    client.post(VERIFY, {"code": app_code(nadia), "next": PEOPLE})
+    after = client.session.session_key
+    assert after != before
+    # The key known before the code step opens nothing now.
+    stale = Client()
+    stale.cookies["sessionid"] = before
+    assert stale.get(PEOPLE)["Location"].startswith(reverse("login"))
+    assert client.get(PEOPLE).status_code == 200
+
+
+def test_the_session_gets_a_new_key_when_the_app_is_set_up(client, nadia):
+    password_step(client, "nadia")
+    client.get(SETUP)
+    before = client.session.session_key
+    client.post(SETUP, {"code": setup_code(TOTPDevice.objects.get(user=nadia))})
+    assert client.session.session_key != before
+    assert client.get(PEOPLE).status_code == 200
+
+
 def test_the_code_step_never_sends_anyone_off_the_site(client, nadia):
     app_device(nadia)
     password_step(client, "nadia")
