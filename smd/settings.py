@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from smd.client_ip import check_proxy_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -224,10 +226,15 @@ NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")
 RATELIMIT_VIEW = "referrals.views.public_rate_limited"
-# Behind a reverse proxy, REMOTE_ADDR is the proxy's: name the header the proxy sets with the
-# client's address (e.g. HTTP_X_REAL_IP) so each client has its own limit. Never trust a header
-# a client could set itself.
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# The client's address (ADR 0018). Behind a reverse proxy, REMOTE_ADDR is the proxy's: name the
+# header the proxy writes the client's address into (e.g. HTTP_X_FORWARDED_FOR) and list the
+# proxies' addresses or networks in TRUSTED_PROXIES. The header is believed only from those
+# proxies and read from the right; a header named without them refuses to start.
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+check_proxy_settings(header=CLIENT_IP_META_KEY, trusted=TRUSTED_PROXIES)
+# One function gives the address to the rate limits, the sign-in cool-off and the audit log.
+RATELIMIT_IP_META_KEY = "smd.client_ip.client_ip"
 
 # Signed out after 30 minutes without a request, and 12 hours after signing in
 # (smd.middleware.SessionLimitsMiddleware); the cookie lasts no longer than that.
@@ -246,7 +253,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "smd.two_factor.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "smd.two_factor.views.client_address"
+AXES_CLIENT_IP_CALLABLE = "smd.client_ip.client_ip"
 # No sign-in history of its own (successes are not stored) and no usernames or addresses in
 # log lines: the failures it counts are all it keeps.
 AXES_DISABLE_ACCESS_LOG = True

@@ -148,9 +148,3 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes},
         status=429,
     )
-
-
-def client_address(request):
-    """The client's address for counting failures: the same one the rate limits use
-    (RATELIMIT_IP_META_KEY behind a proxy, else REMOTE_ADDR)."""
-    return request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", "")
