@@ -244,6 +244,10 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
+# A subject access export, an erasure and new backup codes ask for the password again unless
+# it was given in the last PASSWORD_CONFIRM_MINUTES (smd.reauth).
+PASSWORD_CONFIRM_SECONDS = env_int("PASSWORD_CONFIRM_MINUTES", 10) * 60
+
 # Two-factor sign-in (ADR 0014). Every account gives a code from an authenticator app (or a
 # one-time backup code) after its password; there is deliberately no setting to turn it off.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "smd")

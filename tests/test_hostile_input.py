@@ -46,7 +46,7 @@ from smd.sharing.forms import DataSharingAgreementForm, LawfulBasisForm, Sharing
 from smd.sharing.models import Article6Basis, Article9Condition, HowRecorded
 from smd.two_factor import services as two_factor_services
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
-from tests.conftest import app_device, sign_in
+from tests.conftest import app_device, password_confirmed, sign_in
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -240,6 +240,8 @@ class Form:
     examples: float = 1  # a share of the profile's max_examples
     # What a refusal may still write, by design: {table: columns, or ALL_COLUMNS}.
     refusal_writes: dict = field(default_factory=dict)
+    # The password was given again a moment ago (smd.reauth), as this step asks.
+    confirmed: bool = False
 
 
 def _today(days=0):
@@ -364,7 +366,24 @@ FORMS = {
         refusal_writes=CODE_REFUSED,
     ),
     # New backup codes replace the old: there is nothing to fill in.
-    "two_factor:backup_codes": Form("navigator"),
+    "two_factor:backup_codes": Form("navigator", confirmed=True),
+    # The user's own password: changed (giving the current one), or given again. A wrong one is
+    # counted towards the cool-off, like a failed sign-in.
+    "password_change": Form(
+        "navigator",
+        lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-password-7",
+            "new_password2": "a-brand-new-password-7",
+        },
+        refusal_writes=PASSWORD_REFUSED,
+    ),
+    "password_confirm": Form(
+        "navigator",
+        lambda w: {"password": PASSWORD, "next": "/"},
+        writes=False,  # only the session
+        refusal_writes=PASSWORD_REFUSED,
+    ),
     "logout": Form("navigator", writes=False),
     "referrals:public": Form(None, _referral),
     "referrals:new": Form("navigator", _referral),
@@ -504,7 +523,12 @@ FORMS = {
     "sharing:dsa_edit": Form("manager", lambda w: _dsa(w, w["dsa"])),
     # The file itself (200); making it writes only to the access log.
     "rights:export": Form(
-        "manager", lambda w: {"format": "json"}, accepted={200}, writes=False, examples=0.5
+        "manager",
+        lambda w: {"format": "json"},
+        accepted={200},
+        writes=False,
+        examples=0.5,
+        confirmed=True,
     ),
     "rights:retention_erase": Form(
         "manager",
@@ -513,6 +537,7 @@ FORMS = {
             "reason": "Retention period passed.",
             "confirm": "on",
         },
+        confirmed=True,
     ),
 }
 
@@ -572,12 +597,14 @@ def test_every_url_is_in_a_table():
 # --- posting -----------------------------------------------------------------------------------
 
 
-def _client(world, role, **kwargs):
+def _client(world, role, confirmed=False, **kwargs):
     client = Client(**kwargs)
     if role in PASSWORD_ONLY:
         client.force_login(world["users"][role], backend=PASSWORD_BACKEND)
     elif role is not None:
         sign_in(client, world["users"][role])
+        if confirmed:
+            password_confirmed(client)
     return client
 
 
@@ -648,7 +675,7 @@ def test_valid_post_is_accepted_and_forged_ones_refused(worlds, name):
     other_ids = world_ids(other)
 
     def valid():
-        client = _client(home, spec.role)
+        client = _client(home, spec.role, spec.confirmed)
         before = fingerprint(database_rows())
         response = _check(spec, client, url, spec.payload(home), other_ids=other_ids)
         assert response.status_code in spec.accepted, _errors(response)
@@ -657,8 +684,8 @@ def test_valid_post_is_accepted_and_forged_ones_refused(worlds, name):
 
     rolled_back(valid)
 
-    client = _client(home, spec.role, enforce_csrf_checks=True)
-    signed_in = _client(home, spec.role)
+    client = _client(home, spec.role, spec.confirmed, enforce_csrf_checks=True)
+    signed_in = _client(home, spec.role, spec.confirmed)
     before = fingerprint(database_rows())
     assert _post(client, url, spec.payload(home)).status_code == 403, "no CSRF token"
     if spec.role is not None and name != "logout":
@@ -673,7 +700,7 @@ def test_hostile_post_never_fails_writes_half_or_touches_others(worlds, name):
     home, other = worlds
     spec = FORMS[name]
     url = url_for(name, home)
-    client = _client(home, spec.role)
+    client = _client(home, spec.role, spec.confirmed)
     other_ids = world_ids(other)
     baseline = spec.payload(home)
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smd.models import Role
 from smd.two_factor import services
-from tests.conftest import app_code, app_device, sign_in
+from tests.conftest import app_code, app_device, password_confirmed, sign_in
 from tests.factories import UserFactory
 
 PASSWORD = "a-long-test-password"
@@ -221,7 +221,7 @@ def test_a_backup_code_signs_in_once(nadia):
 
 def test_new_backup_codes_replace_the_old_ones(nadia):
     old = services.backup_codes_replace(user=nadia)
-    client = sign_in(Client(), nadia)
+    client = password_confirmed(sign_in(Client(), nadia))
     response = client.post(BACKUP_CODES, follow=True)
     new = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
