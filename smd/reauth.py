@@ -11,6 +11,8 @@ from django.contrib.auth import authenticate
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from smd.audit.middleware import audit_recorded
+
 CONFIRMED_AT = "smd_password_confirmed_at"
 
 
@@ -36,6 +38,8 @@ def confirm_redirect(request):
     query = urlencode(
         {"next": request.get_full_path() if request.method == "GET" else request.path}
     )
+    # Nothing was shown or done: no audit entry for the page asked for.
+    audit_recorded(request)
     return redirect(f"{reverse('password_confirm')}?{query}")
 
 
