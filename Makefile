@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed worker bench lock clean
+.PHONY: install run test lint format audit migrate seed worker bench lock clean
 
 $(BIN)/activate: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the pinned Python and npm packages (.ci/audit-deps).
+audit: install
+	$(PY) .ci/audit-deps
 
 format: install
 	$(BIN)/ruff format .

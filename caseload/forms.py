@@ -20,6 +20,24 @@ from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 from smd.models import Organisation
 
 
+class PersonSearchForm(forms.Form):
+    """The people search. A NUL character cannot be searched for (PostgreSQL refuses it in a
+    query), so it is refused with a message rather than failing the page."""
+
+    q = forms.CharField(
+        required=False,
+        error_messages={
+            "null_characters_not_allowed": (
+                "Your search has a hidden control character in it (NUL) that cannot be "
+                "searched for. Clear the box and type the name again."
+            )
+        },
+    )
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:100]
+
+
 class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     other_names = forms.CharField(
         label="Other names (optional)",

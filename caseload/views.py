@@ -20,6 +20,7 @@ from caseload.forms import (
     EndAllocationForm,
     PauseForm,
     PersonForm,
+    PersonSearchForm,
     PlanTargetForm,
     ResumeForm,
 )
@@ -47,14 +48,20 @@ def person_list(request):
     # A search is sent in a POST body, never in the URL: a name in a URL ends up in browser
     # history, server and proxy logs and Referer headers. Paging the whole list stays a link.
     data = request.POST if request.method == "POST" else {}
-    search = data.get("q", "").strip()[:100]
-    page = Paginator(selectors.person_list(request.user, search), 50).get_page(
-        data.get("page") or request.GET.get("page")
-    )
+    form = PersonSearchForm(data)
+    if form.is_valid():
+        search = form.cleaned_data["q"]
+        people = selectors.person_list(request.user, search)
+        page = Paginator(people, 50).get_page(data.get("page") or request.GET.get("page"))
+    else:
+        # What was typed is shown again without the character that cannot be searched for.
+        search, page = data.get("q", "").replace("\x00", "")[:100], None
     template = "caseload/person_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"page": page, "q": search})
+    # htmx swaps only a 2xx answer: the refusal is shown in place of the results either way.
+    status = 400 if page is None and not request.htmx else 200
+    return render(request, template, {"page": page, "q": search, "form": form}, status=status)
 
 
 def _timeline_context(request, person):

@@ -11,3 +11,9 @@ def forbidden(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused for its missing or expired security token: what to do, in plain words.
+    The reason is for the log, not the page."""
+    return render(request, "errors/csrf.html", status=403)

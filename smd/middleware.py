@@ -48,6 +48,21 @@ class SessionLimitsMiddleware:
         return response
 
 
+class NoStoreAfterPostMiddleware:
+    """A page answering a POST is a form shown again (refused, or paused by a rate limit) with
+    what was typed in it, or a file made on request: neither may be kept by a browser or a
+    shared cache, signed in or not (the public referral form, the sign-in page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and not 300 <= response.status_code < 400:
+            add_never_cache_headers(response)
+        return response
+
+
 def second_factor_not_required(view):
     """Marks a view a signed-in user may open before giving their second factor: the code
     and set-up pages themselves, and signing out."""

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from smd.client_ip import check_proxy_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "smd.middleware.SessionLimitsMiddleware",
+    "smd.middleware.NoStoreAfterPostMiddleware",
     "smd.audit.middleware.AuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -227,16 +231,25 @@ NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")
 RATELIMIT_VIEW = "referrals.views.public_rate_limited"
-# Behind a reverse proxy, REMOTE_ADDR is the proxy's: name the header the proxy sets with the
-# client's address (e.g. HTTP_X_REAL_IP) so each client has its own limit. Never trust a header
-# a client could set itself.
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# The client's address (ADR 0021). Behind a reverse proxy, REMOTE_ADDR is the proxy's: name the
+# header the proxy writes the client's address into (e.g. HTTP_X_FORWARDED_FOR) and list the
+# proxies' addresses or networks in TRUSTED_PROXIES. The header is believed only from those
+# proxies and read from the right; a header named without them refuses to start.
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+check_proxy_settings(header=CLIENT_IP_META_KEY, trusted=TRUSTED_PROXIES)
+# One function gives the address to the rate limits, the sign-in cool-off and the audit log.
+RATELIMIT_IP_META_KEY = "smd.client_ip.client_ip"
 
 # Signed out after 30 minutes without a request, and 12 hours after signing in
 # (smd.middleware.SessionLimitsMiddleware); the cookie lasts no longer than that.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# A subject access export, an erasure and new backup codes ask for the password again unless
+# it was given in the last PASSWORD_CONFIRM_MINUTES (smd.reauth).
+PASSWORD_CONFIRM_SECONDS = env_int("PASSWORD_CONFIRM_MINUTES", 10) * 60
 
 # Two-factor sign-in (ADR 0014). Every account gives a code from an authenticator app (or a
 # one-time backup code) after its password; there is deliberately no setting to turn it off.
@@ -249,7 +262,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "smd.two_factor.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "smd.two_factor.views.client_address"
+AXES_CLIENT_IP_CALLABLE = "smd.client_ip.client_ip"
 # No sign-in history of its own (successes are not stored) and no usernames or addresses in
 # log lines: the failures it counts are all it keeps.
 AXES_DISABLE_ACCESS_LOG = True
@@ -271,6 +284,32 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Permissions-Policy: the app uses no camera, microphone, location or other powerful feature,
+# so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# A refused form (an expired or missing CSRF token) gets the app's own page, in its words.
+CSRF_FAILURE_VIEW = "smd.errors.csrf_failure"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -299,7 +338,11 @@ if TESTING:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Refusals (403s and other 4xx) as one line each, without a traceback.
+    "filters": {"refusals_on_one_line": {"()": "smd.log_filters.RefusalsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every layout step at INFO.
     "loggers": {

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from smd import views
 from smd.middleware import second_factor_not_required
-from smd.two_factor.views import SignInView
+from smd.two_factor.views import PasswordChangeView, SignInView, password_confirm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,8 @@ urlpatterns = [
         name="logout",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/confirm-password/", password_confirm, name="password_confirm"),
     path("accounts/two-factor/", include("smd.two_factor.urls")),
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),

@@ -139,6 +139,17 @@ def sign_in(client, user):
     return client
 
 
+def password_confirmed(client):
+    """As if the user had just given their password again (smd.reauth): the export, erasure
+    and new backup codes then go ahead without asking."""
+    from smd.reauth import CONFIRMED_AT
+
+    session = client.session
+    session[CONFIRMED_AT] = time.time()
+    session.save()
+    return client
+
+
 def _client(user):
     return sign_in(Client(), user)
 

@@ -52,6 +52,7 @@ ROLES = [
 
 LOGIN = "login"  # a redirect to the sign-in page
 VERIFY = "verify"  # a redirect to the code step of signing in
+REAUTH = "reauth"  # a redirect to give the password again (smd.reauth)
 
 
 def _signed_out_columns(table):
@@ -312,12 +313,17 @@ EXPECTED = {
     # A person's rights: a manager exports a person they can see (others' people 404; team
     # staff and the allocated peer mentor who may see the person but not export, 403) and
     # decides on erasure; an empty erase form is refused with errors (400).
+    # Who may not is told so first; the manager is then asked for their password again
+    # (tests/smd/test_reauth.py; with it, the pages open: tests/rights/).
     "rights:export": (
         "get",
-        {**only({"manager"}, denied=404), **dict.fromkeys(IN_SCOPE - {"manager"}, 403)},
+        {**only({"manager"}, denied=404, ok=REAUTH), **dict.fromkeys(IN_SCOPE - {"manager"}, 403)},
     ),
-    "rights:retention": ("get", only({"manager"}, denied=403)),
-    "rights:retention_erase": ("post", only({"manager"}, denied=403, ok=400)),
+    "rights:retention": ("get", only({"manager"}, denied=403, ok=REAUTH)),
+    "rights:retention_erase": ("post", only({"manager"}, denied=403, ok=REAUTH)),
+    # The user's own password: changing it, and giving it again before a sensitive step.
+    "password_change": ("get", statuses()),
+    "password_confirm": ("get", statuses()),
 }
 
 
@@ -535,8 +541,12 @@ def test_url_by_role(world, name, role):
     url = url_for(name, world)
     response = getattr(client, method)(url)
     want = expected[role]
-    if want in {LOGIN, VERIFY}:
-        to = reverse("login") if want == LOGIN else reverse("two_factor:verify")
+    if want in {LOGIN, VERIFY, REAUTH}:
+        to = {
+            LOGIN: reverse("login"),
+            VERIFY: reverse("two_factor:verify"),
+            REAUTH: reverse("password_confirm"),
+        }[want]
         assert response.status_code == 302, url
         assert response["Location"].startswith(to), url
     else:

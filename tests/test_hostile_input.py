@@ -46,7 +46,7 @@ from smd.sharing.forms import DataSharingAgreementForm, LawfulBasisForm, Sharing
 from smd.sharing.models import Article6Basis, Article9Condition, HowRecorded
 from smd.two_factor import services as two_factor_services
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
-from tests.conftest import app_device, sign_in
+from tests.conftest import app_device, password_confirmed, sign_in
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -240,6 +240,8 @@ class Form:
     examples: float = 1  # a share of the profile's max_examples
     # What a refusal may still write, by design: {table: columns, or ALL_COLUMNS}.
     refusal_writes: dict = field(default_factory=dict)
+    # The password was given again a moment ago (smd.reauth), as this step asks.
+    confirmed: bool = False
 
 
 def _today(days=0):
@@ -364,7 +366,24 @@ FORMS = {
         refusal_writes=CODE_REFUSED,
     ),
     # New backup codes replace the old: there is nothing to fill in.
-    "two_factor:backup_codes": Form("navigator"),
+    "two_factor:backup_codes": Form("navigator", confirmed=True),
+    # The user's own password: changed (giving the current one), or given again. A wrong one is
+    # counted towards the cool-off, like a failed sign-in.
+    "password_change": Form(
+        "navigator",
+        lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-password-7",
+            "new_password2": "a-brand-new-password-7",
+        },
+        refusal_writes=PASSWORD_REFUSED,
+    ),
+    "password_confirm": Form(
+        "navigator",
+        lambda w: {"password": PASSWORD, "next": "/"},
+        writes=False,  # only the session
+        refusal_writes=PASSWORD_REFUSED,
+    ),
     "logout": Form("navigator", writes=False),
     "referrals:public": Form(None, _referral),
     "referrals:new": Form("navigator", _referral),
@@ -373,6 +392,10 @@ FORMS = {
     "referrals:decide": Form(
         "team_leader",
         lambda w: {"outcome": "not_eligible", "reason": "Two of five.", "signposted_to": "GP"},
+    ),
+    # The search is a POST (no name in a URL); it reads and writes nothing.
+    "caseload:person_list": Form(
+        "navigator", lambda w: {"q": w["person"].last_name}, accepted={200}, writes=False, htmx=True
     ),
     "caseload:person_edit": Form(
         "navigator", lambda w: as_post(PersonForm(instance=w["person"]), known_as="Jo")
@@ -504,7 +527,12 @@ FORMS = {
     "sharing:dsa_edit": Form("manager", lambda w: _dsa(w, w["dsa"])),
     # The file itself (200); making it writes only to the access log.
     "rights:export": Form(
-        "manager", lambda w: {"format": "json"}, accepted={200}, writes=False, examples=0.5
+        "manager",
+        lambda w: {"format": "json"},
+        accepted={200},
+        writes=False,
+        examples=0.5,
+        confirmed=True,
     ),
     "rights:retention_erase": Form(
         "manager",
@@ -513,6 +541,7 @@ FORMS = {
             "reason": "Retention period passed.",
             "confirm": "on",
         },
+        confirmed=True,
     ),
 }
 
@@ -524,7 +553,6 @@ NO_POST = {
     "referrals:triage": "a list",
     "referrals:overview": "figures, filtered by GET",
     "referrals:detail": "a page; its forms post to link, new_person and decide",
-    "caseload:person_list": "a list, searched by GET",
     "caseload:my_caseload": "a list; its inline forms post to contact_new and follow_up_done",
     "caseload:team_capacity": "figures",
     "caseload:person_detail": "a page; its inline form posts to contact_new",
@@ -573,12 +601,14 @@ def test_every_url_is_in_a_table():
 # --- posting -----------------------------------------------------------------------------------
 
 
-def _client(world, role, **kwargs):
+def _client(world, role, confirmed=False, **kwargs):
     client = Client(**kwargs)
     if role in PASSWORD_ONLY:
         client.force_login(world["users"][role], backend=PASSWORD_BACKEND)
     elif role is not None:
         sign_in(client, world["users"][role])
+        if confirmed:
+            password_confirmed(client)
     return client
 
 
@@ -649,7 +679,7 @@ def test_valid_post_is_accepted_and_forged_ones_refused(worlds, name):
     other_ids = world_ids(other)
 
     def valid():
-        client = _client(home, spec.role)
+        client = _client(home, spec.role, spec.confirmed)
         before = fingerprint(database_rows())
         response = _check(spec, client, url, spec.payload(home), other_ids=other_ids)
         assert response.status_code in spec.accepted, _errors(response)
@@ -658,8 +688,8 @@ def test_valid_post_is_accepted_and_forged_ones_refused(worlds, name):
 
     rolled_back(valid)
 
-    client = _client(home, spec.role, enforce_csrf_checks=True)
-    signed_in = _client(home, spec.role)
+    client = _client(home, spec.role, spec.confirmed, enforce_csrf_checks=True)
+    signed_in = _client(home, spec.role, spec.confirmed)
     before = fingerprint(database_rows())
     assert _post(client, url, spec.payload(home)).status_code == 403, "no CSRF token"
     if spec.role is not None and name != "logout":
@@ -674,7 +704,7 @@ def test_hostile_post_never_fails_writes_half_or_touches_others(worlds, name):
     home, other = worlds
     spec = FORMS[name]
     url = url_for(name, home)
-    client = _client(home, spec.role)
+    client = _client(home, spec.role, spec.confirmed)
     other_ids = world_ids(other)
     baseline = spec.payload(home)
 

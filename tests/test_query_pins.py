@@ -259,3 +259,13 @@ def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, naviga
     # session, user, device; the person; their other names; the audit entry
     assert _count(client, url) == few == 6
     assert "Alias 6 7" in client.get(url).content.decode()
+
+
+# --- the user's own password ------------------------------------------------------------------
+
+
+def test_the_password_pages_cost_only_the_signed_in_session(client_for, navigator):
+    client = client_for(navigator)
+    # session, user, device: nothing else is read to show either form
+    assert _count(client, reverse("password_change")) == 3
+    assert _count(client, reverse("password_confirm"), {"next": "/"}) == 3

@@ -130,6 +130,8 @@ NOT_AUDITED = {
     "returns:sign_off": "sign-off of aggregate figures",
     "audit:index": "a search form",
     "profile": "the signed-in user's own account",
+    "password_change": "the user's own password; a change is logged by account_change_record",
+    "password_confirm": "the user's own password, given again; no person",
     "two_factor:verify": "signing in: the user's own second factor, no person",
     "two_factor:setup": "signing in: the user's own second factor, no person",
     "two_factor:backup_codes": "the user's own backup codes, no person",

@@ -3,21 +3,17 @@
 import uuid
 from ipaddress import ip_address
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from smd.audit.models import AuditAction, AuditEvent
+from smd.client_ip import client_ip
 
 __all__ = ["AuditAction", "audit_purge", "audit_record"]
 
 
 def _client_ip(request):
-    # The same header the rate limits trust (RATELIMIT_IP_META_KEY): behind a reverse proxy,
-    # REMOTE_ADDR is the proxy's address.
-    key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    value = (request.META.get(key) or "").split(",")[0].strip()
     try:
-        return str(ip_address(value))
+        return str(ip_address(client_ip(request)))
     except ValueError:
         return None
 

@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from caseload.models import Person
+from smd import reauth
 from smd.access import user_passes
 from smd.audit.middleware import audit_recorded
 from smd.models import Role
@@ -14,7 +15,8 @@ from smd.rights import erasure, selectors, services
 from smd.rights.collect import collect, name_of
 from smd.rights.forms import EraseForm, ExportForm
 
-# Exports and erasure are a manager's: the data protection lead for the team.
+# Exports and erasure are a manager's: the data protection lead for the team. Both ask for the
+# password again (smd.reauth), the erasure list too, so the erasure is not then refused.
 manages_rights = user_passes(lambda u: u.in_team and u.role == Role.MANAGER)
 
 
@@ -31,6 +33,8 @@ def export(request, pk):
     )
     if not (request.user.in_team and request.user.role == Role.MANAGER):
         raise PermissionDenied
+    if not reauth.recently_confirmed(request):
+        return reauth.confirm_redirect(request)
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]
@@ -75,6 +79,7 @@ def _retention_page(request, form, reviews, status=200):
 
 
 @manages_rights
+@reauth.recent_password_required()
 def retention(request):
     """People whose record is past the retention period, and what erasing them would do."""
     reviews = list(selectors.retention_list(request.user))
@@ -83,6 +88,7 @@ def retention(request):
 
 @manages_rights
 @require_POST
+@reauth.recent_password_required()
 def retention_erase(request):
     reviews = list(selectors.retention_list(request.user))
     form = EraseForm(request.POST, reviews=reviews)

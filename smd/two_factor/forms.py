@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from smd import reauth
 from smd.forms import PlainEnglishMixin
 
 
@@ -34,3 +36,48 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+WRONG_PASSWORD = "That is not your password. Check it and try again."
+
+
+class PasswordConfirmForm(forms.Form):
+    """The signed-in user's password, given again before a sensitive step."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password."},
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not reauth.password_is_right(self.request, password):
+            raise forms.ValidationError(WRONG_PASSWORD)
+        return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form for changing one's own password, in plain words; the current password is
+    checked through the sign-in backends, so guesses count towards the cool-off."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = "Your current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "New password again"
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        for field in self.fields.values():
+            field.error_messages["required"] = "This question needs an answer."
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        if not reauth.password_is_right(self.request, password):
+            raise forms.ValidationError(WRONG_PASSWORD, code="password_incorrect")
+        return password

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smd.services import user_sessions_end
+from smd.services import SECOND_FACTOR_RESET, account_change_record, user_sessions_end
 
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -106,12 +106,14 @@ def second_factor_verify(*, user, code):
 
 
 @transaction.atomic
-def second_factor_reset(*, user):
+def second_factor_reset(*, user, by, request=None):
     """An admin's reset: the user's app and backup codes are deleted and every session of theirs
-    ends, so they set up a new app the next time they sign in."""
+    ends, so they set up a new app the next time they sign in. The audit log records it and the
+    user is told."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user_sessions_end(user=user)
+    account_change_record(user=user, by=by, change=SECOND_FACTOR_RESET, request=request)
 
 
 def _normalise(code):

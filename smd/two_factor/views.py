@@ -1,23 +1,28 @@
 """Signing in: password, then a code from an authenticator app (or a backup code); setting up
-the app on first sign-in; the cool-off page after repeated failures. See ADR 0014."""
+the app on first sign-in; the cool-off page after repeated failures (ADR 0014). And the user's
+own password: changing it, and giving it again before a sensitive step (smd.reauth)."""
 
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from smd import reauth
 from smd.middleware import second_factor_not_required
+from smd.services import PASSWORD_CHANGED, account_change_record
 from smd.two_factor import services
-from smd.two_factor.forms import CodeForm, SignInForm
+from smd.two_factor.forms import CodeForm, PasswordChangeForm, PasswordConfirmForm, SignInForm
 
 NEW_BACKUP_CODES = "smd_new_backup_codes"
 
@@ -64,12 +69,19 @@ def verify(request):
         except services.CodeRefused as refusal:
             form.add_error("code", str(refusal))
         else:
-            otp_login(request, device)
+            _second_factor_accepted(request, device)
             if isinstance(device, StaticDevice):
                 _backup_code_used(request)
             return HttpResponseRedirect(next_url)
     context = {"form": form, "next": next_url, "issuer": settings.OTP_TOTP_ISSUER}
     return render(request, "two_factor/verify.html", context)
+
+
+def _second_factor_accepted(request, device):
+    """The session is now fully signed in: give it a new key, as Django does after a password,
+    so a key learnt before this step (a fixed or leaked cookie) opens nothing."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _backup_code_used(request):
@@ -99,7 +111,7 @@ def setup(request):
         except services.CodeRefused as refusal:
             form.add_error("code", str(refusal))
         else:
-            otp_login(request, device)
+            _second_factor_accepted(request, device)
             request.session[NEW_BACKUP_CODES] = codes
             return redirect(_with_next("two_factor:backup_codes", next_url))
     qr_code = segno.make(device.config_url, error="m").svg_inline(
@@ -116,6 +128,7 @@ def setup(request):
 
 
 @require_http_methods(["GET", "POST"])
+@reauth.recent_password_required(methods=("POST",))
 def backup_codes(request):
     """New backup codes are shown once, straight after they are made; after that, only how many
     are left, and a button to replace them all."""
@@ -143,7 +156,40 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
-def client_address(request):
-    """The client's address for counting failures: the same one the rate limits use
-    (RATELIMIT_IP_META_KEY behind a proxy, else REMOTE_ADDR)."""
-    return request.META.get(settings.RATELIMIT_IP_META_KEY or "REMOTE_ADDR", "")
+@require_http_methods(["GET", "POST"])
+def password_confirm(request):
+    """The password given again before a sensitive step, then on to it."""
+    next_url = _next(request)
+    form = PasswordConfirmForm(request.POST if request.method == "POST" else None, request=request)
+    if form.is_valid():
+        reauth.password_confirmed(request)
+        return HttpResponseRedirect(next_url)
+    minutes = settings.PASSWORD_CONFIRM_SECONDS // 60
+    context = {"form": form, "next": next_url, "minutes": minutes}
+    return render(
+        request, "registration/password_confirm.html", context, status=400 if form.errors else 200
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A user changes their own password, giving the current one. Their other sessions end
+    (Django signs out a session whose password has changed); this one goes on."""
+
+    form_class = PasswordChangeForm
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        user = self.request.user
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_change_record(user=user, by=user, change=PASSWORD_CHANGED, request=self.request)
+        messages.success(
+            self.request,
+            "Your password has been changed. Anywhere else you were signed in, you have been "
+            "signed out.",
+        )
+        return response

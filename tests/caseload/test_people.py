@@ -89,6 +89,24 @@ def test_search_as_you_type_returns_only_the_results(navigator_client, person):
     assert 'id="results"' in page and "<html" not in page and "Margaret Kelly" in page
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_search_with_a_nul_character_is_refused_with_a_message(navigator_client, person, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = navigator_client.post(LIST, {"q": "peg\x00gy"}, headers=headers)
+    assert response.status_code == (200 if htmx else 400)
+    page = response.content.decode()
+    assert "hidden control character" in page and "Margaret Kelly" not in page
+    if not htmx:
+        assert 'value="peggy"' in page and "<title>Error: People" in page, page[:600]
+
+
+@pytest.mark.postgres
+def test_a_nul_character_never_reaches_postgresql(navigator_client, person):
+    # PostgreSQL refuses NUL in a query parameter: this was a 500.
+    response = navigator_client.post(LIST, {"q": "\x00"})
+    assert response.status_code == 400
+
+
 def test_a_search_never_puts_the_name_in_a_url(navigator_client, person):
     page = navigator_client.get(LIST).content.decode()
     form = page[

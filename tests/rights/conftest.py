@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from assessments import reqol
@@ -37,6 +38,7 @@ from referrals.models import EligibilityDecision, Referral
 from smd.models import Role
 from smd.sharing.models import LawfulBasis, SharingAgreement
 from tests.assessments.test_reqol import definition_data
+from tests.conftest import password_confirmed, sign_in
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
 # Support that began and ended in 2017/18: more than six years before today.
@@ -342,3 +344,10 @@ def rights_world(team, shipped_schemes):
         zed, staff=staff, partner=partner, meeting=meeting, secret="OTHERPERSON", gender="man"
     )
     return {"ann": ann, "zed": zed, "staff": staff, "manager": manager, "meeting": meeting}
+
+
+@pytest.fixture
+def client_for():
+    """Signed in, and the password given again a moment ago, as the export and erasure ask
+    (tests/smd/test_reauth.py tests the asking)."""
+    return lambda user: password_confirmed(sign_in(Client(), user))

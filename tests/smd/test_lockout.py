@@ -110,7 +110,8 @@ def test_failed_sign_ins_log_no_username_or_address(nadia, caplog):
 
 
 def test_behind_a_proxy_the_address_comes_from_the_proxys_header(nadia, settings):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     client = Client()
     for _ in range(5):
         client.post(

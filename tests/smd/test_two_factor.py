@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smd.models import Role
 from smd.two_factor import services
-from tests.conftest import app_code, app_device, sign_in
+from tests.conftest import app_code, app_device, password_confirmed, sign_in
 from tests.factories import UserFactory
 
 PASSWORD = "a-long-test-password"
@@ -65,6 +65,29 @@ def test_signing_in_with_the_app_code(client, nadia):
     password_step(client, "nadia")
     response = client.post(VERIFY, {"code": app_code(nadia), "next": PEOPLE})
     assert response.status_code == 302 and response["Location"] == PEOPLE
+    assert client.get(PEOPLE).status_code == 200
+
+
+def test_the_session_gets_a_new_key_when_the_code_is_accepted(client, nadia):
+    app_device(nadia)
+    password_step(client, "nadia")
+    before = client.session.session_key
+    client.post(VERIFY, {"code": app_code(nadia), "next": PEOPLE})
+    after = client.session.session_key
+    assert after != before
+    # The key known before the code step opens nothing now.
+    stale = Client()
+    stale.cookies["sessionid"] = before
+    assert stale.get(PEOPLE)["Location"].startswith(reverse("login"))
+    assert client.get(PEOPLE).status_code == 200
+
+
+def test_the_session_gets_a_new_key_when_the_app_is_set_up(client, nadia):
+    password_step(client, "nadia")
+    client.get(SETUP)
+    before = client.session.session_key
+    client.post(SETUP, {"code": setup_code(TOTPDevice.objects.get(user=nadia))})
+    assert client.session.session_key != before
     assert client.get(PEOPLE).status_code == 200
 
 
@@ -198,7 +221,7 @@ def test_a_backup_code_signs_in_once(nadia):
 
 def test_new_backup_codes_replace_the_old_ones(nadia):
     old = services.backup_codes_replace(user=nadia)
-    client = sign_in(Client(), nadia)
+    client = password_confirmed(sign_in(Client(), nadia))
     response = client.post(BACKUP_CODES, follow=True)
     new = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
