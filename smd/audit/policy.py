@@ -127,6 +127,7 @@ NOT_AUDITED = {
     "returns:generate": "starts a build; the download is logged",
     "returns:status": "build progress",
     "returns:sign_off": "sign-off of aggregate figures",
+    "returns:retry": "starts a failed build again; the download is logged",
     "audit:index": "a search form",
     "profile": "the signed-in user's own account",
     "two_factor:verify": "signing in: the user's own second factor, no person",
