@@ -26,6 +26,8 @@ WAITING = [Status.PENDING, Status.ENQUEUED]
 # A message younger than this is left to its own after-commit hand-over.
 SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
+# One quick retry for a blip: the user's request is waiting, and the sweep covers the rest.
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Other apps' recoveries the sweep runs first (registered in their AppConfig.ready()), so a
 # lower layer never imports a higher one.
 _recoveries = []
@@ -52,7 +54,9 @@ def outbox_hand_over(*, message):
     for the sweep, and the user's change, already committed, is not reported as failed."""
     try:
         task = import_string(message.task)
-        task.apply_async(kwargs={**message.kwargs, "outbox_id": str(message.pk)})
+        task.apply_async(
+            kwargs={**message.kwargs, "outbox_id": str(message.pk)}, retry_policy=RETRY_POLICY
+        )
     except Exception as exc:
         log.warning(
             "Could not hand %s (%s) to the task queue; the outbox sweep will try again: %s",

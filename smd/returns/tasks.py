@@ -1,4 +1,5 @@
 import logging
+import posixpath
 import threading
 import uuid
 from datetime import timedelta
@@ -81,6 +82,20 @@ class _Heartbeat(threading.Thread):
             connections.close_all()  # this thread's own connection
 
 
+def _remove_strays(qr, *, keep):
+    """Files a worker that died part-way left in this version's folder: one set per version."""
+    storage = qr.pdf.storage
+    folder = posixpath.dirname(next(iter(keep)))
+    try:
+        _, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = posixpath.join(folder, name)
+        if path not in keep:
+            storage.delete(path)
+
+
 @shared_task(
     bind=True,
     acks_late=True,
@@ -129,7 +144,9 @@ def quarterly_return_build(self, return_id, outbox_id=None):
                 lease_expires_at=None,
                 updated_at=timezone.now(),
             )
-        if not finished:
+        if finished:
+            _remove_strays(qr, keep={pdf_name, csv_name})
+        else:
             qr.pdf.storage.delete(pdf_name)
             qr.csv.storage.delete(csv_name)
     except (OperationalError, ConnectionError) as exc:
