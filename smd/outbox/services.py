@@ -58,8 +58,12 @@ def outbox_hand_over(*, message):
             kwargs={**message.kwargs, "outbox_id": str(message.pk)}, retry_policy=RETRY_POLICY
         )
     except Exception as exc:
+        # Without a broker (local use, tests) the task ran in-process and this is its error.
+        where = (
+            "run %s (%s) in-process" if task_always_eager() else "hand %s (%s) to the task queue"
+        )
         log.warning(
-            "Could not hand %s (%s) to the task queue; the outbox sweep will try again: %s",
+            f"Could not {where}; the outbox sweep will try again: %s",
             message.task,
             message.pk,
             exc,
@@ -76,6 +80,12 @@ def outbox_hand_over(*, message):
         updated_at=timezone.now(),
     )
     return True
+
+
+def task_always_eager():
+    from smd.celery import app
+
+    return app.conf.task_always_eager
 
 
 def outbox_sweep(*, now=None, grace=SWEEP_GRACE):
