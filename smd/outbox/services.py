@@ -45,7 +45,8 @@ def outbox_add(*, task, kwargs=None):
     hand it to Celery once that transaction commits."""
     import_string(task)  # a wrong name fails here, in the write, not later in a worker
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs or {})
-    transaction.on_commit(lambda: outbox_hand_over(message=message))
+    # robust: whatever goes wrong after commit is logged, never shown to the user as a failure.
+    transaction.on_commit(lambda: outbox_hand_over(message=message), robust=True)
     return message
 
 
