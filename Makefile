@@ -26,9 +26,10 @@ seed: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 
 # Serve the app with demo data. With REDIS_URL set, a Celery worker runs beside it;
-# without, tasks run in-process.
+# without, tasks run in-process. PORT reaches both, so links in emails (SITE_URL) use it.
 run: seed
-	@if [ -n "$$REDIS_URL" ]; then \
+	@export PORT=$(PORT); \
+	if [ -n "$$REDIS_URL" ]; then \
 		DEBUG=true $(BIN)/celery -A smd worker --loglevel=info --concurrency=1 & \
 		trap "kill $$!" EXIT INT TERM; \
 		DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT); \

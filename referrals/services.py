@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from caseload.models import Episode, EpisodeStatus, Person
 from referrals.models import ELIGIBILITY_THRESHOLD, EligibilityDecision, Referral
-from referrals.tasks import referral_notify_team
+from smd.outbox.services import outbox_add
 
 Outcome = EligibilityDecision.Outcome
 ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
@@ -14,10 +14,13 @@ ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
 
 @transaction.atomic
 def referral_submit(*, referral):
-    """Store a complete, validated referral and tell the team (after commit) that it arrived."""
+    """Store a complete, validated referral and tell the team that it arrived (an outbox
+    message in the same transaction, handed to Celery after commit)."""
     referral.full_clean()
     referral.save()
-    transaction.on_commit(lambda: referral_notify_team.delay(str(referral.pk)))
+    outbox_add(
+        task="referrals.tasks.referral_notify_team", kwargs={"referral_id": str(referral.pk)}
+    )
     return referral
 
 

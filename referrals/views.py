@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,10 +5,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from caseload.models import Person
-from referrals import services
+from referrals import ratelimit, services
 from referrals.forms import DecisionForm, LinkPersonForm, ReferralForm
 from referrals.models import DISADVANTAGES, Referral
 from referrals.selectors import (
@@ -29,17 +27,12 @@ RATE_LIMITED_MESSAGE = (
 )
 
 
-def _referral_rate(group, request):
-    return settings.REFERRAL_RATE_LIMIT
-
-
 def _form_context(form, **extra):
     disadvantage_rows = [(form[key], form[f"{key}_note"]) for key, _, _ in DISADVANTAGES]
     return {"form": form, "disadvantage_rows": disadvantage_rows, **extra}
 
 
 @login_not_required
-@ratelimit(key="ip", rate=_referral_rate, method="POST", block=False)
 def public_referral(request):
     team = Team.objects.filter(receives_public_referrals=True).first()
     if team is None:
@@ -47,7 +40,7 @@ def public_referral(request):
     form = ReferralForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if ratelimit.public_referral_limited(request):
             form.is_valid()  # keep what was typed on the page
             form.add_error(None, RATE_LIMITED_MESSAGE)
             status = 429
@@ -56,6 +49,7 @@ def public_referral(request):
             referral.team = team
             referral.channel = Referral.Channel.PUBLIC_FORM
             services.referral_submit(referral=referral)
+            ratelimit.public_referral_counted(request)
             request.session[SESSION_REFERENCE] = referral.reference
             return redirect("referrals:public_done")
     return render(request, "referrals/public_form.html", _form_context(form), status=status)

@@ -2,13 +2,12 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from smd.audit.services import AuditAction, audit_record
+from smd.outbox.services import notify_user
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +34,6 @@ def user_sessions_end(*, user):
     Session.objects.filter(session_key__in=doomed).delete()
 
 
-def user_notify(*, user, subject, body):
-    """Tell a user something about their own account, by email once the change that prompted
-    it commits (nothing is sent for a change rolled back). Every message to a user goes
-    through here. The body must hold no personal data about the people the team supports."""
-    if not user.email:
-        logger.warning("Account message not sent: user %s has no email address.", user.pk)
-        return
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]),
-        # A mail server that is down must not turn a change already saved into an error page.
-        robust=True,
-    )
-
-
 @transaction.atomic
 def account_change_record(*, user, by, change, request=None):
     """A change to a user's access or sign-in: written to the audit log, and told to the user,
@@ -56,7 +41,9 @@ def account_change_record(*, user, by, change, request=None):
     audit_record(user=by, action=AuditAction.CHANGE, obj=user, request=request, description=change)
     who = "you" if by is not None and by.pk == user.pk else _name(by)
     when = timezone.localtime().strftime("%d %B %Y at %H:%M")
-    user_notify(
+    # Through the outbox, in this transaction: a mail server or broker that is down loses
+    # nothing, and a change rolled back sends nothing.
+    notify_user(
         user=user,
         subject="Your smd account was changed",
         body=(

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "smd.returns",
     "smd.audit",
     "smd.rights",
+    "smd.outbox",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +130,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or unreachable answers within seconds, not a request's life.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -208,7 +214,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # passes: it must be longer than the longest task (a return's time limit is 10 minutes).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60),
+    "socket_connect_timeout": 2,
 }
+# Work that follows a write goes through the outbox (smd/outbox, ADR 0022): a message handed
+# to Celery but not done after this long is handed over again (the broker may have lost it),
+# and one handed over this many times is given up with an error in the log.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 20 * 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# A worker building a return renews its lease this often (a quarter of it); a return whose
+# lease ran out (its worker died) is queued again by the outbox sweep, within a minute.
+RETURN_LEASE_SECONDS = env_int("RETURN_LEASE_SECONDS", 120)
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks live in the database (django-celery-beat), editable in the admin; the
 # quarterly-return schedule is created by a migration.
@@ -223,7 +238,8 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "smd@localhost")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in emails. Locally it follows PORT, the port `make run` serves on.
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 
 # NDT reviews fall due this many weeks after the latest completed assessment.
 NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
@@ -231,6 +247,9 @@ NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")
 RATELIMIT_VIEW = "referrals.views.public_rate_limited"
+# With the cache (Redis) down, the public form takes referrals without counting them, and the
+# log says so: a person's referral matters more than the limit (referrals/ratelimit.py).
+RATELIMIT_FAIL_OPEN = True
 # The client's address (ADR 0021). Behind a reverse proxy, REMOTE_ADDR is the proxy's: name the
 # header the proxy writes the client's address into (e.g. HTTP_X_FORWARDED_FOR) and list the
 # proxies' addresses or networks in TRUSTED_PROXIES. The header is believed only from those

@@ -297,6 +297,7 @@ EXPECTED = {
     "returns:generate": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:status": ("get", only(RETURNS, denied=403)),
     "returns:sign_off": ("post", only(RETURNS, denied=403, ok=302)),
+    "returns:retry": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:download_pdf": ("get", only(RETURNS, denied=403)),
     "returns:download_csv": ("get", only(RETURNS, denied=403)),
     # Access logs are the manager's (information governance); record history is also the team
@@ -428,7 +429,11 @@ def world(shipped_schemes):
     )
     done.pdf.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
     done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
+    failed = QuarterlyReturn.objects.create(
+        team=team, quarter="2025/26 Q3", version=2, status="failed", error="Worker lost"
+    )
     return {
+        "failed_return": failed,
         "dsa": dsa,
         "sharing": sharing,
         "return": done,
@@ -473,6 +478,8 @@ def url_for(name, world):
         return reverse(name, args=[world["return"].pk])
     if name in {"returns:download_pdf", "returns:download_csv"}:
         return reverse(name, args=[world["return"].pk])
+    if name == "returns:retry":
+        return reverse(name, args=[world["failed_return"].pk])
     if name == "returns:people":
         return reverse(name) + "?figure=active_at_end&split=all"
     if name in {

@@ -174,6 +174,9 @@ def build_world(team, partner_org):
     )
     done.pdf.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
     done.csv.save("r.csv", ContentFile(b"section,key"), save=True)
+    failed = QuarterlyReturn.objects.create(
+        team=team, quarter="2025/26 Q3", version=2, status="failed", error="Worker lost"
+    )
     # Someone never supported, whose record was made long ago: on the retention list.
     past = PersonFactory(team=team)
     type(past).objects.filter(pk=past.pk).update(
@@ -197,6 +200,7 @@ def build_world(team, partner_org):
         "action": action,
         "goal": goal,
         "return": done,
+        "failed_return": failed,
         "sharing": sharing,
         "dsa": dsa,
         "review": review,
@@ -506,6 +510,7 @@ FORMS = {
         examples=0.5,
     ),
     "returns:sign_off": Form("manager"),
+    "returns:retry": Form("manager"),
     "sharing:lawful_basis": Form(
         "navigator",
         lambda w: as_post(

@@ -133,7 +133,8 @@ def _worker(env, queue):
 @pytest.mark.django_db(transaction=True)
 def test_a_return_whose_worker_dies_is_redelivered_and_completes(tmp_path):
     """acks_late + reject_on_worker_lost: kill the worker (SIGKILL) while it builds a return; a
-    second worker picks the same message up and finishes the same version."""
+    second worker picks the same message up and, the dead worker's lease on the build having
+    run out, finishes the same version."""
     import signal
     import time as clock
 
@@ -154,6 +155,7 @@ def test_a_return_whose_worker_dies_is_redelivered_and_completes(tmp_path):
         **os.environ,
         "DATABASE_URL": f"postgres://{settings_db['USER']}@{settings_db['HOST']}:{settings_db['PORT']}/{settings_db['NAME']}",
         "CELERY_VISIBILITY_TIMEOUT": "3",
+        "RETURN_LEASE_SECONDS": "2",
         "MEDIA_ROOT": str(tmp_path),
         "SECRET_KEY": "test-only-" + "k" * 40,
     }

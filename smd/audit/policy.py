@@ -128,6 +128,7 @@ NOT_AUDITED = {
     "returns:generate": "starts a build; the download is logged",
     "returns:status": "build progress",
     "returns:sign_off": "sign-off of aggregate figures",
+    "returns:retry": "starts a failed build again; the download is logged",
     "audit:index": "a search form",
     "profile": "the signed-in user's own account",
     "password_change": "the user's own password; a change is logged by account_change_record",

@@ -7,3 +7,10 @@ class ReturnsConfig(AppConfig):
     name = "smd.returns"
     label = "returns"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from smd.outbox.services import register_recovery
+        from smd.returns.services import return_builds_recover
+
+        # The outbox sweep (every minute) also restarts builds whose worker died.
+        register_recovery(return_builds_recover)

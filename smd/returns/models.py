@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from smd.models import BaseModel, Team
 
@@ -14,8 +17,9 @@ class QuarterlyReturn(BaseModel):
     signed-off version is locked: its figures are the stored snapshot, never recomputed."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
+        PENDING = "pending", "Queued"
         RUNNING = "running", "Being built"
+        RETRYING = "retrying", "Retrying"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
 
@@ -36,6 +40,12 @@ class QuarterlyReturn(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # The build's lease: the worker building this version holds `lease_token` and renews
+    # `lease_expires_at` while it works. A lease that ran out means the worker died; the outbox
+    # sweep then queues the build again, and only the token holder may finish the version.
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="builds started")
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -55,6 +65,16 @@ class QuarterlyReturn(BaseModel):
     @property
     def is_locked(self):
         return self.signed_off_at is not None
+
+    @property
+    def in_progress(self):
+        return self.status in {self.Status.PENDING, self.Status.RUNNING, self.Status.RETRYING}
+
+    @property
+    def waiting_long(self):
+        """Queued for over two minutes: the workers are busy or the task queue is down."""
+        waited = timezone.now() - self.created_at
+        return self.status == self.Status.PENDING and waited > timedelta(minutes=2)
 
 
 class ReturnDownload(BaseModel):

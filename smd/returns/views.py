@@ -53,13 +53,26 @@ def generate(request):
         messages.error(request, str(error))
         return redirect("returns:index")
     qr = services.return_request(team=request.user.team, quarter=quarter, by=request.user)
-    messages.success(request, f"{qr} is being built.")
+    messages.success(request, f"{qr} is queued to be built.")
+    return redirect("returns:index")
+
+
+@manages_returns
+@require_POST
+def retry(request, pk):
+    try:
+        qr = services.return_retry(quarterly_return=_version(request, pk), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{qr} is queued to be built again.")
     return redirect("returns:index")
 
 
 @manages_returns
 def status(request, pk):
-    """The row for one version; htmx polls it every two seconds until it is done or failed."""
+    """The row for one version; htmx polls it every two seconds while it is queued, being built
+    or retrying."""
     return render(request, "returns/_row.html", {"qr": _version(request, pk)})
 
 

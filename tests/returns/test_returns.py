@@ -401,15 +401,18 @@ def test_the_schedule_is_in_the_database(db):
     )
 
 
-def test_previous_quarter_task_queues_last_quarter(team, monkeypatch):
+def test_previous_quarter_task_queues_last_quarter(team):
+    from smd.outbox.models import OutboxMessage
     from smd.returns.tasks import previous_quarter_returns
 
-    queued = []
-    monkeypatch.setattr("smd.returns.tasks.quarterly_return_build.delay", queued.append)
     previous_quarter_returns()
     qr = QuarterlyReturn.objects.get()
     assert qr.quarter == Quarter.containing(timezone.localdate()).previous().label
     assert qr.requested_by is None
+    # Its build is queued through the outbox, with the version.
+    build = OutboxMessage.objects.get()
+    assert build.task == "smd.returns.tasks.quarterly_return_build"
+    assert build.kwargs == {"return_id": str(qr.pk)}
 
 
 def test_outcome_figures_for_events_accommodation_and_budgets(team, known):

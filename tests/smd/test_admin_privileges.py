@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from smd.audit.models import AuditAction, AuditEvent
 from smd.models import Role
-from smd.services import user_notify
+from smd.outbox.services import notify_user
 from tests.conftest import sign_in
 from tests.factories import TeamFactory, UserFactory
 from tests.hostile import as_post
@@ -170,11 +170,11 @@ def test_a_notice_is_sent_only_once_the_change_commits(nadia, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                user_notify(user=nadia, subject="Changed", body="Your account changed.")
+                notify_user(user=nadia, subject="Changed", body="Your account changed.")
                 raise RuntimeError("rolled back")
         except RuntimeError:
             pass
-        user_notify(user=nadia, subject="Changed", body="Your account changed.")
+        notify_user(user=nadia, subject="Changed", body="Your account changed.")
     assert [(m.subject, m.to) for m in mail.outbox] == [("Changed", ["nadia@example.org"])]
 
 
@@ -182,6 +182,7 @@ def test_a_user_without_an_email_address_is_not_sent_anything(
     nadia, django_capture_on_commit_callbacks
 ):
     nadia.email = ""
+    nadia.save()
     with django_capture_on_commit_callbacks(execute=True):
-        user_notify(user=nadia, subject="Changed", body="Your account changed.")
+        notify_user(user=nadia, subject="Changed", body="Your account changed.")
     assert mail.outbox == []

@@ -170,3 +170,25 @@ def test_seed_demo_partner_sees_peggy_under_her_agreement(db, settings, shipped_
     statuses = sorted(a.status() for a in DataSharingAgreement.objects.all())
     assert statuses == ["ended", "in_force", "review_overdue"]
     assert SharingAgreement.objects.filter(withdrawn_at__isnull=False).count() == 1
+
+
+def test_links_in_emails_follow_the_port_make_run_serves_on():
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT"}}
+    clean.pop("PYTEST_CURRENT_TEST", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "smd.settings", "DEBUG": "true", "PORT": "8123"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8123", result.stderr
+    # `make run PORT=…` hands the port to the server and the worker beside it.
+    recipe = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "export PORT=8123;" in recipe
