@@ -46,6 +46,7 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
         scheme=scheme,
         team=person.team,
         correcting=correcting,
+        version_record=assessment,
     )
     if request.method == "POST" and form.is_valid():
         common = {
@@ -55,6 +56,7 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
             "scores": form.scores(),
             "notes": form.notes(),
             "by": request.user,
+            "seen_version": form.seen_version,
         }
         try:
             if correcting:

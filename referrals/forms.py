@@ -4,6 +4,7 @@ from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
 from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 from smd.models import Organisation
+from smd.versioning import VersionedFormMixin
 
 SELF = "self"
 OTHER = "other"
@@ -141,7 +142,7 @@ class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
         return referral
 
 
-class DecisionForm(PlainEnglishMixin, forms.Form):
+class DecisionForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     # Reason and signposting are required for some outcomes: their help text says which.
     mark_optional = False
 
@@ -162,6 +163,11 @@ class DecisionForm(PlainEnglishMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when not eligible: where the person was pointed instead.",
     )
+
+    def stored_values(self, stored):
+        # What changed on the referral is its status and who it is linked to; the reason and
+        # signposting belong to the decision, so only the outcome is set beside the status.
+        return {"outcome": stored.get_status_display()}
 
 
 class LinkPersonForm(forms.Form):
