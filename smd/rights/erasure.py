@@ -17,7 +17,8 @@ from smd.rights.collect import history_model_of, name_of
 PLACEHOLDER = "[erased]"
 CLEAR = object()  # blank, null, or the field's default, whichever the field allows
 DELETE = "delete"
-ALWAYS_KEPT = {"id", "created_at", "updated_at"}
+# A version is a counter of saves (smd/versioning.py), not anything about the person.
+ALWAYS_KEPT = {"id", "created_at", "updated_at", "version"}
 
 POLICY = {
     "caseload.Person": {
@@ -266,7 +267,6 @@ POLICY = {
             "position",
             "minutes",
             "outcome",
-            "version",
             "saved_at",
             "saved_by",
         },
