@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from caseload.access import may_change_episode
@@ -114,8 +115,13 @@ def episode_close(*, episode, by, end_date, exit_destination, ending_planned, no
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    # A new version, so a hand-over form still open on one of them is refused (ADR 0018).
     episode.allocations.current().update(
-        ended_at=now, ended_by=by, end_reason="Support ended.", updated_at=now
+        ended_at=now,
+        ended_by=by,
+        end_reason="Support ended.",
+        updated_at=now,
+        version=F("version") + 1,
     )
     _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note)
     episode.end_date = end_date
