@@ -281,6 +281,6 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(client_for, te
 
     few = refused_post(1)
     # session, user, device; the person; the form's constraint check in a savepoint (3); the
-    # transaction: savepoint, the claim's UPDATE, the stored person, release (4); its other
-    # names; the audit entry; and the savepoint the test client's transaction adds
+    # refused save: savepoint, the claim's UPDATE, the stored person, rollback, release (5);
+    # the stored person's other names; the audit entry
     assert refused_post(7) == few == 14
