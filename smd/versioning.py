@@ -81,17 +81,19 @@ def version_claim(*, record, seen):
     # version is the one the editor saw, and holds the row until this transaction ends, so of
     # two saves racing from the same version exactly one matches (the other, once the first
     # commits, finds the version moved on). It writes nothing new: the save that follows adds one.
+    # A token that is not one this app wrote (edited by hand, cut short) is simply stale.
+    well_formed = pk == str(record.pk) and version.isascii() and version.isdigit()
+    version = int(version) if well_formed and len(version) <= 9 else None
     claimed = (
-        pk == str(record.pk)
-        and version.isdigit()
-        and model._base_manager.filter(pk=record.pk, version=int(version)).update(
-            version=int(version)
-        )
-        == 1
+        version is not None
+        and model._base_manager.filter(pk=record.pk, version=version).update(version=version) == 1
     )
     if not claimed:
-        raise EditConflict(model._base_manager.get(pk=record.pk))
-    record.version = int(version)
+        stored = model._base_manager.filter(pk=record.pk).first()
+        if stored is None:
+            raise ValidationError("This record was removed since you opened it. Nothing was saved.")
+        raise EditConflict(stored)
+    record.version = version
 
 
 # --- forms -------------------------------------------------------------------------------------

@@ -501,3 +501,16 @@ def test_two_saves_racing_from_the_same_version_exactly_one_wins(team, alice, bo
     stored = Goal.objects.get(pk=goal.pk)
     assert stored.in_their_words == winner == shown  # the loser was shown the winner's text
     assert stored.version == 2
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "nonsense", "{pk}:", "{pk}:²", "{pk}:99999999999999999999", "{other}:1", "{pk}:-1"],
+)
+def test_a_version_token_not_written_by_the_app_is_refused_not_an_error(team, clients, token):
+    person = PersonFactory(team=team, phone="07700 900001")
+    url = reverse("caseload:person_edit", args=[person.pk])
+    a, _ = clients
+    forged = token.format(pk=person.pk, other=PersonFactory(team=team).pk)
+    refused(a.post(url, as_post(opened(a, url), phone="07700 900777", version=forged)))
+    assert Person.objects.get(pk=person.pk).phone == "07700 900001"
