@@ -145,21 +145,21 @@ def test_person_form_knows_the_version_it_was_opened_on(team):
 # --- contacts ----------------------------------------------------------------------------------
 
 
-def test_stale_contact_correction_is_refused_and_keeps_the_typed_summary(team, clients, alice):
+def test_stale_contact_correction_is_refused_and_keeps_the_typed_summary(
+    team, alice, make_user, client_for
+):
     person = PersonFactory(team=team)
     contact = ContactFactory(person=person, author=alice, summary="Met at the hostel.")
     url = reverse("caseload:contact_edit", args=[person.pk, contact.pk])
-    a, b = clients
-    # Bob is a navigator too: after the edit window only a team leader may change it, so both
-    # editors here are Alice (two tabs), which is the same fault.
-    b = a.__class__()
-    b.cookies = a.cookies
+    # The author corrects it; a team leader, who must say why, corrects it too.
+    a, b = client_for(alice), client_for(make_user(Role.TEAM_LEADER, first_name="Bob"))
     form_a, form_b = opened(a, url), opened(b, url)
     assert (
         a.post(url, as_post(form_a, summary="Met at the hostel, then the GP.")).status_code == 302
     )
 
-    form, page = refused(b.post(url, as_post(form_b, summary="Met at the day centre.")))
+    typed = as_post(form_b, summary="Met at the day centre.", reason="Wrong place")
+    form, page = refused(b.post(url, typed))
 
     assert row(form, "What happened")["stored"] == "Met at the hostel, then the GP."
     assert "Met at the day centre." in page
