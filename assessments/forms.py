@@ -4,9 +4,10 @@ from django.utils import timezone
 from assessments.models import Assessment
 from smd.forms import PlainEnglishMixin
 from smd.models import TEAM_ROLES, User
+from smd.versioning import EditConflict, VersionedFormMixin
 
 
-class AssessmentForm(PlainEnglishMixin, forms.Form):
+class AssessmentForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """One page for a whole scheme: each item a radio group of its descriptors, plus a note."""
 
     mark_optional = False  # item scores may be blank in a draft; completing names what is missing
@@ -54,6 +55,9 @@ class AssessmentForm(PlainEnglishMixin, forms.Form):
                 help_text="The assessment as it was is kept in its history.",
             )
 
+    def stored_values(self, stored):
+        return self.initial_from(stored)
+
     def item_rows(self):
         """(item, score field, note field) for the template, in scheme order."""
         return [(item, self[f"score_{item.key}"], self[f"note_{item.key}"]) for item in self.items]
@@ -78,6 +82,9 @@ class AssessmentForm(PlainEnglishMixin, forms.Form):
 
     def add_service_errors(self, error):
         """Put a service's ValidationError on the right fields (item keys map to score fields)."""
+        if isinstance(error, EditConflict):
+            self.show_conflict(error)
+            return
         if not hasattr(error, "error_dict"):
             self.add_error(None, error.messages)
             return

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from smd.models import TEAM_ROLES, BaseModel, Role
+from smd.versioning import Versioned
 
 MAX_LEVEL = 4  # every NDT item is scored 0-4 before its weight
 
@@ -126,7 +127,7 @@ class AssessmentQuerySet(models.QuerySet):
         return self.filter(status=Assessment.Status.COMPLETED)
 
 
-class Assessment(BaseModel):
+class Assessment(Versioned, BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         COMPLETED = "completed", "Completed"

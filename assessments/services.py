@@ -12,6 +12,7 @@ from assessments.models import (
     ItemScore,
     SchemeItem,
 )
+from smd.versioning import UNCHECKED, version_claim
 
 SCHEME_KEYS = {"code", "name", "version", "instruction", "items", "comparable_to"}
 REQUIRED_SCHEME_KEYS = SCHEME_KEYS - {"comparable_to"}
@@ -279,6 +280,7 @@ def assessment_save(
     complete,
     by,
     assessment=None,
+    seen_version=UNCHECKED,
 ):
     """Create or update a draft, or complete it (every item scored). Raises ValidationError
     with per-field messages and writes nothing when anything is wrong."""
@@ -286,6 +288,7 @@ def assessment_save(
     if errors:
         raise ValidationError(errors)
     if assessment is not None:
+        version_claim(record=assessment, seen=seen_version)
         # Locked and read afresh: a draft completed in another tab meanwhile is not a draft.
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if assessment.status != Assessment.Status.DRAFT:
@@ -318,7 +321,16 @@ def _snapshot(assessment):
 
 @transaction.atomic
 def assessment_correct(
-    *, assessment, assessed_on, assessor, participation, scores, notes, reason, by
+    *,
+    assessment,
+    assessed_on,
+    assessor,
+    participation,
+    scores,
+    notes,
+    reason,
+    by,
+    seen_version=UNCHECKED,
 ):
     """Correct a completed assessment, keeping what it said before and why it changed."""
     if not assessment.can_be_changed_by(by):
@@ -328,6 +340,7 @@ def assessment_correct(
     errors = _check_date(episode=assessment.episode, assessed_on=assessed_on)
     if errors:
         raise ValidationError(errors)
+    version_claim(record=assessment, seen=seen_version)
     # Locked, so two corrections at once each keep the version they replaced.
     assessment = (
         Assessment.objects.select_for_update(of=("self",))

@@ -50,6 +50,7 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
         scheme=scheme,
         team=person.team,
         correcting=correcting,
+        version_record=assessment,
     )
     if request.method == "POST" and form.is_valid():
         common = {
@@ -59,6 +60,7 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
             "scores": form.scores(),
             "notes": form.notes(),
             "by": request.user,
+            "seen_version": form.seen_version,
         }
         try:
             if correcting:

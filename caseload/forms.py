@@ -18,6 +18,7 @@ from caseload.models import (
 from smd.characteristics import ethnicity_grouped_choices
 from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 from smd.models import Organisation
+from smd.versioning import VersionedFormMixin
 
 
 class PersonSearchForm(forms.Form):
@@ -38,7 +39,7 @@ class PersonSearchForm(forms.Form):
         return self.cleaned_data["q"][:100]
 
 
-class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
+class PersonForm(VersionedFormMixin, PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     other_names = forms.CharField(
         label="Other names (optional)",
         required=False,
@@ -106,6 +107,11 @@ class PersonForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
         self.fields["worker_gender_preference"].label = "Would they like a worker who is"
         if self.instance.pk and not self.is_bound:
             self.initial["other_names"] = "\n".join(a.name for a in self.instance.aliases.all())
+
+    def stored_values(self, stored):
+        values = super().stored_values(stored)
+        values["other_names"] = [alias.name for alias in stored.aliases.all()]
+        return values
 
     def clean_other_names(self):
         names = []
@@ -267,7 +273,7 @@ class ContactForm(PlainEnglishMixin, forms.ModelForm):
         return data
 
 
-class ContactEditForm(ContactForm):
+class ContactEditForm(VersionedFormMixin, ContactForm):
     """A correction. The reason is asked for when the edit window has passed or someone other
     than the author is editing."""
 
@@ -292,7 +298,7 @@ class ContactEditForm(ContactForm):
 # --- allocation --------------------------------------------------------------------------------
 
 
-class AllocationForm(PlainEnglishMixin, forms.Form):
+class AllocationForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """Choose a worker from the candidates the page lists (with their load and fit)."""
 
     mark_optional = False
@@ -319,6 +325,9 @@ class AllocationForm(PlainEnglishMixin, forms.Form):
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = "Say why, for the person's record."
 
+    def stored_values(self, stored):
+        return {"worker": stored.worker, "reason": stored.reason}
+
     def options(self):
         """(radio, candidate) pairs, so each choice can show the worker's load and fit."""
         return list(zip(self["worker"], self.candidates, strict=True))
@@ -328,8 +337,12 @@ class AllocationForm(PlainEnglishMixin, forms.Form):
         return next(c.worker for c in self.candidates if str(c.worker.pk) == pk)
 
 
-class EndAllocationForm(PlainEnglishMixin, forms.Form):
+class EndAllocationForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     reason = forms.CharField(label="Why is this ending?", max_length=500)
+
+    def stored_values(self, stored):
+        ended = f"Ended: {stored.end_reason}" if stored.ended_at else ""
+        return {"reason": ended}
 
 
 # --- episodes ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from smd.characteristics import (
 )
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.validators import validate_nhs_number
+from smd.versioning import Versioned
 
 
 class PersonQuerySet(models.QuerySet):
@@ -61,7 +62,7 @@ class RiskFlag(models.TextChoices):
     SAFEGUARDING_CHILDREN = "safeguarding_children", "Safeguarding: children"
 
 
-class Person(BaseModel):
+class Person(Versioned, BaseModel):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -130,7 +131,7 @@ class Person(BaseModel):
 
     objects = PersonQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -348,7 +349,7 @@ class AllocationQuerySet(models.QuerySet):
         return self.current().exclude(episode__status=EpisodeStatus.CLOSED)
 
 
-class Allocation(BaseModel):
+class Allocation(Versioned, BaseModel):
     """A worker allocated to a person's episode; ending one keeps it as history."""
 
     class Kind(models.TextChoices):
@@ -393,7 +394,7 @@ class Allocation(BaseModel):
 
     objects = AllocationQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["-started_at"]
@@ -451,7 +452,7 @@ class ContactQuerySet(models.QuerySet):
         return self.exclude(follow_up_action="").filter(follow_up_done_at__isnull=True)
 
 
-class Contact(BaseModel):
+class Contact(Versioned, BaseModel):
     """One contact with (or attempt to reach) a person, logged by the worker who made it."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts")
@@ -578,7 +579,7 @@ class GoalQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_GOAL_STATUSES)
 
 
-class Goal(BaseModel):
+class Goal(Versioned, BaseModel):
     """A goal the person set, in their own words, with the strengths they bring and the steps
     agreed (who does what). Together a person's goals are their support plan."""
 
@@ -598,7 +599,7 @@ class Goal(BaseModel):
 
     objects = GoalQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["created_at"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from caseload.access import may_change_episode
@@ -20,11 +21,14 @@ from caseload.models import (
     PersonAlias,
 )
 from smd.models import PlanTarget, Role, User
+from smd.versioning import UNCHECKED, version_claim
 
 
 @transaction.atomic
 def person_update(*, person, form, by):
-    """Save the person's record and their other names together, or neither."""
+    """Save the person's record and their other names together, or neither; refused when
+    someone else saved it since the form was opened."""
+    version_claim(record=form.instance, seen=form.seen_version)
     person = form.save(commit=False)
     if "approximate_age" in form.changed_data:
         person.approximate_age_recorded_on = (
@@ -111,8 +115,13 @@ def episode_close(*, episode, by, end_date, exit_destination, ending_planned, no
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    # A new version, so a hand-over form still open on one of them is refused (ADR 0023).
     episode.allocations.current().update(
-        ended_at=now, ended_by=by, end_reason="Support ended.", updated_at=now
+        ended_at=now,
+        ended_by=by,
+        end_reason="Support ended.",
+        updated_at=now,
+        version=F("version") + 1,
     )
     _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note)
     episode.end_date = end_date
@@ -203,9 +212,12 @@ def allocation_create(*, episode, worker, kind, by, reason="", over_capacity_rea
 
 
 @transaction.atomic
-def allocation_hand_over(*, allocation, to, by, reason, over_capacity_reason=""):
+def allocation_hand_over(
+    *, allocation, to, by, reason, over_capacity_reason="", seen_version=UNCHECKED
+):
     """Hand a person over to another worker: the old allocation ends, the new one records who
     it came from and why, so the history stays whole."""
+    version_claim(record=allocation, seen=seen_version)
     episode = _lock_episode(allocation.episode)
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.ended_at is not None:
@@ -232,8 +244,9 @@ def allocation_hand_over(*, allocation, to, by, reason, over_capacity_reason="")
 
 
 @transaction.atomic
-def allocation_end(*, allocation, by, reason):
+def allocation_end(*, allocation, by, reason, seen_version=UNCHECKED):
     """End an allocation without a successor (a peer mentor stepping back)."""
+    version_claim(record=allocation, seen=seen_version)
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.ended_at is not None:
         raise ValidationError("That allocation has already ended.")
@@ -386,9 +399,10 @@ EDITABLE = [
 
 
 @transaction.atomic
-def contact_edit(*, contact, by, reason="", agencies=None, **changes):
+def contact_edit(*, contact, by, reason="", agencies=None, seen_version=UNCHECKED, **changes):
     """Change a contact, keeping what it said before as a new version (none when nothing
     changed)."""
+    version_claim(record=contact, seen=seen_version)
     contact = Contact.objects.select_for_update().select_related("person").get(pk=contact.pk)
     may_edit, reason_required = contact_edit_rule(by, contact)
     if not may_edit:

@@ -98,9 +98,13 @@ def person_edit(request, pk):
         raise PermissionDenied
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.person_update(person=person, form=form, by=request.user)
-        messages.success(request, "Record updated.")
-        return redirect(person)
+        try:
+            services.person_update(person=person, form=form, by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Record updated.")
+            return redirect(person)
     return render(request, "caseload/person_edit.html", {"person": person, "form": form})
 
 
@@ -279,6 +283,7 @@ def contact_edit(request, pk, contact_pk):
                 contact=contact,
                 by=request.user,
                 reason=form.cleaned_data.get("reason", ""),
+                seen_version=form.seen_version,
                 **data,
             )
         except ValidationError as error:
@@ -328,6 +333,7 @@ def _allocation_forms(person, current, data=None, posted=None):
         handover = kind in current
         forms[prefix] = AllocationForm(
             data if posted == prefix else None,
+            version_record=current.get(kind),
             prefix=prefix,
             candidates=candidates,
             handover=handover,
@@ -345,7 +351,11 @@ def allocate(request, pk):
     episode, current = selectors.person_allocation(person)
     posted = request.POST.get("form") if request.method == "POST" else None
     forms = _allocation_forms(person, current, request.POST, posted) if episode else {}
-    end_form = EndAllocationForm(request.POST if posted == "end" else None, prefix="end")
+    end_form = EndAllocationForm(
+        request.POST if posted == "end" else None,
+        prefix="end",
+        version_record=current.get(Allocation.Kind.PEER_MENTOR),
+    )
     if episode and posted in KINDS:
         form = forms[posted]
         kind = KINDS[posted]
@@ -359,6 +369,7 @@ def allocate(request, pk):
                         by=request.user,
                         reason=form.cleaned_data["reason"],
                         over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                        seen_version=form.seen_version,
                     )
                 else:
                     services.allocation_create(
@@ -381,11 +392,18 @@ def allocate(request, pk):
         and end_form.is_valid()
     ):
         allocation = current[Allocation.Kind.PEER_MENTOR]
-        services.allocation_end(
-            allocation=allocation, by=request.user, reason=end_form.cleaned_data["reason"]
-        )
-        messages.success(request, f"{allocation.worker} no longer supports {person}.")
-        return redirect("caseload:allocate", pk=person.pk)
+        try:
+            services.allocation_end(
+                allocation=allocation,
+                by=request.user,
+                reason=end_form.cleaned_data["reason"],
+                seen_version=end_form.seen_version,
+            )
+        except ValidationError as error:
+            add_service_errors(end_form, error)
+        else:
+            messages.success(request, f"{allocation.worker} no longer supports {person}.")
+            return redirect("caseload:allocate", pk=person.pk)
     context = {
         "person": person,
         "episode": episode,

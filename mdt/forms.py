@@ -5,6 +5,7 @@ from django.utils import timezone
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
 from smd.forms import LongSelect, PlainEnglishMixin
 from smd.models import TEAM_ROLES, Organisation, Role, User
+from smd.versioning import VersionedFormMixin
 
 
 class MdtReferralForm(PlainEnglishMixin, forms.ModelForm):
@@ -214,14 +215,23 @@ class AttendanceForm(forms.Form):
             )
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(VersionedFormMixin, forms.Form):
     """Done or reopened, and/or a progress note. A field left out changes nothing, so an old
     "Save note" form cannot reopen an action someone has since marked done."""
 
     done = forms.TypedChoiceField(
+        label="Done",
         choices=[("1", "done"), ("0", "open")],
         coerce=lambda value: value == "1",
         required=False,
         empty_value=None,
     )
-    progress_note = forms.CharField(required=False, max_length=500, empty_value=None)
+    progress_note = forms.CharField(
+        label="Progress note", required=False, max_length=500, empty_value=None
+    )
+
+    def stored_values(self, stored):
+        values = {"progress_note": stored.progress_note}
+        if self.data.get("done") is not None:
+            values["done"] = stored.is_done
+        return values

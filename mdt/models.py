@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+from smd.versioning import Versioned
 
 # Partner members see a meeting's cases from a week before it to four weeks after.
 PARTNER_WINDOW_BEFORE = timedelta(days=7)
@@ -302,7 +303,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(agenda_item__in=AgendaItem.objects.visible_to(user))
 
 
-class Action(BaseModel):
+class Action(Versioned, BaseModel):
     """A timed action agreed at an MDT, owned by a person and an organisation."""
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="actions")
@@ -323,7 +324,7 @@ class Action(BaseModel):
 
     objects = ActionQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["due_on", "created_at"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
 from smd.sharing.models import SharingAgreement
+from smd.versioning import UNCHECKED, version_claim
 
 
 @transaction.atomic
@@ -244,9 +245,12 @@ def action_add(*, item, description, owner, owner_organisation, due_on, by):
 
 
 @transaction.atomic
-def action_update(*, action, done=None, progress_note=None, by):
+def action_update(*, action, done=None, progress_note=None, by, seen_version=UNCHECKED):
     """Mark an action done or reopen it, and/or record progress; None leaves that part alone.
     Marking a done action done again keeps the day it was first done."""
+    if done is None and progress_note is None:
+        return action  # nothing asked for: nothing to check, nothing written
+    version_claim(record=action, seen=seen_version)
     action = Action.objects.select_for_update().get(pk=action.pk)
     fields = ["updated_at"]
     if done is True and action.done_at is None:

@@ -24,6 +24,7 @@ from mdt.forms import (
 from mdt.models import Action, AgendaItem, MdtReferral
 from smd.access import user_passes
 from smd.audit.middleware import audit_person
+from smd.forms import add_service_errors
 from smd.models import Role
 
 uses_mdt = user_passes(lambda u: u.in_team or u.role == Role.MDT_MEMBER)
@@ -330,21 +331,29 @@ def action_update(request, pk):
     audit_person(request, action.person_id)
     if not (action.owner_id == request.user.pk or action.agenda_item.meeting.can_run(request.user)):
         raise PermissionDenied
-    form = ActionUpdateForm(request.POST)
+    form = ActionUpdateForm(request.POST, version_record=action)
     if form.is_valid():
-        action = services.action_update(
-            action=action,
-            done=form.cleaned_data["done"],
-            progress_note=form.cleaned_data["progress_note"],
-            by=request.user,
-        )
+        try:
+            action = services.action_update(
+                action=action,
+                done=form.cleaned_data["done"],
+                progress_note=form.cleaned_data["progress_note"],
+                by=request.user,
+                seen_version=form.seen_version,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            action = error.stored if form.conflict else action
+    row = {
+        "action": action,
+        "update_form": form,
+        "show_person": request.POST.get("show_person") == "1",
+    }
     if request.htmx:
-        return render(
-            request,
-            "mdt/_action_row.html",
-            {"action": action, "show_person": request.POST.get("show_person") == "1"},
-            status=200 if form.is_valid() else 400,
-        )
+        return render(request, "mdt/_action_row.html", row, status=400 if form.errors else 200)
+    if form.conflict:
+        # Shown, not redirected: what was typed stays on the page beside what is stored.
+        return render(request, "mdt/action_conflict.html", row, status=400)
     if form.is_valid():
         messages.success(request, "Action updated.")
     else:

@@ -4,6 +4,7 @@ from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
 from smd.forms import PersonIdentityMixin, PlainEnglishMixin
 from smd.models import Organisation
+from smd.versioning import VersionedFormMixin
 
 SELF = "self"
 OTHER = "other"
@@ -155,7 +156,7 @@ class RadioSelectSomeUnavailable(forms.RadioSelect):
         return option
 
 
-class DecisionForm(PlainEnglishMixin, forms.Form):
+class DecisionForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     # Reason and signposting are required for some outcomes: their help text says which.
     mark_optional = False
 
@@ -186,6 +187,11 @@ class DecisionForm(PlainEnglishMixin, forms.Form):
             # outcomes are shown but cannot be chosen; referral_decide refuses them as well.
             Outcome = EligibilityDecision.Outcome
             self.fields["outcome"].widget.unavailable = {Outcome.ELIGIBLE, Outcome.DISCRETION}
+
+    def stored_values(self, stored):
+        # What changed on the referral is its status and who it is linked to; the reason and
+        # signposting belong to the decision, so only the outcome is set beside the status.
+        return {"outcome": stored.get_status_display()}
 
 
 class LinkPersonForm(forms.Form):

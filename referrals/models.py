@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Team
+from smd.versioning import Versioned
 
 ELIGIBILITY_THRESHOLD = 3
 
@@ -61,7 +62,7 @@ class ReferralQuerySet(models.QuerySet):
         return self.annotate(disadvantage_total=total)
 
 
-class Referral(BaseModel):
+class Referral(Versioned, BaseModel):
     class Status(models.TextChoices):
         NEW = "new", "Waiting for a decision"
         ELIGIBLE = "eligible", "Eligible"
@@ -135,7 +136,7 @@ class Referral(BaseModel):
 
     objects = ReferralQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["created_at"]

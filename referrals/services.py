@@ -7,6 +7,7 @@ from django.utils import timezone
 from caseload.models import Episode, EpisodeStatus, Person
 from referrals.models import ELIGIBILITY_THRESHOLD, EligibilityDecision, Referral
 from smd.outbox.services import outbox_add
+from smd.versioning import UNCHECKED, version_claim
 
 Outcome = EligibilityDecision.Outcome
 ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
@@ -35,8 +36,10 @@ def _assert_undecided(referral):
 
 
 @transaction.atomic
-def referral_link_person(*, referral, person, by):
+@transaction.atomic
+def referral_link_person(*, referral, person, by, seen_version=UNCHECKED):
     """Link a referral to an existing person of the same team (a confirmed match)."""
+    version_claim(record=referral, seen=seen_version)
     _assert_undecided(referral)
     if person.team_id != referral.team_id:
         raise ValidationError("That person belongs to another team.")
@@ -46,8 +49,9 @@ def referral_link_person(*, referral, person, by):
 
 
 @transaction.atomic
-def referral_create_person(*, referral, by):
+def referral_create_person(*, referral, by, seen_version=UNCHECKED):
     """Create a new person record from what the referral says, and link it."""
+    version_claim(record=referral, seen=seen_version)
     _assert_undecided(referral)
     person = Person(
         team=referral.team,
@@ -97,9 +101,10 @@ def decision_errors(*, referral, outcome, reason, signposted_to):
 
 
 @transaction.atomic
-def referral_decide(*, referral, outcome, by, reason="", signposted_to=""):
+def referral_decide(*, referral, outcome, by, reason="", signposted_to="", seen_version=UNCHECKED):
     """Record a decision (appended to the history, never overwriting one) and, on acceptance,
     open an episode."""
+    version_claim(record=referral, seen=seen_version)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _assert_undecided(referral)
     errors = decision_errors(

@@ -17,8 +17,10 @@ from referrals.selectors import (
 )
 from smd.access import overview_required, referrer_required, triage_required
 from smd.audit.middleware import audit_person
+from smd.forms import add_service_errors
 from smd.models import Team
 from smd.quarters import financial_year_label, financial_year_of
+from smd.versioning import EditConflict
 
 SESSION_REFERENCE = "referral_reference"
 RATE_LIMITED_MESSAGE = (
@@ -107,6 +109,14 @@ def _visible_referral(request, pk):
     return referral
 
 
+# A link or new-record button pressed on a page someone else has acted on since: the page,
+# shown again, is the stored version, and nothing was chosen for them.
+CHANGED_SINCE = (
+    "Someone else saved this referral since you opened it, so nothing was changed. "
+    "Check it as it is now and choose again."
+)
+
+
 def referral_detail(request, pk, decision_form=None):
     referral = _visible_referral(request, pk)
     can_triage = request.user.can_triage and referral.status in services.OPEN_TO_DECISION
@@ -116,7 +126,8 @@ def referral_detail(request, pk, decision_form=None):
         "can_triage": can_triage,
         "reconsidering": can_triage and referral.status != Referral.Status.NEW,
         "matches": possible_matches(referral) if can_triage and not referral.person_id else [],
-        "decision_form": decision_form or DecisionForm(person_linked=bool(referral.person_id)),
+        "decision_form": decision_form
+        or DecisionForm(version_record=referral, person_linked=bool(referral.person_id)),
         "form": decision_form,
     }
     status = 400 if decision_form is not None else 200
@@ -142,7 +153,14 @@ def referral_link(request, pk):
     )
     audit_person(request, person)
     try:
-        services.referral_link_person(referral=referral, person=person, by=request.user)
+        services.referral_link_person(
+            referral=referral,
+            person=person,
+            by=request.user,
+            seen_version=request.POST.get("version"),
+        )
+    except EditConflict:
+        messages.error(request, CHANGED_SINCE)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -154,7 +172,11 @@ def referral_link(request, pk):
 def referral_new_person(request, pk):
     referral = _triage_referral(request, pk)
     try:
-        person = services.referral_create_person(referral=referral, by=request.user)
+        person = services.referral_create_person(
+            referral=referral, by=request.user, seen_version=request.POST.get("version")
+        )
+    except EditConflict:
+        messages.error(request, CHANGED_SINCE)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -166,15 +188,19 @@ def referral_new_person(request, pk):
 @require_POST
 def referral_decision(request, pk):
     referral = _triage_referral(request, pk)
-    form = DecisionForm(request.POST, person_linked=bool(referral.person_id))
+    form = DecisionForm(
+        request.POST, version_record=referral, person_linked=bool(referral.person_id)
+    )
     if form.is_valid():
         try:
             decision = services.referral_decide(
-                referral=referral, by=request.user, **form.cleaned_data
+                referral=referral,
+                by=request.user,
+                seen_version=form.seen_version,
+                **form.cleaned_data,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{referral.reference}: {decision.get_outcome_display()}.")
             return redirect("referrals:triage")

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from smd.models import Organisation, Role, Team, User
 from smd.services import PASSWORD_SET, SUPERUSER_GIVEN, account_change_record, role_given
 from smd.two_factor.services import second_factor_reset
+from smd.versioning import VersionedAdminMixin
 
 # Only users, organisations and teams are administered here: person data never appears in
 # the admin site, so an admin account cannot browse it. Nor do anyone's second-factor secrets:
@@ -32,7 +33,7 @@ OWN_PRIVILEGES = [
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(VersionedAdminMixin, BaseUserAdmin):
     list_display = [
         "username",
         "first_name",
@@ -107,12 +108,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sector", "is_active"]
     list_filter = ["sector", "is_active"]
     search_fields = ["name"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "organisation", "receives_public_referrals"]

@@ -7,12 +7,16 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from smd.validators import normalise_nhs_number, validate_nhs_number
+from smd.versioning import EditConflict
 
 
 def add_service_errors(form, error):
     """A service's ValidationError shown on the form, against the field it names (or the form
-    as a whole), so the user's typing stays and the message sits where they look."""
-    if hasattr(error, "error_dict"):
+    as a whole), so the user's typing stays and the message sits where they look. A save
+    refused because someone else saved first shows what they saved beside what was typed."""
+    if isinstance(error, EditConflict) and hasattr(form, "show_conflict"):
+        form.show_conflict(error)
+    elif hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

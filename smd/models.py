@@ -9,6 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Gender
+from smd.versioning import Versioned
 
 
 class BaseModel(models.Model):
@@ -35,7 +36,7 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Organisation(BaseModel):
+class Organisation(Versioned, BaseModel):
     """A partner agency (or the organisation that hosts a team)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -49,7 +50,7 @@ class Organisation(BaseModel):
         return self.name
 
 
-class Team(BaseModel):
+class Team(Versioned, BaseModel):
     """A frontline team; people and referrals belong to exactly one team."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -106,7 +107,7 @@ class SmdUserManager(UserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=20, choices=Role.choices)
     specialism = models.CharField(
@@ -169,6 +170,8 @@ class User(AbstractUser):
             "phone",
             "gender",
             "languages",
+            # The edit-conflict counter (smd.versioning) says nothing about capacity.
+            "version",
         ]
     )
 

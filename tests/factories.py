@@ -169,3 +169,8 @@ def dsa_for_mdt(*organisations, by, start_on=None, review_on=None, ended_on=None
     )
     agreement.parties.set(organisations)
     return agreement
+
+
+def current_version(record):
+    """The version token an edit form opened now would carry (what a browser sends back)."""
+    return type(record)._base_manager.get(pk=record.pk).version_token

@@ -56,6 +56,7 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
     UserFactory,
+    current_version,
     dsa_for_mdt,
     share_for_mdt,
 )
@@ -309,6 +310,7 @@ def _assessment(w, assessment=None, **extra):
         scheme=scheme,
         team=person.team,
         correcting=assessment is not None,
+        version_record=assessment,
     )
     scores = {f"score_{item.key}": "2" for item in scheme.items.all()}
     return as_post(form, scheme=scheme.code, participation="yes", **scores, **extra)
@@ -391,11 +393,24 @@ FORMS = {
     "logout": Form("navigator", writes=False),
     "referrals:public": Form(None, _referral),
     "referrals:new": Form("navigator", _referral),
-    "referrals:link": Form("team_leader", lambda w: {"person": str(w["second_person"].pk)}),
-    "referrals:new_person": Form("team_leader"),
+    "referrals:link": Form(
+        "team_leader",
+        lambda w: {
+            "person": str(w["second_person"].pk),
+            "version": current_version(w["referral"]),
+        },
+    ),
+    "referrals:new_person": Form(
+        "team_leader", lambda w: {"version": current_version(w["referral"])}
+    ),
     "referrals:decide": Form(
         "team_leader",
-        lambda w: {"outcome": "not_eligible", "reason": "Two of five.", "signposted_to": "GP"},
+        lambda w: {
+            "outcome": "not_eligible",
+            "reason": "Two of five.",
+            "signposted_to": "GP",
+            "version": current_version(w["referral"]),
+        },
     ),
     # The search is a POST (no name in a URL); it reads and writes nothing.
     "caseload:person_list": Form(
@@ -410,6 +425,9 @@ FORMS = {
             "form": "lead",
             "lead-worker": str(w["users"]["second_navigator"].pk),
             "lead-reason": "Closer to where they stay.",
+            "lead-version": current_version(
+                w["episode"].allocations.current().get(kind=Allocation.Kind.LEAD_NAVIGATOR)
+            ),
         },
     ),
     "caseload:plan_targets": Form(
@@ -501,7 +519,14 @@ FORMS = {
         htmx=True,
     ),
     "mdt:action_update": Form(
-        "mdt_member", lambda w: {"done": "1", "progress_note": "Booked", "next": "/mdt/"}, htmx=True
+        "mdt_member",
+        lambda w: {
+            "done": "1",
+            "progress_note": "Booked",
+            "next": "/mdt/",
+            "version": current_version(w["action"]),
+        },
+        htmx=True,
     ),
     # Building a return makes a PDF: a few examples are enough to try the one field.
     "returns:generate": Form(
@@ -514,7 +539,7 @@ FORMS = {
     "sharing:lawful_basis": Form(
         "navigator",
         lambda w: as_post(
-            LawfulBasisForm(),
+            LawfulBasisForm(version_record=w["person"].lawful_bases.first()),
             article_6=Article6Basis.PUBLIC_TASK,
             article_9=Article9Condition.HEALTH_SOCIAL_CARE,
         ),
@@ -527,7 +552,10 @@ FORMS = {
             how_recorded=HowRecorded.WRITTEN,
         ),
     ),
-    "sharing:agreement_withdraw": Form("navigator", lambda w: {"reason": "Changed their mind."}),
+    "sharing:agreement_withdraw": Form(
+        "navigator",
+        lambda w: {"reason": "Changed their mind.", "version": current_version(w["sharing"])},
+    ),
     "sharing:dsa_new": Form("manager", _dsa),
     "sharing:dsa_edit": Form("manager", lambda w: _dsa(w, w["dsa"])),
     # The file itself (200); making it writes only to the access log.

@@ -261,6 +261,32 @@ def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, naviga
     assert "Alias 6 7" in client.get(url).content.decode()
 
 
+def test_a_refused_person_edit_costs_the_same_as_the_record_grows(client_for, team, navigator):
+    """The "someone else saved this" page (ADR 0023): the comparison reads the stored record
+    and its other names once, however many there are."""
+    from tests.hostile import as_post
+
+    person = PersonFactory(team=team)
+    client = client_for(navigator)
+    url = reverse("caseload:person_edit", args=[person.pk])
+
+    def refused_post(n):
+        for i in range(n):
+            PersonAlias.objects.create(person=person, name=f"Alias {i} {n}")
+        stale = as_post(client.get(url).context["form"], known_as=f"Jo {n}")
+        Person.objects.get(pk=person.pk).save()  # someone else saves meanwhile
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, stale)
+        assert "Someone else saved this record" in response.content.decode()
+        return len(ctx)
+
+    few = refused_post(1)
+    # session, user, device; the person; the form's constraint check in a savepoint (3); the
+    # refused save: savepoint, the claim's UPDATE, the stored person, rollback, release (5);
+    # the stored person's other names; the audit entry
+    assert refused_post(7) == few == 14
+
+
 # --- the user's own password ------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from caseload.models import (
 )
 from caseload.outcomes.services import spend_approvers
 from smd.forms import PlainEnglishMixin
+from smd.versioning import VersionedFormMixin
 
 
 def _date_field(label, **kwargs):
@@ -62,7 +63,7 @@ class PoundsField(forms.DecimalField):
 # --- the support plan --------------------------------------------------------------------------
 
 
-class GoalForm(PlainEnglishMixin, forms.Form):
+class GoalForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """A goal in the person's own words, what they bring, and the steps agreed (who does what).
     A new goal also says how it starts and when to look at it again."""
 
@@ -89,7 +90,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
     review_on = _date_field("Review date", help_text="When you will look at this goal together.")
 
     def __init__(self, *args, person, goal=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version_record=goal, **kwargs)
         name = person.known_as or person.first_name
         self.fields["in_their_words"].label = f"The goal, in {name}'s own words"
         self.fields["in_their_words"].error_messages["required"] = (
@@ -119,6 +120,14 @@ class GoalForm(PlainEnglishMixin, forms.Form):
         elif not self.is_bound:
             self.initial.setdefault("review_on", timezone.localdate() + timedelta(weeks=12))
 
+    def stored_values(self, stored):
+        values = {"in_their_words": stored.in_their_words, "strengths": stored.strengths}
+        for n in range(1, self.step_count + 1):
+            step = stored.steps[n - 1] if n <= len(stored.steps) else {}
+            values[f"step_{n}_what"] = step.get("what", "")
+            values[f"step_{n}_who"] = step.get("who", "")
+        return values
+
     def step_rows(self):
         return [
             (n, self[f"step_{n}_what"], self[f"step_{n}_who"])
@@ -142,7 +151,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
         ]
 
 
-class GoalReviewForm(PlainEnglishMixin, forms.Form):
+class GoalReviewForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     to_status = forms.ChoiceField(
         label="How is the goal going?", choices=GoalStatus.choices, widget=forms.RadioSelect
     )
@@ -159,7 +168,7 @@ class GoalReviewForm(PlainEnglishMixin, forms.Form):
     )
 
     def __init__(self, *args, goal, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version_record=goal, **kwargs)
         self.fields["to_status"].error_messages["required"] = "Choose how the goal is going."
         # "Next review" is needed or not depending on the answer above: say so, not "(optional)".
         self.fields["review_on"].label = "Next review"
@@ -167,6 +176,9 @@ class GoalReviewForm(PlainEnglishMixin, forms.Form):
             self.initial["to_status"] = goal.status
             if goal.review_on:
                 self.initial["review_on"] = max(goal.review_on, timezone.localdate())
+
+    def stored_values(self, stored):
+        return {"to_status": stored.status, "review_on": stored.review_on}
 
 
 # --- service use and crisis events -------------------------------------------------------------

@@ -32,6 +32,7 @@ from caseload.models import (
 )
 from smd.models import Role, User
 from smd.quarters import Quarter
+from smd.versioning import UNCHECKED, version_claim
 
 OLDEST_RECORD_YEARS = 5
 # How far ahead a goal's review may be set: a plan is looked at again within the year.
@@ -104,12 +105,13 @@ def goal_add(
 
 
 @transaction.atomic
-def goal_edit(*, goal, by, in_their_words, strengths="", steps=()):
+def goal_edit(*, goal, by, in_their_words, strengths="", steps=(), seen_version=UNCHECKED):
     """Change how a goal is written down: its words, strengths and steps (not its status)."""
     steps = _clean_steps(steps)
     errors = _goal_errors(in_their_words=in_their_words, steps=steps)
     if errors:
         raise ValidationError(errors)
+    version_claim(record=goal, seen=seen_version)
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     goal.in_their_words = in_their_words.strip()
     goal.strengths = strengths.strip()
@@ -119,9 +121,10 @@ def goal_edit(*, goal, by, in_their_words, strengths="", steps=()):
 
 
 @transaction.atomic
-def goal_review(*, goal, by, to_status, review_on=None, note=""):
+def goal_review(*, goal, by, to_status, review_on=None, note="", seen_version=UNCHECKED):
     """Review a goal: a new status (or the same one, still being worked on), a note, and the
     next review date while it stays open. Finishing a goal clears its review date."""
+    version_claim(record=goal, seen=seen_version)
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     errors = {}
     if to_status not in GoalStatus.values:

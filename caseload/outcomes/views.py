@@ -142,6 +142,7 @@ def goal_edit(request, pk, goal_pk):
                 in_their_words=form.cleaned_data["in_their_words"],
                 strengths=form.cleaned_data["strengths"],
                 steps=form.steps(),
+                seen_version=form.seen_version,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -168,6 +169,7 @@ def goal_review(request, pk, goal_pk):
                 to_status=form.cleaned_data["to_status"],
                 review_on=form.cleaned_data["review_on"],
                 note=form.cleaned_data["note"],
+                seen_version=form.seen_version,
             )
         except ValidationError as error:
             add_service_errors(form, error)

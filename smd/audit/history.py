@@ -43,7 +43,7 @@ TRACKED = [
     (Action, "person_id"),
     (Referral, "person_id"),
 ]
-HIDDEN = {"id", "created_at", "updated_at", "submission_key"}
+HIDDEN = {"id", "created_at", "updated_at", "version", "submission_key"}
 
 
 def _object_ids(model, link, person_id):

@@ -8,16 +8,18 @@ identifiers, contact details and every word typed. A few kinds of row are delete
 hold nothing the figures count.
 """
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 
 from referrals.models import new_reference
 from smd.rights.collect import history_model_of, name_of
+from smd.versioning import Versioned
 
 # What a cleared text field says when the database requires it to say something.
 PLACEHOLDER = "[erased]"
 CLEAR = object()  # blank, null, or the field's default, whichever the field allows
 DELETE = "delete"
-ALWAYS_KEPT = {"id", "created_at", "updated_at"}
+# A version is a counter of saves (smd/versioning.py), not anything about the person.
+ALWAYS_KEPT = {"id", "created_at", "updated_at", "version"}
 
 POLICY = {
     "caseload.Person": {
@@ -266,7 +268,6 @@ POLICY = {
             "position",
             "minutes",
             "outcome",
-            "version",
             "saved_at",
             "saved_by",
         },
@@ -331,6 +332,9 @@ def anonymise(found):
                 per_row[name] = value
             else:
                 fixed[name] = Value(value, output_field=field)
+        if fixed and issubclass(model, Versioned):
+            # An edit form left open on the record must not write back what was erased.
+            fixed["version"] = F("version") + 1
         count = rows.update(**fixed) if fixed else rows.count()
         for pk in keys if per_row else ():
             model._base_manager.filter(pk=pk).update(**{n: make() for n, make in per_row.items()})

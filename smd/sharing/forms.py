@@ -12,6 +12,7 @@ from smd.sharing.models import (
     HowRecorded,
     Purpose,
 )
+from smd.versioning import VersionedFormMixin
 
 
 def _date_field(label, **kwargs):
@@ -28,7 +29,7 @@ def _partners(exclude=None):
     return qs.exclude(pk=exclude) if exclude else qs
 
 
-class LawfulBasisForm(PlainEnglishMixin, forms.Form):
+class LawfulBasisForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     article_6 = forms.ChoiceField(
         label="Lawful basis for holding their record",
         choices=Article6Basis.choices,
@@ -96,7 +97,7 @@ class SharingAgreementForm(PlainEnglishMixin, forms.Form):
         return data
 
 
-class WithdrawForm(PlainEnglishMixin, forms.Form):
+class WithdrawForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     reason = forms.CharField(
         label="What the person said, or why it ends",
         max_length=500,
@@ -104,8 +105,11 @@ class WithdrawForm(PlainEnglishMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def stored_values(self, stored):
+        return {"reason": stored.withdrawal_reason}
 
-class DataSharingAgreementForm(PlainEnglishMixin, forms.ModelForm):
+
+class DataSharingAgreementForm(VersionedFormMixin, PlainEnglishMixin, forms.ModelForm):
     start_on = _date_field("In force from")
     review_on = _date_field("Review by")
     ended_on = _date_field("Ended on", required=False, help_text="Only once it has ended.")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smd.models import BaseModel, Organisation
+from smd.versioning import Versioned
 
 
 class Article6Basis(models.TextChoices):
@@ -44,7 +45,7 @@ class Article9Condition(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "None held: no special-category data"
 
 
-class LawfulBasis(BaseModel):
+class LawfulBasis(Versioned, BaseModel):
     """The basis for holding a person's record. A new row for each change, so the history of
     what was recorded, when and by whom, is kept; the latest is the one that applies."""
 
@@ -98,7 +99,7 @@ class SharingAgreementQuerySet(models.QuerySet):
         return self.filter(purpose=Purpose.MDT)
 
 
-class SharingAgreement(BaseModel):
+class SharingAgreement(Versioned, BaseModel):
     """What a person agreed to share, with which partner organisation and for what. Kept after
     withdrawal or expiry as the record of what was agreed."""
 
@@ -188,7 +189,7 @@ class DataSharingAgreementQuerySet(models.QuerySet):
         return qs
 
 
-class DataSharingAgreement(BaseModel):
+class DataSharingAgreement(Versioned, BaseModel):
     """An agreement between organisations to share information for a purpose: the register the
     partnership keeps. Partner access to MDT records needs one in force."""
 

@@ -6,11 +6,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from smd.sharing.models import DataSharingAgreement, HowRecorded, LawfulBasis, SharingAgreement
+from smd.versioning import UNCHECKED, EditConflict, version_claim
 
 
 @transaction.atomic
-def lawful_basis_record(*, person, article_6, article_9, notes="", by):
-    """Record (or change) the basis for holding the person's record: a new row each time."""
+@transaction.atomic
+def lawful_basis_record(
+    *, person, article_6, article_9, notes="", by, replacing=None, seen_version=UNCHECKED
+):
+    """Record (or change) the basis for holding the person's record: a new row each time.
+    `replacing` is the basis in force when the form was opened, if there was one."""
+    if replacing is not None:
+        version_claim(record=replacing, seen=seen_version)
+        # A basis recorded since replaces this one: the form was opened on an older page.
+        if LawfulBasis.objects.filter(
+            person=person, recorded_at__gt=replacing.recorded_at
+        ).exists():
+            raise EditConflict(LawfulBasis.objects.filter(person=person).latest("recorded_at"))
     basis = LawfulBasis(
         person=person, article_6=article_6, article_9=article_9, notes=notes, recorded_by=by
     )
@@ -57,7 +69,7 @@ def sharing_agreement_record(
 
 
 @transaction.atomic
-def sharing_agreement_withdraw(*, agreement, reason="", by):
+def sharing_agreement_withdraw(*, agreement, reason="", by, seen_version=UNCHECKED):
     """Withdraw an agreement: it stops counting at once (every read checks). When the person has
     no MDT agreement left in force, their places on future agendas not yet started are given up,
     unless notes or actions are already recorded there (those the chair sees flagged). Returns
@@ -65,6 +77,7 @@ def sharing_agreement_withdraw(*, agreement, reason="", by):
     from mdt.models import AgendaItem, MdtMeeting, MdtReferral
     from smd.sharing.models import Purpose
 
+    version_claim(record=agreement, seen=seen_version)
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.withdrawn_at is not None:
         raise ValidationError("This agreement was already withdrawn.")
@@ -93,10 +106,13 @@ def sharing_agreement_withdraw(*, agreement, reason="", by):
 
 
 @transaction.atomic
-def data_sharing_agreement_save(*, agreement, parties, by):
+@transaction.atomic
+def data_sharing_agreement_save(*, agreement, parties, by, seen_version=UNCHECKED):
     """Add to the register, or change an entry (review date, end, where it is held)."""
     if agreement._state.adding:
         agreement.recorded_by = by
+    else:
+        version_claim(record=agreement, seen=seen_version)
     agreement.full_clean()
     agreement.save()
     agreement.parties.set(parties)

@@ -48,10 +48,16 @@ def lawful_basis(request, person_pk):
         if current
         else {}
     )
-    form = LawfulBasisForm(request.POST or None, initial=initial)
+    form = LawfulBasisForm(request.POST or None, initial=initial, version_record=current)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lawful_basis_record(person=person, by=request.user, **form.cleaned_data)
+            services.lawful_basis_record(
+                person=person,
+                by=request.user,
+                replacing=current,
+                seen_version=form.seen_version,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -81,11 +87,14 @@ def agreement_withdraw(request, person_pk, pk):
     agreement = get_object_or_404(
         SharingAgreement.objects.filter(person=person).select_related("organisation"), pk=pk
     )
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, version_record=agreement)
     if request.method == "POST" and form.is_valid():
         try:
             removed = services.sharing_agreement_withdraw(
-                agreement=agreement, reason=form.cleaned_data["reason"], by=request.user
+                agreement=agreement,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                seen_version=form.seen_version,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -136,6 +145,7 @@ def _dsa_form(request, agreement):
                 agreement=form.save(commit=False),
                 parties=form.cleaned_data["parties"],
                 by=request.user,
+                seen_version=form.seen_version,
             )
         except ValidationError as error:
             add_service_errors(form, error)

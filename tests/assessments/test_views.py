@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentCorrection
 from smd.models import Role
-from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
+from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, current_version
 
 
 def new_url(person, scheme=""):
@@ -92,7 +92,8 @@ def test_draft_is_saved_with_gaps_and_completed_later(
     draft = Assessment.objects.get()
     assert draft.status == "draft" and draft.scores.get(item__key="housing").score is None
     edit = reverse("assessments:edit", args=[episode.person.pk, draft.pk])
-    navigator_client.post(edit, form_data(amended, navigator, housing=4))
+    data = {**form_data(amended, navigator, housing=4), "version": current_version(draft)}
+    navigator_client.post(edit, data)
     draft.refresh_from_db()
     assert draft.status == "completed" and draft.standard_total == 15
     assert Assessment.objects.count() == 1
@@ -121,9 +122,9 @@ def test_date_defaults_to_today(navigator_client, episode):
 def test_correction_keeps_the_original(navigator_client, episode, amended, navigator, assess):
     assessment = assess(episode, amended, rest=1)
     edit = reverse("assessments:edit", args=[episode.person.pk, assessment.pk])
-    missing_reason = navigator_client.post(edit, form_data(amended, navigator, housing=3))
+    data = {**form_data(amended, navigator, housing=3), "version": current_version(assessment)}
+    missing_reason = navigator_client.post(edit, data)
     assert "Why are you correcting" in missing_reason.content.decode()
-    data = form_data(amended, navigator, housing=3)
     data["reason"] = "Housing score entered wrongly"
     navigator_client.post(edit, data)
     assessment.refresh_from_db()

@@ -184,8 +184,8 @@ def test_a_change_keeps_the_value_before(team_leader, client_for, person):
 
     url = reverse("caseload:person_edit", args=[person.pk])
     client = client_for(team_leader)
-    assert client.post(url, edit_data(phone="07700 900111")).status_code == 302
-    assert client.post(url, edit_data(phone="07700 900222")).status_code == 302
+    assert client.post(url, edit_data(person, phone="07700 900111")).status_code == 302
+    assert client.post(url, edit_data(person, phone="07700 900222")).status_code == 302
 
     latest = person.history.first()
     assert latest.history_user == team_leader and latest.phone == "07700 900222"

@@ -18,6 +18,7 @@ from tests.factories import (
     PeerMentorFactory,
     PersonFactory,
     UserFactory,
+    current_version,
 )
 
 LEAD = Allocation.Kind.LEAD_NAVIGATOR
@@ -188,7 +189,12 @@ def test_handover_keeps_who_from_when_and_why(team_leader_client, team, team_lea
     assert "reason" in response.context["form"].errors  # a handover says why
     team_leader_client.post(
         allocate_url(lead.episode),
-        {"form": "lead", "lead-worker": str(samir.pk), "lead-reason": "Nadia is on leave."},
+        {
+            "form": "lead",
+            "lead-worker": str(samir.pk),
+            "lead-reason": "Nadia is on leave.",
+            "lead-version": current_version(lead),
+        },
     )
     lead.refresh_from_db()
     new = lead.handed_over_to
@@ -213,10 +219,13 @@ def test_peer_mentor_cannot_see_a_person_after_their_allocation_ends(
     team_leader_client, team_leader, lead, peer_mentor, peer_mentor_client
 ):
     person = lead.episode.person
-    services.allocation_create(episode=lead.episode, worker=peer_mentor, kind=PEER, by=team_leader)
+    peer = services.allocation_create(
+        episode=lead.episode, worker=peer_mentor, kind=PEER, by=team_leader
+    )
     assert peer_mentor_client.get(person.get_absolute_url()).status_code == 200
     response = team_leader_client.post(
-        allocate_url(lead.episode), {"form": "end", "end-reason": "Pete is moving on."}
+        allocate_url(lead.episode),
+        {"form": "end", "end-reason": "Pete is moving on.", "end-version": current_version(peer)},
     )
     assert response.status_code == 302
     assert peer_mentor_client.get(person.get_absolute_url()).status_code == 404

@@ -10,7 +10,7 @@ from caseload import services
 from caseload.models import Contact, ContactVersion
 from smd.models import Role
 from tests.caseload.conftest import contact_form
-from tests.factories import ContactFactory, OrganisationFactory
+from tests.factories import ContactFactory, OrganisationFactory, current_version
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -230,6 +230,7 @@ def edit_form(contact, **changes):
         summary=contact.summary,
         occurred_at=timezone.localtime(contact.occurred_at).strftime("%Y-%m-%dT%H:%M"),
         submission_key=None,
+        version=current_version(contact),
     )
     data.update(changes)
     return data

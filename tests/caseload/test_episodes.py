@@ -163,3 +163,23 @@ def test_pause_and_resume_run_in_their_own_transaction(team):
     services.episode_resume(episode=episode, by=leader)
     episode.refresh_from_db()
     assert episode.status == "active"
+
+
+def test_closing_support_moves_on_the_version_of_the_allocations_it_ends(
+    episode, navigator, team_leader
+):
+    """The allocations end in one UPDATE, not a save each: it adds to their version too, so a
+    hand-over form still open on one of them is refused (ADR 0023)."""
+    from smd.versioning import EditConflict, version_claim
+
+    lead = AllocationFactory(episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR)
+    seen = lead.version_token
+    services.episode_close(
+        episode=episode,
+        by=team_leader,
+        end_date=timezone.localdate(),
+        exit_destination="no_longer_needed",
+        ending_planned=True,
+    )
+    with pytest.raises(EditConflict), transaction.atomic():
+        version_claim(record=lead, seen=seen)

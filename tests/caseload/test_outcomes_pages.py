@@ -25,7 +25,7 @@ from caseload.models import (
 )
 from caseload.outcomes import services
 from smd.models import Role
-from tests.factories import AllocationFactory, PersonFactory
+from tests.factories import AllocationFactory, PersonFactory, current_version
 
 
 @pytest.fixture
@@ -93,7 +93,12 @@ def test_a_review_changes_the_status_and_the_next_date(navigator_client, peggy, 
     )
     response = navigator_client.post(
         url("goal_review", peggy, goal.pk),
-        {"to_status": "in_progress", "review_on": in_weeks(8), "note": "Going well"},
+        {
+            "to_status": "in_progress",
+            "review_on": in_weeks(8),
+            "note": "Going well",
+            "version": current_version(goal),
+        },
     )
     assert response.status_code == 302
     goal.refresh_from_db()
@@ -101,7 +106,8 @@ def test_a_review_changes_the_status_and_the_next_date(navigator_client, peggy, 
     assert goal.review_on == timezone.localdate() + timedelta(weeks=8)
     # Open again without a date: refused, and nothing changes.
     response = navigator_client.post(
-        url("goal_review", peggy, goal.pk), {"to_status": "in_progress"}
+        url("goal_review", peggy, goal.pk),
+        {"to_status": "in_progress", "version": current_version(goal)},
     )
     assert response.status_code == 400 and "Give a date to look at this goal again." in (
         response.content.decode()

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseload.models import Person, PersonAlias
-from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
+from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, current_version
 
 LIST = reverse("caseload:person_list")
 
@@ -16,8 +16,9 @@ def person(team):
     return PersonFactory(team=team, first_name="Margaret", last_name="Kelly", known_as="Peggy")
 
 
-def edit_data(**changes):
+def edit_data(person, **changes):
     data = {
+        "version": current_version(person),
         "first_name": "Margaret",
         "last_name": "Kelly",
         "known_as": "Peggy",
@@ -44,21 +45,21 @@ def edit_data(**changes):
 
 def test_navigator_records_characteristics_and_other_names(navigator_client, person):
     url = reverse("caseload:person_edit", args=[person.pk])
-    response = navigator_client.post(url, edit_data())
+    response = navigator_client.post(url, edit_data(person))
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.gender == "woman"
     # "Prefer not to say" and "not asked" are kept apart.
     assert person.religion == "prefer_not" and person.sexual_orientation == "not_known"
     assert sorted(person.aliases.values_list("name", flat=True)) == ["Maggie Byrne", "Mags"]
-    navigator_client.post(url, edit_data(other_names="Mags"))
+    navigator_client.post(url, edit_data(person, other_names="Mags"))
     assert list(person.aliases.values_list("name", flat=True)) == ["Mags"]
 
 
 def test_bad_edit_keeps_typing_and_changes_nothing(navigator_client, person):
     url = reverse("caseload:person_edit", args=[person.pk])
     response = navigator_client.post(
-        url, edit_data(nhs_number="1111111112", approximate_age="40", phone="07700 111222")
+        url, edit_data(person, nhs_number="1111111112", approximate_age="40", phone="07700 111222")
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -70,7 +71,7 @@ def test_bad_edit_keeps_typing_and_changes_nothing(navigator_client, person):
 
 def test_approximate_age_when_birth_date_unknown(navigator_client, person):
     url = reverse("caseload:person_edit", args=[person.pk])
-    navigator_client.post(url, edit_data(date_of_birth="", approximate_age="45"))
+    navigator_client.post(url, edit_data(person, date_of_birth="", approximate_age="45"))
     person.refresh_from_db()
     assert person.date_of_birth is None and person.age() == 45
     assert person.approximate_age_recorded_on is not None

@@ -15,7 +15,7 @@ from mdt import services
 from mdt.models import AgendaItem, MdtMeeting, MdtReferral
 from smd.models import Role
 from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-from tests.factories import OrganisationFactory, UserFactory, dsa_for_mdt
+from tests.factories import OrganisationFactory, UserFactory, current_version, dsa_for_mdt
 from tests.mdt.conftest import refer
 
 
@@ -82,7 +82,7 @@ def test_withdrawn_consent_removes_a_person_from_partner_views_and_future_agenda
     agreement = SharingAgreement.objects.get(person=shared.person)
     response = client_for(navigator).post(
         reverse("sharing:agreement_withdraw", args=[shared.person.pk, agreement.pk]),
-        {"reason": "Does not want probation told any more."},
+        {"reason": "Does not want probation told any more.", "version": current_version(agreement)},
     )
     assert response.status_code == 302
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from caseload.models import Contact
 from mdt import selectors, services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral, SharingBasis
-from tests.factories import EpisodeFactory, PersonFactory
+from tests.factories import EpisodeFactory, PersonFactory, current_version
 from tests.mdt.conftest import refer
 
 
@@ -475,11 +475,16 @@ def test_owner_records_progress_then_done_in_one_click_each(
     assert "Share licence conditions" in page and "Lee Barnes" in page
     response = client.post(
         url,
-        {"done": "0", "progress_note": "Asked the OM", "show_person": "1"},
+        {
+            "done": "0",
+            "progress_note": "Asked the OM",
+            "show_person": "1",
+            "version": current_version(action),
+        },
         HTTP_HX_REQUEST="true",
     )
     assert "Progress: Asked the OM" in response.content.decode()
-    client.post(url, {"done": "1"}, HTTP_HX_REQUEST="true")
+    client.post(url, {"done": "1", "version": current_version(action)}, HTTP_HX_REQUEST="true")
     action.refresh_from_db()
     assert action.is_done and action.progress_note == "Asked the OM"
     assert "Share licence conditions" not in client.get(reverse("mdt:my_actions")).content.decode()
@@ -548,7 +553,8 @@ def test_action_update_never_redirects_off_site_or_fails(
         by=chair,
     )
     response = client_for(partner).post(
-        reverse("mdt:action_update", args=[action.pk]), {"done": "1", "next": next_url}
+        reverse("mdt:action_update", args=[action.pk]),
+        {"done": "1", "next": next_url, "version": current_version(action)},
     )
     assert response.status_code == 302 and response["Location"] == reverse("mdt:my_actions")
 
@@ -567,14 +573,16 @@ def test_a_stale_note_form_does_not_reopen_and_done_keeps_its_day(
     )
     client = client_for(partner)
     url = reverse("mdt:action_update", args=[action.pk])
-    client.post(url, {"done": "1"})
+    client.post(url, {"done": "1", "version": current_version(action)})
     action.refresh_from_db()
     first_done = action.done_at
-    client.post(url, {"progress_note": "Written from an old page"})
-    client.post(url, {"done": "1"})
+    # A form that leaves "done" out does not reopen it (a stale one is refused outright).
+    client.post(url, {"progress_note": "Written from an old page", "version": action.version_token})
+    client.post(url, {"done": "1", "version": current_version(action)})
     action.refresh_from_db()
     assert action.done_at == first_done and action.progress_note == "Written from an old page"
-    assert client.post(url, {"progress_note": "nul\x00byte"}).status_code == 302
+    nul = {"progress_note": "nul\x00byte", "version": action.version_token}
+    assert client.post(url, nul).status_code == 302
     action.refresh_from_db()
     assert action.progress_note == "Written from an old page"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral
-from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory
+from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory, current_version
 
 TRIAGE = reverse("referrals:triage")
 
@@ -83,12 +83,15 @@ def test_detail_query_count_is_constant(team, team_leader_client):
 
 def test_team_leader_creates_a_person_then_accepts(team, team_leader_client, team_leader):
     referral = ReferralFactory(team=team, first_name="Aisha", last_name="Rahman")
-    response = team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    response = team_leader_client.post(
+        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.person.first_name == "Aisha"
     response = team_leader_client.post(
-        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible"}
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "eligible", "version": current_version(referral)},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -102,7 +105,10 @@ def test_team_leader_links_a_match(team, team_leader_client):
     referral = ReferralFactory(team=team, first_name="Peggy", last_name="Kelly")
     page = team_leader_client.get(referral.get_absolute_url()).content.decode()
     assert "This is the same person: link" in page
-    team_leader_client.post(reverse("referrals:link", args=[referral.pk]), {"person": person.pk})
+    team_leader_client.post(
+        reverse("referrals:link", args=[referral.pk]),
+        {"person": person.pk, "version": current_version(referral)},
+    )
     referral.refresh_from_db()
     assert referral.person == person
 
@@ -120,10 +126,17 @@ def test_cannot_link_a_person_of_another_team(team, other_team, team_leader_clie
 
 def test_discretion_without_reason_shows_error_and_keeps_choice(team, team_leader_client):
     referral = ReferralFactory(team=team, substance_misuse=False)
-    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    team_leader_client.post(
+        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+    )
     response = team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "discretion", "reason": "", "signposted_to": "kept text"},
+        {
+            "outcome": "discretion",
+            "reason": "",
+            "signposted_to": "kept text",
+            "version": current_version(referral),
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -149,7 +162,12 @@ def test_decided_referral_leaves_the_queue(team, team_leader_client, outcome):
     referral = ReferralFactory(team=team)
     team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": outcome, "reason": "Needs met elsewhere", "signposted_to": "GP"},
+        {
+            "outcome": outcome,
+            "reason": "Needs met elsewhere",
+            "signposted_to": "GP",
+            "version": current_version(referral),
+        },
     )
     assert team_leader_client.get(TRIAGE).context["referrals"] == []
 
@@ -169,7 +187,9 @@ def test_decision_form_says_before_submitting_that_accepting_needs_a_person(
     assert "disabled" not in _outcome_radio(page, "not_eligible")
     assert "Eligible (3 or more of 5): not yet, link a person first" in page
     # Once linked, every outcome can be chosen and the note is gone.
-    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    team_leader_client.post(
+        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+    )
     page = team_leader_client.get(referral.get_absolute_url()).content.decode()
     assert "first link it to a person" not in page
     assert "disabled" not in _outcome_radio(page, "eligible")
@@ -178,7 +198,8 @@ def test_decision_form_says_before_submitting_that_accepting_needs_a_person(
 def test_accepting_an_unlinked_referral_is_still_refused_on_the_server(team, team_leader_client):
     referral = ReferralFactory(team=team)
     response = team_leader_client.post(
-        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible"}
+        reverse("referrals:decide", args=[referral.pk]),
+        {"outcome": "eligible", "version": current_version(referral)},
     )
     assert response.status_code == 400
     assert "Link this referral to an existing person" in response.content.decode()

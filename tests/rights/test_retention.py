@@ -381,3 +381,19 @@ def test_erasure_deletes_the_earlier_versions_of_erased_records(rights_world, te
     assert ann_history.objects.filter(id=zed.pk).exists()
     # Erasure writes with update(): it leaves no new version holding the old names behind.
     assert not ann_history.objects.filter(id=ann.pk).exists()
+
+
+def test_a_save_from_before_the_erasure_cannot_write_back_what_it_cleared(rights_world, team):
+    """Erasure changes the rows in bulk: it moves their version on too (ADR 0023), so a save
+    begun on a page opened before it (the page itself is gone: erased people are not shown) is
+    refused rather than putting the name back."""
+    from django.db import transaction
+
+    from smd.versioning import EditConflict, version_claim
+
+    ann = rights_world["ann"]
+    seen = ann.version_token
+    _erase(rights_world, team)
+
+    with pytest.raises(EditConflict), transaction.atomic():
+        version_claim(record=ann, seen=seen)

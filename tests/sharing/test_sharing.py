@@ -17,6 +17,7 @@ from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
     PersonFactory,
+    current_version,
     dsa_for_mdt,
     share_for_mdt,
 )
@@ -126,12 +127,13 @@ def test_withdrawal_keeps_the_record_and_cannot_be_repeated(
     (agreement,) = share_for_mdt(person, probation, by=navigator)
     url = reverse("sharing:agreement_withdraw", args=[person.pk, agreement.pk])
     assert navigator_client.get(url).status_code == 200
-    assert navigator_client.post(url, {"reason": "Changed her mind"}).status_code == 302
+    withdraw = {"reason": "Changed her mind", "version": current_version(agreement)}
+    assert navigator_client.post(url, withdraw).status_code == 302
     agreement.refresh_from_db()
     assert agreement.status() == "withdrawn" and agreement.withdrawal_reason == "Changed her mind"
     page = navigator_client.get(person.get_absolute_url()).content.decode()
     assert "Withdrawn or expired (1)" in page and "Changed her mind" in page
-    again = navigator_client.post(url, {"reason": "twice"})
+    again = navigator_client.post(url, {"reason": "twice", "version": current_version(agreement)})
     assert again.status_code == 400
     assert "Already withdrawn" in again.content.decode()
     agreement.refresh_from_db()
@@ -150,8 +152,14 @@ def test_lawful_basis_history_is_kept(navigator_client, team_leader_client, pers
     bad = navigator_client.post(url, {"article_6": "whim"})
     assert bad.status_code == 400 and not LawfulBasis.objects.exists()
     for client, basis in [(navigator_client, "consent"), (team_leader_client, "public_task")]:
+        current = LawfulBasis.objects.filter(person=person).first()
         response = client.post(
-            url, {"article_6": basis, "article_9": "substantial_public_interest"}
+            url,
+            {
+                "article_6": basis,
+                "article_9": "substantial_public_interest",
+                "version": current_version(current) if current else "",
+            },
         )
         assert response.status_code == 302
     assert list(
@@ -208,6 +216,7 @@ def test_managers_keep_the_register(client_for, manager, team, probation):
             "review_on": dsa.review_on.isoformat(),
             "ended_on": today.isoformat(),
             "document_location": dsa.document_location,
+            "version": current_version(dsa),
         },
     )
     assert response.status_code == 302
