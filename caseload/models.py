@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender, Religion, SexualOrientation, YesNo
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
+from smd.submission import submission_key_field
 from smd.validators import validate_nhs_number
 
 
@@ -120,6 +121,8 @@ class Person(BaseModel):
     )
     # A short list of RiskFlag values, shown on the caseload and person page.
     risk_flags = models.JSONField(default=list, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = PersonQuerySet.as_manager()
 
@@ -316,6 +319,8 @@ class EpisodeStatusChange(BaseModel):
         null=True,
         blank=True,
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-changed_at"]
@@ -385,6 +390,8 @@ class Allocation(BaseModel):
         blank=True,
     )
     end_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = AllocationQuerySet.as_manager()
 
@@ -590,6 +597,8 @@ class Goal(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = GoalQuerySet.as_manager()
 
@@ -631,6 +640,8 @@ class GoalReview(BaseModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goal_reviews"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-reviewed_at"]
@@ -766,6 +777,8 @@ class AccommodationChange(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accommodation_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -831,6 +844,8 @@ class PersonalBudget(BaseModel):
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budgets_offered"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = PersonalBudgetQuerySet.as_manager()
 
@@ -864,6 +879,8 @@ class BudgetSpend(BaseModel):
     )
     over_budget = models.BooleanField(default=False)
     over_budget_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -896,6 +913,8 @@ class OutcomesStarRecord(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stars_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-completed_on", "-created_at"]

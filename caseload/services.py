@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from caseload.access import may_change_episode
@@ -20,6 +20,7 @@ from caseload.models import (
     PersonAlias,
 )
 from smd.models import Role, User
+from smd.submission import once_per_submission
 
 
 @transaction.atomic
@@ -249,7 +250,37 @@ def allocation_end(*, allocation, by, reason):
 # --- contacts ----------------------------------------------------------------------------------
 
 
+def _to_the_minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
+def _same_contact(existing, *, person, by, occurred_at, kind, duration_minutes, summary, **_):
+    """Whether a contact already made with this form's key is this one sent again. It is
+    only a double submit if it says the same thing: a form reused (the browser's Back button)
+    for a different contact must not vanish."""
+    if existing.person_id != person.pk or existing.author_id != by.pk:
+        return False
+    sent = (_to_the_minute(occurred_at), kind, duration_minutes, summary.strip())
+    # The form sends its time to the minute: compare at that precision.
+    stored = (
+        _to_the_minute(existing.occurred_at),
+        existing.kind,
+        existing.duration_minutes,
+        existing.summary,
+    )
+    return stored == sent
+
+
 @transaction.atomic
+@once_per_submission(
+    Contact,
+    same=_same_contact,
+    found=lambda contact: (contact, False),
+    reused=(
+        "This form was already used for another contact, so nothing was saved. Open a new "
+        "form to log this one; what you typed is still here to copy."
+    ),
+)
 def contact_log(
     *,
     person,
@@ -267,38 +298,6 @@ def contact_log(
 ):
     """Record a contact. Returns (contact, created): the same form sent twice (a double tap,
     a retried request) finds the contact the first one made instead of adding another."""
-
-    def to_the_minute(moment):
-        return moment.replace(second=0, microsecond=0)
-
-    sent = {
-        "occurred_at": to_the_minute(occurred_at),
-        "kind": kind,
-        "duration_minutes": duration_minutes,
-        "summary": summary.strip(),
-    }
-
-    def same_submission(existing):
-        # A repeat of the same form is only a double submit if it says the same thing: a form
-        # reused (the browser's Back button) for a different contact must not vanish.
-        if existing.person_id != person.pk or existing.author_id != by.pk:
-            return False
-        # The form sends its time to the minute: compare at that precision.
-        stored = {
-            **{f: getattr(existing, f) for f in sent},
-            "occurred_at": to_the_minute(existing.occurred_at),
-        }
-        return stored == sent
-
-    already_used = ValidationError(
-        "This form was already used for another contact, so nothing was saved. Open a new "
-        "form to log this one; what you typed is still here to copy."
-    )
-    existing = Contact.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if not same_submission(existing):
-            raise already_used
-        return existing, False
     episode = person.episodes.open().select_for_update().first()
     contact = Contact(
         person=person,
@@ -314,18 +313,7 @@ def contact_log(
         follow_up_action=follow_up_action.strip(),
         follow_up_due=follow_up_due,
     )
-    try:
-        # A savepoint, so losing the race to a simultaneous identical submission leaves this
-        # transaction usable to fetch the winner.
-        with transaction.atomic():
-            contact.save()
-    except IntegrityError:
-        existing = Contact.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        if not same_submission(existing):
-            raise already_used from None
-        return existing, False
+    contact.save()
     contact.agencies.set(agencies)
     # Support starts on the first day the person was actually reached, even when that contact
     # is logged after later ones (a backdated note).

@@ -1,3 +1,4 @@
+import uuid
 from html import escape
 
 from django import forms
@@ -44,6 +45,37 @@ class PlainEnglishMixin:
                     "This answer is too long: keep it to %(limit_value)s characters "
                     "(it has %(show_value)s)."
                 )
+
+
+EXPIRED_FORM = (
+    "This page was out of date, so nothing was saved. Check what you typed and send it again."
+)
+
+
+class SubmissionKeyMixin:
+    """A create form's one-time submission key (see smd.submission): a fresh random key in a
+    hidden field when the form is shown, the same key when it is shown again with errors, so
+    sending it twice records one thing. A post without a usable key (a page from before the
+    key existed, a forged post) is refused and shown again with a new key and what was typed.
+    Put it first among a form's bases."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # autocomplete off: a browser must not put an old key back into a page it shows again.
+        self.fields["submission_key"] = forms.UUIDField(
+            widget=forms.HiddenInput(attrs={"autocomplete": "off"})
+        )
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors is None or "submission_key" not in self._errors:
+            return
+        del self._errors["submission_key"]
+        self.add_error(None, EXPIRED_FORM)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
 
 
 class PersonIdentityMixin:

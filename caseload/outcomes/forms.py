@@ -1,7 +1,6 @@
 """Forms for support plans and outcomes. They check what a person can put right in the form;
 the services check the rest and their errors are shown against the same fields."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +16,7 @@ from caseload.models import (
     GoalStatus,
 )
 from caseload.outcomes.services import spend_approvers
-from smd.forms import PlainEnglishMixin
+from smd.forms import PlainEnglishMixin, SubmissionKeyMixin
 
 
 def _date_field(label, **kwargs):
@@ -179,8 +178,7 @@ def _event_kind_choices():
     ]
 
 
-class EventForm(PlainEnglishMixin, forms.Form):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+class EventForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     kind = forms.ChoiceField(label="What happened", choices=(), widget=forms.RadioSelect)
     occurred_on = _date_field("When", help_text="For a stay, the first day or night.")
     quantity = forms.IntegerField(
@@ -207,7 +205,6 @@ class EventForm(PlainEnglishMixin, forms.Form):
         # Needed for stays only: the help text says when, so it is not marked "(optional)".
         self.fields["quantity"].label = "How many days or nights"
         if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("occurred_on", timezone.localdate())
             self.initial.setdefault("source", EventSource.SELF_REPORTED)
 

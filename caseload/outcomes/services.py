@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from caseload.models import (
 )
 from smd.models import Role, User
 from smd.quarters import Quarter
+from smd.submission import once_per_submission
 
 OLDEST_RECORD_YEARS = 5
 # How far ahead a goal's review may be set: a plan is looked at again within the year.
@@ -168,6 +169,11 @@ MAX_STAY = 366
 
 
 @transaction.atomic
+@once_per_submission(
+    ServiceEvent,
+    same=lambda first, *, person, **_: first.person_id == person.pk,
+    found=lambda first: [first],
+)
 def service_event_record(
     *, person, by, kind, occurred_on, source, quantity=None, note="", submission_key=None
 ):
@@ -175,12 +181,6 @@ def service_event_record(
     custody or sleeping rough) is given from its first day or night and its length, and is
     split at quarter edges so each quarter counts its own nights. Returns the events made; the
     same form sent twice returns the first submission's event and records nothing."""
-    if submission_key is not None:
-        existing = ServiceEvent.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            if existing.person_id != person.pk:
-                raise ValidationError("This form was already used. Open a new one.")
-            return [existing]
     errors = {}
     if kind not in EventKind.values:
         errors["kind"] = "Choose what happened."
@@ -220,15 +220,7 @@ def service_event_record(
         )
         for i, (day, n) in enumerate(parts)
     ]
-    try:
-        # A savepoint: losing a race to the same form sent twice leaves the transaction usable.
-        with transaction.atomic():
-            ServiceEvent.objects.bulk_create(events)
-    except IntegrityError:
-        existing = ServiceEvent.objects.filter(submission_key=submission_key).first()
-        if submission_key is None or existing is None:
-            raise
-        return [existing]
+    ServiceEvent.objects.bulk_create(events)
     return events
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smd.models import BaseModel, Organisation
+from smd.submission import submission_key_field
 
 
 class Article6Basis(models.TextChoices):
@@ -64,6 +65,8 @@ class LawfulBasis(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-recorded_at"]
@@ -127,6 +130,8 @@ class SharingAgreement(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = SharingAgreementQuerySet.as_manager()
 
@@ -213,6 +218,8 @@ class DataSharingAgreement(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = DataSharingAgreementQuerySet.as_manager()
 
