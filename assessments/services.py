@@ -12,6 +12,7 @@ from assessments.models import (
     ItemScore,
     SchemeItem,
 )
+from smd.submission import once_per_submission
 
 SCHEME_KEYS = {"code", "name", "version", "instruction", "items", "comparable_to"}
 REQUIRED_SCHEME_KEYS = SCHEME_KEYS - {"comparable_to"}
@@ -266,6 +267,7 @@ def _finish(*, assessment, scores, complete):
 
 
 @transaction.atomic
+@once_per_submission(Assessment, same=lambda saved, *, person, **_: saved.person_id == person.pk)
 def assessment_save(
     *,
     person,
@@ -279,9 +281,11 @@ def assessment_save(
     complete,
     by,
     assessment=None,
+    submission_key=None,
 ):
     """Create or update a draft, or complete it (every item scored). Raises ValidationError
-    with per-field messages and writes nothing when anything is wrong."""
+    with per-field messages and writes nothing when anything is wrong. A new assessment's form
+    sent twice makes one."""
     errors = _check_date(episode=episode, assessed_on=assessed_on)
     if errors:
         raise ValidationError(errors)
@@ -292,7 +296,9 @@ def assessment_save(
             raise ValidationError(
                 "A completed assessment is changed by a correction, with a reason."
             )
-    assessment = assessment or Assessment(person=person, episode=episode, scheme=scheme)
+    assessment = assessment or Assessment(
+        person=person, episode=episode, scheme=scheme, submission_key=submission_key
+    )
     assessment.assessed_on = assessed_on
     assessment.assessor = assessor
     assessment.participation = participation
@@ -317,8 +323,22 @@ def _snapshot(assessment):
 
 
 @transaction.atomic
+@once_per_submission(
+    AssessmentCorrection,
+    same=lambda correction, *, assessment, **_: correction.assessment_id == assessment.pk,
+    found=lambda correction: correction.assessment,
+)
 def assessment_correct(
-    *, assessment, assessed_on, assessor, participation, scores, notes, reason, by
+    *,
+    assessment,
+    assessed_on,
+    assessor,
+    participation,
+    scores,
+    notes,
+    reason,
+    by,
+    submission_key=None,
 ):
     """Correct a completed assessment, keeping what it said before and why it changed."""
     if not assessment.can_be_changed_by(by):
@@ -342,6 +362,10 @@ def assessment_correct(
     assessment.save()
     _write_scores(assessment=assessment, scores=scores, notes=notes)
     AssessmentCorrection.objects.create(
-        assessment=assessment, corrected_by=by, reason=reason.strip(), previous=previous
+        assessment=assessment,
+        corrected_by=by,
+        reason=reason.strip(),
+        previous=previous,
+        submission_key=submission_key,
     )
     return assessment

@@ -271,7 +271,7 @@ class ContactEditForm(ContactForm):
 # --- allocation --------------------------------------------------------------------------------
 
 
-class AllocationForm(PlainEnglishMixin, forms.Form):
+class AllocationForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     """Choose a worker from the candidates the page lists (with their load and fit)."""
 
     mark_optional = False
@@ -314,21 +314,21 @@ class EndAllocationForm(PlainEnglishMixin, forms.Form):
 # --- episodes ----------------------------------------------------------------------------------
 
 
-class PauseForm(PlainEnglishMixin, forms.Form):
+class PauseForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     pause_reason = forms.ChoiceField(
         label="Why is support paused?", choices=PauseReason.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", max_length=500, required=False)
 
 
-class ResumeForm(PlainEnglishMixin, forms.Form):
+class ResumeForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     note = forms.CharField(label="Note", max_length=500, required=False)
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class CloseForm(PlainEnglishMixin, forms.Form):
+class CloseForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     end_date = forms.DateField(
         label="Date support ended",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -48,8 +48,9 @@ def _lock_episode(episode):
     return Episode.objects.select_for_update().get(pk=episode.pk)
 
 
-def _set_status(episode, to_status, *, by, pause_reason="", note=""):
+def _set_status(episode, to_status, *, by, pause_reason="", note="", submission_key=None):
     EpisodeStatusChange.objects.create(
+        submission_key=submission_key,
         episode=episode,
         from_status=episode.status,
         to_status=to_status,
@@ -65,31 +66,52 @@ def _assert_may_change(episode, by):
         raise PermissionDenied("Only the lead navigator or a team leader can change this support.")
 
 
+def _episode_once():
+    """A status change sent twice is one change; the repeat returns its episode."""
+    return once_per_submission(
+        EpisodeStatusChange,
+        same=lambda change, *, episode, **_: change.episode_id == episode.pk,
+        found=lambda change: change.episode,
+    )
+
+
 @transaction.atomic
-def episode_pause(*, episode, by, pause_reason, note=""):
+@_episode_once()
+def episode_pause(*, episode, by, pause_reason, note="", submission_key=None):
     """Pause active support (the person is in prison or hospital, or asked for a break)."""
     episode = _lock_episode(episode)
     _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.ACTIVE:
         raise ValidationError("Only active support can be paused.")
-    _set_status(episode, EpisodeStatus.PAUSED, by=by, pause_reason=pause_reason, note=note)
+    _set_status(
+        episode,
+        EpisodeStatus.PAUSED,
+        by=by,
+        pause_reason=pause_reason,
+        note=note,
+        submission_key=submission_key,
+    )
     episode.save(update_fields=["status", "updated_at"])
     return episode
 
 
 @transaction.atomic
-def episode_resume(*, episode, by, note=""):
+@_episode_once()
+def episode_resume(*, episode, by, note="", submission_key=None):
     episode = _lock_episode(episode)
     _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.PAUSED:
         raise ValidationError("Only paused support can be resumed.")
-    _set_status(episode, EpisodeStatus.ACTIVE, by=by, note=note)
+    _set_status(episode, EpisodeStatus.ACTIVE, by=by, note=note, submission_key=submission_key)
     episode.save(update_fields=["status", "updated_at"])
     return episode
 
 
 @transaction.atomic
-def episode_close(*, episode, by, end_date, exit_destination, ending_planned, note=""):
+@_episode_once()
+def episode_close(
+    *, episode, by, end_date, exit_destination, ending_planned, note="", submission_key=None
+):
     """End support: where the person went, whether it was planned with them; every current
     allocation ends with it (so a peer mentor stops seeing the person)."""
     episode = _lock_episode(episode)
@@ -115,7 +137,7 @@ def episode_close(*, episode, by, end_date, exit_destination, ending_planned, no
     episode.allocations.current().update(
         ended_at=now, ended_by=by, end_reason="Support ended.", updated_at=now
     )
-    _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note)
+    _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note, submission_key=submission_key)
     episode.end_date = end_date
     episode.exit_destination = exit_destination
     episode.ending_planned = ending_planned
@@ -152,7 +174,9 @@ def _check_worker(episode, worker, kind):
         raise ValidationError({"worker": "That worker is in another team."})
 
 
-def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, replaces=None):
+def _new_allocation(
+    *, episode, worker, kind, by, reason, over_capacity_reason, replaces=None, submission_key=None
+):
     # Lock the worker while counting their load: two team leaders allocating different people
     # to the same worker at once must not both see a free place.
     User.objects.select_for_update().filter(pk=worker.pk).first()
@@ -175,6 +199,7 @@ def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, 
         handed_over_from=replaces,
         over_capacity=over,
         over_capacity_reason=over_capacity_reason.strip() if over else "",
+        submission_key=submission_key,
     )
     if (
         kind == Allocation.Kind.LEAD_NAVIGATOR
@@ -186,7 +211,10 @@ def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, 
 
 
 @transaction.atomic
-def allocation_create(*, episode, worker, kind, by, reason="", over_capacity_reason=""):
+@once_per_submission(Allocation, same=lambda row, *, episode, **_: row.episode_id == episode.pk)
+def allocation_create(
+    *, episode, worker, kind, by, reason="", over_capacity_reason="", submission_key=None
+):
     """Allocate the first lead navigator or peer mentor. Over capacity warns, never blocks:
     it needs a reason, which is kept."""
     episode = _lock_episode(episode)
@@ -200,11 +228,19 @@ def allocation_create(*, episode, worker, kind, by, reason="", over_capacity_rea
         by=by,
         reason=reason,
         over_capacity_reason=over_capacity_reason,
+        submission_key=submission_key,
     )
 
 
+# An allocation or hand-over form sent again comes here (the first made someone the holder):
+# its key finds the allocation the first one made.
 @transaction.atomic
-def allocation_hand_over(*, allocation, to, by, reason, over_capacity_reason=""):
+@once_per_submission(
+    Allocation, same=lambda row, *, allocation, **_: row.episode_id == allocation.episode_id
+)
+def allocation_hand_over(
+    *, allocation, to, by, reason, over_capacity_reason="", submission_key=None
+):
     """Hand a person over to another worker: the old allocation ends, the new one records who
     it came from and why, so the history stays whole."""
     episode = _lock_episode(allocation.episode)
@@ -229,6 +265,7 @@ def allocation_hand_over(*, allocation, to, by, reason, over_capacity_reason="")
         reason=reason,
         over_capacity_reason=over_capacity_reason,
         replaces=allocation,
+        submission_key=submission_key,
     )
 
 
@@ -277,8 +314,8 @@ def _same_contact(existing, *, person, by, occurred_at, kind, duration_minutes, 
     same=_same_contact,
     found=lambda contact: (contact, False),
     reused=(
-        "This form was already used for another contact, so nothing was saved. Open a new "
-        "form to log this one; what you typed is still here to copy."
+        "This form was already used for another contact, so nothing was saved. Check what you "
+        "typed and send it again to log it as a new contact."
     ),
 )
 def contact_log(

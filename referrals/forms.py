@@ -2,14 +2,14 @@ from django import forms
 
 from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
-from smd.forms import PersonIdentityMixin, PlainEnglishMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation
 
 SELF = "self"
 OTHER = "other"
 
 
-class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
+class ReferralForm(SubmissionKeyMixin, PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     """The short referral: the public form and staff's in-app form are the same form."""
 
     referrer = forms.ChoiceField(
@@ -141,7 +141,7 @@ class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
         return referral
 
 
-class DecisionForm(PlainEnglishMixin, forms.Form):
+class DecisionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     # Reason and signposting are required for some outcomes: their help text says which.
     mark_optional = False
 
@@ -162,6 +162,10 @@ class DecisionForm(PlainEnglishMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when not eligible: where the person was pointed instead.",
     )
+
+
+class NewPersonForm(SubmissionKeyMixin, forms.Form):
+    """ "Create a new person record": a button, and the key that makes it one record."""
 
 
 class LinkPersonForm(forms.Form):

@@ -7,14 +7,29 @@ from django.utils import timezone
 from caseload.models import Episode, EpisodeStatus, Person
 from referrals.models import ELIGIBILITY_THRESHOLD, EligibilityDecision, Referral
 from referrals.tasks import referral_notify_team
+from smd.submission import once_per_submission
 
 Outcome = EligibilityDecision.Outcome
 ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
 
 
+def _same_referral(first, *, referral, **_):
+    # The public form is not signed in, so its page may come back from the browser's cache
+    # (Back, to refer someone else): only the same person, sent again, is a repeat.
+    return (first.first_name, first.last_name, first.date_of_birth, first.why_now) == (
+        referral.first_name,
+        referral.last_name,
+        referral.date_of_birth,
+        referral.why_now,
+    )
+
+
 @transaction.atomic
-def referral_submit(*, referral):
-    """Store a complete, validated referral and tell the team (after commit) that it arrived."""
+@once_per_submission(Referral, same=_same_referral)
+def referral_submit(*, referral, submission_key=None):
+    """Store a complete, validated referral and tell the team (after commit) that it arrived.
+    The same form sent again returns the referral it made, and nobody is told twice."""
+    referral.submission_key = submission_key
     referral.full_clean()
     referral.save()
     transaction.on_commit(lambda: referral_notify_team.delay(str(referral.pk)))
@@ -43,8 +58,12 @@ def referral_link_person(*, referral, person, by):
 
 
 @transaction.atomic
-def referral_create_person(*, referral, by):
-    """Create a new person record from what the referral says, and link it."""
+@once_per_submission(
+    Person, same=lambda person, *, referral, **_: person.team_id == referral.team_id
+)
+def referral_create_person(*, referral, by, submission_key=None):
+    """Create a new person record from what the referral says, and link it. The button pressed
+    twice makes one person."""
     _assert_undecided(referral)
     person = Person(
         team=referral.team,
@@ -54,6 +73,7 @@ def referral_create_person(*, referral, by):
         date_of_birth=referral.date_of_birth,
         nhs_number=referral.nhs_number,
         contact_notes=referral.contact_details,
+        submission_key=submission_key,
     )
     if referral.gender:
         person.gender = referral.gender
@@ -94,7 +114,10 @@ def decision_errors(*, referral, outcome, reason, signposted_to):
 
 
 @transaction.atomic
-def referral_decide(*, referral, outcome, by, reason="", signposted_to=""):
+@once_per_submission(
+    EligibilityDecision, same=lambda decision, *, referral, **_: decision.referral_id == referral.pk
+)
+def referral_decide(*, referral, outcome, by, reason="", signposted_to="", submission_key=None):
     """Record a decision (appended to the history, never overwriting one) and, on acceptance,
     open an episode."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -112,6 +135,7 @@ def referral_decide(*, referral, outcome, by, reason="", signposted_to=""):
         signposted_to=signposted_to.strip(),
         decided_by=by,
         decided_at=timezone.now(),
+        submission_key=submission_key,
     )
     referral.status = outcome
     referral.save(update_fields=["status", "updated_at"])

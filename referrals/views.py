@@ -10,7 +10,7 @@ from django_ratelimit.decorators import ratelimit
 
 from caseload.models import Person
 from referrals import services
-from referrals.forms import DecisionForm, LinkPersonForm, ReferralForm
+from referrals.forms import DecisionForm, LinkPersonForm, NewPersonForm, ReferralForm
 from referrals.models import DISADVANTAGES, Referral
 from referrals.selectors import (
     possible_matches,
@@ -19,6 +19,7 @@ from referrals.selectors import (
 )
 from smd.access import overview_required, referrer_required, triage_required
 from smd.audit.middleware import audit_person
+from smd.forms import add_service_errors
 from smd.models import Team
 from smd.quarters import financial_year_label, financial_year_of
 
@@ -55,9 +56,13 @@ def public_referral(request):
             referral = form.save(commit=False)
             referral.team = team
             referral.channel = Referral.Channel.PUBLIC_FORM
-            services.referral_submit(referral=referral)
-            request.session[SESSION_REFERENCE] = referral.reference
-            return redirect("referrals:public_done")
+            try:
+                referral = services.referral_submit(referral=referral, **form.submission)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                request.session[SESSION_REFERENCE] = referral.reference
+                return redirect("referrals:public_done")
     return render(request, "referrals/public_form.html", _form_context(form), status=status)
 
 
@@ -82,9 +87,13 @@ def staff_referral(request):
         referral.team_id = user.team_id
         referral.channel = Referral.Channel.STAFF
         referral.referred_by_user = user
-        services.referral_submit(referral=referral)
-        messages.success(request, f"Referral {referral.reference} is in the triage queue.")
-        return redirect("home")
+        try:
+            referral = services.referral_submit(referral=referral, **form.submission)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Referral {referral.reference} is in the triage queue.")
+            return redirect("home")
     return render(request, "referrals/staff_form.html", _form_context(form))
 
 
@@ -123,6 +132,7 @@ def referral_detail(request, pk, decision_form=None):
         "reconsidering": can_triage and referral.status != Referral.Status.NEW,
         "matches": possible_matches(referral) if can_triage and not referral.person_id else [],
         "decision_form": decision_form or DecisionForm(),
+        "new_person_form": NewPersonForm(),
         "form": decision_form,
     }
     status = 400 if decision_form is not None else 200
@@ -159,8 +169,13 @@ def referral_link(request, pk):
 @require_POST
 def referral_new_person(request, pk):
     referral = _triage_referral(request, pk)
+    form = NewPersonForm(request.POST)
     try:
-        person = services.referral_create_person(referral=referral, by=request.user)
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors())
+        person = services.referral_create_person(
+            referral=referral, by=request.user, **form.submission
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -179,8 +194,7 @@ def referral_decision(request, pk):
                 referral=referral, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{referral.reference}: {decision.get_outcome_display()}.")
             return redirect("referrals:triage")

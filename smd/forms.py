@@ -7,12 +7,18 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from smd.submission import REUSED_CODE
 from smd.validators import normalise_nhs_number, validate_nhs_number
 
 
 def add_service_errors(form, error):
     """A service's ValidationError shown on the form, against the field it names (or the form
     as a whole), so the user's typing stays and the message sits where they look."""
+    reused = any(e.code == REUSED_CODE for e in getattr(error, "error_list", ()))
+    if reused and "submission_key" in form.fields:
+        # Nothing was saved, and the answers differ from what the key made: sent again, the
+        # form is a new record, so it gets a new key.
+        form.renew_submission_key()
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -74,8 +80,26 @@ class SubmissionKeyMixin:
             return
         del self._errors["submission_key"]
         self.add_error(None, EXPIRED_FORM)
+        self.renew_submission_key()
+
+    def renew_submission_key(self):
+        """Show the form again with a new key: what it is sent with next is a new record."""
         self.data = self.data.copy()
         self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+
+    def sent_key(self):
+        """The key this post carries, if it is a usable one, before the form is checked."""
+        try:
+            return self.fields["submission_key"].clean(
+                self.data.get(self.add_prefix("submission_key"))
+            )
+        except forms.ValidationError:
+            return None
+
+    @property
+    def submission(self):
+        """The key, as the service's keyword argument."""
+        return {"submission_key": self.cleaned_data["submission_key"]}
 
 
 class PersonIdentityMixin:

@@ -12,9 +12,10 @@ import functools
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+REUSED_CODE = "submission_reused"
 REUSED = (
-    "This form was already used for something else, so nothing was saved. Open a new form "
-    "to record this; what you typed is still here to copy."
+    "This form was already sent once with other answers, so nothing was saved this time. "
+    "Check what you typed and send it again to record it as a new one."
 )
 
 
@@ -26,6 +27,15 @@ def submission_key_field():
 
 def _made_by(model, submission_key):
     return model._base_manager.filter(submission_key=submission_key).first()
+
+
+def submission_made(model, submission_key, **scope):
+    """The `model` row this key already made (within `scope`), or None. For a view whose form
+    can no longer be valid once it has been sent (the worker chosen is now the holder, so no
+    longer a choice): the repeat is recognised before the form is checked."""
+    if submission_key is None:
+        return None
+    return model._base_manager.filter(submission_key=submission_key, **scope).first()
 
 
 def create_once(model, *, submission_key, create, same=None, reused=REUSED):
@@ -50,7 +60,7 @@ def create_once(model, *, submission_key, create, same=None, reused=REUSED):
             if made is None:
                 raise  # another rule refused the row: not a repeat
     if same is not None and not same(made):
-        raise ValidationError(reused)
+        raise ValidationError(reused, code=REUSED_CODE)
     return made, False
 
 

@@ -57,6 +57,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
     dsa_for_mdt,
+    new_key,
     share_for_mdt,
 )
 from tests.hostile import (
@@ -242,6 +243,11 @@ class Form:
     refusal_writes: dict = field(default_factory=dict)
 
 
+def _once(data, prefix=None):
+    """A hand-written payload with the one-time submission key its create form carries."""
+    return {**data, **new_key(prefix)}
+
+
 def _today(days=0):
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
@@ -315,32 +321,36 @@ def _reqol(w):
 
 
 def _referral(w):
-    return {
-        "first_name": "Jo",
-        "last_name": "Bloggs",
-        "date_of_birth": "1980-05-01",
-        "contact_details": "Via the day centre",
-        "homelessness": "on",
-        "substance_misuse": "on",
-        "mental_health": "on",
-        "why_now": "Sleeping rough again.",
-        "consent": "yes",
-        "referrer": "self",
-        "referrer_name": "Jo Bloggs",
-        "referrer_contact": "07700 900123",
-    }
+    return _once(
+        {
+            "first_name": "Jo",
+            "last_name": "Bloggs",
+            "date_of_birth": "1980-05-01",
+            "contact_details": "Via the day centre",
+            "homelessness": "on",
+            "substance_misuse": "on",
+            "mental_health": "on",
+            "why_now": "Sleeping rough again.",
+            "consent": "yes",
+            "referrer": "self",
+            "referrer_name": "Jo Bloggs",
+            "referrer_contact": "07700 900123",
+        }
+    )
 
 
 def _mdt_referral(w):
-    return {
-        "source": "navigator",
-        "referring_organisation": str(w["team"].organisation_id),
-        "why_now": "Risk rising",
-        "tried": "Hostel",
-        "asked_of_partners": "Joint plan",
-        "urgency": "soon",
-        "sharing_basis": "agreed",
-    }
+    return _once(
+        {
+            "source": "navigator",
+            "referring_organisation": str(w["team"].organisation_id),
+            "why_now": "Risk rising",
+            "tried": "Hostel",
+            "asked_of_partners": "Joint plan",
+            "urgency": "soon",
+            "sharing_basis": "agreed",
+        }
+    )
 
 
 FORMS = {
@@ -369,24 +379,30 @@ FORMS = {
     "referrals:public": Form(None, _referral),
     "referrals:new": Form("navigator", _referral),
     "referrals:link": Form("team_leader", lambda w: {"person": str(w["second_person"].pk)}),
-    "referrals:new_person": Form("team_leader"),
+    "referrals:new_person": Form("team_leader", lambda w: _once({})),
     "referrals:decide": Form(
         "team_leader",
-        lambda w: {"outcome": "not_eligible", "reason": "Two of five.", "signposted_to": "GP"},
+        lambda w: _once(
+            {"outcome": "not_eligible", "reason": "Two of five.", "signposted_to": "GP"}
+        ),
     ),
     "caseload:person_edit": Form(
         "navigator", lambda w: as_post(PersonForm(instance=w["person"]), known_as="Jo")
     ),
     "caseload:allocate": Form(
         "team_leader",
-        lambda w: {
-            "form": "lead",
-            "lead-worker": str(w["users"]["second_navigator"].pk),
-            "lead-reason": "Closer to where they stay.",
-        },
+        lambda w: _once(
+            {
+                "form": "lead",
+                "lead-worker": str(w["users"]["second_navigator"].pk),
+                "lead-reason": "Closer to where they stay.",
+            },
+            "lead",
+        ),
     ),
     "caseload:episode_change": Form(
-        "navigator", lambda w: {"form": "pause", "pause-pause_reason": "hospital"}
+        "navigator",
+        lambda w: _once({"form": "pause", "pause-pause_reason": "hospital"}, "pause"),
     ),
     "caseload:contact_new": Form("navigator", _contact, htmx=True),
     "caseload:contact_edit": Form("navigator", _contact_edit),
@@ -422,23 +438,28 @@ FORMS = {
     ),
     "caseload:budget": Form(
         "navigator",
-        lambda w: {"form": "offer", "offer-amount_offered": "250", "offer-offered_on": _today()},
+        lambda w: _once(
+            {"form": "offer", "offer-amount_offered": "250", "offer-offered_on": _today()},
+            "offer",
+        ),
     ),
     "caseload:stars": Form(
-        "navigator", lambda w: {"completed_on": _today(), "held_at": "The paper file"}
+        "navigator", lambda w: _once({"completed_on": _today(), "held_at": "The paper file"})
     ),
     "mdt:meeting_new": Form(
         "mdt_chair",
-        lambda w: {
-            "starts_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-            "place": "Room 1",
-            "chair": str(w["users"]["mdt_chair"].pk),
-            "members": [str(w["users"]["mdt_member"].pk)],
-        },
+        lambda w: _once(
+            {
+                "starts_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+                "place": "Room 1",
+                "chair": str(w["users"]["mdt_chair"].pk),
+                "members": [str(w["users"]["mdt_member"].pk)],
+            }
+        ),
     ),
     "mdt:referral_new": Form("navigator", _mdt_referral),
     "mdt:agenda_add": Form(
-        "mdt_chair", lambda w: {"mdt_referral": str(w["waiting_mdt_referral"].pk)}
+        "mdt_chair", lambda w: _once({"mdt_referral": str(w["waiting_mdt_referral"].pk)})
     ),
     "mdt:agenda_share": Form("mdt_chair"),
     "mdt:attendance": Form(
@@ -462,11 +483,13 @@ FORMS = {
     ),
     "mdt:action_add": Form(
         "mdt_chair",
-        lambda w: {
-            "description": "Find a bed",
-            "owner": str(w["users"]["navigator"].pk),
-            "due_on": _today(7),
-        },
+        lambda w: _once(
+            {
+                "description": "Find a bed",
+                "owner": str(w["users"]["navigator"].pk),
+                "due_on": _today(7),
+            }
+        ),
         htmx=True,
     ),
     "mdt:action_update": Form(

@@ -61,7 +61,7 @@ class PoundsField(forms.DecimalField):
 # --- the support plan --------------------------------------------------------------------------
 
 
-class GoalForm(PlainEnglishMixin, forms.Form):
+class GoalForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     """A goal in the person's own words, what they bring, and the steps agreed (who does what).
     A new goal also says how it starts and when to look at it again."""
 
@@ -108,6 +108,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
                 help_text=f"For example: {name}, a worker, a partner agency." if n == 1 else "",
             )
         if goal is not None:
+            del self.fields["submission_key"]  # an edit changes a goal, it makes none
             del self.fields["status"]
             del self.fields["review_on"]
             if not self.is_bound:
@@ -141,7 +142,7 @@ class GoalForm(PlainEnglishMixin, forms.Form):
         ]
 
 
-class GoalReviewForm(PlainEnglishMixin, forms.Form):
+class GoalReviewForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     to_status = forms.ChoiceField(
         label="How is the goal going?", choices=GoalStatus.choices, widget=forms.RadioSelect
     )
@@ -212,7 +213,7 @@ class EventForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
 # --- accommodation -----------------------------------------------------------------------------
 
 
-class AccommodationForm(PlainEnglishMixin, forms.Form):
+class AccommodationForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     status = forms.ChoiceField(
         label="Where do they live now?",
         choices=AccommodationStatus.choices,
@@ -236,7 +237,7 @@ class AccommodationForm(PlainEnglishMixin, forms.Form):
 # --- personal budgets --------------------------------------------------------------------------
 
 
-class BudgetForm(PlainEnglishMixin, forms.Form):
+class BudgetForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     amount_offered = PoundsField(label="Amount offered (£)")
     offered_on = _date_field("Date offered")
     note = forms.CharField(label="What it is for", max_length=500, required=False)
@@ -247,7 +248,7 @@ class BudgetForm(PlainEnglishMixin, forms.Form):
             self.initial.setdefault("offered_on", timezone.localdate())
 
 
-class SpendForm(PlainEnglishMixin, forms.Form):
+class SpendForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     spent_on = _date_field("Date")
     amount = PoundsField(label="Amount (£)")
     purpose = forms.CharField(label="What it was for", max_length=300)
@@ -276,7 +277,7 @@ class SpendForm(PlainEnglishMixin, forms.Form):
 # --- Outcomes Star -----------------------------------------------------------------------------
 
 
-class StarForm(PlainEnglishMixin, forms.Form):
+class StarForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     completed_on = _date_field("Date completed")
     held_at = forms.CharField(
         label="Where it is held",

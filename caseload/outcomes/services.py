@@ -81,8 +81,17 @@ def _goal_errors(*, in_their_words, steps):
 
 
 @transaction.atomic
+@once_per_submission(Goal, same=lambda row, *, person, **_: row.person_id == person.pk)
 def goal_add(
-    *, person, by, in_their_words, review_on, strengths="", steps=(), status=GoalStatus.NOT_STARTED
+    *,
+    person,
+    by,
+    in_their_words,
+    review_on,
+    strengths="",
+    steps=(),
+    status=GoalStatus.NOT_STARTED,
+    submission_key=None,
 ):
     """Add a goal to the person's support plan, in their words, with a review date."""
     steps = _clean_steps(steps)
@@ -101,6 +110,7 @@ def goal_add(
         status=status,
         review_on=review_on,
         recorded_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -120,7 +130,8 @@ def goal_edit(*, goal, by, in_their_words, strengths="", steps=()):
 
 
 @transaction.atomic
-def goal_review(*, goal, by, to_status, review_on=None, note=""):
+@once_per_submission(GoalReview, same=lambda row, *, goal, **_: row.goal_id == goal.pk)
+def goal_review(*, goal, by, to_status, review_on=None, note="", submission_key=None):
     """Review a goal: a new status (or the same one, still being worked on), a note, and the
     next review date while it stays open. Finishing a goal clears its review date."""
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
@@ -145,6 +156,7 @@ def goal_review(*, goal, by, to_status, review_on=None, note=""):
         note=note.strip(),
         review_on=review_on,
         reviewed_by=by,
+        submission_key=submission_key,
     )
     goal.status = to_status
     goal.review_on = review_on
@@ -225,7 +237,10 @@ def service_event_record(
 
 
 @transaction.atomic
-def accommodation_record(*, person, by, status, from_date, note=""):
+@once_per_submission(
+    AccommodationChange, same=lambda row, *, person, **_: row.person_id == person.pk
+)
+def accommodation_record(*, person, by, status, from_date, note="", submission_key=None):
     """Record where the person lives from a date on. Refuses a "change" to where they already
     lived on that date."""
     errors = {}
@@ -250,7 +265,12 @@ def accommodation_record(*, person, by, status, from_date, note=""):
     if errors:
         raise ValidationError(errors)
     return AccommodationChange.objects.create(
-        person=person, status=status, from_date=from_date, note=note.strip(), recorded_by=by
+        person=person,
+        status=status,
+        from_date=from_date,
+        note=note.strip(),
+        recorded_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -264,7 +284,8 @@ def _money(value, *, field, errors, what):
 
 
 @transaction.atomic
-def budget_offer(*, person, by, amount_offered, offered_on, note=""):
+@once_per_submission(PersonalBudget, same=lambda row, *, person, **_: row.person_id == person.pk)
+def budget_offer(*, person, by, amount_offered, offered_on, note="", submission_key=None):
     """Offer the person a personal budget for this episode of support (one per episode)."""
     errors = {}
     _money(amount_offered, field="amount_offered", errors=errors, what="amount")
@@ -283,6 +304,7 @@ def budget_offer(*, person, by, amount_offered, offered_on, note=""):
         offered_on=offered_on,
         note=note.strip(),
         offered_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -294,8 +316,17 @@ def spend_approvers(team):
 
 
 @transaction.atomic
+@once_per_submission(BudgetSpend, same=lambda row, *, budget, **_: row.budget_id == budget.pk)
 def budget_spend_record(
-    *, budget, by, spent_on, amount, purpose, approved_by, over_budget_reason=""
+    *,
+    budget,
+    by,
+    spent_on,
+    amount,
+    purpose,
+    approved_by,
+    over_budget_reason="",
+    submission_key=None,
 ):
     """Record a spend from a personal budget. Amounts are exact decimals. A spend that takes
     the total past the amount offered needs a team leader's approval with a reason: the team
@@ -346,11 +377,15 @@ def budget_spend_record(
         recorded_by=by,
         over_budget=over,
         over_budget_reason=over_budget_reason.strip() if over else "",
+        submission_key=submission_key,
     )
 
 
 @transaction.atomic
-def outcomes_star_record(*, person, by, completed_on, held_at, star_name=""):
+@once_per_submission(
+    OutcomesStarRecord, same=lambda row, *, person, **_: row.person_id == person.pk
+)
+def outcomes_star_record(*, person, by, completed_on, held_at, star_name="", submission_key=None):
     """Record that an Outcomes Star was completed elsewhere: the date and where it is held.
     Never its content."""
     errors = {}
@@ -365,4 +400,5 @@ def outcomes_star_record(*, person, by, completed_on, held_at, star_name=""):
         held_at=held_at.strip(),
         star_name=star_name.strip(),
         recorded_by=by,
+        submission_key=submission_key,
     )

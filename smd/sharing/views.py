@@ -136,6 +136,7 @@ def _dsa_form(request, agreement):
                 agreement=form.save(commit=False),
                 parties=form.cleaned_data["parties"],
                 by=request.user,
+                **(form.submission if "submission_key" in form.fields else {}),
             )
         except ValidationError as error:
             add_service_errors(form, error)

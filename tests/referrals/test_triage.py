@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral
-from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory
+from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory, new_key
 
 TRIAGE = reverse("referrals:triage")
 
@@ -83,12 +83,14 @@ def test_detail_query_count_is_constant(team, team_leader_client):
 
 def test_team_leader_creates_a_person_then_accepts(team, team_leader_client, team_leader):
     referral = ReferralFactory(team=team, first_name="Aisha", last_name="Rahman")
-    response = team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    response = team_leader_client.post(
+        reverse("referrals:new_person", args=[referral.pk]), new_key()
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.person.first_name == "Aisha"
     response = team_leader_client.post(
-        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible"}
+        reverse("referrals:decide", args=[referral.pk]), {"outcome": "eligible", **new_key()}
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -120,10 +122,10 @@ def test_cannot_link_a_person_of_another_team(team, other_team, team_leader_clie
 
 def test_discretion_without_reason_shows_error_and_keeps_choice(team, team_leader_client):
     referral = ReferralFactory(team=team, substance_misuse=False)
-    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]))
+    team_leader_client.post(reverse("referrals:new_person", args=[referral.pk]), new_key())
     response = team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "discretion", "reason": "", "signposted_to": "kept text"},
+        {"outcome": "discretion", "reason": "", "signposted_to": "kept text", **new_key()},
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -149,6 +151,6 @@ def test_decided_referral_leaves_the_queue(team, team_leader_client, outcome):
     referral = ReferralFactory(team=team)
     team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": outcome, "reason": "Needs met elsewhere", "signposted_to": "GP"},
+        {"outcome": outcome, "reason": "Needs met elsewhere", "signposted_to": "GP", **new_key()},
     )
     assert team_leader_client.get(TRIAGE).context["referrals"] == []

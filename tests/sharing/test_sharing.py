@@ -18,6 +18,7 @@ from tests.factories import (
     OrganisationFactory,
     PersonFactory,
     dsa_for_mdt,
+    new_key,
     share_for_mdt,
 )
 
@@ -79,6 +80,7 @@ def test_recording_an_agreement_for_several_organisations(
             "purpose": "mdt",
             "how_recorded": "written",
             "expires_on": review.isoformat(),
+            **new_key(),
         },
     )
     assert response.status_code == 302
@@ -151,7 +153,7 @@ def test_lawful_basis_history_is_kept(navigator_client, team_leader_client, pers
     assert bad.status_code == 400 and not LawfulBasis.objects.exists()
     for client, basis in [(navigator_client, "consent"), (team_leader_client, "public_task")]:
         response = client.post(
-            url, {"article_6": basis, "article_9": "substantial_public_interest"}
+            url, {"article_6": basis, "article_9": "substantial_public_interest", **new_key()}
         )
         assert response.status_code == 302
     assert list(
@@ -189,6 +191,7 @@ def test_managers_keep_the_register(client_for, manager, team, probation):
             "start_on": (today - timedelta(days=10)).isoformat(),
             "review_on": (today + timedelta(days=355)).isoformat(),
             "document_location": "Governance drive: DSAs/mdt.pdf",
+            **new_key(),
         },
     )
     assert response.status_code == 302
