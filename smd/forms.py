@@ -67,7 +67,8 @@ class SubmissionKeyMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # autocomplete off: a browser must not put an old key back into a page it shows again.
+        # autocomplete off: a browser showing the page again from its history must not put an
+        # old key back, where new answers typed over the old would be taken for the first record.
         self.fields["submission_key"] = forms.UUIDField(
             widget=forms.HiddenInput(attrs={"autocomplete": "off"})
         )
