@@ -3,8 +3,8 @@
 A create form is shown with a fresh random key in a hidden field; a re-shown form (an error to
 put right) keeps it. The record the form makes stores the key in a unique column, and the
 service makes it through `create_once`, which finds the record the key already made instead of
-making another. So a double click, a retried request or Back-and-send-again records nothing
-twice, and the user lands on the same confirmation as the first time.
+making another. So a double click, a retried request or the same page sent again records
+nothing twice, and the user lands on the same confirmation as the first time. ADR 0018.
 """
 
 import functools
@@ -23,10 +23,6 @@ def submission_key_field():
     """The model column: unique, so the database itself refuses a second record for one form
     (two requests at the same moment included); empty on rows made without a form."""
     return models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-
-def _made_by(model, submission_key):
-    return model._base_manager.filter(submission_key=submission_key).first()
 
 
 def submission_made(model, submission_key, **scope):
@@ -50,13 +46,13 @@ def create_once(model, *, submission_key, create, same=None, reused=REUSED):
     the transaction usable to fetch the winner's row."""
     if submission_key is None:
         return create(), True
-    made = _made_by(model, submission_key)
+    made = submission_made(model, submission_key)
     if made is None:
         try:
             with transaction.atomic():
                 return create(), True
         except IntegrityError:
-            made = _made_by(model, submission_key)
+            made = submission_made(model, submission_key)
             if made is None:
                 raise  # another rule refused the row: not a repeat
     if same is not None and not same(made):
