@@ -2,12 +2,12 @@ from django import forms
 from django.utils import timezone
 
 from assessments.models import Assessment
-from smd.forms import PlainEnglishMixin
+from smd.forms import PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import TEAM_ROLES, User
 from smd.versioning import EditConflict, VersionedFormMixin
 
 
-class AssessmentForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class AssessmentForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """One page for a whole scheme: each item a radio group of its descriptors, plus a note."""
 
     mark_optional = False  # item scores may be blank in a draft; completing names what is missing
@@ -93,7 +93,7 @@ class AssessmentForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
             self.add_error(field if field in self.fields else None, messages)
 
 
-class ReqolForm(PlainEnglishMixin, forms.Form):
+class ReqolForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     """ReQoL-10 as loaded: the date, how it was filled in, and each statement with the five
     answers in the licensed wording."""
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from smd.models import TEAM_ROLES, BaseModel, Role
+from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
 MAX_LEVEL = 4  # every NDT item is scored 0-4 before its weight
@@ -156,6 +157,8 @@ class Assessment(Versioned, BaseModel):
     total = models.PositiveSmallIntegerField(null=True, blank=True)
     standard_total = models.PositiveSmallIntegerField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -224,6 +227,8 @@ class AssessmentCorrection(BaseModel):
     )
     reason = models.TextField(max_length=1000)
     previous = models.JSONField(help_text="Date, totals and every item's score and note before.")
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-created_at"]
@@ -350,6 +355,8 @@ class ReqolRecord(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reqol_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = ReqolRecordQuerySet.as_manager()
 

@@ -35,6 +35,7 @@ from assessments.models import (
     ReqolRecord,
 )
 from assessments.services import key_errors
+from smd.submission import once_per_submission
 
 MEASURE = "ReQoL-10"
 FILE_KEYS = {"measure", "version", "acknowledgement", "instructions", "response_labels", "items"}
@@ -203,7 +204,10 @@ def current_definition():
 
 
 @transaction.atomic
-def reqol_record(*, person, episode, definition, completed_on, completion, responses, by):
+@once_per_submission(ReqolRecord, same=lambda record, *, person, **_: record.person_id == person.pk)
+def reqol_record(
+    *, person, episode, definition, completed_on, completion, responses, by, submission_key=None
+):
     """Record a completed ReQoL-10 from {item key: response 0-4}, scored under `definition`.
     Raises ValidationError, writing nothing, when anything is missing or wrong."""
     if definition is None:
@@ -241,6 +245,7 @@ def reqol_record(*, person, episode, definition, completed_on, completion, respo
         completion=completion,
         total=total_score({item.key: responses[item.key] for item in items}, reversed_keys),
         recorded_by=by,
+        submission_key=submission_key,
     )
     ReqolAnswer.objects.bulk_create(
         ReqolAnswer(

@@ -12,6 +12,7 @@ from assessments import reqol
 from assessments.charts import reqol_totals_svg
 from assessments.forms import ReqolForm
 from caseload.models import Person
+from smd.forms import add_service_errors
 
 
 def _person(request, person_pk):
@@ -79,10 +80,10 @@ def new(request, person_pk):
                 completion=form.cleaned_data["completion"],
                 responses=form.responses(),
                 by=request.user,
+                **form.submission,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"ReQoL-10 recorded: {record.total} of 40.")
             return redirect("reqol:history", person_pk=person.pk)

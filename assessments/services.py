@@ -12,6 +12,7 @@ from assessments.models import (
     ItemScore,
     SchemeItem,
 )
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
 SCHEME_KEYS = {"code", "name", "version", "instruction", "items", "comparable_to"}
@@ -267,6 +268,7 @@ def _finish(*, assessment, scores, complete):
 
 
 @transaction.atomic
+@once_per_submission(Assessment, same=lambda saved, *, person, **_: saved.person_id == person.pk)
 def assessment_save(
     *,
     person,
@@ -281,9 +283,11 @@ def assessment_save(
     by,
     assessment=None,
     seen_version=UNCHECKED,
+    submission_key=None,
 ):
     """Create or update a draft, or complete it (every item scored). Raises ValidationError
-    with per-field messages and writes nothing when anything is wrong."""
+    with per-field messages and writes nothing when anything is wrong. A new assessment's form
+    sent twice makes one."""
     errors = _check_date(episode=episode, assessed_on=assessed_on)
     if errors:
         raise ValidationError(errors)
@@ -295,7 +299,9 @@ def assessment_save(
             raise ValidationError(
                 "A completed assessment is changed by a correction, with a reason."
             )
-    assessment = assessment or Assessment(person=person, episode=episode, scheme=scheme)
+    assessment = assessment or Assessment(
+        person=person, episode=episode, scheme=scheme, submission_key=submission_key
+    )
     assessment.assessed_on = assessed_on
     assessment.assessor = assessor
     assessment.participation = participation
@@ -320,6 +326,11 @@ def _snapshot(assessment):
 
 
 @transaction.atomic
+@once_per_submission(
+    AssessmentCorrection,
+    same=lambda correction, *, assessment, **_: correction.assessment_id == assessment.pk,
+    found=lambda correction: correction.assessment,
+)
 def assessment_correct(
     *,
     assessment,
@@ -331,6 +342,7 @@ def assessment_correct(
     reason,
     by,
     seen_version=UNCHECKED,
+    submission_key=None,
 ):
     """Correct a completed assessment, keeping what it said before and why it changed."""
     if not assessment.can_be_changed_by(by):
@@ -355,6 +367,10 @@ def assessment_correct(
     assessment.save()
     _write_scores(assessment=assessment, scores=scores, notes=notes)
     AssessmentCorrection.objects.create(
-        assessment=assessment, corrected_by=by, reason=reason.strip(), previous=previous
+        assessment=assessment,
+        corrected_by=by,
+        reason=reason.strip(),
+        previous=previous,
+        submission_key=submission_key,
     )
     return assessment

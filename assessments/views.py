@@ -65,7 +65,10 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
         try:
             if correcting:
                 saved = services.assessment_correct(
-                    assessment=assessment, reason=form.cleaned_data["reason"], **common
+                    assessment=assessment,
+                    reason=form.cleaned_data["reason"],
+                    **common,
+                    **form.submission,
                 )
             else:
                 saved = services.assessment_save(
@@ -75,6 +78,8 @@ def _handle_form(request, *, person, episode, scheme, assessment=None):
                     assessment=assessment,
                     complete=request.POST.get("action") == "complete",
                     **common,
+                    # A draft being finished is a change, not a new record.
+                    **(form.submission if assessment is None else {}),
                 )
         except ValidationError as error:
             form.add_service_errors(error)

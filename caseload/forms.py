@@ -1,4 +1,3 @@
-import uuid
 from datetime import timedelta
 
 from django import forms
@@ -16,7 +15,7 @@ from caseload.models import (
     WorkerGender,
 )
 from smd.characteristics import ethnicity_grouped_choices
-from smd.forms import PersonIdentityMixin, PlainEnglishMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation
 from smd.versioning import VersionedFormMixin
 
@@ -136,11 +135,10 @@ DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class ContactForm(PlainEnglishMixin, forms.ModelForm):
+class ContactForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     """The quick contact log: type, how long, what happened, and when (already filled in).
     Everything else is optional and folded away."""
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
     occurred_at = forms.DateTimeField(
         label="When",
         input_formats=DATETIME_LOCAL_FORMATS,
@@ -213,12 +211,11 @@ class ContactForm(PlainEnglishMixin, forms.ModelForm):
             invalid="Enter a date and time, like 22/11/2026 14:30.",
         )
         if not self.is_bound and self.is_new:
-            self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault(
                 "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
             )
         if not self.is_new:
-            del self.fields["submission_key"]
+            del self.fields["submission_key"]  # an edit changes a contact, it makes none
             self.fields["occurred_at"].help_text = ""
 
     @property
@@ -298,7 +295,7 @@ class ContactEditForm(VersionedFormMixin, ContactForm):
 # --- allocation --------------------------------------------------------------------------------
 
 
-class AllocationForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class AllocationForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """Choose a worker from the candidates the page lists (with their load and fit)."""
 
     mark_optional = False
@@ -348,21 +345,21 @@ class EndAllocationForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
 # --- episodes ----------------------------------------------------------------------------------
 
 
-class PauseForm(PlainEnglishMixin, forms.Form):
+class PauseForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     pause_reason = forms.ChoiceField(
         label="Why is support paused?", choices=PauseReason.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", max_length=500, required=False)
 
 
-class ResumeForm(PlainEnglishMixin, forms.Form):
+class ResumeForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     note = forms.CharField(label="Note", max_length=500, required=False)
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class CloseForm(PlainEnglishMixin, forms.Form):
+class CloseForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     end_date = forms.DateField(
         label="Date support ended",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

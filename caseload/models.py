@@ -20,6 +20,7 @@ from smd.characteristics import (
     age_on,
 )
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
+from smd.submission import submission_key_field
 from smd.validators import validate_nhs_number
 from smd.versioning import Versioned
 
@@ -128,6 +129,8 @@ class Person(Versioned, BaseModel):
     )
     # A short list of RiskFlag values, shown on the caseload and person page.
     risk_flags = models.JSONField(default=list, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = PersonQuerySet.as_manager()
 
@@ -322,6 +325,8 @@ class EpisodeStatusChange(BaseModel):
         null=True,
         blank=True,
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-changed_at"]
@@ -391,6 +396,8 @@ class Allocation(Versioned, BaseModel):
         blank=True,
     )
     end_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = AllocationQuerySet.as_manager()
 
@@ -596,6 +603,8 @@ class Goal(Versioned, BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goals_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = GoalQuerySet.as_manager()
 
@@ -637,6 +646,8 @@ class GoalReview(BaseModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="goal_reviews"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-reviewed_at"]
@@ -772,6 +783,8 @@ class AccommodationChange(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accommodation_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -837,6 +850,8 @@ class PersonalBudget(BaseModel):
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budgets_offered"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = PersonalBudgetQuerySet.as_manager()
 
@@ -870,6 +885,8 @@ class BudgetSpend(BaseModel):
     )
     over_budget = models.BooleanField(default=False)
     over_budget_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -902,6 +919,8 @@ class OutcomesStarRecord(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stars_recorded"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-completed_on", "-created_at"]

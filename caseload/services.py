@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from caseload.models import (
     PersonAlias,
 )
 from smd.models import PlanTarget, Role, User
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
 
@@ -51,8 +52,9 @@ def _lock_episode(episode):
     return Episode.objects.select_for_update().get(pk=episode.pk)
 
 
-def _set_status(episode, to_status, *, by, pause_reason="", note=""):
+def _set_status(episode, to_status, *, by, pause_reason="", note="", submission_key=None):
     EpisodeStatusChange.objects.create(
+        submission_key=submission_key,
         episode=episode,
         from_status=episode.status,
         to_status=to_status,
@@ -68,31 +70,52 @@ def _assert_may_change(episode, by):
         raise PermissionDenied("Only the lead navigator or a team leader can change this support.")
 
 
+def _episode_once():
+    """A status change sent twice is one change; the repeat returns its episode."""
+    return once_per_submission(
+        EpisodeStatusChange,
+        same=lambda change, *, episode, **_: change.episode_id == episode.pk,
+        found=lambda change: change.episode,
+    )
+
+
 @transaction.atomic
-def episode_pause(*, episode, by, pause_reason, note=""):
+@_episode_once()
+def episode_pause(*, episode, by, pause_reason, note="", submission_key=None):
     """Pause active support (the person is in prison or hospital, or asked for a break)."""
     episode = _lock_episode(episode)
     _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.ACTIVE:
         raise ValidationError("Only active support can be paused.")
-    _set_status(episode, EpisodeStatus.PAUSED, by=by, pause_reason=pause_reason, note=note)
+    _set_status(
+        episode,
+        EpisodeStatus.PAUSED,
+        by=by,
+        pause_reason=pause_reason,
+        note=note,
+        submission_key=submission_key,
+    )
     episode.save(update_fields=["status", "updated_at"])
     return episode
 
 
 @transaction.atomic
-def episode_resume(*, episode, by, note=""):
+@_episode_once()
+def episode_resume(*, episode, by, note="", submission_key=None):
     episode = _lock_episode(episode)
     _assert_may_change(episode, by)
     if episode.status != EpisodeStatus.PAUSED:
         raise ValidationError("Only paused support can be resumed.")
-    _set_status(episode, EpisodeStatus.ACTIVE, by=by, note=note)
+    _set_status(episode, EpisodeStatus.ACTIVE, by=by, note=note, submission_key=submission_key)
     episode.save(update_fields=["status", "updated_at"])
     return episode
 
 
 @transaction.atomic
-def episode_close(*, episode, by, end_date, exit_destination, ending_planned, note=""):
+@_episode_once()
+def episode_close(
+    *, episode, by, end_date, exit_destination, ending_planned, note="", submission_key=None
+):
     """End support: where the person went, whether it was planned with them; every current
     allocation ends with it (so a peer mentor stops seeing the person)."""
     episode = _lock_episode(episode)
@@ -123,7 +146,7 @@ def episode_close(*, episode, by, end_date, exit_destination, ending_planned, no
         updated_at=now,
         version=F("version") + 1,
     )
-    _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note)
+    _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note, submission_key=submission_key)
     episode.end_date = end_date
     episode.exit_destination = exit_destination
     episode.ending_planned = ending_planned
@@ -160,7 +183,9 @@ def _check_worker(episode, worker, kind):
         raise ValidationError({"worker": "That worker is in another team."})
 
 
-def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, replaces=None):
+def _new_allocation(
+    *, episode, worker, kind, by, reason, over_capacity_reason, replaces=None, submission_key=None
+):
     # Lock the worker while counting their load: two team leaders allocating different people
     # to the same worker at once must not both see a free place.
     User.objects.select_for_update().filter(pk=worker.pk).first()
@@ -183,6 +208,7 @@ def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, 
         handed_over_from=replaces,
         over_capacity=over,
         over_capacity_reason=over_capacity_reason.strip() if over else "",
+        submission_key=submission_key,
     )
     if (
         kind == Allocation.Kind.LEAD_NAVIGATOR
@@ -194,7 +220,10 @@ def _new_allocation(*, episode, worker, kind, by, reason, over_capacity_reason, 
 
 
 @transaction.atomic
-def allocation_create(*, episode, worker, kind, by, reason="", over_capacity_reason=""):
+@once_per_submission(Allocation, same=lambda row, *, episode, **_: row.episode_id == episode.pk)
+def allocation_create(
+    *, episode, worker, kind, by, reason="", over_capacity_reason="", submission_key=None
+):
     """Allocate the first lead navigator or peer mentor. Over capacity warns, never blocks:
     it needs a reason, which is kept."""
     episode = _lock_episode(episode)
@@ -208,12 +237,25 @@ def allocation_create(*, episode, worker, kind, by, reason="", over_capacity_rea
         by=by,
         reason=reason,
         over_capacity_reason=over_capacity_reason,
+        submission_key=submission_key,
     )
 
 
+# An allocation or hand-over form sent again comes here (the first made someone the holder):
+# its key finds the allocation the first one made.
 @transaction.atomic
+@once_per_submission(
+    Allocation, same=lambda row, *, allocation, **_: row.episode_id == allocation.episode_id
+)
 def allocation_hand_over(
-    *, allocation, to, by, reason, over_capacity_reason="", seen_version=UNCHECKED
+    *,
+    allocation,
+    to,
+    by,
+    reason,
+    over_capacity_reason="",
+    seen_version=UNCHECKED,
+    submission_key=None,
 ):
     """Hand a person over to another worker: the old allocation ends, the new one records who
     it came from and why, so the history stays whole."""
@@ -240,6 +282,7 @@ def allocation_hand_over(
         reason=reason,
         over_capacity_reason=over_capacity_reason,
         replaces=allocation,
+        submission_key=submission_key,
     )
 
 
@@ -262,7 +305,37 @@ def allocation_end(*, allocation, by, reason, seen_version=UNCHECKED):
 # --- contacts ----------------------------------------------------------------------------------
 
 
+def _to_the_minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
+def _same_contact(existing, *, person, by, occurred_at, kind, duration_minutes, summary, **_):
+    """Whether a contact already made with this form's key is this one sent again. It is
+    only a double submit if it says the same thing: a form reused (the browser's Back button)
+    for a different contact must not vanish."""
+    if existing.person_id != person.pk or existing.author_id != by.pk:
+        return False
+    sent = (_to_the_minute(occurred_at), kind, duration_minutes, summary.strip())
+    # The form sends its time to the minute: compare at that precision.
+    stored = (
+        _to_the_minute(existing.occurred_at),
+        existing.kind,
+        existing.duration_minutes,
+        existing.summary,
+    )
+    return stored == sent
+
+
 @transaction.atomic
+@once_per_submission(
+    Contact,
+    same=_same_contact,
+    found=lambda contact: (contact, False),
+    reused=(
+        "This form was already used for another contact, so nothing was saved. Check what you "
+        "typed and send it again to log it as a new contact."
+    ),
+)
 def contact_log(
     *,
     person,
@@ -280,38 +353,6 @@ def contact_log(
 ):
     """Record a contact. Returns (contact, created): the same form sent twice (a double tap,
     a retried request) finds the contact the first one made instead of adding another."""
-
-    def to_the_minute(moment):
-        return moment.replace(second=0, microsecond=0)
-
-    sent = {
-        "occurred_at": to_the_minute(occurred_at),
-        "kind": kind,
-        "duration_minutes": duration_minutes,
-        "summary": summary.strip(),
-    }
-
-    def same_submission(existing):
-        # A repeat of the same form is only a double submit if it says the same thing: a form
-        # reused (the browser's Back button) for a different contact must not vanish.
-        if existing.person_id != person.pk or existing.author_id != by.pk:
-            return False
-        # The form sends its time to the minute: compare at that precision.
-        stored = {
-            **{f: getattr(existing, f) for f in sent},
-            "occurred_at": to_the_minute(existing.occurred_at),
-        }
-        return stored == sent
-
-    already_used = ValidationError(
-        "This form was already used for another contact, so nothing was saved. Open a new "
-        "form to log this one; what you typed is still here to copy."
-    )
-    existing = Contact.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if not same_submission(existing):
-            raise already_used
-        return existing, False
     episode = person.episodes.open().select_for_update().first()
     contact = Contact(
         person=person,
@@ -327,18 +368,7 @@ def contact_log(
         follow_up_action=follow_up_action.strip(),
         follow_up_due=follow_up_due,
     )
-    try:
-        # A savepoint, so losing the race to a simultaneous identical submission leaves this
-        # transaction usable to fetch the winner.
-        with transaction.atomic():
-            contact.save()
-    except IntegrityError:
-        existing = Contact.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        if not same_submission(existing):
-            raise already_used from None
-        return existing, False
+    contact.save()
     contact.agencies.set(agencies)
     # Support starts on the first day the person was actually reached, even when that contact
     # is logged after later ones (a backdated note).

@@ -29,6 +29,7 @@ from smd.access import user_passes
 from smd.forms import add_service_errors
 from smd.models import PlanTarget, Role
 from smd.quarters import financial_year_of
+from smd.submission import submission_made
 
 sees_people = user_passes(
     lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
@@ -227,7 +228,7 @@ def contact_new(request, pk):
                 contact, created = services.contact_log(
                     person=person,
                     by=request.user,
-                    submission_key=form.cleaned_data["submission_key"],
+                    **form.submission,
                     **form.contact_data(),
                 )
             except ValidationError as error:
@@ -359,6 +360,11 @@ def allocate(request, pk):
     if episode and posted in KINDS:
         form = forms[posted]
         kind = KINDS[posted]
+        # Sent again: the worker chosen now holds the person, so is no longer a choice.
+        repeat = submission_made(Allocation, form.sent_key(), episode=episode)
+        if repeat is not None:
+            messages.success(request, f"{person} is allocated to {repeat.worker}.")
+            return redirect("caseload:allocate", pk=person.pk)
         if form.is_valid():
             worker = form.chosen()
             try:
@@ -370,6 +376,7 @@ def allocate(request, pk):
                         reason=form.cleaned_data["reason"],
                         over_capacity_reason=form.cleaned_data["over_capacity_reason"],
                         seen_version=form.seen_version,
+                        **form.submission,
                     )
                 else:
                     services.allocation_create(
@@ -379,6 +386,7 @@ def allocate(request, pk):
                         by=request.user,
                         reason=form.cleaned_data["reason"],
                         over_capacity_reason=form.cleaned_data["over_capacity_reason"],
+                        **form.submission,
                     )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -437,17 +445,20 @@ def episode_change(request, pk):
         "resume": ResumeForm(data if posted == "resume" else None, prefix="resume"),
         "close": CloseForm(data if posted == "close" else None, prefix="close"),
     }
-    if episode and posted in forms and forms[posted].is_valid():
+    # Closing support sent twice finds no open episode the second time: the latest one goes to
+    # the service, whose one-time key finds the change the first made.
+    changing = episode or person.episodes.order_by("-created_at").first()
+    if changing and posted in forms and forms[posted].is_valid():
         form = forms[posted]
         try:
             if posted == "pause":
-                services.episode_pause(episode=episode, by=request.user, **form.cleaned_data)
+                services.episode_pause(episode=changing, by=request.user, **form.cleaned_data)
                 done = "Support paused."
             elif posted == "resume":
-                services.episode_resume(episode=episode, by=request.user, **form.cleaned_data)
+                services.episode_resume(episode=changing, by=request.user, **form.cleaned_data)
                 done = "Support resumed."
             else:
-                services.episode_close(episode=episode, by=request.user, **form.close_data())
+                services.episode_close(episode=changing, by=request.user, **form.close_data())
                 done = "Support closed."
         except ValidationError as error:
             add_service_errors(form, error)

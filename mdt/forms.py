@@ -3,12 +3,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
-from smd.forms import LongSelect, PlainEnglishMixin
+from smd.forms import LongSelect, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import TEAM_ROLES, Organisation, Role, User
 from smd.versioning import VersionedFormMixin
 
 
-class MdtReferralForm(PlainEnglishMixin, forms.ModelForm):
+class MdtReferralForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     class Meta:
         model = MdtReferral
         fields = [
@@ -71,7 +71,7 @@ class MdtReferralForm(PlainEnglishMixin, forms.ModelForm):
         return cleaned
 
 
-class MeetingForm(PlainEnglishMixin, forms.ModelForm):
+class MeetingForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     organisations = forms.ModelMultipleChoiceField(
         label="Invited organisations",
         queryset=Organisation.objects.none(),
@@ -115,6 +115,10 @@ class MeetingForm(PlainEnglishMixin, forms.ModelForm):
         return starts_at
 
 
+class AgendaAddForm(SubmissionKeyMixin, forms.Form):
+    """ "Add" beside a case waiting for the agenda: a button, and the key that adds it once."""
+
+
 class CaseNotesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(
@@ -141,7 +145,7 @@ def _owner_label(user):
     return _owner_label_from(user.first_name, user.last_name, user.username, organisation)
 
 
-class ActionForm(PlainEnglishMixin, forms.ModelForm):
+class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["description", "owner", "owner_organisation", "due_on"]

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
 # Partner members see a meeting's cases from a week before it to four weeks after.
@@ -73,6 +74,8 @@ class MdtReferral(BaseModel):
         "reason for sharing without agreement", max_length=1000, blank=True
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -131,6 +134,8 @@ class MdtMeeting(BaseModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     agenda_shared_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = MeetingQuerySet.as_manager()
 
@@ -266,6 +271,8 @@ class AgendaItem(BaseModel):
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = AgendaItemQuerySet.as_manager()
 
@@ -321,6 +328,8 @@ class Action(Versioned, BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = ActionQuerySet.as_manager()
 

@@ -9,20 +9,29 @@ from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
 from smd.sharing.models import SharingAgreement
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
 
 @transaction.atomic
-def mdt_referral_create(*, referral):
+@once_per_submission(
+    MdtReferral, same=lambda first, *, referral, **_: first.person_id == referral.person_id
+)
+def mdt_referral_create(*, referral, submission_key=None):
     """Record a request to discuss a person; it may wait without agreement, not be placed."""
+    referral.submission_key = submission_key
     referral.full_clean()
     referral.save()
     return referral
 
 
 @transaction.atomic
-def meeting_create(*, meeting, organisations, members):
+@once_per_submission(
+    MdtMeeting, same=lambda first, *, meeting, **_: first.team_id == meeting.team_id
+)
+def meeting_create(*, meeting, organisations, members, submission_key=None):
     """Plan a meeting and invite organisations and named members."""
+    meeting.submission_key = submission_key
     meeting.full_clean()
     meeting.save()
     named = {m.organisation_id for m in members}
@@ -59,7 +68,13 @@ def _assert_not_finished(meeting):
 
 
 @transaction.atomic
-def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
+@once_per_submission(
+    AgendaItem,
+    same=lambda item, *, meeting, person, **_: (
+        (item.meeting_id, item.person_id) == (meeting.pk, person.pk)
+    ),
+)
+def agenda_add(*, meeting, person, mdt_referral=None, minutes=12, submission_key=None):
     """Put a case on the agenda: a new case from its MDT referral, or a review of a person with
     open actions. Refused without the person's agreement or a recorded lawful basis on the
     referral, and without an MDT sharing agreement in force with at least one partner (ADR 0016):
@@ -98,6 +113,7 @@ def agenda_add(*, meeting, person, mdt_referral=None, minutes=12):
         sharing_basis=basis,
         position=last + 1,
         minutes=minutes,
+        submission_key=submission_key,
     )
     if mdt_referral is not None:
         MdtReferral.objects.filter(pk=mdt_referral.pk).update(status=MdtReferral.Status.ON_AGENDA)
@@ -228,7 +244,8 @@ def _notes_write(current, *, by, notes, decisions, outcome):
 
 
 @transaction.atomic
-def action_add(*, item, description, owner, owner_organisation, due_on, by):
+@once_per_submission(Action, same=lambda action, *, item, **_: action.agenda_item_id == item.pk)
+def action_add(*, item, description, owner, owner_organisation, due_on, by, submission_key=None):
     _assert_not_finished(item.meeting)
     action = Action(
         agenda_item=item,
@@ -238,6 +255,7 @@ def action_add(*, item, description, owner, owner_organisation, due_on, by):
         owner_organisation=owner_organisation,
         due_on=due_on,
         created_by=by,
+        submission_key=submission_key,
     )
     action.full_clean()
     action.save()

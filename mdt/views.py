@@ -16,6 +16,7 @@ from mdt import selectors, services
 from mdt.forms import (
     ActionForm,
     ActionUpdateForm,
+    AgendaAddForm,
     AttendanceForm,
     CaseNotesForm,
     MdtReferralForm,
@@ -90,10 +91,11 @@ def meeting_new(request):
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
         meeting.team = team
-        services.meeting_create(
+        meeting = services.meeting_create(
             meeting=meeting,
             organisations=form.cleaned_data["organisations"],
             members=form.cleaned_data["members"],
+            **form.submission,
         )
         messages.success(request, "Meeting planned. Now build its agenda.")
         return redirect(meeting)
@@ -117,6 +119,7 @@ def meeting(request, pk):
             "can_run": can_run,
             "pending": pending,
             "reviews": reviews,
+            "agenda_add_form": AgendaAddForm() if can_run else None,
             "attendance_form": AttendanceForm(meeting=meeting) if can_run else None,
         },
     )
@@ -140,8 +143,13 @@ def agenda_add(request, pk):
         messages.error(request, "Choose a case to add.")
         return redirect(meeting)
     audit_person(request, person)
+    form = AgendaAddForm(request.POST)
     try:
-        services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors())
+        services.agenda_add(
+            meeting=meeting, person=person, mdt_referral=referral, **form.submission
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(meeting)
@@ -293,6 +301,7 @@ def action_add(request, pk):
                 owner=form.cleaned_data["owner"],
                 owner_organisation=form.cleaned_data["owner_organisation"],
                 due_on=form.cleaned_data["due_on"],
+                **form.submission,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -453,7 +462,7 @@ def referral_new(request, person_pk):
         if partner:
             referral.source = MdtReferral.Source.PARTNER
             referral.referring_organisation = user.organisation
-        services.mdt_referral_create(referral=referral)
+        referral = services.mdt_referral_create(referral=referral, **form.submission)
         if referral.may_be_discussed:
             messages.success(request, "Referred to the MDT: the chair can now put it on an agenda.")
         else:

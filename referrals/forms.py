@@ -2,7 +2,7 @@ from django import forms
 
 from referrals.models import DISADVANTAGES, EligibilityDecision, Referral
 from smd.characteristics import Ethnicity, Gender, ethnicity_grouped_choices
-from smd.forms import PersonIdentityMixin, PlainEnglishMixin
+from smd.forms import PersonIdentityMixin, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation
 from smd.versioning import VersionedFormMixin
 
@@ -10,7 +10,7 @@ SELF = "self"
 OTHER = "other"
 
 
-class ReferralForm(PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
+class ReferralForm(SubmissionKeyMixin, PlainEnglishMixin, PersonIdentityMixin, forms.ModelForm):
     """The short referral: the public form and staff's in-app form are the same form."""
 
     referrer = forms.ChoiceField(
@@ -156,7 +156,7 @@ class RadioSelectSomeUnavailable(forms.RadioSelect):
         return option
 
 
-class DecisionForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class DecisionForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     # Reason and signposting are required for some outcomes: their help text says which.
     mark_optional = False
 
@@ -192,6 +192,10 @@ class DecisionForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
         # What changed on the referral is its status and who it is linked to; the reason and
         # signposting belong to the decision, so only the outcome is set beside the status.
         return {"outcome": stored.get_status_display()}
+
+
+class NewPersonForm(SubmissionKeyMixin, forms.Form):
+    """ "Create a new person record": a button, and the key that makes it one record."""
 
 
 class LinkPersonForm(forms.Form):

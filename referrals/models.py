@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Team
+from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
 ELIGIBILITY_THRESHOLD = 3
@@ -133,6 +134,8 @@ class Referral(Versioned, BaseModel):
         blank=True,
         related_name="referrals_made",
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = ReferralQuerySet.as_manager()
 
@@ -217,6 +220,8 @@ class EligibilityDecision(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eligibility_decisions"
     )
     decided_at = models.DateTimeField()
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-decided_at"]

@@ -7,16 +7,31 @@ from django.utils import timezone
 from caseload.models import Episode, EpisodeStatus, Person
 from referrals.models import ELIGIBILITY_THRESHOLD, EligibilityDecision, Referral
 from smd.outbox.services import outbox_add
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
 Outcome = EligibilityDecision.Outcome
 ACCEPTED = {Outcome.ELIGIBLE, Outcome.DISCRETION}
 
 
+def _same_referral(first, *, referral, **_):
+    # The public form is not signed in, so its page may come back from the browser's cache
+    # (Back, to refer someone else): only the same person, sent again, is a repeat.
+    return (first.first_name, first.last_name, first.date_of_birth, first.why_now) == (
+        referral.first_name,
+        referral.last_name,
+        referral.date_of_birth,
+        referral.why_now,
+    )
+
+
 @transaction.atomic
-def referral_submit(*, referral):
+@once_per_submission(Referral, same=_same_referral)
+def referral_submit(*, referral, submission_key=None):
     """Store a complete, validated referral and tell the team that it arrived (an outbox
-    message in the same transaction, handed to Celery after commit)."""
+    message in the same transaction, handed to Celery after commit). The same form sent again
+    returns the referral it made, and nobody is told twice."""
+    referral.submission_key = submission_key
     referral.full_clean()
     referral.save()
     outbox_add(
@@ -49,8 +64,12 @@ def referral_link_person(*, referral, person, by, seen_version=UNCHECKED):
 
 
 @transaction.atomic
-def referral_create_person(*, referral, by, seen_version=UNCHECKED):
-    """Create a new person record from what the referral says, and link it."""
+@once_per_submission(
+    Person, same=lambda person, *, referral, **_: person.team_id == referral.team_id
+)
+def referral_create_person(*, referral, by, seen_version=UNCHECKED, submission_key=None):
+    """Create a new person record from what the referral says, and link it. The button pressed
+    twice makes one person."""
     version_claim(record=referral, seen=seen_version)
     _assert_undecided(referral)
     person = Person(
@@ -61,6 +80,7 @@ def referral_create_person(*, referral, by, seen_version=UNCHECKED):
         date_of_birth=referral.date_of_birth,
         nhs_number=referral.nhs_number,
         contact_notes=referral.contact_details,
+        submission_key=submission_key,
     )
     if referral.gender:
         person.gender = referral.gender
@@ -101,7 +121,19 @@ def decision_errors(*, referral, outcome, reason, signposted_to):
 
 
 @transaction.atomic
-def referral_decide(*, referral, outcome, by, reason="", signposted_to="", seen_version=UNCHECKED):
+@once_per_submission(
+    EligibilityDecision, same=lambda decision, *, referral, **_: decision.referral_id == referral.pk
+)
+def referral_decide(
+    *,
+    referral,
+    outcome,
+    by,
+    reason="",
+    signposted_to="",
+    seen_version=UNCHECKED,
+    submission_key=None,
+):
     """Record a decision (appended to the history, never overwriting one) and, on acceptance,
     open an episode."""
     version_claim(record=referral, seen=seen_version)
@@ -120,6 +152,7 @@ def referral_decide(*, referral, outcome, by, reason="", signposted_to="", seen_
         signposted_to=signposted_to.strip(),
         decided_by=by,
         decided_at=timezone.now(),
+        submission_key=submission_key,
     )
     referral.status = outcome
     referral.save(update_fields=["status", "updated_at"])

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from caseload.models import Person
 from referrals import ratelimit, services
-from referrals.forms import DecisionForm, LinkPersonForm, ReferralForm
+from referrals.forms import DecisionForm, LinkPersonForm, NewPersonForm, ReferralForm
 from referrals.models import DISADVANTAGES, Referral
 from referrals.selectors import (
     possible_matches,
@@ -50,10 +50,14 @@ def public_referral(request):
             referral = form.save(commit=False)
             referral.team = team
             referral.channel = Referral.Channel.PUBLIC_FORM
-            services.referral_submit(referral=referral)
-            ratelimit.public_referral_counted(request)
-            request.session[SESSION_REFERENCE] = referral.reference
-            return redirect("referrals:public_done")
+            try:
+                referral = services.referral_submit(referral=referral, **form.submission)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                ratelimit.public_referral_counted(request)
+                request.session[SESSION_REFERENCE] = referral.reference
+                return redirect("referrals:public_done")
     return render(request, "referrals/public_form.html", _form_context(form), status=status)
 
 
@@ -78,9 +82,13 @@ def staff_referral(request):
         referral.team_id = user.team_id
         referral.channel = Referral.Channel.STAFF
         referral.referred_by_user = user
-        services.referral_submit(referral=referral)
-        messages.success(request, f"Referral {referral.reference} is in the triage queue.")
-        return redirect("home")
+        try:
+            referral = services.referral_submit(referral=referral, **form.submission)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Referral {referral.reference} is in the triage queue.")
+            return redirect("home")
     return render(request, "referrals/staff_form.html", _form_context(form))
 
 
@@ -128,6 +136,7 @@ def referral_detail(request, pk, decision_form=None):
         "matches": possible_matches(referral) if can_triage and not referral.person_id else [],
         "decision_form": decision_form
         or DecisionForm(version_record=referral, person_linked=bool(referral.person_id)),
+        "new_person_form": NewPersonForm(),
         "form": decision_form,
     }
     status = 400 if decision_form is not None else 200
@@ -171,9 +180,15 @@ def referral_link(request, pk):
 @require_POST
 def referral_new_person(request, pk):
     referral = _triage_referral(request, pk)
+    form = NewPersonForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ValidationError(form.non_field_errors())
         person = services.referral_create_person(
-            referral=referral, by=request.user, seen_version=request.POST.get("version")
+            referral=referral,
+            by=request.user,
+            seen_version=request.POST.get("version"),
+            **form.submission,
         )
     except EditConflict:
         messages.error(request, CHANGED_SINCE)

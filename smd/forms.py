@@ -1,3 +1,4 @@
+import uuid
 from html import escape
 
 from django import forms
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from smd.submission import REUSED_CODE
 from smd.validators import normalise_nhs_number, validate_nhs_number
 from smd.versioning import EditConflict
 
@@ -14,6 +16,11 @@ def add_service_errors(form, error):
     """A service's ValidationError shown on the form, against the field it names (or the form
     as a whole), so the user's typing stays and the message sits where they look. A save
     refused because someone else saved first shows what they saved beside what was typed."""
+    reused = any(e.code == REUSED_CODE for e in getattr(error, "error_list", ()))
+    if reused and "submission_key" in form.fields:
+        # Nothing was saved, and the answers differ from what the key made: sent again, the
+        # form is a new record, so it gets a new key.
+        form.renew_submission_key()
     if isinstance(error, EditConflict) and hasattr(form, "show_conflict"):
         form.show_conflict(error)
     elif hasattr(error, "error_dict"):
@@ -48,6 +55,56 @@ class PlainEnglishMixin:
                     "This answer is too long: keep it to %(limit_value)s characters "
                     "(it has %(show_value)s)."
                 )
+
+
+EXPIRED_FORM = (
+    "This page was out of date, so nothing was saved. Check what you typed and send it again."
+)
+
+
+class SubmissionKeyMixin:
+    """A create form's one-time submission key (see smd.submission): a fresh random key in a
+    hidden field when the form is shown, the same key when it is shown again with errors, so
+    sending it twice records one thing. A post without a usable key (a page from before the
+    key existed, a forged post) is refused and shown again with a new key and what was typed.
+    Put it first among a form's bases."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # autocomplete off: a browser showing the page again from its history must not put an
+        # old key back, where new answers typed over the old would be taken for the first record.
+        self.fields["submission_key"] = forms.UUIDField(
+            widget=forms.HiddenInput(attrs={"autocomplete": "off"})
+        )
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors is None or "submission_key" not in self._errors:
+            return
+        del self._errors["submission_key"]
+        self.add_error(None, EXPIRED_FORM)
+        self.renew_submission_key()
+
+    def renew_submission_key(self):
+        """Show the form again with a new key: what it is sent with next is a new record."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+
+    def sent_key(self):
+        """The key this post carries, if it is a usable one, before the form is checked."""
+        try:
+            return self.fields["submission_key"].clean(
+                self.data.get(self.add_prefix("submission_key"))
+            )
+        except forms.ValidationError:
+            return None
+
+    @property
+    def submission(self):
+        """The key, as the service's keyword argument."""
+        return {"submission_key": self.cleaned_data["submission_key"]}
 
 
 class PersonIdentityMixin:

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -174,3 +175,9 @@ def dsa_for_mdt(*organisations, by, start_on=None, review_on=None, ended_on=None
 def current_version(record):
     """The version token an edit form opened now would carry (what a browser sends back)."""
     return type(record)._base_manager.get(pk=record.pk).version_token
+
+
+def new_key(prefix=None):
+    """A create form's one-time submission key, as a hand-written post sends it (ADR 0024):
+    each call a new form. `prefix` for a form on a page of several ("pause", "offer")."""
+    return {(f"{prefix}-" if prefix else "") + "submission_key": str(uuid.uuid4())}

@@ -58,6 +58,7 @@ from tests.factories import (
     UserFactory,
     current_version,
     dsa_for_mdt,
+    new_key,
     share_for_mdt,
 )
 from tests.hostile import (
@@ -249,6 +250,11 @@ class Form:
     confirmed: bool = False
 
 
+def _once(data, prefix=None):
+    """A hand-written payload with the one-time submission key its create form carries."""
+    return {**data, **new_key(prefix)}
+
+
 def _today(days=0):
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
@@ -323,32 +329,36 @@ def _reqol(w):
 
 
 def _referral(w):
-    return {
-        "first_name": "Jo",
-        "last_name": "Bloggs",
-        "date_of_birth": "1980-05-01",
-        "contact_details": "Via the day centre",
-        "homelessness": "on",
-        "substance_misuse": "on",
-        "mental_health": "on",
-        "why_now": "Sleeping rough again.",
-        "consent": "yes",
-        "referrer": "self",
-        "referrer_name": "Jo Bloggs",
-        "referrer_contact": "07700 900123",
-    }
+    return _once(
+        {
+            "first_name": "Jo",
+            "last_name": "Bloggs",
+            "date_of_birth": "1980-05-01",
+            "contact_details": "Via the day centre",
+            "homelessness": "on",
+            "substance_misuse": "on",
+            "mental_health": "on",
+            "why_now": "Sleeping rough again.",
+            "consent": "yes",
+            "referrer": "self",
+            "referrer_name": "Jo Bloggs",
+            "referrer_contact": "07700 900123",
+        }
+    )
 
 
 def _mdt_referral(w):
-    return {
-        "source": "navigator",
-        "referring_organisation": str(w["team"].organisation_id),
-        "why_now": "Risk rising",
-        "tried": "Hostel",
-        "asked_of_partners": "Joint plan",
-        "urgency": "soon",
-        "sharing_basis": "agreed",
-    }
+    return _once(
+        {
+            "source": "navigator",
+            "referring_organisation": str(w["team"].organisation_id),
+            "why_now": "Risk rising",
+            "tried": "Hostel",
+            "asked_of_partners": "Joint plan",
+            "urgency": "soon",
+            "sharing_basis": "agreed",
+        }
+    )
 
 
 FORMS = {
@@ -401,16 +411,18 @@ FORMS = {
         },
     ),
     "referrals:new_person": Form(
-        "team_leader", lambda w: {"version": current_version(w["referral"])}
+        "team_leader", lambda w: _once({"version": current_version(w["referral"])})
     ),
     "referrals:decide": Form(
         "team_leader",
-        lambda w: {
-            "outcome": "not_eligible",
-            "reason": "Two of five.",
-            "signposted_to": "GP",
-            "version": current_version(w["referral"]),
-        },
+        lambda w: _once(
+            {
+                "outcome": "not_eligible",
+                "reason": "Two of five.",
+                "signposted_to": "GP",
+                "version": current_version(w["referral"]),
+            }
+        ),
     ),
     # The search is a POST (no name in a URL); it reads and writes nothing.
     "caseload:person_list": Form(
@@ -421,21 +433,25 @@ FORMS = {
     ),
     "caseload:allocate": Form(
         "team_leader",
-        lambda w: {
-            "form": "lead",
-            "lead-worker": str(w["users"]["second_navigator"].pk),
-            "lead-reason": "Closer to where they stay.",
-            "lead-version": current_version(
-                w["episode"].allocations.current().get(kind=Allocation.Kind.LEAD_NAVIGATOR)
-            ),
-        },
+        lambda w: _once(
+            {
+                "form": "lead",
+                "lead-worker": str(w["users"]["second_navigator"].pk),
+                "lead-reason": "Closer to where they stay.",
+                "lead-version": current_version(
+                    w["episode"].allocations.current().get(kind=Allocation.Kind.LEAD_NAVIGATOR)
+                ),
+            },
+            "lead",
+        ),
     ),
     "caseload:plan_targets": Form(
         "manager",
         lambda w: {"year": str(financial_year_of(timezone.localdate())), "people": "145"},
     ),
     "caseload:episode_change": Form(
-        "navigator", lambda w: {"form": "pause", "pause-pause_reason": "hospital"}
+        "navigator",
+        lambda w: _once({"form": "pause", "pause-pause_reason": "hospital"}, "pause"),
     ),
     "caseload:contact_new": Form("navigator", _contact, htmx=True),
     "caseload:contact_edit": Form("navigator", _contact_edit),
@@ -471,23 +487,28 @@ FORMS = {
     ),
     "caseload:budget": Form(
         "navigator",
-        lambda w: {"form": "offer", "offer-amount_offered": "250", "offer-offered_on": _today()},
+        lambda w: _once(
+            {"form": "offer", "offer-amount_offered": "250", "offer-offered_on": _today()},
+            "offer",
+        ),
     ),
     "caseload:stars": Form(
-        "navigator", lambda w: {"completed_on": _today(), "held_at": "The paper file"}
+        "navigator", lambda w: _once({"completed_on": _today(), "held_at": "The paper file"})
     ),
     "mdt:meeting_new": Form(
         "mdt_chair",
-        lambda w: {
-            "starts_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-            "place": "Room 1",
-            "chair": str(w["users"]["mdt_chair"].pk),
-            "members": [str(w["users"]["mdt_member"].pk)],
-        },
+        lambda w: _once(
+            {
+                "starts_at": (timezone.localtime() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+                "place": "Room 1",
+                "chair": str(w["users"]["mdt_chair"].pk),
+                "members": [str(w["users"]["mdt_member"].pk)],
+            }
+        ),
     ),
     "mdt:referral_new": Form("navigator", _mdt_referral),
     "mdt:agenda_add": Form(
-        "mdt_chair", lambda w: {"mdt_referral": str(w["waiting_mdt_referral"].pk)}
+        "mdt_chair", lambda w: _once({"mdt_referral": str(w["waiting_mdt_referral"].pk)})
     ),
     "mdt:agenda_share": Form("mdt_chair"),
     "mdt:attendance": Form(
@@ -511,11 +532,13 @@ FORMS = {
     ),
     "mdt:action_add": Form(
         "mdt_chair",
-        lambda w: {
-            "description": "Find a bed",
-            "owner": str(w["users"]["navigator"].pk),
-            "due_on": _today(7),
-        },
+        lambda w: _once(
+            {
+                "description": "Find a bed",
+                "owner": str(w["users"]["navigator"].pk),
+                "due_on": _today(7),
+            }
+        ),
         htmx=True,
     ),
     "mdt:action_update": Form(

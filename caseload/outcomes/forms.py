@@ -1,7 +1,6 @@
 """Forms for support plans and outcomes. They check what a person can put right in the form;
 the services check the rest and their errors are shown against the same fields."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +16,7 @@ from caseload.models import (
     GoalStatus,
 )
 from caseload.outcomes.services import spend_approvers
-from smd.forms import PlainEnglishMixin
+from smd.forms import PlainEnglishMixin, SubmissionKeyMixin
 from smd.versioning import VersionedFormMixin
 
 
@@ -63,7 +62,7 @@ class PoundsField(forms.DecimalField):
 # --- the support plan --------------------------------------------------------------------------
 
 
-class GoalForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class GoalForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     """A goal in the person's own words, what they bring, and the steps agreed (who does what).
     A new goal also says how it starts and when to look at it again."""
 
@@ -110,6 +109,7 @@ class GoalForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
                 help_text=f"For example: {name}, a worker, a partner agency." if n == 1 else "",
             )
         if goal is not None:
+            del self.fields["submission_key"]  # an edit changes a goal, it makes none
             del self.fields["status"]
             del self.fields["review_on"]
             if not self.is_bound:
@@ -151,7 +151,7 @@ class GoalForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
         ]
 
 
-class GoalReviewForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class GoalReviewForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     to_status = forms.ChoiceField(
         label="How is the goal going?", choices=GoalStatus.choices, widget=forms.RadioSelect
     )
@@ -191,8 +191,7 @@ def _event_kind_choices():
     ]
 
 
-class EventForm(PlainEnglishMixin, forms.Form):
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+class EventForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     kind = forms.ChoiceField(label="What happened", choices=(), widget=forms.RadioSelect)
     occurred_on = _date_field("When", help_text="For a stay, the first day or night.")
     quantity = forms.IntegerField(
@@ -219,7 +218,6 @@ class EventForm(PlainEnglishMixin, forms.Form):
         # Needed for stays only: the help text says when, so it is not marked "(optional)".
         self.fields["quantity"].label = "How many days or nights"
         if not self.is_bound:
-            self.initial.setdefault("submission_key", uuid.uuid4())
             self.initial.setdefault("occurred_on", timezone.localdate())
             self.initial.setdefault("source", EventSource.SELF_REPORTED)
 
@@ -227,7 +225,7 @@ class EventForm(PlainEnglishMixin, forms.Form):
 # --- accommodation -----------------------------------------------------------------------------
 
 
-class AccommodationForm(PlainEnglishMixin, forms.Form):
+class AccommodationForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     status = forms.ChoiceField(
         label="Where do they live now?",
         choices=AccommodationStatus.choices,
@@ -251,7 +249,7 @@ class AccommodationForm(PlainEnglishMixin, forms.Form):
 # --- personal budgets --------------------------------------------------------------------------
 
 
-class BudgetForm(PlainEnglishMixin, forms.Form):
+class BudgetForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     amount_offered = PoundsField(label="Amount offered (£)")
     offered_on = _date_field("Date offered")
     note = forms.CharField(label="What it is for", max_length=500, required=False)
@@ -262,7 +260,7 @@ class BudgetForm(PlainEnglishMixin, forms.Form):
             self.initial.setdefault("offered_on", timezone.localdate())
 
 
-class SpendForm(PlainEnglishMixin, forms.Form):
+class SpendForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     spent_on = _date_field("Date")
     amount = PoundsField(label="Amount (£)")
     purpose = forms.CharField(label="What it was for", max_length=300)
@@ -291,7 +289,7 @@ class SpendForm(PlainEnglishMixin, forms.Form):
 # --- Outcomes Star -----------------------------------------------------------------------------
 
 
-class StarForm(PlainEnglishMixin, forms.Form):
+class StarForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     completed_on = _date_field("Date completed")
     held_at = forms.CharField(
         label="Where it is held",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from caseload.models import (
 )
 from smd.models import Role, User
 from smd.quarters import Quarter
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
 OLDEST_RECORD_YEARS = 5
@@ -81,8 +82,17 @@ def _goal_errors(*, in_their_words, steps):
 
 
 @transaction.atomic
+@once_per_submission(Goal, same=lambda row, *, person, **_: row.person_id == person.pk)
 def goal_add(
-    *, person, by, in_their_words, review_on, strengths="", steps=(), status=GoalStatus.NOT_STARTED
+    *,
+    person,
+    by,
+    in_their_words,
+    review_on,
+    strengths="",
+    steps=(),
+    status=GoalStatus.NOT_STARTED,
+    submission_key=None,
 ):
     """Add a goal to the person's support plan, in their words, with a review date."""
     steps = _clean_steps(steps)
@@ -101,6 +111,7 @@ def goal_add(
         status=status,
         review_on=review_on,
         recorded_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -121,7 +132,10 @@ def goal_edit(*, goal, by, in_their_words, strengths="", steps=(), seen_version=
 
 
 @transaction.atomic
-def goal_review(*, goal, by, to_status, review_on=None, note="", seen_version=UNCHECKED):
+@once_per_submission(GoalReview, same=lambda row, *, goal, **_: row.goal_id == goal.pk)
+def goal_review(
+    *, goal, by, to_status, review_on=None, note="", seen_version=UNCHECKED, submission_key=None
+):
     """Review a goal: a new status (or the same one, still being worked on), a note, and the
     next review date while it stays open. Finishing a goal clears its review date."""
     version_claim(record=goal, seen=seen_version)
@@ -147,6 +161,7 @@ def goal_review(*, goal, by, to_status, review_on=None, note="", seen_version=UN
         note=note.strip(),
         review_on=review_on,
         reviewed_by=by,
+        submission_key=submission_key,
     )
     goal.status = to_status
     goal.review_on = review_on
@@ -171,6 +186,11 @@ MAX_STAY = 366
 
 
 @transaction.atomic
+@once_per_submission(
+    ServiceEvent,
+    same=lambda first, *, person, **_: first.person_id == person.pk,
+    found=lambda first: [first],
+)
 def service_event_record(
     *, person, by, kind, occurred_on, source, quantity=None, note="", submission_key=None
 ):
@@ -178,12 +198,6 @@ def service_event_record(
     custody or sleeping rough) is given from its first day or night and its length, and is
     split at quarter edges so each quarter counts its own nights. Returns the events made; the
     same form sent twice returns the first submission's event and records nothing."""
-    if submission_key is not None:
-        existing = ServiceEvent.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            if existing.person_id != person.pk:
-                raise ValidationError("This form was already used. Open a new one.")
-            return [existing]
     errors = {}
     if kind not in EventKind.values:
         errors["kind"] = "Choose what happened."
@@ -223,20 +237,15 @@ def service_event_record(
         )
         for i, (day, n) in enumerate(parts)
     ]
-    try:
-        # A savepoint: losing a race to the same form sent twice leaves the transaction usable.
-        with transaction.atomic():
-            ServiceEvent.objects.bulk_create(events)
-    except IntegrityError:
-        existing = ServiceEvent.objects.filter(submission_key=submission_key).first()
-        if submission_key is None or existing is None:
-            raise
-        return [existing]
+    ServiceEvent.objects.bulk_create(events)
     return events
 
 
 @transaction.atomic
-def accommodation_record(*, person, by, status, from_date, note=""):
+@once_per_submission(
+    AccommodationChange, same=lambda row, *, person, **_: row.person_id == person.pk
+)
+def accommodation_record(*, person, by, status, from_date, note="", submission_key=None):
     """Record where the person lives from a date on. Refuses a "change" to where they already
     lived on that date."""
     errors = {}
@@ -261,7 +270,12 @@ def accommodation_record(*, person, by, status, from_date, note=""):
     if errors:
         raise ValidationError(errors)
     return AccommodationChange.objects.create(
-        person=person, status=status, from_date=from_date, note=note.strip(), recorded_by=by
+        person=person,
+        status=status,
+        from_date=from_date,
+        note=note.strip(),
+        recorded_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -275,7 +289,8 @@ def _money(value, *, field, errors, what):
 
 
 @transaction.atomic
-def budget_offer(*, person, by, amount_offered, offered_on, note=""):
+@once_per_submission(PersonalBudget, same=lambda row, *, person, **_: row.person_id == person.pk)
+def budget_offer(*, person, by, amount_offered, offered_on, note="", submission_key=None):
     """Offer the person a personal budget for this episode of support (one per episode)."""
     errors = {}
     _money(amount_offered, field="amount_offered", errors=errors, what="amount")
@@ -294,6 +309,7 @@ def budget_offer(*, person, by, amount_offered, offered_on, note=""):
         offered_on=offered_on,
         note=note.strip(),
         offered_by=by,
+        submission_key=submission_key,
     )
 
 
@@ -305,8 +321,17 @@ def spend_approvers(team):
 
 
 @transaction.atomic
+@once_per_submission(BudgetSpend, same=lambda row, *, budget, **_: row.budget_id == budget.pk)
 def budget_spend_record(
-    *, budget, by, spent_on, amount, purpose, approved_by, over_budget_reason=""
+    *,
+    budget,
+    by,
+    spent_on,
+    amount,
+    purpose,
+    approved_by,
+    over_budget_reason="",
+    submission_key=None,
 ):
     """Record a spend from a personal budget. Amounts are exact decimals. A spend that takes
     the total past the amount offered needs a team leader's approval with a reason: the team
@@ -357,11 +382,15 @@ def budget_spend_record(
         recorded_by=by,
         over_budget=over,
         over_budget_reason=over_budget_reason.strip() if over else "",
+        submission_key=submission_key,
     )
 
 
 @transaction.atomic
-def outcomes_star_record(*, person, by, completed_on, held_at, star_name=""):
+@once_per_submission(
+    OutcomesStarRecord, same=lambda row, *, person, **_: row.person_id == person.pk
+)
+def outcomes_star_record(*, person, by, completed_on, held_at, star_name="", submission_key=None):
     """Record that an Outcomes Star was completed elsewhere: the date and where it is held.
     Never its content."""
     errors = {}
@@ -376,4 +405,5 @@ def outcomes_star_record(*, person, by, completed_on, held_at, star_name=""):
         held_at=held_at.strip(),
         star_name=star_name.strip(),
         recorded_by=by,
+        submission_key=submission_key,
     )

@@ -119,6 +119,7 @@ def goal_new(request, pk):
                 steps=form.steps(),
                 status=form.cleaned_data["status"],
                 review_on=form.cleaned_data["review_on"],
+                **form.submission,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -170,6 +171,7 @@ def goal_review(request, pk, goal_pk):
                 review_on=form.cleaned_data["review_on"],
                 note=form.cleaned_data["note"],
                 seen_version=form.seen_version,
+                **form.submission,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -252,7 +254,7 @@ def event_new(request, pk):
                 quantity=form.cleaned_data["quantity"],
                 source=form.cleaned_data["source"],
                 note=form.cleaned_data["note"],
-                submission_key=form.cleaned_data["submission_key"],
+                **form.submission,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -314,7 +316,9 @@ def budget(request, pk):
     posted = request.POST.get("form") if request.method == "POST" else None
     data = request.POST if posted else None
     offer_form = spend_form = None
-    if may_record and open_episode and current is None:
+    # A repeated offer (the budget it made is now current) still reaches the service, whose
+    # one-time key finds that budget.
+    if may_record and open_episode and (current is None or posted == "offer"):
         offer_form = BudgetForm(data if posted == "offer" else None, prefix="offer")
     if may_record and current is not None:
         spend_form = SpendForm(

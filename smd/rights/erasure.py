@@ -24,6 +24,7 @@ ALWAYS_KEPT = {"id", "created_at", "updated_at", "version"}
 POLICY = {
     "caseload.Person": {
         "keep": {
+            "submission_key",
             "team",
             "gender",
             "gender_same_as_sex_at_birth",
@@ -55,6 +56,7 @@ POLICY = {
     "caseload.PersonAlias": DELETE,
     "referrals.Referral": {
         "keep": {
+            "submission_key",
             "team",
             "channel",
             "status",
@@ -94,7 +96,14 @@ POLICY = {
         },
     },
     "referrals.EligibilityDecision": {
-        "keep": {"referral", "outcome", "disadvantage_count", "decided_by", "decided_at"},
+        "keep": {
+            "submission_key",
+            "referral",
+            "outcome",
+            "disadvantage_count",
+            "decided_by",
+            "decided_at",
+        },
         "clear": {"reason": CLEAR, "signposted_to": CLEAR},
     },
     "caseload.Episode": {
@@ -111,11 +120,20 @@ POLICY = {
         "clear": {"closing_note": CLEAR},
     },
     "caseload.EpisodeStatusChange": {
-        "keep": {"episode", "from_status", "to_status", "pause_reason", "changed_at", "changed_by"},
+        "keep": {
+            "submission_key",
+            "episode",
+            "from_status",
+            "to_status",
+            "pause_reason",
+            "changed_at",
+            "changed_by",
+        },
         "clear": {"note": CLEAR},
     },
     "caseload.Allocation": {
         "keep": {
+            "submission_key",
             "episode",
             "worker",
             "kind",
@@ -150,11 +168,19 @@ POLICY = {
     # Earlier wording of contacts: nothing counted, everything typed.
     "caseload.ContactVersion": DELETE,
     "caseload.Goal": {
-        "keep": {"person", "episode", "status", "review_on", "recorded_by"},
+        "keep": {"submission_key", "person", "episode", "status", "review_on", "recorded_by"},
         "clear": {"in_their_words": CLEAR, "strengths": CLEAR, "steps": CLEAR},
     },
     "caseload.GoalReview": {
-        "keep": {"goal", "from_status", "to_status", "review_on", "reviewed_at", "reviewed_by"},
+        "keep": {
+            "submission_key",
+            "goal",
+            "from_status",
+            "to_status",
+            "review_on",
+            "reviewed_at",
+            "reviewed_by",
+        },
         "clear": {"note": CLEAR},
     },
     "caseload.ServiceEvent": {
@@ -171,23 +197,39 @@ POLICY = {
         "clear": {"note": CLEAR},
     },
     "caseload.AccommodationChange": {
-        "keep": {"person", "status", "from_date", "recorded_by"},
+        "keep": {"submission_key", "person", "status", "from_date", "recorded_by"},
         "clear": {"note": CLEAR},
     },
     "caseload.PersonalBudget": {
-        "keep": {"person", "episode", "amount_offered", "offered_on", "offered_by"},
+        "keep": {
+            "submission_key",
+            "person",
+            "episode",
+            "amount_offered",
+            "offered_on",
+            "offered_by",
+        },
         "clear": {"note": CLEAR},
     },
     "caseload.BudgetSpend": {
-        "keep": {"budget", "spent_on", "amount", "approved_by", "recorded_by", "over_budget"},
+        "keep": {
+            "submission_key",
+            "budget",
+            "spent_on",
+            "amount",
+            "approved_by",
+            "recorded_by",
+            "over_budget",
+        },
         "clear": {"purpose": CLEAR, "over_budget_reason": CLEAR},
     },
     "caseload.OutcomesStarRecord": {
-        "keep": {"person", "completed_on", "recorded_by"},
+        "keep": {"submission_key", "person", "completed_on", "recorded_by"},
         "clear": {"held_at": CLEAR, "star_name": CLEAR},
     },
     "assessments.Assessment": {
         "keep": {
+            "submission_key",
             "person",
             "episode",
             "scheme",
@@ -206,6 +248,7 @@ POLICY = {
     "assessments.AssessmentCorrection": DELETE,
     "assessments.ReqolRecord": {
         "keep": {
+            "submission_key",
             "person",
             "episode",
             "definition",
@@ -223,11 +266,19 @@ POLICY = {
     # Consent and sharing: which basis and agreements existed, with whom, when, and when they
     # were withdrawn, are kept (the return counts withdrawals); the words typed are cleared.
     "sharing.LawfulBasis": {
-        "keep": {"person", "article_6", "article_9", "recorded_at", "recorded_by"},
+        "keep": {
+            "submission_key",
+            "person",
+            "article_6",
+            "article_9",
+            "recorded_at",
+            "recorded_by",
+        },
         "clear": {"notes": CLEAR},
     },
     "sharing.SharingAgreement": {
         "keep": {
+            "submission_key",
             "person",
             "organisation",
             "purpose",
@@ -242,6 +293,7 @@ POLICY = {
     },
     "mdt.MdtReferral": {
         "keep": {
+            "submission_key",
             "person",
             "source",
             "referring_organisation",
@@ -260,6 +312,7 @@ POLICY = {
     },
     "mdt.AgendaItem": {
         "keep": {
+            "submission_key",
             "meeting",
             "person",
             "kind",
@@ -275,6 +328,7 @@ POLICY = {
     },
     "mdt.Action": {
         "keep": {
+            "submission_key",
             "agenda_item",
             "person",
             "owner",

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from smd.forms import PlainEnglishMixin
+from smd.forms import PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation
 from smd.sharing.models import (
     Article6Basis,
@@ -29,7 +29,7 @@ def _partners(exclude=None):
     return qs.exclude(pk=exclude) if exclude else qs
 
 
-class LawfulBasisForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
+class LawfulBasisForm(SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.Form):
     article_6 = forms.ChoiceField(
         label="Lawful basis for holding their record",
         choices=Article6Basis.choices,
@@ -45,7 +45,7 @@ class LawfulBasisForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
     )
 
 
-class SharingAgreementForm(PlainEnglishMixin, forms.Form):
+class SharingAgreementForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
     organisations = forms.ModelMultipleChoiceField(
         label="Which organisations",
         queryset=Organisation.objects.none(),
@@ -109,7 +109,9 @@ class WithdrawForm(VersionedFormMixin, PlainEnglishMixin, forms.Form):
         return {"reason": stored.withdrawal_reason}
 
 
-class DataSharingAgreementForm(VersionedFormMixin, PlainEnglishMixin, forms.ModelForm):
+class DataSharingAgreementForm(
+    SubmissionKeyMixin, VersionedFormMixin, PlainEnglishMixin, forms.ModelForm
+):
     start_on = _date_field("In force from")
     review_on = _date_field("Review by")
     ended_on = _date_field("Ended on", required=False, help_text="Only once it has ended.")
@@ -137,6 +139,8 @@ class DataSharingAgreementForm(VersionedFormMixin, PlainEnglishMixin, forms.Mode
         super().__init__(*args, **kwargs)
         self.own_organisation = own_organisation
         adding = self.instance._state.adding
+        if not adding:
+            del self.fields["submission_key"]  # an edit changes an entry, it adds none
         # Active organisations, and any party since made inactive, so an edit keeps it.
         self.fields["parties"].queryset = Organisation.objects.filter(is_active=True) | (
             Organisation.objects.none()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from smd.models import BaseModel, Organisation
+from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
 
@@ -65,6 +66,8 @@ class LawfulBasis(Versioned, BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-recorded_at"]
@@ -128,6 +131,8 @@ class SharingAgreement(Versioned, BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.CharField(max_length=500, blank=True)
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = SharingAgreementQuerySet.as_manager()
 
@@ -214,6 +219,8 @@ class DataSharingAgreement(Versioned, BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The create form's one-time key (smd.submission): sent twice, it makes one.
+    submission_key = submission_key_field()
 
     objects = DataSharingAgreementQuerySet.as_manager()
 

@@ -6,13 +6,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from smd.sharing.models import DataSharingAgreement, HowRecorded, LawfulBasis, SharingAgreement
+from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, EditConflict, version_claim
 
 
 @transaction.atomic
-@transaction.atomic
+@once_per_submission(LawfulBasis, same=lambda first, *, person, **_: first.person_id == person.pk)
 def lawful_basis_record(
-    *, person, article_6, article_9, notes="", by, replacing=None, seen_version=UNCHECKED
+    *,
+    person,
+    article_6,
+    article_9,
+    notes="",
+    by,
+    replacing=None,
+    seen_version=UNCHECKED,
+    submission_key=None,
 ):
     """Record (or change) the basis for holding the person's record: a new row each time.
     `replacing` is the basis in force when the form was opened, if there was one."""
@@ -24,7 +33,12 @@ def lawful_basis_record(
         ).exists():
             raise EditConflict(LawfulBasis.objects.filter(person=person).latest("recorded_at"))
     basis = LawfulBasis(
-        person=person, article_6=article_6, article_9=article_9, notes=notes, recorded_by=by
+        person=person,
+        article_6=article_6,
+        article_9=article_9,
+        notes=notes,
+        recorded_by=by,
+        submission_key=submission_key,
     )
     basis.full_clean()
     basis.save()
@@ -32,10 +46,24 @@ def lawful_basis_record(
 
 
 @transaction.atomic
+@once_per_submission(
+    SharingAgreement,
+    same=lambda first, *, person, **_: first.person_id == person.pk,
+    found=lambda first: [first],
+)
 def sharing_agreement_record(
-    *, person, organisations, purpose, how_recorded, expires_on, lawful_basis_reason="", by
+    *,
+    person,
+    organisations,
+    purpose,
+    how_recorded,
+    expires_on,
+    lawful_basis_reason="",
+    by,
+    submission_key=None,
 ):
-    """One agreement per partner organisation, all recorded at the same moment."""
+    """One agreement per partner organisation, all recorded at the same moment. The form's key
+    is on the first."""
     if not organisations:
         raise ValidationError({"organisations": "Choose at least one organisation."})
     if expires_on <= timezone.localdate():
@@ -60,8 +88,9 @@ def sharing_agreement_record(
             expires_on=expires_on,
             recorded_at=now,
             recorded_by=by,
+            submission_key=submission_key if i == 0 else None,
         )
-        for organisation in organisations
+        for i, organisation in enumerate(organisations)
     ]
     for agreement in agreements:
         agreement.full_clean()
@@ -106,11 +135,17 @@ def sharing_agreement_withdraw(*, agreement, reason="", by, seen_version=UNCHECK
 
 
 @transaction.atomic
-@transaction.atomic
-def data_sharing_agreement_save(*, agreement, parties, by, seen_version=UNCHECKED):
-    """Add to the register, or change an entry (review date, end, where it is held)."""
+@once_per_submission(
+    DataSharingAgreement, same=lambda first, *, by, **_: first.recorded_by_id == by.pk
+)
+def data_sharing_agreement_save(
+    *, agreement, parties, by, seen_version=UNCHECKED, submission_key=None
+):
+    """Add to the register (the form's key adds it once), or change an entry (review date, end,
+    where it is held)."""
     if agreement._state.adding:
         agreement.recorded_by = by
+        agreement.submission_key = submission_key
     else:
         version_claim(record=agreement, seen=seen_version)
     agreement.full_clean()

@@ -146,6 +146,7 @@ def _dsa_form(request, agreement):
                 parties=form.cleaned_data["parties"],
                 by=request.user,
                 seen_version=form.seen_version,
+                **(form.submission if "submission_key" in form.fields else {}),
             )
         except ValidationError as error:
             add_service_errors(form, error)

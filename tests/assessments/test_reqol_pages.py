@@ -9,7 +9,7 @@ from assessments.models import ReqolRecord
 from caseload.models import Allocation
 from smd.models import Role
 from tests.assessments.test_reqol import REVERSED, definition_data
-from tests.factories import AllocationFactory
+from tests.factories import AllocationFactory, new_key
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_once_loaded_a_navigator_records_one_and_sees_it_over_time(navigator_cli
     del missing["item_item_4"]
     response = navigator_client.post(
         reverse("reqol:new", args=[allocated.pk]),
-        {"completed_on": "2025-03-01", "completion": "themself", **missing},
+        {"completed_on": "2025-03-01", "completion": "themself", **missing, **new_key()},
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -49,7 +49,7 @@ def test_once_loaded_a_navigator_records_one_and_sees_it_over_time(navigator_cli
     assert not ReqolRecord.objects.exists()
     response = navigator_client.post(
         reverse("reqol:new", args=[allocated.pk]),
-        {"completed_on": "2025-03-01", "completion": "supported", **answers},
+        {"completed_on": "2025-03-01", "completion": "supported", **answers, **new_key()},
     )
     assert response.status_code == 302
     assert ReqolRecord.objects.get().total == 30  # 6 × 3 + 4 × (4 − 1)

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentCorrection
 from smd.models import Role
-from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, current_version
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    PersonFactory,
+    current_version,
+    new_key,
+)
 
 
 def new_url(person, scheme=""):
@@ -24,6 +30,7 @@ def form_data(scheme, navigator, on="2025-02-01", action="complete", skip=(), **
         "assessor": str(navigator.pk),
         "participation": "yes",
         "action": action,
+        **new_key(),
     }
     for item in scheme.items.all():
         if item.key not in skip:

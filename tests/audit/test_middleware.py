@@ -19,6 +19,7 @@ from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
     PersonFactory,
+    new_key,
     share_for_mdt,
 )
 from tests.test_access import url_names
@@ -106,6 +107,7 @@ def test_a_change_is_logged_as_a_change(navigator, navigator_client, person):
             "in_their_words": "Get my own place",
             "status": "not_started",
             "review_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+            **new_key(),
         },
     )
     assert response.status_code == 302

@@ -148,3 +148,29 @@ def test_partner_refers_and_team_leader_accepts(live_server, page, assert_access
     episode = known.episodes.get()
     assert episode.referral == referral
     assert episode.status == EpisodeStatus.AWAITING_ALLOCATION
+
+
+def test_a_referral_sent_twice_on_the_way_is_one_referral(live_server, page):
+    """The send reaches the app twice (a double click, a connection that retries): the page's
+    one-time key makes the second the first referral, and the referrer sees its reference."""
+    TeamFactory(receives_public_referrals=True)
+    OrganisationFactory(name="Northgate Probation", sector=Sector.PROBATION)
+
+    def send_twice(route):
+        route.fetch(max_redirects=0)
+        route.fulfill(response=route.fetch(max_redirects=0))
+
+    page.route(
+        f"{live_server.url}/refer/",
+        lambda route: send_twice(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.goto(f"{live_server.url}/refer/")
+    fill_about_the_person(
+        page, first_name="Peggy", last_name="Okafor", date_of_birth=date(1979, 7, 3)
+    )
+    tick_disadvantages(page, "Homelessness", "Mental ill-health")
+    fill_the_referral(page, organisation="Northgate Probation")
+    page.get_by_role("button", name="Send referral").click()
+    expect(page).to_have_url(f"{live_server.url}/refer/thank-you/")
+    reference = page.get_by_role("status").locator("strong").inner_text()
+    assert Referral.objects.get().reference == reference

@@ -19,6 +19,7 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
     current_version,
+    new_key,
 )
 
 LEAD = Allocation.Kind.LEAD_NAVIGATOR
@@ -80,7 +81,7 @@ def test_team_leader_allocates_a_lead_navigator_and_support_becomes_active(
     team_leader_client, team_leader, waiting, navigator
 ):
     response = team_leader_client.post(
-        allocate_url(waiting), {"form": "lead", "lead-worker": str(navigator.pk)}
+        allocate_url(waiting), {**new_key("lead"), "form": "lead", "lead-worker": str(navigator.pk)}
     )
     assert response.status_code == 302
     allocation = waiting.allocations.get()
@@ -109,7 +110,7 @@ def test_over_capacity_allocation_is_allowed_and_its_reason_recorded(
     page = team_leader_client.get(allocate_url(waiting)).content.decode()
     assert "full: this would go over capacity" in page
     response = team_leader_client.post(
-        allocate_url(waiting), {"form": "lead", "lead-worker": str(nadia.pk)}
+        allocate_url(waiting), {**new_key("lead"), "form": "lead", "lead-worker": str(nadia.pk)}
     )
     assert response.status_code == 200
     assert "over_capacity_reason" in response.context["form"].errors
@@ -117,6 +118,7 @@ def test_over_capacity_allocation_is_allowed_and_its_reason_recorded(
         allocate_url(waiting),
         {
             "form": "lead",
+            **new_key("lead"),
             "lead-worker": str(nadia.pk),
             "lead-over_capacity_reason": "She speaks Bengali and knows Aisha.",
         },
@@ -184,12 +186,14 @@ def test_navigator_cannot_allocate(navigator_client, waiting):
 def test_handover_keeps_who_from_when_and_why(team_leader_client, team, team_leader, lead):
     samir = NavigatorFactory(team=team, first_name="Samir")
     response = team_leader_client.post(
-        allocate_url(lead.episode), {"form": "lead", "lead-worker": str(samir.pk)}
+        allocate_url(lead.episode),
+        {**new_key("lead"), "form": "lead", "lead-worker": str(samir.pk)},
     )
     assert "reason" in response.context["form"].errors  # a handover says why
     team_leader_client.post(
         allocate_url(lead.episode),
         {
+            **new_key("lead"),
             "form": "lead",
             "lead-worker": str(samir.pk),
             "lead-reason": "Nadia is on leave.",
@@ -347,7 +351,7 @@ def test_a_stale_allocate_form_with_no_candidates_is_a_form_error_not_a_500(
     # No peer mentor in the team any more: the posted choice cannot be valid.
     response = team_leader_client.post(
         allocate_url(waiting),
-        {"form": "peer", "peer-worker": "00000000-0000-0000-0000-000000000000"},
+        {**new_key("peer"), "form": "peer", "peer-worker": "00000000-0000-0000-0000-000000000000"},
     )
     assert response.status_code in {200, 400}
     assert not waiting.allocations.exists()

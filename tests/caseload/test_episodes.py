@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from caseload import services
 from caseload.models import Allocation, Episode, EpisodeStatus
-from tests.factories import AllocationFactory, EpisodeFactory
+from tests.factories import AllocationFactory, EpisodeFactory, new_key
 
 
 def support_url(person):
@@ -44,7 +44,7 @@ def test_database_refuses_an_open_episode_with_an_ending(episode):
 def test_closing_asks_where_the_person_went(navigator_client, person, episode, lead):
     response = navigator_client.post(
         support_url(person),
-        {"form": "close", "close-end_date": timezone.localdate().isoformat()},
+        {**new_key("close"), "form": "close", "close-end_date": timezone.localdate().isoformat()},
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -63,6 +63,7 @@ def test_closing_records_the_ending_and_ends_every_allocation(
         support_url(person),
         {
             "form": "close",
+            **new_key("close"),
             "close-end_date": timezone.localdate().isoformat(),
             "close-exit_destination": "other_support",
             "close-ending_planned": "yes",
@@ -104,7 +105,12 @@ def test_pausing_keeps_the_person_on_the_caseload_and_records_why(
 ):
     response = navigator_client.post(
         support_url(person),
-        {"form": "pause", "pause-pause_reason": "prison", "pause-note": "Remanded."},
+        {
+            **new_key("pause"),
+            "form": "pause",
+            "pause-pause_reason": "prison",
+            "pause-note": "Remanded.",
+        },
     )
     assert response.status_code == 302
     episode.refresh_from_db()
@@ -113,13 +119,13 @@ def test_pausing_keeps_the_person_on_the_caseload_and_records_why(
     assert change.pause_reason == "prison" and change.note == "Remanded."
     caseload = navigator_client.get(reverse("caseload:my_caseload"), {"status": "paused"})
     assert list(caseload.context["page"]) == [person]
-    navigator_client.post(support_url(person), {"form": "resume"})
+    navigator_client.post(support_url(person), {**new_key("resume"), "form": "resume"})
     episode.refresh_from_db()
     assert episode.status == EpisodeStatus.ACTIVE
 
 
 def test_pausing_needs_a_reason(navigator_client, person, episode, lead):
-    response = navigator_client.post(support_url(person), {"form": "pause"})
+    response = navigator_client.post(support_url(person), {**new_key("pause"), "form": "pause"})
     assert "pause_reason" in response.context["form"].errors
 
 
@@ -138,6 +144,7 @@ def test_only_the_lead_navigator_or_a_team_leader_changes_support(
     other_navigator = make_user(Role.NAVIGATOR)
     close = {
         "form": "close",
+        **new_key("close"),
         "close-end_date": timezone.localdate().isoformat(),
         "close-exit_destination": "disengaged",
         "close-ending_planned": "no",

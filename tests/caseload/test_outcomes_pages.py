@@ -25,7 +25,7 @@ from caseload.models import (
 )
 from caseload.outcomes import services
 from smd.models import Role
-from tests.factories import AllocationFactory, PersonFactory, current_version
+from tests.factories import AllocationFactory, PersonFactory, current_version, new_key
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ def test_a_navigator_adds_a_goal_in_the_persons_words(navigator_client, peggy):
     response = navigator_client.post(
         url("goal_new", peggy),
         {
+            **new_key(),
             "in_their_words": "Get my own flat near my sister",
             "strengths": "Knows the area",
             "step_1_what": "Register for housing",
@@ -71,6 +72,7 @@ def test_a_goal_form_with_errors_keeps_what_was_typed(navigator_client, peggy):
     response = navigator_client.post(
         url("goal_new", peggy),
         {
+            **new_key(),
             "in_their_words": "",
             "strengths": "Brave, funny",
             "step_1_who": "Peggy",
@@ -94,6 +96,7 @@ def test_a_review_changes_the_status_and_the_next_date(navigator_client, peggy, 
     response = navigator_client.post(
         url("goal_review", peggy, goal.pk),
         {
+            **new_key(),
             "to_status": "in_progress",
             "review_on": in_weeks(8),
             "note": "Going well",
@@ -107,7 +110,7 @@ def test_a_review_changes_the_status_and_the_next_date(navigator_client, peggy, 
     # Open again without a date: refused, and nothing changes.
     response = navigator_client.post(
         url("goal_review", peggy, goal.pk),
-        {"to_status": "in_progress", "version": current_version(goal)},
+        {**new_key(), "to_status": "in_progress", "version": current_version(goal)},
     )
     assert response.status_code == 400 and "Give a date to look at this goal again." in (
         response.content.decode()
@@ -118,7 +121,12 @@ def test_a_review_changes_the_status_and_the_next_date(navigator_client, peggy, 
 def test_a_peer_mentor_adds_goals_for_their_own_people_only(peer_mentor_client, peggy, team):
     response = peer_mentor_client.post(
         url("goal_new", peggy),
-        {"in_their_words": "See my kids", "status": "not_started", "review_on": in_weeks(4)},
+        {
+            **new_key(),
+            "in_their_words": "See my kids",
+            "status": "not_started",
+            "review_on": in_weeks(4),
+        },
     )
     assert response.status_code == 302
     stranger = PersonFactory(team=team)
@@ -253,13 +261,14 @@ def test_accommodation_changes_are_recorded_and_shown(navigator_client, peggy):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = navigator_client.post(
         url("accommodation", peggy),
-        {"status": "hostel", "from_date": yesterday, "note": "St Anne's"},
+        {**new_key(), "status": "hostel", "from_date": yesterday, "note": "St Anne's"},
     )
     assert response.status_code == 302
     page = navigator_client.get(peggy.get_absolute_url()).content.decode()
     assert "<strong>Hostel or supported accommodation</strong> since" in page
     bad = navigator_client.post(
-        url("accommodation", peggy), {"status": "other", "from_date": yesterday, "note": ""}
+        url("accommodation", peggy),
+        {**new_key(), "status": "other", "from_date": yesterday, "note": ""},
     )
     assert bad.status_code == 400 and "Say where they live" in bad.content.decode()
     assert AccommodationChange.objects.count() == 1
@@ -280,6 +289,7 @@ def test_a_budget_is_offered_and_spent_in_pounds_and_pence(navigator_client, peg
         url("budget", peggy),
         {
             "form": "offer",
+            **new_key("offer"),
             "offer-amount_offered": "£1,000",
             "offer-offered_on": timezone.localdate(),
         },
@@ -289,6 +299,7 @@ def test_a_budget_is_offered_and_spent_in_pounds_and_pence(navigator_client, peg
         url("budget", peggy),
         {
             "form": "spend",
+            **new_key("spend"),
             "spend-spent_on": timezone.localdate(),
             "spend-amount": "249.99",
             "spend-purpose": "Bed and bedding",
@@ -310,6 +321,7 @@ def test_a_navigator_cannot_overspend_and_a_team_leader_can_with_a_reason(
     )
     spend = {
         "form": "spend",
+        **new_key("spend"),
         "spend-spent_on": timezone.localdate(),
         "spend-amount": "60.00",
         "spend-purpose": "Deposit",
@@ -348,7 +360,7 @@ def test_a_peer_mentor_reads_the_budget_but_does_not_spend(peer_mentor_client, p
 def test_an_outcomes_star_is_recorded_as_date_and_place(navigator_client, peggy):
     response = navigator_client.post(
         url("stars", peggy),
-        {"completed_on": timezone.localdate(), "held_at": "Star Online"},
+        {**new_key(), "completed_on": timezone.localdate(), "held_at": "Star Online"},
     )
     assert response.status_code == 302
     assert OutcomesStarRecord.objects.get().held_at == "Star Online"

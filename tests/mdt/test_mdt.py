@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from caseload.models import Contact
 from mdt import selectors, services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral, SharingBasis
-from tests.factories import EpisodeFactory, PersonFactory, current_version
+from tests.factories import EpisodeFactory, PersonFactory, current_version, new_key
 from tests.mdt.conftest import refer
 
 
@@ -630,6 +630,7 @@ def test_a_partner_refers_as_their_own_agency(client_for, partner, item, meeting
             "asked_of_partners": "x",
             "urgency": "routine",
             "sharing_basis": "agreed",
+            **new_key(),
         },
     )
     assert response.status_code == 302

@@ -1,8 +1,11 @@
+import uuid
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from referrals.models import Referral
+from referrals.selectors import triage_queue
 
 URL = "/refer/"
 
@@ -30,7 +33,13 @@ def valid_data(partner_org):
         "referrer_continuing_support": "Weekly probation appointments",
         "gender": "woman",
         "ethnicity": "",
+        "submission_key": str(uuid.uuid4()),
     }
+
+
+def new_key():
+    """Another form's key: a separate referral, not the same one sent again."""
+    return {"submission_key": str(uuid.uuid4())}
 
 
 def test_form_is_public_and_short(client, team):
@@ -39,7 +48,8 @@ def test_form_is_public_and_short(client, team):
     form = response.context["form"]
     # Questions a referrer answers: the five ticks are one question ("which apply?"), each
     # tick's optional line belongs to it, and the typed organisation only appears for "other".
-    questions = len(form.fields) - 4 - 5 - 1
+    # The one-time submission key is hidden: not a question.
+    questions = len(form.fields) - 4 - 5 - 1 - 1
     assert questions <= 16
 
 
@@ -165,15 +175,15 @@ def test_html_in_fields_is_shown_as_text(client, team, team_leader_client, valid
 def test_a_burst_from_one_address_is_rate_limited_politely(client, team, valid_data, settings):
     settings.REFERRAL_RATE_LIMIT = "3/h"
     for _ in range(3):
-        assert client.post(URL, valid_data).status_code == 302
-    response = client.post(URL, valid_data)
+        assert client.post(URL, {**valid_data, **new_key()}).status_code == 302
+    response = client.post(URL, {**valid_data, **new_key()})
     assert response.status_code == 429
     page = response.content.decode()
     assert "Nothing you typed has been lost" in page
     assert 'value="Sam Taylor"' in page
     assert Referral.objects.count() == 3
     # Another address is not held back.
-    other = client.post(URL, valid_data, REMOTE_ADDR="203.0.113.9")
+    other = client.post(URL, {**valid_data, **new_key()}, REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 302
 
 
@@ -194,3 +204,76 @@ def test_staff_referral_prefills_the_referrer(navigator_client, navigator, valid
     assert referral.channel == Referral.Channel.STAFF
     assert referral.referred_by_user == navigator
     assert referral.team == navigator.team
+
+
+# --- one form, one referral ---------------------------------------------------------------------
+
+
+def test_the_same_page_sent_three_times_makes_one_referral_one_triage_entry_and_one_email(
+    client, team, team_leader, valid_data, django_capture_on_commit_callbacks
+):
+    """A double click, a retry after a slow answer, Back and send again: the page's one-time
+    key makes them all the first referral, and the referrer sees its reference each time."""
+    key = client.get(URL).context["form"].initial["submission_key"]
+    valid_data["submission_key"] = str(key)
+    references = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, valid_data)
+        assert response["Location"] == reverse("referrals:public_done")
+        references.append(client.get(reverse("referrals:public_done")).context["reference"])
+    referral = Referral.objects.get()
+    assert references == [referral.reference] * 3
+    assert list(triage_queue(team_leader)) == [referral]
+    assert len(mail.outbox) == 1
+
+
+def test_the_form_carries_its_key_and_keeps_it_when_shown_again(client, team, valid_data):
+    first = client.get(URL).content.decode()
+    key = client.get(URL).context["form"].initial["submission_key"]
+    assert f'value="{key}"' not in first  # each page shown gets its own
+    valid_data.update(submission_key=str(key), why_now="")
+    page = client.post(URL, valid_data).content.decode()
+    assert f'name="submission_key" value="{key}"' in page
+
+
+def test_a_post_without_a_key_is_refused_and_shown_again_with_a_new_one(client, team, valid_data):
+    del valid_data["submission_key"]
+    response = client.post(URL, valid_data)
+    assert response.status_code == 200
+    assert "This page was out of date, so nothing was saved" in response.content.decode()
+    assert 'value="Sam Taylor"' in response.content.decode()
+    assert not Referral.objects.exists()
+    valid_data["submission_key"] = response.context["form"]["submission_key"].value()
+    assert client.post(URL, valid_data).status_code == 302
+    assert Referral.objects.count() == 1
+
+
+def test_the_same_key_for_another_person_is_not_taken_for_the_first(client, team, valid_data):
+    """Back to the page (its key with it) to refer someone else: not a repeat. Nothing is
+    saved silently as the first one; sent again, it is a referral of its own."""
+    client.post(URL, valid_data)
+    someone_else = {**valid_data, "first_name": "Ray", "why_now": "Out of prison on Friday."}
+    response = client.post(URL, someone_else)
+    page = response.content.decode()
+    assert "already sent once with other answers" in page
+    assert "Out of prison on Friday." in page
+    assert Referral.objects.count() == 1
+    renewed = response.context["form"]["submission_key"].value()
+    assert renewed != valid_data["submission_key"]
+    assert client.post(URL, {**someone_else, "submission_key": renewed}).status_code == 302
+    assert sorted(Referral.objects.values_list("first_name", flat=True)) == ["Peggy", "Ray"]
+
+
+def test_a_staff_referral_sent_twice_is_one_referral(
+    navigator_client, navigator, team_leader, valid_data, django_capture_on_commit_callbacks
+):
+    valid_data["referrer"] = str(navigator.organisation_id)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = navigator_client.post(reverse("referrals:new"), valid_data, follow=True)
+        referral = Referral.objects.get()
+        assert f"Referral {referral.reference} is in the triage queue." in (
+            response.content.decode()
+        )
+    assert len(mail.outbox) == 1

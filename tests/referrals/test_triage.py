@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral
-from tests.factories import OrganisationFactory, PersonFactory, ReferralFactory, current_version
+from tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    ReferralFactory,
+    current_version,
+    new_key,
+)
 
 TRIAGE = reverse("referrals:triage")
 
@@ -84,14 +90,15 @@ def test_detail_query_count_is_constant(team, team_leader_client):
 def test_team_leader_creates_a_person_then_accepts(team, team_leader_client, team_leader):
     referral = ReferralFactory(team=team, first_name="Aisha", last_name="Rahman")
     response = team_leader_client.post(
-        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+        reverse("referrals:new_person", args=[referral.pk]),
+        {"version": current_version(referral), **new_key()},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.person.first_name == "Aisha"
     response = team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "eligible", "version": current_version(referral)},
+        {"outcome": "eligible", "version": current_version(referral), **new_key()},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -127,7 +134,8 @@ def test_cannot_link_a_person_of_another_team(team, other_team, team_leader_clie
 def test_discretion_without_reason_shows_error_and_keeps_choice(team, team_leader_client):
     referral = ReferralFactory(team=team, substance_misuse=False)
     team_leader_client.post(
-        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+        reverse("referrals:new_person", args=[referral.pk]),
+        {"version": current_version(referral), **new_key()},
     )
     response = team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
@@ -136,6 +144,7 @@ def test_discretion_without_reason_shows_error_and_keeps_choice(team, team_leade
             "reason": "",
             "signposted_to": "kept text",
             "version": current_version(referral),
+            **new_key(),
         },
     )
     assert response.status_code == 400
@@ -167,6 +176,7 @@ def test_decided_referral_leaves_the_queue(team, team_leader_client, outcome):
             "reason": "Needs met elsewhere",
             "signposted_to": "GP",
             "version": current_version(referral),
+            **new_key(),
         },
     )
     assert team_leader_client.get(TRIAGE).context["referrals"] == []
@@ -188,7 +198,8 @@ def test_decision_form_says_before_submitting_that_accepting_needs_a_person(
     assert "Eligible (3 or more of 5): not yet, link a person first" in page
     # Once linked, every outcome can be chosen and the note is gone.
     team_leader_client.post(
-        reverse("referrals:new_person", args=[referral.pk]), {"version": current_version(referral)}
+        reverse("referrals:new_person", args=[referral.pk]),
+        {"version": current_version(referral), **new_key()},
     )
     page = team_leader_client.get(referral.get_absolute_url()).content.decode()
     assert "first link it to a person" not in page
@@ -199,7 +210,7 @@ def test_accepting_an_unlinked_referral_is_still_refused_on_the_server(team, tea
     referral = ReferralFactory(team=team)
     response = team_leader_client.post(
         reverse("referrals:decide", args=[referral.pk]),
-        {"outcome": "eligible", "version": current_version(referral)},
+        {"outcome": "eligible", "version": current_version(referral), **new_key()},
     )
     assert response.status_code == 400
     assert "Link this referral to an existing person" in response.content.decode()

@@ -19,6 +19,7 @@ from tests.factories import (
     PersonFactory,
     current_version,
     dsa_for_mdt,
+    new_key,
     share_for_mdt,
 )
 
@@ -80,6 +81,7 @@ def test_recording_an_agreement_for_several_organisations(
             "purpose": "mdt",
             "how_recorded": "written",
             "expires_on": review.isoformat(),
+            **new_key(),
         },
     )
     assert response.status_code == 302
@@ -159,6 +161,7 @@ def test_lawful_basis_history_is_kept(navigator_client, team_leader_client, pers
                 "article_6": basis,
                 "article_9": "substantial_public_interest",
                 "version": current_version(current) if current else "",
+                **new_key(),
             },
         )
         assert response.status_code == 302
@@ -197,6 +200,7 @@ def test_managers_keep_the_register(client_for, manager, team, probation):
             "start_on": (today - timedelta(days=10)).isoformat(),
             "review_on": (today + timedelta(days=355)).isoformat(),
             "document_location": "Governance drive: DSAs/mdt.pdf",
+            **new_key(),
         },
     )
     assert response.status_code == 302
