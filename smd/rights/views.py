@@ -33,8 +33,9 @@ def export(request, pk):
     )
     if not (request.user.in_team and request.user.role == Role.MANAGER):
         raise PermissionDenied
-    if not reauth.recently_confirmed(request):
-        return reauth.confirm_redirect(request)
+    asking = reauth.ask_for_password(request)
+    if asking is not None:
+        return asking
     form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]

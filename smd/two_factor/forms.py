@@ -5,6 +5,7 @@ from django.core.validators import MaxLengthValidator
 
 from smd import reauth
 from smd.forms import PlainEnglishMixin
+from smd.reauth import WRONG_PASSWORD
 
 
 class CodeForm(PlainEnglishMixin, forms.Form):
@@ -36,30 +37,6 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
-
-
-WRONG_PASSWORD = "That is not your password. Check it and try again."
-
-
-class PasswordConfirmForm(forms.Form):
-    """The signed-in user's password, given again before a sensitive step."""
-
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password."},
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not reauth.password_is_right(self.request, password):
-            raise forms.ValidationError(WRONG_PASSWORD)
-        return password
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

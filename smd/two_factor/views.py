@@ -20,9 +20,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from smd import reauth
 from smd.middleware import second_factor_not_required
+from smd.reauth import PasswordConfirmForm
 from smd.services import PASSWORD_CHANGED, account_change_record
 from smd.two_factor import services
-from smd.two_factor.forms import CodeForm, PasswordChangeForm, PasswordConfirmForm, SignInForm
+from smd.two_factor.forms import CodeForm, PasswordChangeForm, SignInForm
 
 NEW_BACKUP_CODES = "smd_new_backup_codes"
 

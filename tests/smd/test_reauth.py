@@ -43,6 +43,17 @@ def asks_for_the_password(response, then):
     )
 
 
+def asks_for_it_on_the_spot(response, carries=()):
+    """A POST made without the password is not turned away: the password is asked for on a
+    page that sends on everything the POST carried."""
+    page = response.content.decode()
+    return (
+        response.status_code in {200, 400}
+        and 'name="password_again-password"' in page
+        and all(f'name="{name}" value="{value}"' in page for name, value in carries)
+    )
+
+
 def confirm(client, password=PASSWORD, next_url="/"):
     return client.post(CONFIRM, {"password": password, "next": next_url})
 
@@ -51,7 +62,9 @@ def test_an_export_asks_for_the_password_then_goes_ahead(maria_client, team):
     person = PersonFactory(team=team)
     url = reverse("rights:export", args=[person.pk])
     assert asks_for_the_password(maria_client.get(url), then=url)
-    assert asks_for_the_password(maria_client.post(url, {"format": "json"}), then=url)
+    assert asks_for_it_on_the_spot(
+        maria_client.post(url, {"format": "json"}), carries=[("format", "json")]
+    )
     # Nothing was shown or made: the access log says nothing of the person yet.
     assert not AuditEvent.objects.filter(person_id=person.pk).exists()
 
@@ -73,18 +86,46 @@ def test_who_may_not_export_is_told_so_before_any_password(client_for, navigator
 def test_an_erasure_asks_for_the_password(maria_client):
     assert asks_for_the_password(maria_client.get(RETENTION), then=RETENTION)
     count = Person.objects.count()
-    response = maria_client.post(ERASE, {"reason": "Retention period passed.", "confirm": "on"})
-    assert asks_for_the_password(response, then=ERASE)
+    sent = {"reason": "Retention period passed.", "confirm": "on"}
+    response = maria_client.post(ERASE, sent)
+    assert asks_for_it_on_the_spot(response, carries=sent.items())
     assert Person.objects.count() == count
+    assert CONFIRMED_AT not in maria_client.session
     confirm(maria_client)
     assert maria_client.get(RETENTION).status_code == 200
+
+
+def test_the_reason_typed_for_an_erasure_outlives_the_password_running_out(
+    maria_client, settings
+):
+    """The reason typed on the erasure page is sent on with the password, not lost to it."""
+    confirm(maria_client)
+    session = maria_client.session
+    session[CONFIRMED_AT] = time.time() - settings.PASSWORD_CONFIRM_SECONDS - 1
+    session.save()
+    sent = {"reason": "Six years since support ended.", "confirm": "on"}
+    assert asks_for_it_on_the_spot(maria_client.post(ERASE, sent), carries=sent.items())
+    wrong = maria_client.post(ERASE, {**sent, "password_again-password": "not-it"})
+    assert wrong.status_code == 400 and "That is not your password" in wrong.content.decode()
+    assert asks_for_it_on_the_spot(wrong, carries=sent.items())
+    done = maria_client.post(ERASE, {**sent, "password_again-password": PASSWORD})
+    assert 'name="password_again-password"' not in done.content.decode()
+    assert CONFIRMED_AT in maria_client.session
+
+
+def test_an_export_asked_for_after_the_password_ran_out_is_sent_on_with_it(maria_client, team):
+    url = reverse("rights:export", args=[PersonFactory(team=team).pk])
+    page = maria_client.post(url, {"format": "json"})
+    assert asks_for_it_on_the_spot(page, carries=[("format", "json")])
+    response = maria_client.post(url, {"format": "json", "password_again-password": PASSWORD})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
 
 
 def test_new_backup_codes_ask_for_the_password(navigator, client_for):
     old = set(two_factor_services.backup_codes_replace(user=navigator))
     client = client_for(navigator)
     assert client.get(BACKUP_CODES).status_code == 200  # how many are left: no password
-    assert asks_for_the_password(client.post(BACKUP_CODES), then=BACKUP_CODES)
+    assert asks_for_it_on_the_spot(client.post(BACKUP_CODES))
     tokens = {t[:4] + "-" + t[4:] for t in StaticToken.objects.values_list("token", flat=True)}
     assert tokens == old
     confirm(client)
