@@ -9,6 +9,7 @@ hold nothing the figures count.
 """
 
 from django.db.models import Case, F, Value, When
+from django.db.models.functions import TruncMonth
 
 from referrals.models import new_reference
 from smd.rights.collect import history_model_of, name_of
@@ -17,6 +18,10 @@ from smd.versioning import Versioned
 # What a cleared text field says when the database requires it to say something.
 PLACEHOLDER = "[erased]"
 CLEAR = object()  # blank, null, or the field's default, whichever the field allows
+# The return splits people by age band on the last day of each quarter, so an erased record
+# keeps the month and year of birth (the first of the month), never the day: the same band on
+# every quarter's last day, and a past return recomputed after erasure is unchanged.
+BIRTH_MONTH = TruncMonth("date_of_birth")
 DELETE = "delete"
 # A version is a counter of saves (smd/versioning.py), not anything about the person.
 ALWAYS_KEPT = {"id", "created_at", "updated_at", "version"}
@@ -32,14 +37,15 @@ POLICY = {
             "sexual_orientation",
             "religion",
             "disability",
+            # An age and the day it was given: what the age bands read when no date of birth.
+            "approximate_age",
+            "approximate_age_recorded_on",
         },
         "clear": {
             "first_name": "Erased",
             "last_name": "record",
             "known_as": CLEAR,
-            "date_of_birth": CLEAR,
-            "approximate_age": CLEAR,
-            "approximate_age_recorded_on": CLEAR,
+            "date_of_birth": BIRTH_MONTH,
             "nhs_number": CLEAR,
             "phone": CLEAR,
             "safe_to_text": CLEAR,
@@ -382,6 +388,8 @@ def anonymise(found):
             field = model._meta.get_field(name)
             if value is CLEAR:
                 fixed[name] = _cleared(field)
+            elif hasattr(value, "resolve_expression"):
+                fixed[name] = value  # worked out from the row's own value
             elif callable(value):
                 per_row[name] = value
             else:
