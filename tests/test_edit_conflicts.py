@@ -30,6 +30,7 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     dsa_for_mdt,
+    new_key,
     share_for_mdt,
 )
 from tests.hostile import as_post
@@ -236,6 +237,7 @@ def _handover(form, worker, reason):
         "lead-worker": str(worker.pk),
         "lead-reason": reason,
         "lead-version": form["version"].value(),
+        "lead-submission_key": form["submission_key"].value(),
     }
 
 
@@ -332,7 +334,7 @@ def test_stale_lawful_basis_is_refused_and_the_newer_basis_stands(team, clients)
     person = PersonFactory(team=team)
     url = reverse("sharing:lawful_basis", args=[person.pk])
     a, b = clients
-    a.post(url, {"article_6": "consent", "article_9": "explicit_consent"})
+    a.post(url, {"article_6": "consent", "article_9": "explicit_consent", **new_key()})
     form_a, form_b = opened(a, url), opened(b, url)
     assert a.post(url, as_post(form_a, article_6="public_task")).status_code == 302
 

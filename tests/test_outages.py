@@ -30,7 +30,7 @@ from smd.quarters import Quarter
 from smd.returns import services as returns
 from smd.returns.models import QuarterlyReturn
 from tests.conftest import sign_in
-from tests.factories import ReferralFactory, UserFactory
+from tests.factories import ReferralFactory, UserFactory, new_key
 from tests.outages import celery_broker, free_port, private_redis_or_skip, redis_cache
 from tests.test_services import _worker
 
@@ -83,6 +83,7 @@ def referral_data(organisation):
         "referrer_name": "Sam Taylor",
         "referrer_contact": "sam@example.org",
         "gender": "woman",
+        **new_key(),  # each call a page of its own
     }
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from referrals.models import Referral
 from smd.outbox.models import OutboxMessage
+from tests.factories import new_key
 from tests.outages import celery_broker, free_port, redis_cache
 
 URL = "/refer/"
@@ -28,6 +29,7 @@ def valid_data(partner_org):
         "referrer_name": "Sam Taylor",
         "referrer_contact": "sam@example.org",
         "gender": "woman",
+        **new_key(),
     }
 
 
@@ -42,9 +44,9 @@ def test_refused_posts_do_not_count_towards_the_limit(client, team, valid_data, 
     for _ in range(5):  # a referrer fixing mistakes is never paused
         refused = client.post(URL, {**valid_data, "consent": ""})
         assert refused.status_code == 200 and "consent" in refused.context["form"].errors
-    for _ in range(3):
-        assert client.post(URL, valid_data).status_code == 302
-    assert client.post(URL, valid_data).status_code == 429
+    for _ in range(3):  # three referrals, each from a page of its own
+        assert client.post(URL, {**valid_data, **new_key()}).status_code == 302
+    assert client.post(URL, {**valid_data, **new_key()}).status_code == 429
     assert Referral.objects.count() == 3
 
 

@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 
 from referrals.models import Referral
 from smd.client_ip import client_ip
+from tests.factories import new_key
 from tests.referrals.test_public_form import URL as REFER
 from tests.referrals.test_public_form import valid_data  # noqa: F401 - a fixture
 from tests.smd.test_lockout import LOGIN, PASSWORD, nadia  # noqa: F401 - a fixture
@@ -82,14 +83,20 @@ def test_rotating_the_spoofed_entry_does_not_escape_the_referral_limit(
     client = Client()
     for n in range(3):
         forwarded = f"198.51.100.{n}, 203.0.113.7"
-        assert client.post(REFER, valid_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+        sent = {**valid_data, **new_key()}  # each a referral of its own
+        assert client.post(REFER, sent, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
     response = client.post(
-        REFER, valid_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7"
+        REFER,
+        {**valid_data, **new_key()},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7",
     )
     assert response.status_code == 429
     assert Referral.objects.count() == 3
     # Another client behind the same proxy has its own limit.
-    other = client.post(REFER, valid_data, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.50")
+    other = client.post(
+        REFER, {**valid_data, **new_key()}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.50"
+    )
     assert other.status_code == 302
 
 

@@ -2,14 +2,18 @@
 
 import io
 import logging
+import logging.config
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 
 @pytest.fixture
 def console():
-    """What the configured console handler writes."""
+    """What the configured console handler writes. The settings' logging is applied afresh: a
+    Celery worker started by an earlier test puts handlers of its own on the root logger."""
+    logging.config.dictConfig(settings.LOGGING)
     (handler,) = [h for h in logging.getLogger().handlers if h.name == "console"]
     stream = io.StringIO()
     previous = handler.setStream(stream)
