@@ -34,6 +34,7 @@ def test_a_manager_changes_their_password_and_confirms_it_before_an_export(
     sign_in(page, base, "maria", PASSWORD)
 
     page.goto(f"{base}/accounts/profile/")
+    check(page, "profile")
     page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
     check(page, "password-change")
@@ -49,6 +50,7 @@ def test_a_manager_changes_their_password_and_confirms_it_before_an_export(
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_text("Your password has been changed.")).to_be_visible()
+    check(page, "password-changed")
 
     page.goto(f"{base}/people/{person.pk}/export/")
     expect(page.get_by_role("heading", name="Enter your password again")).to_be_visible()
@@ -57,11 +59,13 @@ def test_a_manager_changes_their_password_and_confirms_it_before_an_export(
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(f"{base}/people/{person.pk}/export/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Subject access")
+    check(page, "subject-access-export")
 
 
 def test_a_form_whose_token_has_gone_gets_the_apps_own_page(live_server, page, check):
     TeamFactory(receives_public_referrals=True)
     page.goto(f"{live_server.url}/refer/")
+    check(page, "csrf-failure-form")
     page.context.clear_cookies()
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("heading", name="Your form could not be sent")).to_be_visible()

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from caseload.models import Person
 from smd.models import Role
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import close_page, open_page, sign_in
 from tests.factories import PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,18 +24,20 @@ def test_the_second_editor_sees_both_versions_and_keeps_their_typing(
         team=team, first_name="Margaret", last_name="Kelly", phone="07700 900001"
     )
     edit = f"{live_server.url}/people/{person.pk}/edit/"
-    other = chromium_browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    other.set_default_timeout(30_000)
-    alice = other.new_page()
+    # Alice's browser is a second tracked page: its pages are held to the same checks.
+    alice = open_page(chromium_browser)
     sign_in(alice, live_server.url, "alice", PASSWORD)
     sign_in(page, live_server.url, "bob", PASSWORD)
     alice.goto(edit)
+    assert_accessible(alice)
     page.goto(edit)
+    assert_accessible(page)
 
     alice.get_by_label("Phone").fill("07700 900999")
     alice.get_by_role("button", name="Save").click()
     expect(alice.get_by_text("Record updated.")).to_be_visible()
-    other.close()
+    assert_accessible(alice)
+    close_page(alice)
 
     notes = "Text first; she does not answer withheld numbers and works nights at the depot."
     page.get_by_label("How to reach them safely").fill(notes)
@@ -54,5 +56,6 @@ def test_the_second_editor_sees_both_versions_and_keeps_their_typing(
     page.get_by_label("Phone").fill("07700 900999")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Record updated.")).to_be_visible()
+    assert_accessible(page)
     saved = Person.objects.get(pk=person.pk)
     assert (saved.phone, saved.contact_notes) == ("07700 900999", notes)

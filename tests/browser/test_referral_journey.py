@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from caseload.models import EpisodeStatus
 from referrals.models import Referral
 from smd.models import Role, Sector
-from tests.browser.conftest import give_code, with_app
+from tests.browser.conftest import assert_fits_phone, give_code, with_app
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -165,6 +165,8 @@ def test_a_referral_sent_twice_on_the_way_is_one_referral(live_server, page):
         lambda route: send_twice(route) if route.request.method == "POST" else route.continue_(),
     )
     page.goto(f"{live_server.url}/refer/")
+    # Both pages pass axe in test_partner_refers_and_team_leader_accepts; here they must fit.
+    assert_fits_phone(page)
     fill_about_the_person(
         page, first_name="Peggy", last_name="Okafor", date_of_birth=date(1979, 7, 3)
     )
@@ -173,4 +175,5 @@ def test_a_referral_sent_twice_on_the_way_is_one_referral(live_server, page):
     page.get_by_role("button", name="Send referral").click()
     expect(page).to_have_url(f"{live_server.url}/refer/thank-you/")
     reference = page.get_by_role("status").locator("strong").inner_text()
+    assert_fits_phone(page)
     assert Referral.objects.get().reference == reference
