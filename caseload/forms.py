@@ -17,7 +17,8 @@ from caseload.models import (
 from smd.characteristics import ethnicity_grouped_choices
 from smd.forms import PersonIdentityMixin, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation
-from smd.versioning import VersionedFormMixin
+from smd.quarters import financial_year_label
+from smd.versioning import VersionedFormMixin, version_token
 
 
 class PersonSearchForm(forms.Form):
@@ -391,8 +392,12 @@ class CloseForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
         return data
 
 
-class PlanTargetForm(PlainEnglishMixin, forms.Form):
-    """The delivery plan's target of people supported in one financial year."""
+class PlanTargetForm(SubmissionKeyMixin, PlainEnglishMixin, forms.Form):
+    """The delivery plan's target of people supported in one financial year. It carries the
+    versions of the targets the page showed (`seen`), so a year someone else set since the page
+    was opened is not silently replaced."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     year = forms.TypedChoiceField(
         label="Financial year",
@@ -412,10 +417,10 @@ class PlanTargetForm(PlainEnglishMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, this_year, **kwargs):
+    def __init__(self, *args, this_year, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from smd.quarters import financial_year_label
-
+        if not self.is_bound:
+            self.initial["seen"] = " ".join(version_token(t) for t in targets)
         # Last year (a target entered late), this year and the next four the plan runs to.
         years = range(this_year - 1, this_year + 5)
         self.fields["year"].choices = [(y, financial_year_label(y)) for y in years]
@@ -423,3 +428,8 @@ class PlanTargetForm(PlainEnglishMixin, forms.Form):
         self.fields["year"].error_messages["invalid_choice"] = (
             "Choose one of the financial years listed."
         )
+
+    def seen_again(self, target):
+        """After a refusal: saving again replaces the target now stored, deliberately."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen")] = version_token(target)

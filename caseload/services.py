@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from caseload.models import (
 )
 from smd.models import PlanTarget, Role, User
 from smd.submission import once_per_submission
-from smd.versioning import UNCHECKED, version_claim
+from smd.versioning import UNCHECKED, EditConflict, version_claim, version_token
 
 
 @transaction.atomic
@@ -474,10 +474,28 @@ def follow_up_done(*, contact, by):
 
 
 @transaction.atomic
-def plan_target_set(*, team, year, people, by):
+@once_per_submission(
+    PlanTarget, same=lambda row, *, team, year, **_: (row.team_id, row.year) == (team.pk, year)
+)
+def plan_target_set(*, team, year, people, by, seen=UNCHECKED, submission_key=None):
     """Set the delivery plan's target of people supported in a financial year: a year that has
-    one gets the new number."""
-    target, _ = PlanTarget.objects.update_or_create(
-        team=team, year=year, defaults={"people": people, "set_by": by}
-    )
+    one gets the new number, unless it was set or changed since the page was opened (`seen`,
+    the version tokens of the targets the page showed), which raises EditConflict."""
+    target = PlanTarget.objects.select_for_update().filter(team=team, year=year).first()
+    if seen is not UNCHECKED and target is not None and version_token(target) not in seen.split():
+        raise EditConflict(target)
+    if target is None:
+        try:
+            # A savepoint: a target for the year made at this moment by someone else is a
+            # conflict like any other, not an error page.
+            with transaction.atomic():
+                return PlanTarget.objects.create(
+                    team=team, year=year, people=people, set_by=by, submission_key=submission_key
+                )
+        except IntegrityError:
+            if PlanTarget.objects.filter(submission_key=submission_key).exists():
+                raise  # the same page sent twice at once: the key's own check answers it
+            raise EditConflict(PlanTarget.objects.get(team=team, year=year)) from None
+    target.people, target.set_by, target.submission_key = people, by, submission_key
+    target.save(update_fields=["people", "set_by", "submission_key", "updated_at"])
     return target

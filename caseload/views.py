@@ -30,6 +30,7 @@ from smd.forms import add_service_errors
 from smd.models import PlanTarget, Role
 from smd.quarters import financial_year_of
 from smd.submission import submission_made
+from smd.versioning import EditConflict
 
 sees_people = user_passes(
     lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
@@ -162,17 +163,34 @@ def team_capacity(request):
 @require_http_methods(["GET", "POST"])
 def plan_targets(request):
     this_year = financial_year_of(timezone.localdate())
-    form = PlanTargetForm(request.POST or None, this_year=this_year)
-    if request.method == "POST" and form.is_valid():
-        target = services.plan_target_set(
-            team=request.user.team,
-            year=form.cleaned_data["year"],
-            people=form.cleaned_data["people"],
-            by=request.user,
-        )
-        messages.success(request, f"Target saved: {target.people} people in {target.year_label}.")
-        return redirect("caseload:plan_targets")
     targets = PlanTarget.objects.filter(team_id=request.user.team_id).select_related("set_by")
+    form = PlanTargetForm(request.POST or None, this_year=this_year, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.plan_target_set(
+                team=request.user.team,
+                year=form.cleaned_data["year"],
+                people=form.cleaned_data["people"],
+                by=request.user,
+                seen=form.cleaned_data["seen"],
+                **form.submission,
+            )
+        except EditConflict as conflict:
+            stored = conflict.stored
+            form.add_error(
+                None,
+                f"Someone else set {stored.year_label} to {stored.people} people since you "
+                "opened this page. Nothing was saved. Your number is still below: save again "
+                "to replace theirs with it.",
+            )
+            form.seen_again(stored)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Target saved: {target.people} people in {target.year_label}."
+            )
+            return redirect("caseload:plan_targets")
     return render(
         request,
         "caseload/plan_targets.html",

@@ -9,6 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Gender
+from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
 
@@ -295,7 +296,7 @@ class User(Versioned, AbstractUser):
         )
 
 
-class PlanTarget(BaseModel):
+class PlanTarget(Versioned, BaseModel):
     """The delivery plan's target of people supported in a financial year, entered by a
     manager and shown beside the projection from the team's capacity."""
 
@@ -313,6 +314,7 @@ class PlanTarget(BaseModel):
     set_by = models.ForeignKey(
         "User", on_delete=models.PROTECT, related_name="plan_targets_set", null=True
     )
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["-year"]

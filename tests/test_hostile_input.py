@@ -447,7 +447,7 @@ FORMS = {
     ),
     "caseload:plan_targets": Form(
         "manager",
-        lambda w: {"year": str(financial_year_of(timezone.localdate())), "people": "145"},
+        lambda w: _once({"year": str(financial_year_of(timezone.localdate())), "people": "145"}),
     ),
     "caseload:episode_change": Form(
         "navigator",

@@ -31,6 +31,7 @@ CREATE_FORMS = [
     "referrals:new_person",
     "referrals:decide",
     "caseload:allocate",
+    "caseload:plan_targets",
     "caseload:episode_change",
     "caseload:contact_new",
     "caseload:event_new",

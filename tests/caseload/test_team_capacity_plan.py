@@ -180,17 +180,23 @@ def test_the_projection_is_shown_beside_this_years_target(client_for, make_user,
 # --- the plan's targets ------------------------------------------------------------------------
 
 
+def opened(client):
+    """The target form as a browser has it: its one-time key and the targets the page showed."""
+    form = client.get(TARGETS).context["form"]
+    return {"submission_key": str(form["submission_key"].value()), "seen": form["seen"].value()}
+
+
 def test_manager_enters_a_target_and_entering_the_year_again_replaces_it(
     client_for, make_user, team
 ):
     manager = make_user(Role.MANAGER)
     client = client_for(manager)
     year = financial_year_of(timezone.localdate())
-    response = client.post(TARGETS, {"year": str(year), "people": "145"})
+    response = client.post(TARGETS, {**opened(client), "year": str(year), "people": "145"})
     assert response.status_code == 302
     target = PlanTarget.objects.get(team=team, year=year)
     assert (target.people, target.set_by) == (145, manager)
-    client.post(TARGETS, {"year": str(year), "people": "181"})
+    client.post(TARGETS, {**opened(client), "year": str(year), "people": "181"})
     assert list(PlanTarget.objects.values_list("year", "people")) == [(year, 181)]
     page = client.get(TARGETS).content.decode()
     assert "181" in page and target.year_label in page
@@ -208,7 +214,7 @@ def test_manager_enters_a_target_and_entering_the_year_again_replaces_it(
 )
 def test_a_bad_target_is_refused_with_the_typing_kept(client_for, make_user, team, data, field):
     client = client_for(make_user(Role.MANAGER))
-    data = {"year": str(financial_year_of(timezone.localdate())), **data}
+    data = {**opened(client), "year": str(financial_year_of(timezone.localdate())), **data}
     response = client.post(TARGETS, data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
@@ -222,9 +228,46 @@ def test_a_target_is_the_managers_own_teams(client_for, make_user, team, other_t
 
     other = UserFactory(role=Role.MANAGER, team=other_team)
     year = financial_year_of(timezone.localdate())
-    client_for(other).post(TARGETS, {"year": str(year), "people": "9"})
+    other_client = client_for(other)
+    other_client.post(TARGETS, {**opened(other_client), "year": str(year), "people": "9"})
     assert list(PlanTarget.objects.values_list("team", flat=True)) == [other_team.pk]
     assert "No targets yet" in client_for(make_user(Role.MANAGER)).get(TARGETS).content.decode()
+
+
+def test_a_target_set_since_the_page_was_opened_is_not_silently_replaced(
+    client_for, make_user, team
+):
+    year = str(financial_year_of(timezone.localdate()))
+    alice, bob = client_for(make_user(Role.MANAGER)), client_for(make_user(Role.MANAGER))
+    alices_page, bobs_page = opened(alice), opened(bob)
+    assert alice.post(TARGETS, {**alices_page, "year": year, "people": "145"}).status_code == 302
+
+    refused = bob.post(TARGETS, {**bobs_page, "year": year, "people": "181"})
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Someone else set" in page and "to 145 people" in page and "Nothing was saved" in page
+    assert refused.context["form"]["people"].value() == "181"  # Bob's number is kept
+    assert list(PlanTarget.objects.values_list("people", flat=True)) == [145]
+    # Saving again, with Alice's number in front of him, is Bob's deliberate choice.
+    again = {
+        **bobs_page,
+        "submission_key": refused.context["form"]["submission_key"].value(),
+        "seen": refused.context["form"]["seen"].value(),
+        "year": year,
+        "people": "181",
+    }
+    assert bob.post(TARGETS, again).status_code == 302
+    assert list(PlanTarget.objects.values_list("people", flat=True)) == [181]
+
+
+def test_a_target_sent_twice_is_saved_once_and_answers_the_same(client_for, make_user, team):
+    client = client_for(make_user(Role.MANAGER))
+    sent = {**opened(client), "year": str(financial_year_of(timezone.localdate())), "people": "65"}
+    first, second = client.post(TARGETS, sent), client.post(TARGETS, sent)
+    assert first.status_code == second.status_code == 302
+    target = PlanTarget.objects.get()
+    assert (target.people, target.version) == (65, 1)
 
 
 def test_team_leader_reads_capacity_but_does_not_set_targets(team_leader_client):

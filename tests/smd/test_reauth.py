@@ -95,9 +95,7 @@ def test_an_erasure_asks_for_the_password(maria_client):
     assert maria_client.get(RETENTION).status_code == 200
 
 
-def test_the_reason_typed_for_an_erasure_outlives_the_password_running_out(
-    maria_client, settings
-):
+def test_the_reason_typed_for_an_erasure_outlives_the_password_running_out(maria_client, settings):
     """The reason typed on the erasure page is sent on with the password, not lost to it."""
     confirm(maria_client)
     session = maria_client.session
