@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('smd', '0004_edit_versions'),
+        ("smd", "0004_edit_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plantarget',
-            name='submission_key',
+            model_name="plantarget",
+            name="submission_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='plantarget',
-            name='version',
+            model_name="plantarget",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
     ]
