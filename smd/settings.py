@@ -221,6 +221,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # and one handed over this many times is given up with an error in the log.
 OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 20 * 60)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# A done message is deleted by the sweep this many days after it was done: an account email's
+# words are kept no longer than it takes to see it went.
+OUTBOX_KEEP_DONE_DAYS = env_int("OUTBOX_KEEP_DONE_DAYS", 7)
 # A worker building a return renews its lease this often (a quarter of it); a return whose
 # lease ran out (its worker died) is queued again by the outbox sweep, within a minute.
 RETURN_LEASE_SECONDS = env_int("RETURN_LEASE_SECONDS", 120)

@@ -92,10 +92,15 @@ def task_always_eager():
 def outbox_sweep(*, now=None, grace=SWEEP_GRACE):
     """Run the registered recoveries, then hand to Celery every message never handed over, or
     handed over so long ago without being done that the broker must have lost it. A message
-    handed over `OUTBOX_MAX_ATTEMPTS` times is given up, with an error in the log."""
+    handed over `OUTBOX_MAX_ATTEMPTS` times is given up, with an error in the log. Messages
+    done more than `OUTBOX_KEEP_DONE_DAYS` ago are deleted: what they carried (an account
+    email's words) is not kept once it has gone."""
     now = now or timezone.now()
     for recover in _recoveries:
         recover(now=now)
+    OutboxMessage.objects.filter(
+        status=Status.DONE, done_at__lt=now - timedelta(days=settings.OUTBOX_KEEP_DONE_DAYS)
+    ).delete()
     resend_before = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
     waiting = OutboxMessage.objects.filter(
         Q(status=Status.PENDING, created_at__lte=now - grace)

@@ -148,3 +148,24 @@ def test_the_sweep_runs_every_minute_from_the_database(db):
 
     task = PeriodicTask.objects.get(task="smd.outbox.tasks.outbox_sweep_each_minute")
     assert (task.interval.every, task.interval.period) == (1, "minutes")
+
+
+def test_the_sweep_deletes_work_done_more_than_a_week_ago_and_keeps_the_rest(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_KEEP_DONE_DAYS = 7
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        old = notify_user(user=alice, subject="Old", body="Sent last month.")
+        recent = notify_user(user=alice, subject="Recent", body="Sent yesterday.")
+    OutboxMessage.objects.filter(pk=old.pk).update(done_at=now - timedelta(days=8))
+    OutboxMessage.objects.filter(pk=recent.pk).update(done_at=now - timedelta(days=1))
+    given_up = outbox_add(
+        task=NOTIFY, kwargs={"user_id": str(alice.pk), "subject": "S", "body": "B"}
+    )
+    OutboxMessage.objects.filter(pk=given_up.pk).update(
+        status=Status.FAILED, created_at=now - timedelta(days=30)
+    )
+    outbox_sweep(now=now)
+    # Done and old: gone with the words it carried. Done lately, or given up: still there.
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, given_up.pk}
