@@ -9,28 +9,9 @@ from referrals.models import Referral
 from smd.outbox.models import OutboxMessage
 from tests.factories import new_key
 from tests.outages import celery_broker, free_port, redis_cache
+from tests.referrals.test_public_form import valid_data  # noqa: F401 - a fixture
 
 URL = "/refer/"
-
-
-@pytest.fixture
-def valid_data(partner_org):
-    return {
-        "first_name": "Peggy",
-        "last_name": "Kelly",
-        "date_of_birth": "1979-03-05",
-        "contact_details": "At St Anne's day centre most mornings.",
-        "homelessness": "on",
-        "mental_health": "on",
-        "substance_misuse": "on",
-        "why_now": "Lost her tenancy.",
-        "consent": "yes",
-        "referrer": str(partner_org.pk),
-        "referrer_name": "Sam Taylor",
-        "referrer_contact": "sam@example.org",
-        "gender": "woman",
-        **new_key(),
-    }
 
 
 @pytest.fixture
@@ -39,7 +20,12 @@ def redis_down():
     return f"redis://127.0.0.1:{free_port()}/0"
 
 
-def test_refused_posts_do_not_count_towards_the_limit(client, team, valid_data, settings):
+def test_refused_posts_do_not_count_towards_the_limit(
+    client,
+    team,
+    valid_data,  # noqa: F811
+    settings,
+):
     settings.REFERRAL_RATE_LIMIT = "3/h"
     for _ in range(5):  # a referrer fixing mistakes is never paused
         refused = client.post(URL, {**valid_data, "consent": ""})
@@ -51,7 +37,12 @@ def test_refused_posts_do_not_count_towards_the_limit(client, team, valid_data, 
 
 
 def test_with_the_cache_down_a_public_referral_is_stored_and_confirmed(
-    client, team, valid_data, settings, redis_down, caplog
+    client,
+    team,
+    valid_data,  # noqa: F811
+    settings,
+    redis_down,
+    caplog,
 ):
     settings.CACHES = redis_cache(redis_down)
     with caplog.at_level(logging.WARNING, "referrals.ratelimit"):
@@ -63,7 +54,11 @@ def test_with_the_cache_down_a_public_referral_is_stored_and_confirmed(
 
 
 def test_with_the_broker_down_a_staff_referral_is_stored_confirmed_and_kept_for_the_sweep(
-    navigator_client, navigator, valid_data, redis_down, django_capture_on_commit_callbacks
+    navigator_client,
+    navigator,
+    valid_data,  # noqa: F811
+    redis_down,
+    django_capture_on_commit_callbacks,
 ):
     valid_data["referrer"] = str(navigator.organisation_id)
     with celery_broker(redis_down), django_capture_on_commit_callbacks(execute=True):
