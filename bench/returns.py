@@ -114,11 +114,11 @@ def measure():
     from django.utils import timezone
     from weasyprint import HTML
 
+    from returns.figures import Return
+    from returns.render import to_csv, to_pdf
+    from returns.tasks import figures_as_data
     from smd.models import Team
     from smd.quarters import Quarter
-    from smd.returns.figures import Return
-    from smd.returns.render import to_csv, to_pdf
-    from smd.returns.tasks import figures_as_data
 
     # A worker has rendered PDFs before: fonts and styles are loaded once per process.
     HTML(string="<p>warm</p>").write_pdf()

@@ -143,8 +143,8 @@ def prepare():
     from django.db.models import Count, Q
 
     from caseload import selectors
+    from demo.management.commands.seed_demo import DEMO_PASSWORD
     from mdt.models import AgendaItem, MdtMeeting
-    from smd.management.commands.seed_demo import DEMO_PASSWORD
     from smd.models import Role, Team, User
 
     team = Team.objects.annotate(n=Count("people")).order_by("-n", "name").first()

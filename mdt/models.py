@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
-from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 

@@ -11,9 +11,9 @@ from assessments.models import Assessment
 from assessments.selectors import ndt_changes
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from sharing.selectors import mdt_sharing_in_force_for
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
 from smd.models import Role
-from smd.sharing.selectors import mdt_sharing_in_force_for
 
 
 def meetings_for(user):
@@ -62,8 +62,8 @@ def mark_sharing_gaps(meeting, items):
     organisations that may not be told about the person (no MDT data-sharing agreement in force
     with them, or no MDT sharing agreement from the person). Uses the meeting's prefetched
     invitations; two queries whatever the agenda's length."""
+    from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
     from smd.models import Organisation
-    from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}

@@ -8,7 +8,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
-from smd.sharing.models import SharingAgreement
+from sharing.models import SharingAgreement
 from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 

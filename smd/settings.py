@@ -61,18 +61,21 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "smd",
-    "referrals",
-    "assessments",
-    "caseload",
-    "mdt",
-    "smd.sharing",
     "django_celery_beat",
     "simple_history",
-    "smd.returns",
+    # The project's own apps, lowest layer first (ADR 0025): each imports only from those
+    # above it in this list, never below; `make lint` checks it.
+    "smd",
     "smd.audit",
-    "smd.rights",
     "smd.outbox",
+    "caseload",
+    "referrals",
+    "assessments",
+    "sharing",
+    "mdt",
+    "returns",
+    "rights",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -392,7 +395,7 @@ CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
 # Entries are kept this long, then deleted by `manage.py audit_purge` (run it from a scheduler):
 # eight years by default, longer than the person records they describe are kept.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 8 * 366)
-# --- A person's rights (smd.rights, ADR 0017) --------------------------------------------------
+# --- A person's rights (rights, ADR 0017) --------------------------------------------------
 # A record is due for erasure RETENTION_YEARS after the person's support (or, for someone never
 # supported, their last referral) ended; a manager confirms each erasure.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 6)

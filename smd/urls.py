@@ -24,11 +24,11 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
-    path("people/<uuid:person_pk>/reqol/", include("assessments.reqol_urls")),
+    path("people/<uuid:person_pk>/reqol/", include("assessments.reqol.urls")),
     path("mdt/", include("mdt.urls")),
-    path("", include("smd.sharing.urls")),
-    path("returns/", include("smd.returns.urls")),
-    path("", include("smd.rights.urls")),
+    path("", include("sharing.urls")),
+    path("returns/", include("returns.urls")),
+    path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),
     # One sign-in page, with its second factor and cool-off, for the admin site too.
     path(

@@ -137,7 +137,7 @@ def share_for_mdt(person, *organisations, by, expires_on=None, how_recorded="ver
     """The person agreed to be discussed at the MDT with each organisation (ADR 0016)."""
     from datetime import timedelta
 
-    from smd.sharing.models import Purpose, SharingAgreement
+    from sharing.models import Purpose, SharingAgreement
 
     return [
         SharingAgreement.objects.create(
@@ -156,7 +156,7 @@ def dsa_for_mdt(*organisations, by, start_on=None, review_on=None, ended_on=None
     """A data-sharing agreement for the MDT between the organisations, in force from a year ago."""
     from datetime import timedelta
 
-    from smd.sharing.models import DataSharingAgreement, Purpose
+    from sharing.models import DataSharingAgreement, Purpose
 
     today = timezone.localdate()
     agreement = DataSharingAgreement.objects.create(

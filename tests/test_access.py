@@ -12,15 +12,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assessments import reqol
 from assessments.models import AssessmentScheme
+from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.models import Allocation
 from caseload.outcomes import services as outcome_services
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
+from returns.models import QuarterlyReturn
 from smd.models import Role
-from smd.returns.models import QuarterlyReturn
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.conftest import app_device, sign_in
 from tests.factories import (
@@ -426,7 +426,7 @@ def world(shipped_schemes):
         in_their_words="Get my own place",
         review_on=timezone.localdate() + timedelta(weeks=6),
     )
-    reqol.definition_import(data=reqol_definition_data())
+    definition_import(data=reqol_definition_data())
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )

@@ -18,8 +18,8 @@ from caseload.forms import PersonForm
 from caseload.models import Allocation, Person
 from caseload.outcomes import services as outcome_services
 from referrals.models import Referral
+from sharing.models import LawfulBasis
 from smd.models import Role, Team
-from smd.sharing.models import LawfulBasis
 from tests.factories import (
     AllocationFactory,
     ContactFactory,

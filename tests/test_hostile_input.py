@@ -27,9 +27,11 @@ from django_otp.oath import hotp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments import reqol
-from assessments.forms import AssessmentForm, ReqolForm
+from assessments.forms import AssessmentForm
 from assessments.models import AssessmentScheme
+from assessments.reqol.forms import ReqolForm
+from assessments.reqol.selectors import current_definition
+from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.forms import ContactEditForm, ContactForm, PersonForm
 from caseload.models import Allocation
@@ -37,13 +39,13 @@ from caseload.outcomes import services as outcome_services
 from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
+from returns.models import QuarterlyReturn
+from rights import services as rights_services
+from rights.models import RetentionReview
+from sharing.forms import DataSharingAgreementForm, LawfulBasisForm, SharingAgreementForm
+from sharing.models import Article6Basis, Article9Condition, HowRecorded
 from smd.models import Role
 from smd.quarters import Quarter, financial_year_of
-from smd.returns.models import QuarterlyReturn
-from smd.rights import services as rights_services
-from smd.rights.models import RetentionReview
-from smd.sharing.forms import DataSharingAgreementForm, LawfulBasisForm, SharingAgreementForm
-from smd.sharing.models import Article6Basis, Article9Condition, HowRecorded
 from smd.two_factor import services as two_factor_services
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.conftest import app_device, password_confirmed, sign_in
@@ -220,7 +222,7 @@ def world_ids(world):
 
 @pytest.fixture
 def worlds(shipped_schemes):
-    reqol.definition_import(data=reqol_definition_data())
+    definition_import(data=reqol_definition_data())
     partner_org = OrganisationFactory(name="Northgate Probation")
     home = build_world(TeamFactory(receives_public_referrals=True), partner_org)
     other = build_world(
@@ -323,7 +325,7 @@ def _assessment(w, assessment=None, **extra):
 
 
 def _reqol(w):
-    form = ReqolForm(definition=reqol.current_definition())
+    form = ReqolForm(definition=current_definition())
     answers = {f"item_{item.key}": "2" for item in form.items}
     return as_post(form, completion="themself", **answers)
 

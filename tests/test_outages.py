@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Referral
+from returns import services as returns
+from returns.models import QuarterlyReturn
 from smd.celery import app
 from smd.models import Role
 from smd.outbox.models import OutboxMessage
 from smd.outbox.services import outbox_sweep
 from smd.quarters import Quarter
-from smd.returns import services as returns
-from smd.returns.models import QuarterlyReturn
 from tests.conftest import sign_in
 from tests.factories import ReferralFactory, UserFactory, new_key
 from tests.outages import celery_broker, free_port, private_redis_or_skip, redis_cache

@@ -12,15 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import reqol
 from assessments.models import AssessmentCorrection, AssessmentScheme, ReqolRecord
+from assessments.reqol.services import definition_import, reqol_record
 from assessments.services import assessment_correct, assessment_save
 from caseload.models import Allocation, Person, PersonAlias
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral, SharingBasis
+from returns.models import QuarterlyReturn
 from smd.models import Role
 from smd.quarters import Quarter
-from smd.returns.models import QuarterlyReturn
 from tests.assessments.test_reqol import definition_data
 from tests.factories import (
     AllocationFactory,
@@ -100,7 +100,7 @@ def test_the_people_behind_a_figure_cost_the_same_as_people_grow(client_for, tea
 
 
 def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigator):
-    definition = reqol.definition_import(data=definition_data())
+    definition = definition_import(data=definition_data())
     person = PersonFactory(team=team)
     episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
     AllocationFactory(episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR)
@@ -109,7 +109,7 @@ def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigato
 
     def add(months):
         for month in months:
-            reqol.reqol_record(
+            reqol_record(
                 person=person,
                 episode=episode,
                 definition=definition,

@@ -85,8 +85,8 @@ def test_two_team_leaders_deciding_at_once_record_one_decision():
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_live_worker_builds_a_quarterly_return(live_worker):
+    from returns import services as returns
     from smd.quarters import Quarter
-    from smd.returns import services as returns
 
     team = TeamFactory()
     manager = UserFactory(role=Role.MANAGER, team=team)
@@ -140,9 +140,9 @@ def test_a_return_whose_worker_dies_is_redelivered_and_completes(tmp_path):
 
     from django.db import connection as db
 
+    from returns.models import QuarterlyReturn
+    from returns.tasks import quarterly_return_build
     from smd.quarters import Quarter
-    from smd.returns.models import QuarterlyReturn
-    from smd.returns.tasks import quarterly_return_build
 
     team = TeamFactory()
     UserFactory(role=Role.MANAGER, team=team)

@@ -1,6 +1,7 @@
 from django import template
 
-from assessments.reqol import UNAVAILABLE, person_panel
+from assessments.reqol.selectors import person_panel
+from assessments.reqol.services import UNAVAILABLE
 
 register = template.Library()
 

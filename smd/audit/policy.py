@@ -140,7 +140,7 @@ NOT_AUDITED = {
     "sharing:register": "agreements between organisations, no person",
     "sharing:dsa_new": "an agreement between organisations, no person",
     "sharing:dsa_edit": "an agreement between organisations, no person",
-    # A person's rights (smd/rights): the services write their own entries, one per file made
+    # A person's rights (rights): the services write their own entries, one per file made
     # (export, saying JSON or PDF) and one per person erased (erase), which a POST watched here
     # would log a second time as a change.
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",

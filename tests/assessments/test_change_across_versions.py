@@ -15,10 +15,10 @@ from django.urls import reverse
 from assessments.models import AssessmentScheme
 from assessments.selectors import ndt_changes
 from assessments.services import scheme_export
+from returns.figures import build_return
+from returns.render import to_csv
+from returns.tasks import figures_as_data
 from smd.quarters import Quarter
-from smd.returns.figures import build_return
-from smd.returns.render import to_csv
-from smd.returns.tasks import figures_as_data
 from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
 
 Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025

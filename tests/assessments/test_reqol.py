@@ -13,13 +13,22 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from assessments import reqol
 from assessments.models import (
     ReqolAnswer,
     ReqolDefinition,
     ReqolDefinitionInUse,
     ReqolItem,
     ReqolRecord,
+)
+from assessments.reqol.selectors import current_definition, person_panel, reqol_change
+from assessments.reqol.services import (
+    ReqolFileError,
+    ReqolUnavailable,
+    definition_errors,
+    definition_import,
+    item_score,
+    reqol_record,
+    total_score,
 )
 
 # Items 2, 4, 7 and 9 are the made-up "negatively worded" ones.
@@ -48,19 +57,19 @@ def definition_data(**changes):
 
 @pytest.fixture
 def definition(db):
-    return reqol.definition_import(data=definition_data())
+    return definition_import(data=definition_data())
 
 
 # --- scoring, by hand ---------------------------------------------------------------------------
 
 
 def test_a_reversed_item_scores_four_minus_the_response():
-    assert [reqol.item_score(r, reversed=False) for r in range(5)] == [0, 1, 2, 3, 4]
-    assert [reqol.item_score(r, reversed=True) for r in range(5)] == [4, 3, 2, 1, 0]
+    assert [item_score(r, reversed=False) for r in range(5)] == [0, 1, 2, 3, 4]
+    assert [item_score(r, reversed=True) for r in range(5)] == [4, 3, 2, 1, 0]
     with pytest.raises(ValueError):
-        reqol.item_score(5, reversed=False)
+        item_score(5, reversed=False)
     with pytest.raises(ValueError):
-        reqol.item_score(True, reversed=False)
+        item_score(True, reversed=False)
 
 
 @pytest.mark.parametrize(
@@ -94,12 +103,12 @@ def test_a_reversed_item_scores_four_minus_the_response():
     ],
 )
 def test_total_scores_reverse_the_negatively_worded_items(responses, total):
-    assert reqol.total_score(responses, REVERSED) == total
+    assert total_score(responses, REVERSED) == total
 
 
 def test_a_total_needs_all_ten_answers():
     with pytest.raises(ValueError):
-        reqol.total_score({f"item_{n}": 2 for n in range(1, 10)}, REVERSED)
+        total_score({f"item_{n}": 2 for n in range(1, 10)}, REVERSED)
 
 
 # --- the definition file -------------------------------------------------------------------------
@@ -141,8 +150,8 @@ def _broken(mutate):
     ],
 )
 def test_a_malformed_file_is_refused_whole(db, mutate, expected):
-    with pytest.raises(reqol.ReqolFileError) as error:
-        reqol.definition_import(data=_broken(mutate))
+    with pytest.raises(ReqolFileError) as error:
+        definition_import(data=_broken(mutate))
     assert any(expected in message for message in error.value.messages), error.value.messages
     assert not ReqolDefinition.objects.exists() and not ReqolItem.objects.exists()
 
@@ -151,21 +160,21 @@ def test_every_problem_is_listed_at_once(db):
     data = definition_data(measure="Other")
     data["items"][0]["key"] = "bad key!"
     data["items"][1]["text"] = ""
-    messages = reqol.definition_errors(data)
+    messages = definition_errors(data)
     assert len(messages) == 3, messages
 
 
 def test_a_loaded_version_is_never_replaced(definition):
-    with pytest.raises(reqol.ReqolFileError) as error:
-        reqol.definition_import(data=definition_data(instructions="Changed"))
+    with pytest.raises(ReqolFileError) as error:
+        definition_import(data=definition_data(instructions="Changed"))
     assert "already loaded" in error.value.messages[0]
 
 
 def test_a_later_version_becomes_current_only_when_asked(definition):
-    second = reqol.definition_import(data=definition_data(version=2))
-    assert not second.is_current and reqol.current_definition() == definition
-    third = reqol.definition_import(data=definition_data(version=3), make_current=True)
-    assert third.is_current and reqol.current_definition() == third
+    second = definition_import(data=definition_data(version=2))
+    assert not second.is_current and current_definition() == definition
+    third = definition_import(data=definition_data(version=3), make_current=True)
+    assert third.is_current and current_definition() == third
     assert ReqolDefinition.objects.filter(is_current=True).count() == 1
 
 
@@ -191,7 +200,7 @@ def test_the_fictional_example_file_is_valid_and_says_so():
 
     path = Path(__file__).resolve().parents[2] / "docs/examples/reqol-10-FICTIONAL-example.json"
     data = json.loads(path.read_text())
-    assert reqol.definition_errors(data) == []
+    assert definition_errors(data) == []
     assert "NOT the licensed ReQoL-10 wording" in data["acknowledgement"]
     assert all("FICTIONAL" in item["text"] for item in data["items"])
 
@@ -206,7 +215,7 @@ def answers(value=2, **overrides):
 
 
 def record(person, episode, definition, by, responses, on=date(2025, 3, 1)):
-    return reqol.reqol_record(
+    return reqol_record(
         person=person,
         episode=episode,
         definition=definition,
@@ -218,10 +227,10 @@ def record(person, episode, definition, by, responses, on=date(2025, 3, 1)):
 
 
 def test_nothing_can_be_recorded_until_wording_is_loaded(person, episode, navigator):
-    assert reqol.current_definition() is None
-    panel = reqol.person_panel(person)
+    assert current_definition() is None
+    panel = person_panel(person)
     assert not panel.available
-    with pytest.raises(reqol.ReqolUnavailable) as error:
+    with pytest.raises(ReqolUnavailable) as error:
         record(person, episode, None, navigator, answers())
     assert "licensed copy has not been loaded" in error.value.messages[0]
     assert not ReqolRecord.objects.exists()
@@ -235,7 +244,7 @@ def test_a_record_keeps_answers_scores_and_the_total(person, episode, navigator,
     by_key = {a.item.key: a for a in saved.answers.select_related("item")}
     assert (by_key["item_2"].response, by_key["item_2"].score) == (1, 3)
     assert (by_key["item_1"].response, by_key["item_1"].score) == (3, 3)
-    panel = reqol.person_panel(person)
+    panel = person_panel(person)
     assert panel.available and panel.latest_total == 30 and panel.count == 1
 
 
@@ -283,15 +292,15 @@ def test_change_from_first_to_latest(person, episode, navigator, definition):
 
     record(person, episode, definition, navigator, answers(1), on=date(2025, 2, 1))
     record(person, episode, definition, navigator, answers(3), on=date(2025, 5, 1))
-    first = reqol.total_score(answers(1), REVERSED)
-    latest = reqol.total_score(answers(3), REVERSED)
-    found = reqol.reqol_change(Episode.objects.all())
+    first = total_score(answers(1), REVERSED)
+    latest = total_score(answers(3), REVERSED)
+    found = reqol_change(Episode.objects.all())
     assert found == {"count": 1, "mean_change": latest - first, "improved": int(latest > first)}
-    assert reqol.reqol_change(Episode.objects.all(), until=date(2025, 3, 1))["count"] == 0
+    assert reqol_change(Episode.objects.all(), until=date(2025, 3, 1))["count"] == 0
 
 
 def test_a_copy_of_the_data_is_not_changed_by_loading(db):
     data = definition_data()
     before = copy.deepcopy(data)
-    reqol.definition_import(data=data)
+    definition_import(data=data)
     assert data == before

@@ -4,8 +4,8 @@ page and shown over time, like the NDT."""
 import pytest
 from django.urls import reverse
 
-from assessments import reqol
 from assessments.models import ReqolRecord
+from assessments.reqol.services import definition_import
 from caseload.models import Allocation
 from smd.models import Role
 from tests.assessments.test_reqol import REVERSED, definition_data
@@ -31,7 +31,7 @@ def test_the_person_page_and_form_say_plainly_it_is_not_loaded(navigator_client,
 
 
 def test_once_loaded_a_navigator_records_one_and_sees_it_over_time(navigator_client, allocated):
-    reqol.definition_import(data=definition_data())
+    definition_import(data=definition_data())
     page = navigator_client.get(allocated.get_absolute_url()).content.decode()
     assert "Record ReQoL-10" in page and "Made-up acknowledgement for tests." in page
     form = navigator_client.get(reverse("reqol:new", args=[allocated.pk])).content.decode()
@@ -60,7 +60,7 @@ def test_once_loaded_a_navigator_records_one_and_sees_it_over_time(navigator_cli
 
 
 def test_an_mdt_chair_reads_reqol_but_does_not_record_it(client_for, make_user, allocated):
-    reqol.definition_import(data=definition_data())
+    definition_import(data=definition_data())
     chair = client_for(make_user(Role.MDT_CHAIR))
     assert chair.get(reverse("reqol:history", args=[allocated.pk])).status_code == 200
     assert chair.get(reverse("reqol:new", args=[allocated.pk])).status_code == 403

@@ -10,10 +10,10 @@ from django.utils import timezone
 from caseload.outcomes import services as outcome_services
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
+from returns.models import QuarterlyReturn
 from smd.audit.models import AuditAction, AuditEvent
 from smd.audit.policy import AUDITED, NOT_AUDITED
 from smd.models import Role
-from smd.returns.models import QuarterlyReturn
 from tests.factories import (
     ContactFactory,
     EpisodeFactory,

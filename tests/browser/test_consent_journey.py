@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role
-from smd.sharing.models import DataSharingAgreement, SharingAgreement
 from tests.browser.conftest import assert_fits_phone
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (

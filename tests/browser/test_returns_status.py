@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from returns.models import QuarterlyReturn
 from smd.models import Role
-from smd.returns.models import QuarterlyReturn
 from tests.browser.conftest import sign_in
 from tests.factories import TeamFactory, UserFactory
 

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from mdt import services
 from mdt.models import AgendaItem, MdtMeeting, MdtReferral
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.models import Role
-from smd.sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from tests.factories import OrganisationFactory, UserFactory, current_version, dsa_for_mdt
 from tests.mdt.conftest import refer
 
@@ -107,7 +107,7 @@ def test_withdrawn_consent_removes_a_person_from_partner_views_and_future_agenda
 def test_a_withdrawn_new_case_goes_back_to_waiting(partner, navigator, meeting, person):
     referral = refer(person, navigator)
     item = services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
-    from smd.sharing.services import sharing_agreement_withdraw
+    from sharing.services import sharing_agreement_withdraw
 
     removed = sharing_agreement_withdraw(
         agreement=SharingAgreement.objects.get(person=person), by=navigator

@@ -11,13 +11,13 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from returns import services
+from returns.models import QuarterlyReturn
+from returns.tasks import quarterly_return_build
 from smd.models import Role
 from smd.outbox.models import OutboxMessage
 from smd.outbox.services import outbox_sweep
 from smd.quarters import Quarter
-from smd.returns import services
-from smd.returns.models import QuarterlyReturn
-from smd.returns.tasks import quarterly_return_build
 from tests.factories import UserFactory
 from tests.outages import celery_broker, free_port
 
@@ -154,7 +154,7 @@ def test_a_live_lease_is_left_to_its_worker(team):
 
 def test_a_build_overtaken_by_another_worker_removes_its_files(team, monkeypatch):
     qr = _version(team)
-    from smd.returns import tasks
+    from returns import tasks
 
     real = tasks.build_return
 
@@ -188,7 +188,7 @@ def test_a_build_started_too_often_is_marked_failed_not_queued_again(team):
 def test_a_transient_error_shows_retrying_and_the_retry_builds_it(team, monkeypatch):
     from django.db import OperationalError
 
-    from smd.returns import tasks
+    from returns import tasks
 
     qr = _version(team)
     real = tasks.build_return

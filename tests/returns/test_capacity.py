@@ -12,11 +12,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from caseload.models import Allocation, EpisodeStatus
+from returns.figures import SPLITS, build_return
+from returns.render import suppressed, to_csv, to_pdf
+from returns.tasks import figures_as_data
 from smd.models import PlanTarget, Role
 from smd.quarters import Quarter
-from smd.returns.figures import SPLITS, build_return
-from smd.returns.render import suppressed, to_csv, to_pdf
-from smd.returns.tasks import figures_as_data
 from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, UserFactory
 
 Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
@@ -235,7 +235,7 @@ def test_the_capacity_section_costs_the_same_however_many_staff_and_people(team,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from smd.returns.figures import Return
+    from returns.figures import Return
 
     for _ in range(size):
         worker(team, Role.NAVIGATOR, fte=Decimal("1")).save()  # a second version each

@@ -20,11 +20,11 @@ from mdt import services as mdt
 from mdt.models import Invitation, MdtMeeting
 from referrals import services as referrals
 from referrals.models import Referral
+from returns.figures import SPLIT_DEFINITIONS, SPLITS, build_return
+from returns.render import charts, pdf_html, suppressed, to_csv, to_pdf
+from returns.tasks import figures_as_data
 from smd.characteristics import age_band, age_on
 from smd.models import Role
-from smd.returns.figures import SPLIT_DEFINITIONS, SPLITS, build_return
-from smd.returns.render import charts, pdf_html, suppressed, to_csv, to_pdf
-from smd.returns.tasks import figures_as_data
 from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,

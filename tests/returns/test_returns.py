@@ -16,13 +16,13 @@ from caseload.models import Allocation, Episode
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral
 from referrals.models import Referral
+from returns import services
+from returns.figures import SPLITS, build_return
+from returns.models import QuarterlyReturn, ReturnDownload
+from returns.render import suppressed, to_csv, to_pdf
+from returns.tasks import figures_as_data, quarterly_return_build
 from smd.models import Role
 from smd.quarters import Quarter
-from smd.returns import services
-from smd.returns.figures import SPLITS, build_return
-from smd.returns.models import QuarterlyReturn, ReturnDownload
-from smd.returns.render import suppressed, to_csv, to_pdf
-from smd.returns.tasks import figures_as_data, quarterly_return_build
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -299,7 +299,7 @@ def test_a_failure_is_recorded_with_its_message(team, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the NDT selector fell over")
 
-    monkeypatch.setattr("smd.returns.tasks.build_return", broken)
+    monkeypatch.setattr("returns.tasks.build_return", broken)
     qr = QuarterlyReturn.objects.create(team=team, quarter=Q3.label, version=1)
     quarterly_return_build(str(qr.pk))
     qr.refresh_from_db()
@@ -393,7 +393,7 @@ def test_cli_builds_the_same_return(team, known, tmp_path):
 def test_the_schedule_is_in_the_database(db):
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="smd.returns.tasks.previous_quarter_returns")
+    task = PeriodicTask.objects.get(task="returns.tasks.previous_quarter_returns")
     assert (task.crontab.hour, task.crontab.day_of_month, task.crontab.month_of_year) == (
         "2",
         "1",
@@ -402,8 +402,8 @@ def test_the_schedule_is_in_the_database(db):
 
 
 def test_previous_quarter_task_queues_last_quarter(team):
+    from returns.tasks import previous_quarter_returns
     from smd.outbox.models import OutboxMessage
-    from smd.returns.tasks import previous_quarter_returns
 
     previous_quarter_returns()
     qr = QuarterlyReturn.objects.get()
@@ -411,7 +411,7 @@ def test_previous_quarter_task_queues_last_quarter(team):
     assert qr.requested_by is None
     # Its build is queued through the outbox, with the version.
     build = OutboxMessage.objects.get()
-    assert build.task == "smd.returns.tasks.quarterly_return_build"
+    assert build.task == "returns.tasks.quarterly_return_build"
     assert build.kwargs == {"return_id": str(qr.pk)}
 
 
@@ -486,7 +486,7 @@ def test_a_late_duplicate_build_cannot_undo_a_sign_off(team, known, monkeypatch)
         )
         return result
 
-    monkeypatch.setattr("smd.returns.tasks.build_return", build_then_race)
+    monkeypatch.setattr("returns.tasks.build_return", build_then_race)
     quarterly_return_build(str(qr.pk))
     qr.refresh_from_db()
     assert qr.signed_off_by == manager and qr.figures == [{"key": "signed"}]
@@ -559,7 +559,7 @@ def test_another_teams_manager_cannot_reach_this_teams_returns(client_for, team,
 
 
 def test_the_source_chart_never_prints_a_small_number(team):
-    from smd.returns.render import charts
+    from returns.render import charts
 
     figures = [
         {"key": "referrals_source_a", "label": "Referrals from A", "values": {"all": 7}},
@@ -599,7 +599,7 @@ def test_means_and_shares_over_few_people_are_suppressed_in_the_pdf(team, known)
 def test_information_sharing_figures(team, known):
     """Agreements in force on 31 December 2025, new in the quarter and overdue for review; and
     people who withdrew MDT sharing in the quarter (once each)."""
-    from smd.sharing.models import SharingAgreement
+    from sharing.models import SharingAgreement
 
     manager = UserFactory(role=Role.MANAGER, team=team)
     probation = OrganisationFactory(name="Probation")

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from assessments import reqol
 from assessments.models import (
     Assessment,
     AssessmentCorrection,
@@ -18,6 +17,7 @@ from assessments.models import (
     ReqolDefinition,
     ReqolRecord,
 )
+from assessments.reqol.services import definition_import
 from caseload.models import (
     AccommodationChange,
     Allocation,
@@ -35,8 +35,8 @@ from caseload.models import (
 )
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
+from sharing.models import LawfulBasis, SharingAgreement
 from smd.models import Role
-from smd.sharing.models import LawfulBasis, SharingAgreement
 from tests.assessments.test_reqol import definition_data
 from tests.conftest import password_confirmed, sign_in
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
@@ -233,7 +233,7 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         reason=f"{secret} correction",
         previous={"notes": f"{secret} earlier notes"},
     )
-    definition = ReqolDefinition.objects.first() or reqol.definition_import(data=definition_data())
+    definition = ReqolDefinition.objects.first() or definition_import(data=definition_data())
     for offset, response in [(8, 1), (120, 3)]:
         record = ReqolRecord.objects.create(
             person=person,

@@ -7,9 +7,9 @@ from django.apps import apps
 from django.urls import reverse
 from pypdf import PdfReader
 
+from rights.collect import EXCLUDED, history_model_of, person_models
+from rights.export import person_export
 from smd.audit.models import AuditEvent
-from smd.rights.collect import EXCLUDED, history_model_of, person_models
-from smd.rights.export import person_export
 
 
 def _export(client, person, fmt):

@@ -1,14 +1,14 @@
 """Erasure names every field of every kind of record as kept or cleared: a model or field added
 later fails here until someone decides."""
 
-from smd.rights.collect import EXCLUDED, person_models
-from smd.rights.erasure import DELETE, POLICY, field_names
+from rights.collect import EXCLUDED, person_models
+from rights.erasure import DELETE, POLICY, field_names
 
 
 def test_every_kind_of_person_record_has_an_erasure_policy():
     labels = {m._meta.label for m in person_models()}
     missing = labels - set(POLICY)
-    assert not missing, f"Say in smd/rights/erasure.py POLICY what erasure does to: {missing}"
+    assert not missing, f"Say in rights/erasure.py POLICY what erasure does to: {missing}"
     assert not set(POLICY) - labels, "POLICY names a model that no longer holds person data"
     assert not labels & set(EXCLUDED)
 

@@ -12,15 +12,15 @@ from django.urls import reverse
 
 from caseload.models import ContactVersion, Person, PersonAlias
 from referrals.selectors import referral_overview
+from returns.figures import build_return
+from rights import services
+from rights.collect import collect
+from rights.erasure import PLACEHOLDER
+from rights.export import person_export
+from rights.models import RetentionReview
+from rights.selectors import add_years, due_for_erasure
 from smd.audit.models import AuditEvent
 from smd.quarters import Quarter
-from smd.returns.figures import build_return
-from smd.rights import services
-from smd.rights.collect import collect
-from smd.rights.erasure import PLACEHOLDER
-from smd.rights.export import person_export
-from smd.rights.models import RetentionReview
-from smd.rights.selectors import add_years, due_for_erasure
 from tests.factories import EpisodeFactory, PersonFactory, ReferralFactory
 from tests.rights.conftest import at
 
@@ -126,7 +126,7 @@ def test_29_february_falls_due_on_28_february():
 
 
 def test_the_weekly_review_lists_each_due_person_once(rights_world, team):
-    from smd.rights.tasks import retention_review_weekly
+    from rights.tasks import retention_review_weekly
 
     assert retention_review_weekly() == {team.name: 2}
     assert retention_review_weekly() == {team.name: 0}
@@ -146,7 +146,7 @@ def test_someone_referred_again_comes_off_the_list(rights_world, team):
 def test_beat_runs_the_review_weekly(db):
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="smd.rights.tasks.retention_review_weekly")
+    task = PeriodicTask.objects.get(task="rights.tasks.retention_review_weekly")
     assert (task.crontab.day_of_week, task.crontab.hour, task.crontab.minute) == ("1", "3", "0")
 
 
@@ -365,7 +365,7 @@ def test_a_stale_choice_is_an_error_not_a_500(rights_world, team, client_for):
 
 
 def test_erasure_deletes_the_earlier_versions_of_erased_records(rights_world, team):
-    from smd.rights.collect import history_model_of
+    from rights.collect import history_model_of
 
     ann, zed = rights_world["ann"], rights_world["zed"]
     ann_history = ann.history.model

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.models import Allocation
+from sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
 from smd.models import Role
-from smd.sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,

@@ -157,8 +157,8 @@ def test_seed_demo_partner_sees_peggy_under_her_agreement(db, settings, shipped_
     """The demo's partner sees Peggy's cases because she agreed to share with probation and an
     MDT data-sharing agreement is in force; the register shows each status once."""
     from mdt.models import AgendaItem
+    from sharing.models import DataSharingAgreement, SharingAgreement
     from smd.models import User
-    from smd.sharing.models import DataSharingAgreement, SharingAgreement
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

@@ -290,7 +290,7 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
 
     from django.core.management import call_command
 
-    from smd.management.commands.seed_demo import DEMO_TOTP_SECRETS
+    from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
     from smd.models import User
 
     settings.DEBUG = True
@@ -312,7 +312,7 @@ def test_a_demo_user_signs_in_with_the_code_from_the_readme_command(db, settings
 
     from django.core.management import call_command
 
-    from smd.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
+    from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

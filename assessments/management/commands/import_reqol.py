@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.reqol import ReqolFileError, definition_errors, definition_import
+from assessments.reqol.services import ReqolFileError, definition_errors, definition_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    """Quarterly returns: figures from every domain app, built by Celery into a PDF and CSV."""
+
+    name = "returns"
+    label = "returns"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from returns.services import return_builds_recover
+        from smd.outbox.services import register_recovery
+
+        # The outbox sweep (every minute) also restarts builds whose worker died.
+        register_recovery(return_builds_recover)

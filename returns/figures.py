@@ -1,0 +1,1277 @@
+"""Every figure in the quarterly return, each defined once, in its docstring-like definition.
+
+A figure is computed from the people behind it (so every equity split comes from the same ids,
+and so the HTML view can list those people), or is a plain number where the people behind it
+are not listed (capacity, meetings, agreements). Each figure says whether it counts people, so
+the PDF suppresses small counts in one place. The same functions feed the PDF, the CSV and the
+HTML view.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from assessments.selectors import ndt_changes, review_status_from
+from caseload.models import Allocation, Episode, EpisodeStatus, ExitDestination, Person
+from mdt.selectors import mdt_figures
+from referrals.models import EligibilityDecision, Referral
+from referrals.selectors import domestic_abuse_survivors
+from smd.characteristics import (
+    AGE_BANDS,
+    Gender,
+    age_band,
+    age_on,
+    is_disabled,
+    is_ethnic_minority,
+)
+from smd.models import Role, Sector, Specialism
+
+SECTIONS = [
+    "Caseload and capacity",
+    "Team capacity",
+    "Referrals",
+    "Outcomes",
+    "MDT",
+    "Information sharing",
+    "Equity",
+    "Data quality",
+]
+# The equity splits every split figure carries, in column order. A person is in a split only
+# when the characteristic is recorded: "not known" and "prefer not to say" are in none.
+SPLITS = [
+    "all",
+    "women",
+    "ethnic_minority",
+    "survivor",
+    "disabled",
+    *[f"age_{key}" for key, *_ in AGE_BANDS],
+]
+SPLIT_LABELS = {
+    "all": "All",
+    "women": "Women",
+    "ethnic_minority": "Ethnic minority",
+    "survivor": "Domestic-abuse survivors",
+    "disabled": "Disabled",
+    **{f"age_{key}": label for key, label, *_ in AGE_BANDS},
+}
+SPLIT_DEFINITIONS = {
+    "all": "Everyone the figure covers, including referrals not yet linked to a person.",
+    "women": "People whose recorded gender is woman.",
+    "ethnic_minority": "People from ethnic minority communities: every recorded ethnic group "
+    "other than White British, White minorities included.",
+    "survivor": "People whose referral into the team recorded domestic abuse (as a victim or "
+    "survivor), as the MDT figures define them.",
+    "disabled": "People who say they have a long-term condition that limits their day-to-day "
+    "activities.",
+    **{
+        f"age_{key}": f"People aged {youngest}"
+        + (f" to {oldest}" if oldest else " or over")
+        + " on the last day of the quarter (from the date of birth, or the approximate age "
+        "recorded)."
+        for key, _label, youngest, oldest in AGE_BANDS
+    },
+}
+
+
+@dataclass
+class Figure:
+    section: str
+    key: str
+    label: str
+    definition: str
+    kind: str = "count"  # count | mean | share | total | number
+    values: dict = field(default_factory=dict)  # split -> number or None
+    people: dict = field(default_factory=dict)  # split -> sorted person ids (count figures)
+    bases: dict = field(default_factory=dict)  # split -> how many people a mean or share is over
+    # The value counts people (or events each about one person), so 1 to 4 could point to
+    # someone: the PDF prints it as "<5". Declared by every figure, read only by the renderer.
+    counts_people: bool = False
+    money: bool = False  # pounds and pence
+
+
+class Return:
+    """The figures for one team and quarter, with the people map the splits need."""
+
+    def __init__(self, team, quarter):
+        self.team, self.quarter = team, quarter
+        tz = timezone.get_current_timezone()
+        self.start, self.end = quarter.start, quarter.end
+        self.lo = datetime.combine(self.start, time.min, tzinfo=tz)
+        self.hi = datetime.combine(self.end, time.max, tzinfo=tz)
+        self.figures = []
+        team_people = Person.objects.filter(team=team)
+        self._people = {
+            p["id"]: p
+            for p in team_people.values(
+                "id",
+                "gender",
+                "ethnicity",
+                "disability",
+                "date_of_birth",
+                "approximate_age",
+                "approximate_age_recorded_on",
+            )
+        }
+        self._split_ids = self._splits(self._people, domestic_abuse_survivors(team_people))
+
+    def _splits(self, people, survivors):
+        """Each split's people as a set, worked out once: every figure asks of every id."""
+        bands = {
+            pid: age_band(
+                age_on(
+                    date_of_birth=p["date_of_birth"],
+                    approximate_age=p["approximate_age"],
+                    approximate_age_recorded_on=p["approximate_age_recorded_on"],
+                    on=self.end,
+                )
+            )
+            for pid, p in people.items()
+        }
+        return {
+            "women": {pid for pid, p in people.items() if p["gender"] == Gender.WOMAN},
+            "ethnic_minority": {
+                pid for pid, p in people.items() if is_ethnic_minority(p["ethnicity"]) is True
+            },
+            "survivor": set(survivors) & set(people),
+            "disabled": {pid for pid, p in people.items() if is_disabled(p["disability"]) is True},
+            **{
+                f"age_{key}": {pid for pid, band in bands.items() if band == key}
+                for key, *_ in AGE_BANDS
+            },
+        }
+
+    # --- how a figure is split ------------------------------------------------------------
+
+    def _in(self, split, pid):
+        if split == "all":
+            return True  # includes referrals not yet linked to a person
+        return pid in self._split_ids[split]
+
+    def _unique(self, key):
+        """Keys made from free text ("St Mungo's", "St Mungo s") could meet: number the later."""
+        taken = {f.key for f in self.figures}
+        if key not in taken:
+            return key
+        n = 2
+        while f"{key}_{n}" in taken:
+            n += 1
+        return f"{key}_{n}"
+
+    def count(self, section, key, label, definition, ids):
+        """A count of people (or of events, when an id repeats)."""
+        ids = list(ids)
+        figure = Figure(section, self._unique(key), label, definition, "count", counts_people=True)
+        for split in SPLITS:
+            chosen = [i for i in ids if self._in(split, i)]
+            figure.values[split] = len(chosen)
+            figure.people[split] = sorted({str(i) for i in chosen})
+        self.figures.append(figure)
+        return figure
+
+    def mean(self, section, key, label, definition, values_by_person):
+        """A mean over (person id, value) pairs, or a {person id: value} dict: a person with two
+        episodes or two decisions counts each of them."""
+        pairs = values_by_person.items() if isinstance(values_by_person, dict) else values_by_person
+        pairs = list(pairs)
+        figure = Figure(section, self._unique(key), label, definition, "mean")
+        for split in SPLITS:
+            chosen = [v for pid, v in pairs if self._in(split, pid)]
+            figure.bases[split] = len({pid for pid, _ in pairs if self._in(split, pid)})
+            figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
+        self.figures.append(figure)
+        return figure
+
+    def total(self, section, key, label, definition, amount_by_person, *, money=False):
+        """A sum of a quantity over people (events, nights, or pounds when `money`), split like
+        a count. Events and nights are about people (a handful of A&E visits can point to one
+        person); money is not counted as people."""
+        figure = Figure(
+            section,
+            self._unique(key),
+            label,
+            definition,
+            "total",
+            counts_people=not money,
+            money=money,
+        )
+        for split in SPLITS:
+            chosen = {pid: n for pid, n in amount_by_person.items() if self._in(split, pid) and n}
+            total = sum(chosen.values())
+            figure.values[split] = float(round(total, 2)) if money else round(total, 2)
+            figure.people[split] = sorted(str(pid) for pid in chosen)
+        self.figures.append(figure)
+        return figure
+
+    def share(self, section, key, label, definition, numerator, denominator):
+        """Per cent of the denominator's people who are in the numerator."""
+        figure = Figure(section, self._unique(key), label, definition, "share")
+        numerator = set(numerator)
+        for split in SPLITS:
+            base = [i for i in set(denominator) if self._in(split, i)]
+            hits = [i for i in base if i in numerator]
+            figure.bases[split] = len(base)
+            figure.values[split] = round(100 * len(hits) / len(base), 1) if base else None
+        self.figures.append(figure)
+        return figure
+
+    def number(self, section, key, label, definition, value, *, people):
+        """A number not split by person. `people` says whether it counts people, so the PDF
+        suppresses it when small: every plain number must say."""
+        figure = Figure(
+            section,
+            self._unique(key),
+            label,
+            definition,
+            "number",
+            {"all": value},
+            counts_people=people,
+        )
+        self.figures.append(figure)
+        return figure
+
+    # --- the sections ---------------------------------------------------------------------
+
+    def build(self):
+        self.caseload_and_capacity()
+        self.team_capacity()
+        self.referrals()
+        self.outcomes()
+        self.mdt()
+        self.information_sharing()
+        self.equity()
+        self.data_quality()
+        return self
+
+    def _episodes_active_at_end(self):
+        return Episode.objects.filter(person__team=self.team, start_date__lte=self.end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=self.end)
+        )
+
+    def _active_person_ids(self):
+        """The people active at quarter end, as a subquery."""
+        return self._episodes_active_at_end().values("person_id")
+
+    def caseload_and_capacity(self):
+        s = "Caseload and capacity"
+        active = list(self._episodes_active_at_end().values("person_id", "start_date"))
+        self.count(
+            s,
+            "active_at_end",
+            "People active at quarter end",
+            "People whose episode of support began on or before the last day of the "
+            "quarter and had not ended by then.",
+            [e["person_id"] for e in active],
+        )
+        starts = Episode.objects.filter(
+            person__team=self.team, start_date__range=(self.start, self.end)
+        ).values_list("person_id", flat=True)
+        self.count(
+            s,
+            "new_starts",
+            "New starts",
+            "Episodes of support whose first contact with the person (start date) fell "
+            "in the quarter.",
+            starts,
+        )
+        ended = list(
+            Episode.objects.filter(
+                person__team=self.team,
+                status=EpisodeStatus.CLOSED,
+                end_date__range=(self.start, self.end),
+            ).values("person_id", "exit_destination", "start_date", "end_date")
+        )
+        self.count(
+            s,
+            "endings",
+            "Endings",
+            "Episodes closed in the quarter.",
+            [e["person_id"] for e in ended],
+        )
+        for value, label in ExitDestination.choices:
+            self.count(
+                s,
+                f"endings_{value}",
+                f"Endings: {label.lower()}",
+                f"Episodes closed in the quarter with the exit destination “{label}”.",
+                [e["person_id"] for e in ended if e["exit_destination"] == value],
+            )
+        # One value per episode: someone whose support ended and began again counts twice.
+        days = [
+            (e["person_id"], ((e.get("end_date") or self.end) - e["start_date"]).days)
+            for e in active + ended
+            if e["start_date"]
+        ]
+        self.mean(
+            s,
+            "average_days",
+            "Average days on service",
+            "For people active at quarter end or ended in the quarter: days from the "
+            "episode's start to its end, or to the last day of the quarter.",
+            days,
+        )
+
+        holding = Allocation.objects.filter(
+            episode__person__team=self.team, started_at__lte=self.hi
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+        self.number(
+            s,
+            "navigator_caseload",
+            "Navigator caseload at quarter end",
+            "Lead-navigator allocations held at the end of the last day of the quarter.",
+            holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
+            people=True,
+        )
+        self.number(
+            s,
+            "peer_mentor_cases",
+            "Peer-mentor cases at quarter end",
+            "Peer-mentor allocations held at the end of the last day of the quarter.",
+            holding.filter(kind=Allocation.Kind.PEER_MENTOR).count(),
+            people=True,
+        )
+        during = Allocation.objects.filter(
+            episode__person__team=self.team, started_at__lte=self.hi
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
+        self.count(
+            s,
+            "supported_by_navigator",
+            "People supported by a navigator",
+            "People with a lead-navigator allocation held at any time in the quarter.",
+            set(
+                during.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).values_list(
+                    "episode__person_id", flat=True
+                )
+            ),
+        )
+        self.count(
+            s,
+            "supported_by_specialist",
+            "People supported by a specialist navigator",
+            "People with an allocation in the quarter to a navigator recorded with a "
+            "specialism (women, ethnic minority communities, lived experience, social "
+            "worker).",
+            set(
+                during.filter(worker__role=Role.NAVIGATOR)
+                .exclude(worker__specialism=Specialism.NONE)
+                .values_list("episode__person_id", flat=True)
+            ),
+        )
+        self.count(
+            s,
+            "supported_by_peer_mentor",
+            "People supported by a peer mentor",
+            "People with a peer-mentor allocation held at any time in the quarter.",
+            set(
+                during.filter(kind=Allocation.Kind.PEER_MENTOR).values_list(
+                    "episode__person_id", flat=True
+                )
+            ),
+        )
+
+    def team_capacity(self):
+        """Capacity as the delivery plan counts it, as it stood at the end of the quarter's last
+        day: staff profiles from their versions (ADR 0019), so a later change of FTE, hours or
+        role leaves a rebuilt return as it was."""
+        from caseload.selectors import team_capacity_at, waiting_at
+
+        s = "Team capacity"
+        capacity = team_capacity_at(self.team, self.hi)
+        navigators, peers = capacity.navigators, capacity.peer_mentors
+        per_fte = settings.NAVIGATOR_CASELOAD_PER_FTE
+        hours_each = settings.PEER_MENTOR_HOURS_PER_PERSON
+        rounding = "rounded to the nearest whole place, a half up"
+        self.number(
+            s,
+            "navigator_fte",
+            "Navigator FTE at quarter end",
+            "Full-time equivalent of the navigators active in the team at the end of the "
+            "quarter, added up, from their staff records as they stood then.",
+            float(navigators.fte),
+            people=False,
+        )
+        self.number(
+            s,
+            "navigator_places",
+            "Navigator places",
+            f"Navigator FTE at quarter end × {per_fte} people per full-time navigator, {rounding}.",
+            navigators.capacity,
+            people=False,
+        )
+        self.number(
+            s,
+            "peer_mentor_hours",
+            "Peer-mentor planned hours a week",
+            "Planned weekly hours of the peer mentors active in the team at the end of the "
+            "quarter, added up, from their staff records as they stood then.",
+            float(peers.hours),
+            people=False,
+        )
+        self.number(
+            s,
+            "peer_mentor_places",
+            "Peer-mentor places",
+            f"Peer-mentor planned hours a week ÷ {hours_each} hours per person, divided once "
+            f"for the team (not per peer mentor), {rounding}: 146 hours make 49 places.",
+            peers.capacity,
+            people=False,
+        )
+        self.number(
+            s,
+            "places",
+            "Places, navigators and peer mentors together",
+            "Navigator places + peer-mentor places: the team's capacity as the delivery plan "
+            "counts it.",
+            capacity.places,
+            people=False,
+        )
+        held = (
+            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+            .filter(kind__in=[Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR])
+        )
+        filled = self.count(
+            s,
+            "places_filled",
+            "Places filled at quarter end",
+            "Lead-navigator and peer-mentor allocations held at the end of the last day of the "
+            "quarter: someone with both fills a navigator place and a peer-mentor place.",
+            held.values_list("episode__person_id", flat=True),
+        )
+        # A per cent of places over one to four places filled would give the suppressed count
+        # back: printed in the PDF as a share over them is (n<5).
+        full = self.number(
+            s,
+            "places_full",
+            "How full the team is, %",
+            "Places filled at quarter end ÷ places × 100, to the nearest whole per cent (over "
+            "100 when the team holds more people than its places).",
+            capacity.percent_full,
+            people=False,
+        )
+        full.bases = {"all": filled.values["all"]}
+        waiting = list(waiting_at(self.team.pk, self.hi).values_list("person_id", "accepted_on"))
+        self.count(
+            s,
+            "waiting_allocation",
+            "Waiting for allocation at quarter end",
+            "People whose referral had been accepted by the last day of the quarter, whose "
+            "support had not ended, and who had no lead navigator at the end of that day.",
+            [pid for pid, _ in waiting],
+        )
+        waits = [(pid, (self.end - accepted).days) for pid, accepted in waiting]
+        self.mean(
+            s,
+            "waiting_mean_days",
+            "Mean wait for allocation (days)",
+            "For the people waiting for allocation at quarter end: days from their referral's "
+            "acceptance to the last day of the quarter, averaged.",
+            waits,
+        )
+        longest = self.number(
+            s,
+            "waiting_longest_days",
+            "Longest wait for allocation (days)",
+            "For the people waiting for allocation at quarter end: the most days any of them "
+            "had waited since acceptance, to the last day of the quarter.",
+            max((days for _, days in waits), default=None),
+            people=False,
+        )
+        # The longest of one to four people's waits is one of their own: the PDF prints it as
+        # it does a mean over them (n<5).
+        longest.bases = {"all": len(waits)}
+        days = capacity.days_on_service
+        self.number(
+            s,
+            "closed_episodes",
+            "Closed episodes behind the average days on service",
+            "The team's episodes of support that began and were closed by the last day of the "
+            f"quarter. The projection uses their average once there are {days.needed}.",
+            days.closed,
+            people=True,
+        )
+        self.number(
+            s,
+            "projection_days_on_service",
+            "Average days on service used for the projection",
+            "The mean days from start to end of the team's closed episodes, once there are "
+            f"{days.needed}; until then the programme's figure of "
+            f"{settings.CAPACITY_AVERAGE_DAYS_ON_SERVICE} days. "
+            + (
+                f"This quarter: the team's own {days.closed} closed episodes."
+                if days.own
+                else f"This quarter: the programme's figure ({days.closed} closed so far)."
+            ),
+            float(days.days),
+            people=False,
+        )
+        self.number(
+            s,
+            "projected_people_a_year",
+            "Projected people supported a year",
+            "Places × 365 ÷ average days on service used for the projection, to the nearest "
+            "whole person: 81 places at 455 days support 65 people a year.",
+            capacity.projected,
+            people=False,
+        )
+        self.number(
+            s,
+            "plan_target_people",
+            f"Delivery plan target for {capacity.year_label} (people)",
+            "The people supported in the financial year that the delivery plan sets, as a "
+            "manager entered it (“–” when not entered).",
+            capacity.target,
+            people=False,
+        )
+
+    def referrals(self):
+        s = "Referrals"
+        received = list(
+            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi)).values(
+                "id",
+                "person_id",
+                "is_self_referral",
+                "referrer_organisation__name",
+                "referrer_organisation_name",
+                "referrer_organisation__sector",
+                "created_at",
+            )
+        )
+        # A referral without a linked person is counted in "all" only (no characteristics yet).
+        rid = [r["person_id"] or r["id"] for r in received]
+        self.count(
+            s,
+            "referrals_received",
+            "Referrals received",
+            "Referrals created in the quarter, from the public form or by staff. "
+            "Referrals not yet linked to a person count in the all-people column only.",
+            rid,
+        )
+        for month in _months(self.start):
+            name = f"{month:%B %Y}"
+            self.count(
+                s,
+                f"referrals_month_{month:%Y_%m}",
+                f"Referrals received in {name}",
+                f"Referrals created in {name} (local time), counted as referrals received.",
+                [
+                    r["person_id"] or r["id"]
+                    for r in received
+                    if timezone.localtime(r["created_at"]).month == month.month
+                ],
+            )
+        by_source, by_sector = defaultdict(list), defaultdict(list)
+        sectors = dict(Sector.choices)
+        for r in received:
+            who = r["person_id"] or r["id"]
+            if r["is_self_referral"]:
+                source = sector = "Self-referral"
+            else:
+                source = (
+                    r["referrer_organisation__name"]
+                    or r["referrer_organisation_name"]
+                    or "Not recorded"
+                )
+                sector = sectors.get(r["referrer_organisation__sector"], "Not recorded")
+            by_source[source].append(who)
+            by_sector[sector].append(who)
+        for source in sorted(by_source):
+            self.count(
+                s,
+                f"referrals_source_{_slug(source)}",
+                f"Referrals from {source}",
+                f"Referrals received in the quarter whose referrer was {source}.",
+                by_source[source],
+            )
+        for sector in sorted(by_sector):
+            self.count(
+                s,
+                f"referrals_sector_{_slug(sector)}",
+                f"Referrals from the {sector.lower()} sector",
+                f"Referrals received in the quarter from organisations in the {sector} sector.",
+                by_sector[sector],
+            )
+        decisions = list(
+            EligibilityDecision.objects.filter(
+                referral__team=self.team, decided_at__range=(self.lo, self.hi)
+            ).values(
+                "outcome",
+                "referral__person_id",
+                "referral_id",
+                "decided_at",
+                "referral__created_at",
+            )
+        )
+        for value, label in EligibilityDecision.Outcome.choices:
+            self.count(
+                s,
+                f"decisions_{value}",
+                f"Decisions: {label.split(' (')[0].lower()}",
+                f"Eligibility decisions recorded in the quarter with the outcome “{label}”.",
+                [
+                    d["referral__person_id"] or d["referral_id"]
+                    for d in decisions
+                    if d["outcome"] == value
+                ],
+            )
+        # One value per decision, not per person.
+        waits = [
+            (
+                d["referral__person_id"] or d["referral_id"],
+                (d["decided_at"] - d["referral__created_at"]).days,
+            )
+            for d in decisions
+        ]
+        self.mean(
+            s,
+            "days_to_decision",
+            "Average days from referral to decision",
+            "For decisions recorded in the quarter: whole days from the referral being "
+            "received to the decision.",
+            waits,
+        )
+
+    def outcomes(self):
+        s = "Outcomes"
+        self._ndt(s)
+        self._reqol(s)
+        active_ids = set(self._episodes_active_at_end().values_list("person_id", flat=True))
+        # A subquery, not the ids: tens of thousands of ids sent back as literals cost more to
+        # send and plan than the query they filter.
+        active_people = Person.objects.filter(pk__in=self._active_person_ids())
+        self._events(s, active_people)
+        self._accommodation_budgets_stars(s, active_people, active_ids)
+
+    def _episodes_supported_in_quarter(self):
+        """Episodes of support that ran on at least one day of the quarter: begun (the start
+        date, or the day accepted where none is recorded) by its last day, not ended before its
+        first."""
+        return (
+            Episode.objects.filter(person__team=self.team)
+            .annotate(began=Coalesce("start_date", "accepted_on"))
+            .filter(began__lte=self.end)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start))
+        )
+
+    def _ndt_pairs(self):
+        """{"standard"|"amended": {person id: Comparison}}: for each person supported in the
+        quarter, baseline and latest NDT in their most recent episode with both, measured on one
+        scheme version by `ndt_changes`, the same as every page that shows a change (ADR 0020)."""
+        if not hasattr(self, "_ndt_pairs_cache"):
+            changes = ndt_changes(self._episodes_supported_in_quarter(), until=self.end)
+            pairs = {"standard": {}, "amended": {}}
+            for change in sorted(changes.values(), key=lambda c: c.accepted_on):
+                for name, by_person in pairs.items():
+                    if getattr(change, name):
+                        by_person[change.person_id] = getattr(change, name)
+            self._ndt_pairs_cache = pairs
+        return self._ndt_pairs_cache
+
+    def _ndt(self, s):
+        for name, pairs in self._ndt_pairs().items():
+            rows = {pid: c for pid, c in pairs.items() if c.comparable}
+            scale = _ndt_scale_text(c.scale for c in rows.values())
+            kind = "amended " if name == "amended" else ""
+            self.count(
+                s,
+                f"ndt_{name}_people",
+                f"People with an NDT baseline and review ({name})",
+                f"People supported in the quarter (an episode of support running on at least one "
+                f"of its days) with at least two completed {kind}NDT assessments in that episode "
+                f"by the end of the quarter, whose baseline and latest can be compared on one "
+                f"version of the scheme. Totals are {scale}.",
+                list(rows),
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_baseline",
+                f"Mean NDT at baseline ({name})",
+                f"For the people above, the mean of their baseline {name} NDT total (the first "
+                "completed assessment in the episode) on the version of their latest assessment: "
+                "re-scored from its item answers where it used an earlier version.",
+                {pid: c.baseline_total for pid, c in rows.items()},
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_latest",
+                f"Mean NDT latest ({name})",
+                f"For the same people, the mean of their latest {name} NDT total up to the end "
+                "of the quarter.",
+                {pid: c.latest_total for pid, c in rows.items()},
+            )
+            self.mean(
+                s,
+                f"ndt_{name}_mean_change",
+                f"Mean NDT change, baseline to latest ({name})",
+                f"For people supported in the quarter only: latest minus baseline {name} NDT "
+                f"total, both {scale}; negative means less need.",
+                {pid: c.change for pid, c in rows.items()},
+            )
+            self.share(
+                s,
+                f"ndt_{name}_improved",
+                f"Share improved on the NDT ({name}), %",
+                f"Of the people above, the per cent whose latest {name} total is below "
+                "their baseline.",
+                [pid for pid, c in rows.items() if c.change < 0],
+                list(rows),
+            )
+
+    def _ndt_not_comparable(self, s):
+        for name, pairs in self._ndt_pairs().items():
+            self.count(
+                s,
+                f"ndt_{name}_not_comparable",
+                f"People left out of the NDT change ({name})",
+                f"People supported in the quarter with a baseline and a later {name} NDT whose "
+                "baseline was scored under a version of the scheme without one of the later "
+                "version's items, so the two cannot be compared. They are left out of the NDT "
+                "outcome figures.",
+                [pid for pid, c in pairs.items() if not c.comparable],
+            )
+
+    def _reqol(self, s):
+        from assessments.models import ReqolRecord
+
+        records = defaultdict(list)
+        for pid, total in (
+            ReqolRecord.objects.filter(person__team=self.team, completed_on__lte=self.end)
+            .order_by("completed_on", "created_at")
+            .values_list("person_id", "total")
+        ):
+            records[pid].append(total)
+        counted = [pid for pid, totals in records.items() if len(totals) >= 2]
+        self.count(
+            s,
+            "reqol_people",
+            "People with a first and a later ReQoL-10",
+            "People with two or more ReQoL-10 records completed by the end of the quarter.",
+            counted,
+        )
+        self.mean(
+            s,
+            "reqol_mean_change",
+            "Mean ReQoL-10 change, first to latest",
+            "Latest minus first ReQoL-10 total (0–40); positive means better quality of life.",
+            {pid: records[pid][-1] - records[pid][0] for pid in counted},
+        )
+        self.share(
+            s,
+            "reqol_improved",
+            "Share improved on the ReQoL-10, %",
+            "Of the people above, the per cent whose latest total is above their first.",
+            [pid for pid in counted if records[pid][-1] > records[pid][0]],
+            counted,
+        )
+
+    def _events(self, s, active_people):
+        from caseload.models import EVENT_UNITS, EventKind
+        from caseload.outcomes.selectors import event_comparison
+
+        comparisons = {
+            pid: c
+            for pid, c in event_comparison(active_people, self.quarter).items()
+            if c.comparable
+        }
+        self.count(
+            s,
+            "events_people_compared",
+            "People compared with their first quarter",
+            "People active at quarter end who began before this quarter: their service use "
+            "and crisis events this quarter set against their own first quarter on the "
+            "programme.",
+            list(comparisons),
+        )
+        for kind, label in EventKind.choices:
+            unit = EVENT_UNITS.get(kind, "")
+            what = f"{label} ({unit})" if unit else label
+            measured = f"{label.lower()} ({unit})" if unit else f"{label.lower()} (occurrences)"
+            self.total(
+                s,
+                f"events_{kind}_first",
+                f"{what}: their first quarter",
+                f"For the people compared: {measured} dated in each person's first "
+                "quarter on the programme.",
+                {pid: c.first[kind] for pid, c in comparisons.items()},
+            )
+            self.total(
+                s,
+                f"events_{kind}_this",
+                f"{what}: this quarter",
+                f"For the same people: {measured} dated in this quarter.",
+                {pid: c.this[kind] for pid, c in comparisons.items()},
+            )
+
+    def _accommodation_budgets_stars(self, s, active_people, active_ids):
+        from caseload.models import AccommodationStatus, BudgetSpend, PersonalBudget
+        from caseload.outcomes.selectors import accommodation_on, outcomes_star_count
+
+        where = accommodation_on(active_people, self.end)
+        for value, label in AccommodationStatus.choices:
+            self.count(
+                s,
+                f"accommodation_{value}",
+                f"Accommodation at quarter end: {label.lower()}",
+                "People active at quarter end whose latest accommodation status on or "
+                f"before the last day of the quarter was “{label}”.",
+                [pid for pid, status in where.items() if status == value],
+            )
+        self.count(
+            s,
+            "accommodation_not_recorded",
+            "Accommodation at quarter end: not recorded",
+            "People active at quarter end with no accommodation status recorded by then.",
+            [pid for pid, status in where.items() if status is None],
+        )
+        self._accommodation_change(s)
+        offered = set(
+            PersonalBudget.objects.filter(
+                person__in=active_people, offered_on__lte=self.end
+            ).values_list("person_id", flat=True)
+        )
+        self.count(
+            s,
+            "budgets_offered",
+            "People with a personal budget",
+            "People active at quarter end offered a personal budget on or before its last day.",
+            offered,
+        )
+        self.share(
+            s,
+            "budgets_share",
+            "Share with a personal budget, %",
+            "Of people active at quarter end, the per cent offered a personal budget.",
+            offered,
+            active_ids,
+        )
+        spent = defaultdict(int)
+        for pid, amount in BudgetSpend.objects.filter(
+            budget__person__team=self.team, spent_on__range=(self.start, self.end)
+        ).values_list("budget__person_id", "amount"):
+            spent[pid] += amount
+        self.total(
+            s,
+            "budgets_spent",
+            "Personal budget spent in the quarter (£)",
+            "Sum of personal-budget spend items dated in the quarter, in pounds and pence.",
+            spent,
+            money=True,
+        )
+        self._budget_amounts(s)
+        stars = outcomes_star_count(Person.objects.filter(team=self.team), self.start, self.end)
+        self.number(
+            s,
+            "outcomes_stars",
+            "Outcomes Stars completed elsewhere",
+            "Outcomes Star completions recorded with a date in the quarter (their content "
+            "is held by the service that used it, not here).",
+            stars["stars"],
+            people=True,  # completions by a handful of people could point to them
+        )
+
+    def _accommodation_change(self, s):
+        """Where people lived when their support began against where they live at quarter end
+        (or when support ended in the quarter): one row per person, their latest episode."""
+        from caseload.models import AccommodationChange, AccommodationStatus
+
+        fields = ("person_id", "start_date", "end_date")
+        episodes = [
+            *self._episodes_active_at_end().values(*fields),
+            *Episode.objects.filter(
+                person__team=self.team,
+                status=EpisodeStatus.CLOSED,
+                end_date__range=(self.start, self.end),
+                start_date__isnull=False,  # never engaged: there is no start to compare with
+            ).values(*fields),
+        ]
+        latest = {}
+        for e in sorted(episodes, key=lambda e: e["start_date"]):
+            latest[e["person_id"]] = e
+        history = defaultdict(list)  # person -> [(from date, status)], oldest first
+        for pid, on, status in (
+            AccommodationChange.objects.filter(person__team=self.team, from_date__lte=self.end)
+            .order_by("from_date", "created_at")
+            .values_list("person_id", "from_date", "status")
+        ):
+            history[pid].append((on, status))
+        compared, into_settled, out_of_rough = [], [], []
+        for pid, e in latest.items():
+            began = e["start_date"]
+            until = min(e["end_date"] or self.end, self.end)
+            changes = [(on, status) for on, status in history.get(pid, []) if on <= until]
+            before = [status for on, status in changes if on <= began]
+            # Where they lived as support began: the latest status dated by the start, or,
+            # when the first was recorded only afterwards, that first one.
+            at_start = before[-1] if before else (changes[0][1] if changes else None)
+            at_end = changes[-1][1] if changes else None
+            if at_start is None or at_end is None:
+                continue
+            compared.append(pid)
+            settled = AccommodationStatus.SETTLED
+            if at_start != settled and at_end == settled:
+                into_settled.append(pid)
+            rough = AccommodationStatus.ROUGH_SLEEPING
+            if at_start == rough and at_end != rough:
+                out_of_rough.append(pid)
+        self.count(
+            s,
+            "accommodation_change_people",
+            "People with accommodation recorded at start and now",
+            "People active at quarter end or whose support ended in the quarter, with where "
+            "they lived recorded both when their support began (the latest status dated on or "
+            "before the start, else the first recorded after it) and at quarter end (or when "
+            "their support ended). Their latest episode only.",
+            compared,
+        )
+        self.count(
+            s,
+            "accommodation_into_settled",
+            "Moved into settled accommodation since starting",
+            "Of the people above, those not in a settled tenancy when their support began and "
+            "in one at quarter end (or when their support ended).",
+            into_settled,
+        )
+        self.count(
+            s,
+            "accommodation_out_of_rough_sleeping",
+            "Moved out of rough sleeping since starting",
+            "Of the people above, those rough sleeping when their support began and living "
+            "anywhere else at quarter end (or when their support ended), prison and hospital "
+            "included.",
+            out_of_rough,
+        )
+
+    def _budget_amounts(self, s):
+        """Personal budgets of the episodes open at quarter end: offered, spent and left."""
+        from caseload.models import BudgetSpend, PersonalBudget
+
+        budgets = PersonalBudget.objects.filter(
+            episode__in=self._episodes_active_at_end().values("id"), offered_on__lte=self.end
+        )
+        offered, spent = defaultdict(Decimal), defaultdict(Decimal)
+        for pid, amount in budgets.values_list("person_id", "amount_offered"):
+            offered[pid] += amount
+        for pid, amount in BudgetSpend.objects.filter(
+            budget__in=budgets.values("id"), spent_on__lte=self.end
+        ).values_list("budget__person_id", "amount"):
+            spent[pid] += amount
+        which = (
+            "For people active at quarter end, the personal budgets of their current episodes "
+            "offered on or before its last day"
+        )
+        self.total(
+            s,
+            "budgets_offered_amount",
+            "Personal budgets offered (£)",
+            f"{which}: the amounts offered, in pounds and pence.",
+            offered,
+            money=True,
+        )
+        self.total(
+            s,
+            "budgets_spent_to_date",
+            "Personal budgets spent to quarter end (£)",
+            f"{which}: spend items dated on or before the last day of the quarter, since "
+            "each budget was offered.",
+            spent,
+            money=True,
+        )
+        self.total(
+            s,
+            "budgets_balance",
+            "Personal budgets balance at quarter end (£)",
+            "Offered minus spent to quarter end, for the same budgets (below zero where a "
+            "team leader approved an overspend).",
+            {pid: offered[pid] - spent[pid] for pid in offered},
+            money=True,
+        )
+
+    def mdt(self):
+        s = "MDT"
+        figures = mdt_figures(self.team, self.start, self.end)
+        self.number(
+            s,
+            "mdt_meetings_held",
+            "MDT meetings held",
+            "Meetings held (status “held”) whose date fell in the quarter.",
+            figures["meetings_held"],
+            people=False,
+        )
+        for key, label, definition in [
+            (
+                "cases_discussed",
+                "MDT cases discussed",
+                "Agenda items at meetings held in the quarter.",
+            ),
+            (
+                "actions_agreed",
+                "MDT actions agreed",
+                "Actions recorded at meetings held in the quarter.",
+            ),
+            (
+                "actions_completed",
+                "MDT actions completed",
+                "Of those, actions marked done by the end of the quarter.",
+            ),
+            (
+                "actions_overdue",
+                "MDT actions overdue",
+                "Of those, actions not done whose due date was before the last day of the quarter.",
+            ),
+            (
+                "successful_outcomes",
+                "Successful MDT outcomes",
+                "Cases at meetings held in the quarter with the outcome “resolved: support in place”.",
+            ),
+        ]:
+            self.count(s, f"mdt_{key}", label, definition, figures["person_ids"][key])
+        for source, ids in figures["person_ids"]["referrals_by_source"].items():
+            self.count(
+                s,
+                f"mdt_referrals_{_slug(source)}",
+                f"MDT referrals: {source.lower()}",
+                f"MDT referrals made in the quarter with the source “{source}”.",
+                ids,
+            )
+        for org, seen in figures["attendance_summary"].items():
+            slug = _slug(org)
+            self.number(
+                s,
+                f"mdt_invited_{slug}",
+                f"MDT meetings {org} was invited to",
+                f"Meetings held in the quarter to which {org} was invited (as an organisation or "
+                "through any of its members).",
+                seen["invited"],
+                people=False,
+            )
+            self.number(
+                s,
+                f"mdt_attendance_{slug}",
+                f"MDT meetings {org} attended",
+                f"Of those, meetings at which {org} was recorded present (however many of its "
+                "members came).",
+                seen["attended"],
+                people=False,
+            )
+            self.number(
+                s,
+                f"mdt_apologies_{slug}",
+                f"MDT apologies from {org}",
+                f"Of those, meetings for which {org} sent apologies and none of its invitees "
+                "was present.",
+                seen["apologies"],
+                people=False,
+            )
+
+    def information_sharing(self):
+        s = "Information sharing"
+        from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+
+        register = DataSharingAgreement.objects.filter(parties=self.team.organisation_id)
+        self.number(
+            s,
+            "dsa_in_force",
+            "Data-sharing agreements in force",
+            "Data-sharing agreements to which the team's organisation is a party, in force on "
+            "the last day of the quarter (started by then and not ended).",
+            register.in_force(self.end).count(),
+            people=False,
+        )
+        self.number(
+            s,
+            "dsa_new",
+            "New data-sharing agreements",
+            "Of the team's organisation's data-sharing agreements, those that came into force "
+            "during the quarter.",
+            register.filter(start_on__range=(self.start, self.end)).count(),
+            people=False,
+        )
+        self.number(
+            s,
+            "dsa_review_overdue",
+            "Data-sharing agreements overdue for review",
+            "Agreements in force on the last day of the quarter whose review date had passed.",
+            register.review_overdue(self.end).count(),
+            people=False,
+        )
+        withdrawn = SharingAgreement.objects.filter(
+            person__team=self.team,
+            purpose=Purpose.MDT,
+            withdrawn_at__range=(self.lo, self.hi),
+        )
+        self.count(
+            s,
+            "mdt_sharing_withdrawn",
+            "People who withdrew MDT sharing",
+            "People with an agreement to share their information at the MDT withdrawn during "
+            "the quarter (once each, however many organisations it named).",
+            set(withdrawn.values_list("person_id", flat=True)),
+        )
+
+    def equity(self):
+        s = "Equity"
+        active = set(self._episodes_active_at_end().values_list("person_id", flat=True))
+        recorded = {
+            "gender": "Gender",
+            "ethnicity": "Ethnicity",
+            "sexual_orientation": "Sexual orientation",
+            "religion": "Religion or belief",
+            "disability": "Disability",
+        }
+        values = {
+            p["id"]: p
+            for p in Person.objects.filter(pk__in=self._active_person_ids()).values("id", *recorded)
+        }
+        for field_name, label in recorded.items():
+            self.share(
+                s,
+                f"recorded_{field_name}",
+                f"{label} recorded, %",
+                f"Of people active at quarter end, the per cent whose {label.lower()} is "
+                "recorded (an answer, including “prefer not to say”; “not asked / not "
+                "known” is not recorded).",
+                [pid for pid, p in values.items() if p[field_name] != "not_known"],
+                active,
+            )
+
+    def data_quality(self):
+        s = "Data quality"
+        from assessments.models import Assessment
+
+        active = list(
+            self._episodes_active_at_end()
+            .annotate(began=F("start_date"))
+            .values("id", "person_id", "began", "accepted_on")
+        )
+        # The latest completed NDT of each active episode, taken in the database.
+        latest = dict(
+            Assessment.objects.completed()
+            .filter(episode__in=self._episodes_active_at_end().values("id"))
+            .filter(assessed_on__lte=self.end)
+            .values("episode_id")
+            .annotate(latest=Max("assessed_on"))
+            .order_by()
+            .values_list("episode_id", "latest")
+        )
+        overdue, no_baseline = [], []
+        for e in active:
+            status = review_status_from(
+                e["began"] or e["accepted_on"], latest.get(e["id"]), today=self.end
+            )
+            if e["id"] not in latest:
+                no_baseline.append(e["person_id"])
+            elif status.overdue:
+                overdue.append(e["person_id"])
+        self.count(
+            s,
+            "ndt_baseline_missing",
+            "Active people without an NDT baseline",
+            "People active at quarter end with no completed NDT in their episode by then.",
+            no_baseline,
+        )
+        self.count(
+            s,
+            "ndt_review_overdue",
+            "Active people with an NDT review overdue",
+            "People active at quarter end whose latest NDT was more than the review "
+            "interval before the last day of the quarter.",
+            overdue,
+        )
+        self._ndt_not_comparable(s)
+        people = Person.objects.filter(pk__in=self._active_person_ids())
+        self.count(
+            s,
+            "demographics_missing",
+            "Active people missing gender or ethnicity",
+            "People active at quarter end whose gender or ethnicity is “not asked / not known”.",
+            people.filter(Q(gender="not_known") | Q(ethnicity="not_known")).values_list(
+                "id", flat=True
+            ),
+        )
+        self.count(
+            s,
+            "accepted_not_engaged",
+            "People accepted but not yet engaged",
+            "People with an episode accepted on or before the last day of the quarter, not "
+            "ended by then, whose engagement (start date) had not begun by then.",
+            set(
+                Episode.objects.filter(person__team=self.team, accepted_on__lte=self.end)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gt=self.end))
+                .filter(Q(start_date__isnull=True) | Q(start_date__gt=self.end))
+                .values_list("person_id", flat=True)
+            ),
+        )
+        self._no_recent_contact(s)
+        waiting = Referral.objects.filter(team=self.team, created_at__lte=self.hi).exclude(
+            Exists(
+                EligibilityDecision.objects.filter(referral=OuterRef("pk"), decided_at__lte=self.hi)
+            )
+        )
+        self.count(
+            s,
+            "referrals_waiting",
+            "Referrals waiting for a decision at quarter end",
+            "Referrals received by the end of the quarter with no decision recorded by then.",
+            [r["person_id"] or r["id"] for r in waiting.values("id", "person_id")],
+        )
+
+    def _no_recent_contact(self, s):
+        from caseload.models import Contact
+
+        since = self.end - timedelta(days=NO_CONTACT_DAYS - 1)
+        lo = datetime.combine(since, time.min, tzinfo=self.lo.tzinfo)
+        recent = Contact.objects.made().filter(
+            person_id=OuterRef("person_id"), occurred_at__range=(lo, self.hi)
+        )
+        self.count(
+            s,
+            "no_contact_28_days",
+            f"Active people with no contact for {NO_CONTACT_DAYS} days",
+            f"People active at quarter end whose support began at least {NO_CONTACT_DAYS} days "
+            f"before its end, with no contact made (attempts do not count) in the "
+            f"{NO_CONTACT_DAYS} days up to and including the last day of the quarter.",
+            set(
+                self._episodes_active_at_end()
+                .filter(start_date__lte=since)
+                .exclude(Exists(recent))
+                .values_list("person_id", flat=True)
+            ),
+        )
+
+
+# A month without contact with someone on the caseload is a gap the team follows up.
+NO_CONTACT_DAYS = 28
+
+
+def _months(first_day):
+    """The first days of the three months of the quarter beginning on `first_day`."""
+    return [
+        date(
+            first_day.year + (first_day.month + i - 1) // 12, (first_day.month + i - 1) % 12 + 1, 1
+        )
+        for i in range(3)
+    ]
+
+
+def _ndt_scale_text(scales):
+    """The scheme versions a set of NDT figures used, each with its maximum."""
+    used = sorted(set(scales), key=lambda scale: (scale.name, scale.version))
+    if not used:
+        return "on the version of the scheme each person's latest assessment used"
+    return "on " + " and ".join(
+        f"{scale.name} version {scale.version} (0–{scale.max_total})" for scale in used
+    )
+
+
+def _slug(text):
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")[:60]
+
+
+def build_return(team, quarter):
+    """All the figures for a team and quarter, in section order."""
+    return Return(team, quarter).build()

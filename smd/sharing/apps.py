@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class SharingConfig(AppConfig):
-    name = "smd.sharing"
-    label = "sharing"
-    verbose_name = "Consent and information sharing"
-    default_auto_field = "django.db.models.BigAutoField"
