@@ -31,3 +31,13 @@ class AssessmentsConfig(AppConfig):
                 date_only=True,
             )
         )
+
+        # Records about a person: read by record history, exports and erasure.
+        from assessments.models import AssessmentCorrection, ItemScore, ReqolAnswer
+        from smd import person_records
+
+        person_records.register(Assessment, path="person")
+        person_records.register(ItemScore, path="assessment__person")
+        person_records.register(AssessmentCorrection, path="assessment__person")
+        person_records.register(ReqolRecord, path="person")
+        person_records.register(ReqolAnswer, path="record__person")

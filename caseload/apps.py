@@ -12,3 +12,39 @@ class CaseloadConfig(AppConfig):
 
         timeline._register_builtin()
         outcomes_timeline.register()
+
+        # The person, and the records about them: read by record history, exports and erasure.
+        from caseload.models import (
+            AccommodationChange,
+            Allocation,
+            BudgetSpend,
+            Contact,
+            ContactVersion,
+            Episode,
+            EpisodeStatusChange,
+            Goal,
+            GoalReview,
+            OutcomesStarRecord,
+            Person,
+            PersonalBudget,
+            PersonAlias,
+            ServiceEvent,
+        )
+        from smd import person_records
+
+        person_records.register_person(
+            Person, visible_to=lambda user: Person.objects.visible_to(user)
+        )
+        person_records.register(PersonAlias, path="person")
+        person_records.register(Episode, path="person")
+        person_records.register(EpisodeStatusChange, path="episode__person")
+        person_records.register(Allocation, path="episode__person")
+        person_records.register(Contact, path="person")
+        person_records.register(ContactVersion, path="contact__person")
+        person_records.register(Goal, path="person")
+        person_records.register(GoalReview, path="goal__person")
+        person_records.register(ServiceEvent, path="person")
+        person_records.register(AccommodationChange, path="person")
+        person_records.register(PersonalBudget, path="person")
+        person_records.register(BudgetSpend, path="budget__person")
+        person_records.register(OutcomesStarRecord, path="person")

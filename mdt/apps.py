@@ -42,3 +42,10 @@ class MdtConfig(AppConfig):
                 eager=lambda qs: qs.select_related("owner", "owner_organisation"),
             )
         )
+
+        # Records about a person: read by record history, exports and erasure.
+        from smd import person_records
+
+        person_records.register(MdtReferral, path="person")
+        person_records.register(AgendaItem, path="person")
+        person_records.register(Action, path="person")

@@ -8,3 +8,21 @@ class RightsConfig(AppConfig):
     name = "rights"
     label = "rights"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from rights.models import RetentionReview
+        from smd import person_records
+
+        person_records.register_excluded(
+            RetentionReview,
+            why=(
+                "The retention list: the record that the person was due for erasure and of the "
+                "decision taken. It holds the person's id and dates only."
+            ),
+        )
+
+        # Consent and sharing records about a person.
+        from sharing.models import LawfulBasis, SharingAgreement
+
+        person_records.register(LawfulBasis, path="person")
+        person_records.register(SharingAgreement, path="person")

@@ -1,32 +1,21 @@
-"""Everything held about a person, found from the models themselves.
+"""Everything held about a person: the rows of the kinds of record in `smd.person_records`.
 
-A person's records are the rows of every model that points at `caseload.Person` by a foreign
-key, or at one of those rows (an allocation through its episode, a goal review through its
-goal, an NDT item score through its assessment), however deep. The models are found from
-Django's model meta, so a model added later that points at a person is exported and erased
-without anyone remembering to list it here. A model that points at a person but is not part of
-their record (the audit log, the retention list itself) is named in `EXCLUDED`, with why.
+Each app registers its kinds of record about a person there, and a test walks every model's
+foreign keys so that one reaching a person cannot be left out; the same list gives record
+history, this export and erasure. A person's records are the rows of those models that point
+at the person by a foreign key, or at one of those rows (an allocation through its episode, a
+goal review through its goal, an NDT item score through its assessment), however deep. A model
+that points at a person but is not part of their record (the audit log, the retention list
+itself) is registered as excluded, with why: `EXCLUDED`.
 """
 
 from collections import defaultdict
 
-from django.apps import apps
 from django.db.models import Q
 
-PERSON = "caseload.Person"
-
-# label -> why it is neither exported nor erased.
-EXCLUDED = {
-    "audit.AuditEvent": (
-        "The audit log: who opened or changed the record, kept unchanged (append-only) so that "
-        "access stays accountable after erasure. It holds the person's id only, never their "
-        "details."
-    ),
-    "rights.RetentionReview": (
-        "The retention list: the record that the person was due for erasure and of the "
-        "decision taken. It holds the person's id and dates only."
-    ),
-}
+from smd import person_records
+from smd.person_records import EXCLUDED as EXCLUDED
+from smd.person_records import history_model_of as history_model_of
 
 
 def label(model):
@@ -55,14 +44,6 @@ def name_of(model):
     return NAMES.get(label(model)) or str(model._meta.verbose_name_plural).capitalize()
 
 
-def history_model_of(model):
-    """The django-simple-history model holding `model`'s earlier versions, if it has one."""
-    attribute = getattr(model._meta, "simple_history_manager_attribute", None)
-    if not attribute:
-        return None
-    return getattr(model, attribute).model
-
-
 def is_history_model(model):
     """A django-simple-history table: dealt with alongside the model it records."""
     return hasattr(model, "instance_type") and model._meta.model_name.startswith("historical")
@@ -76,22 +57,9 @@ def links(model):
 
 
 def person_models():
-    """Person, then every model reachable from it by foreign keys pointing towards it, in the
-    order found (a model before the models that reach the person through it)."""
-    found = [apps.get_model(PERSON)]
-    candidates = [
-        m
-        for m in apps.get_models()
-        if label(m) not in EXCLUDED and not is_history_model(m) and m is not found[0]
-    ]
-    changed = True
-    while changed:
-        changed = False
-        for model in candidates:
-            if model not in found and any(f.related_model in found for f in links(model)):
-                found.append(model)
-                changed = True
-    return found
+    """Person, then every kind of record registered about them, a model before the models
+    that reach the person through it."""
+    return [record.model for record in person_records.records()]
 
 
 def collect(person_ids):

@@ -13,6 +13,8 @@ from django.db.models.functions import TruncMonth
 
 from referrals.models import new_reference
 from rights.collect import history_model_of, name_of
+from smd.audit.history import history_purge_person
+from smd.person_records import person_model
 from smd.versioning import Versioned
 
 # What a cleared text field says when the database requires it to say something.
@@ -374,8 +376,9 @@ def _cleared(field):
 
 
 def anonymise(found):
-    """Erase the records `collect` found: clear or delete by the policy, then remove their
-    django-simple-history rows. Returns {label: (action, rows)}."""
+    """Erase the records `collect` found: clear or delete by the policy, then delete every
+    earlier version of the people's records (`history_purge_person`). Returns
+    ({label: (action, rows)}, history rows deleted)."""
     done = {}
     for model, keys in found.items():
         policy = POLICY[model._meta.label]
@@ -405,21 +408,9 @@ def anonymise(found):
     for model, keys in reversed(list(found.items())):
         if POLICY[model._meta.label] == DELETE:
             model._base_manager.filter(pk__in=list(keys)).delete()
-    history = purge_history(found)
+    # Last: deleting a row (an alias) writes a version of it, which goes too.
+    history = sum(history_purge_person(person_id=pk) for pk in found.get(person_model(), ()))
     return done, history
-
-
-def purge_history(found):
-    """Delete the earlier versions django-simple-history kept of these records: they hold the
-    names and words the erasure cleared. Returns the number of history rows removed."""
-    removed = 0
-    for model, keys in found.items():
-        history = history_model_of(model)
-        if history is None:
-            continue
-        pk_name = model._meta.pk.attname
-        removed += history._base_manager.filter(**{f"{pk_name}__in": list(keys)}).delete()[0]
-    return removed
 
 
 def preview(found):

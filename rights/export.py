@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from rights.collect import (
     EXCLUDED,
-    PERSON,
     collect,
     history_model_of,
     is_history_model,
     name_of,
 )
+from smd.person_records import person_model
 
 # (model label, field) -> (why it is withheld, when: a test on the record; None for always).
 WITHHELD = {
@@ -94,7 +94,7 @@ def _record(model, obj, found, person_pk):
             target = field.related_model
             if key is None:
                 out.append((name, label, None, "—"))
-            elif target._meta.label == PERSON:
+            elif target is person_model():
                 value = str(key) if key == person_pk else ANOTHER_PERSON
                 out.append((name, label, value, "This person" if key == person_pk else value))
             elif target in found:
@@ -125,7 +125,7 @@ def _rows(model, keys, found):
     related = [
         f.name
         for f in model._meta.concrete_fields
-        if f.is_relation and f.related_model not in found and f.related_model._meta.label != PERSON
+        if f.is_relation and f.related_model not in found and f.related_model is not person_model()
     ]
     rows = model._base_manager.filter(pk__in=list(keys)).select_related(*related)
     m2m = [f.name for f in model._meta.many_to_many]
@@ -190,7 +190,7 @@ def _pdf_columns(model, found):
     links = [
         f.name
         for f in model._meta.concrete_fields
-        if f.is_relation and f.related_model in found and f.related_model._meta.label != PERSON
+        if f.is_relation and f.related_model in found and f.related_model is not person_model()
     ]
     shown = [
         f.name
@@ -199,7 +199,7 @@ def _pdf_columns(model, found):
         and f.name != "updated_at"
         and f.name not in links
         # Every record here is this person's: saying so on each would be noise.
-        and not (f.is_relation and f.related_model._meta.label == PERSON)
+        and not (f.is_relation and f.related_model is person_model())
     ]
     return shown, links
 

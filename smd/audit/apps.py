@@ -7,3 +7,16 @@ class AuditConfig(AppConfig):
     name = "smd.audit"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from smd import person_records
+        from smd.audit.models import AuditEvent
+
+        person_records.register_excluded(
+            AuditEvent,
+            why=(
+                "The audit log: who opened or changed the record, kept unchanged (append-only) "
+                "so that access stays accountable after erasure. It holds the person's id only, "
+                "never their details."
+            ),
+        )

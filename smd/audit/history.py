@@ -1,6 +1,7 @@
 """Change history of the records about people (django-simple-history), read per person for the
-"Record history" page, and purged per person when their record is erased (ADR 0015).
+"Record history" page, and purged per person when their record is erased (ADR 0015, ADR 0017).
 
+The records are the kinds in `smd.person_records` whose models keep simple-history versions.
 Contacts keep their own versions (ContactVersion) and NDT assessments their corrections
 (AssessmentCorrection); MDT case notes are locked when the meeting finishes, and each save
 while it runs is in the audit log. Those models have no simple-history table.
@@ -12,52 +13,35 @@ from datetime import date, datetime
 from django.db import models, transaction
 from django.utils import formats, timezone
 
-from caseload.models import (
-    AccommodationChange,
-    Allocation,
-    BudgetSpend,
-    Episode,
-    Goal,
-    Person,
-    PersonalBudget,
-    PersonAlias,
-    ServiceEvent,
-)
-from mdt.models import Action, MdtReferral
-from referrals.models import Referral
+from smd import person_records
 from smd.models import User
 
-# Model, and how one of its versions points at the person: a field of the historical row, or
-# (model, field) through the history of a parent record that does.
-TRACKED = [
-    (Person, "id"),
-    (PersonAlias, "person_id"),
-    (Episode, "person_id"),
-    (Allocation, (Episode, "episode_id")),
-    (Goal, "person_id"),
-    (ServiceEvent, "person_id"),
-    (AccommodationChange, "person_id"),
-    (PersonalBudget, "person_id"),
-    (BudgetSpend, (PersonalBudget, "budget_id")),
-    (MdtReferral, "person_id"),
-    (Action, "person_id"),
-    (Referral, "person_id"),
-]
 HIDDEN = {"id", "created_at", "updated_at", "version", "submission_key"}
 
 
-def _object_ids(model, link, person_id):
+def tracked():
+    """The kinds of record that keep earlier versions, as (model, path to the person): a
+    record after the one it reaches the person through."""
+    return [(r.model, r.path) for r in person_records.records() if r.history is not None]
+
+
+def _object_ids(model, path, person_id):
     """Ids of the model's records that, in any version, belonged to the person: so a record
-    linked to them later (a referral) takes its earlier versions with it."""
-    if isinstance(link, tuple):
-        parent, fk = link
-        parents = _object_ids(parent, dict(TRACKED)[parent], person_id)
-        return model.history.filter(**{f"{fk}__in": parents}).values("id")
-    return model.history.filter(**{link: person_id}).values("id")
+    linked to them later (a referral) takes its earlier versions with it. A record that reaches
+    the person through another (an allocation through its episode) is found through that
+    record's history, so it is found after either is deleted."""
+    name, _, rest = path.partition("__")
+    if name == "pk":
+        return model.history.filter(id=person_id).values("id")
+    link = model._meta.get_field(name)
+    if not rest:
+        return model.history.filter(**{link.attname: person_id}).values("id")
+    parents = _object_ids(link.related_model, rest, person_id)
+    return model.history.filter(**{f"{link.attname}__in": parents}).values("id")
 
 
-def _history_of(model, link, person_id):
-    return model.history.filter(id__in=_object_ids(model, link, person_id))
+def _history_of(model, path, person_id):
+    return model.history.filter(id__in=_object_ids(model, path, person_id))
 
 
 @transaction.atomic
@@ -67,8 +51,8 @@ def history_purge_person(*, person_id):
     records themselves are deleted: history rows have no foreign key to them."""
     deleted = 0
     # Children first: their link to the person runs through their parents' history.
-    for model, link in reversed(TRACKED):
-        count, _ = _history_of(model, link, person_id).delete()
+    for model, path in reversed(tracked()):
+        count, _ = _history_of(model, path, person_id).delete()
         deleted += count
     return deleted
 
@@ -116,9 +100,9 @@ def record_history(*, person):
     """Every version of the person's records, newest first, each with what changed from the
     version before. One query per kind of record, and one for the names of staff."""
     versions = []
-    for model, link in TRACKED:
+    for model, path in tracked():
         rows = list(
-            _history_of(model, link, person.pk)
+            _history_of(model, path, person.pk)
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from caseload.models import Person
+from smd import person_records
 from smd.audit.models import AuditEvent
 from smd.models import User
 
@@ -47,4 +47,4 @@ def people_named(*, reader, events):
     ids = {event.person_id for event in events if event.person_id}
     if not ids:
         return {}
-    return {p.pk: p for p in Person.objects.visible_to(reader).filter(pk__in=ids)}
+    return {p.pk: p for p in person_records.people_visible_to(reader).filter(pk__in=ids)}

@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from caseload.models import Person
+from smd import person_records
 from smd.access import user_passes
 from smd.audit import history, selectors
 from smd.audit.forms import PeriodForm
@@ -49,7 +49,7 @@ def _invalid(request, template, context):
 
 @audit_reader_required
 def person_log(request, person_pk):
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
+    person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     form = _period_form(request)
     context = {"person": person, "form": form}
     if form.is_bound and not form.is_valid():
@@ -154,7 +154,7 @@ def _filename(kind, pk, form):
 
 @audit_reader_required
 def person_log_csv(request, person_pk):
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
+    person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     form = _period_form(request)
     if form.is_bound and not form.is_valid():
         return _invalid(request, "audit/person_log.html", {"person": person, "form": form})
@@ -185,6 +185,6 @@ def user_log_csv(request, user_pk):
 
 @history_reader_required
 def record_history(request, person_pk):
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
+    person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     changes = history.record_history(person=person)
     return render(request, "audit/history.html", {"person": person, "changes": changes})
