@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caseload.models import (
@@ -225,7 +224,7 @@ def test_the_same_form_sent_twice_records_one_event(person, navigator):
     assert ServiceEvent.objects.count() == 1
 
 
-def test_this_quarter_against_the_first_quarter_on_the_programme(team, navigator):
+def test_this_quarter_against_the_first_quarter_on_the_programme(team, navigator, count_queries):
     # Peggy started in the last days of Q1 2025/26; Lee on the first day of Q2.
     peggy = PersonFactory(team=team)
     EpisodeFactory(person=peggy, accepted_on=date(2025, 6, 20), start_date=date(2025, 6, 30))
@@ -245,9 +244,9 @@ def test_this_quarter_against_the_first_quarter_on_the_programme(team, navigator
     record(lee, navigator, EventKind.ARREST, date(2025, 12, 31))
     record(lee, navigator, EventKind.ARREST, date(2025, 12, 31))
 
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries.during() as counted:
         found = outcomes.event_comparison(Person.objects.filter(team=team), Q3)
-    assert len(ctx.captured_queries) == 2
+    assert len(counted) == 2
 
     p = found[peggy.pk]
     assert p.first_quarter == Quarter(2025, 1) and p.comparable
@@ -261,16 +260,16 @@ def test_this_quarter_against_the_first_quarter_on_the_programme(team, navigator
     assert totals[EventKind.ARREST] == 2 and totals[EventKind.AE_ATTENDANCE] == 1
 
 
-def test_event_figures_cost_the_same_for_many_people(team, navigator):
+def test_event_figures_cost_the_same_for_many_people(team, navigator, count_queries):
     people = [PersonFactory(team=team) for _ in range(12)]
     for someone in people:
         EpisodeFactory(person=someone, accepted_on=date(2025, 5, 1), start_date=date(2025, 5, 2))
         record(someone, navigator, EventKind.ARREST, date(2025, 5, 3))
         record(someone, navigator, EventKind.ARREST, date(2025, 11, 3))
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries.during() as counted:
         found = outcomes.event_comparison(Person.objects.filter(team=team), Q3)
         outcomes.event_totals(Person.objects.filter(team=team), Q3.start, Q3.end)
-    assert len(ctx.captured_queries) == 3
+    assert len(counted) == 3
     assert all(
         c.first[EventKind.ARREST] == 1 and c.this[EventKind.ARREST] == 1 for c in found.values()
     )
