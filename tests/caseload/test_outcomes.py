@@ -159,9 +159,9 @@ def test_events_on_the_first_and_last_day_of_a_quarter_count_in_it(person, navig
     people = Person.objects.all()
     q3 = outcomes.event_counts(people, Q3.start, Q3.end)[person.pk]
     assert q3[EventKind.AE_ATTENDANCE] == 1 and q3[EventKind.ARREST] == 1
-    q2 = outcomes.event_totals(people, Quarter(2025, 2).start, Quarter(2025, 2).end)
+    q2 = outcomes.event_counts(people, Quarter(2025, 2).start, Quarter(2025, 2).end)[person.pk]
     assert q2[EventKind.AE_ATTENDANCE] == 1 and q2[EventKind.ARREST] == 0
-    q4 = outcomes.event_totals(people, Quarter(2025, 4).start, Quarter(2025, 4).end)
+    q4 = outcomes.event_counts(people, Quarter(2025, 4).start, Quarter(2025, 4).end)[person.pk]
     assert q4[EventKind.ARREST] == 1 and q4[EventKind.AE_ATTENDANCE] == 0
 
 
@@ -174,7 +174,7 @@ def test_stays_count_nights_and_are_split_at_quarter_edges(person, navigator):
     ]
     record(person, navigator, EventKind.CUSTODY, date(2025, 10, 1), quantity=5)
     record(person, navigator, EventKind.AMBULANCE, date(2025, 11, 5))
-    q3 = outcomes.event_totals(Person.objects.all(), Q3.start, Q3.end)
+    q3 = outcomes.event_counts(Person.objects.all(), Q3.start, Q3.end)[person.pk]
     assert q3[EventKind.ROUGH_SLEEPING] == 2
     assert q3[EventKind.CUSTODY] == 5
     assert q3[EventKind.AMBULANCE] == 1
@@ -256,7 +256,8 @@ def test_this_quarter_against_the_first_quarter_on_the_programme(team, navigator
     assert le.first_quarter == Quarter(2025, 1)
     assert le.first[EventKind.ARREST] == 1 and le.this[EventKind.ARREST] == 2
     assert found[nobody.pk].first_quarter is None and not found[nobody.pk].comparable
-    totals = outcomes.sum_counts(c.this for c in found.values())
+    # The return adds up each person's counts for this quarter, kind by kind.
+    totals = {kind: sum(c.this[kind] for c in found.values()) for kind in EventKind.values}
     assert totals[EventKind.ARREST] == 2 and totals[EventKind.AE_ATTENDANCE] == 1
 
 
@@ -268,7 +269,7 @@ def test_event_figures_cost_the_same_for_many_people(team, navigator, count_quer
         record(someone, navigator, EventKind.ARREST, date(2025, 11, 3))
     with count_queries.during() as counted:
         found = outcomes.event_comparison(Person.objects.filter(team=team), Q3)
-        outcomes.event_totals(Person.objects.filter(team=team), Q3.start, Q3.end)
+        outcomes.event_counts(Person.objects.filter(team=team), Q3.start, Q3.end)
     assert len(counted) == 3
     assert all(
         c.first[EventKind.ARREST] == 1 and c.this[EventKind.ARREST] == 1 for c in found.values()
