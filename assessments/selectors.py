@@ -134,17 +134,6 @@ def review_status_from(episode_began, latest_assessed_on, today=None):
     return ReviewStatus(due, (due - today).days, latest_assessed_on is not None)
 
 
-def latest_completed_on(episodes):
-    """{episode id: date of its latest completed NDT} for many episodes, in one query."""
-    rows = (
-        Assessment.objects.completed()
-        .filter(episode__in=episodes)
-        .values_list("episode_id", "assessed_on")
-        .order_by("episode_id", "assessed_on")
-    )
-    return {episode_id: assessed_on for episode_id, assessed_on in rows}
-
-
 # --- change over time --------------------------------------------------------------------------
 # Every page and figure that shows an NDT change takes it from `ndt_changes` (ADR 0020): change is
 # measured on the later assessment's scheme version. When the baseline used another version, its

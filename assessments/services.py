@@ -41,6 +41,25 @@ def key_errors(data, *, allowed, required):
     return errors
 
 
+def item_errors(n, item, *, allowed, required):
+    """How messages name item n of a definition file ("Item 3 (housing)"), and what is wrong
+    with its keys. Of an item that is not an object, only that is said."""
+    where = f"Item {n}"
+    if not isinstance(item, dict):
+        return where, [f"{where} must be an object."]
+    key = item.get("key")
+    if isinstance(key, str) and key:
+        where = f"Item {n} ({key})"
+    errors = []
+    unknown = sorted(set(item) - set(allowed))
+    if unknown:
+        errors.append(f"{where}: unknown keys {', '.join(unknown)}.")
+    missing = sorted(set(required) - set(item))
+    if missing:
+        errors.append(f"{where}: missing {', '.join(missing)}.")
+    return where, errors
+
+
 def scheme_errors(data):
     """Every problem with a scheme file's contents, in plain words; empty when it is valid."""
     if not isinstance(data, dict):
@@ -65,22 +84,16 @@ def scheme_errors(data):
         items = []
     seen = set()
     for n, item in enumerate(items or [], start=1):
-        where = f"Item {n}"
+        where, problems = item_errors(n, item, allowed=ITEM_KEYS, required=REQUIRED_ITEM_KEYS)
         if not isinstance(item, dict):
-            errors.append(f"{where} must be an object.")
+            errors.extend(problems)
             continue
         key = item.get("key")
         if isinstance(key, str) and key:
-            where = f"Item {n} ({key})"
             if key in seen:
                 errors.append(f"{where} is a duplicate: each item key must appear once.")
             seen.add(key)
-        unknown = sorted(set(item) - ITEM_KEYS)
-        if unknown:
-            errors.append(f"{where}: unknown keys {', '.join(unknown)}.")
-        missing = sorted(REQUIRED_ITEM_KEYS - set(item))
-        if missing:
-            errors.append(f"{where}: missing {', '.join(missing)}.")
+        errors.extend(problems)
         if "key" in item and (not isinstance(key, str) or not key.replace("_", "").isalnum()):
             errors.append(f"{where}: “key” must be letters, digits and underscores.")
         if "title" in item and (not isinstance(item["title"], str) or not item["title"].strip()):

@@ -56,12 +56,6 @@ class ReferralQuerySet(models.QuerySet):
     def awaiting_decision(self):
         return self.filter(status=Referral.Status.NEW)
 
-    def with_disadvantage_count(self):
-        total = sum(
-            models.Case(models.When(**{key: True}, then=1), default=0) for key in DISADVANTAGE_KEYS
-        )
-        return self.annotate(disadvantage_total=total)
-
 
 class Referral(Versioned, BaseModel):
     class Status(models.TextChoices):

@@ -150,6 +150,18 @@ def _triage_referral(request, pk):
     return referral
 
 
+def _triage_step(request, step):
+    """Take a step on a referral: what it returns, or None when it was refused, with why in a
+    message (someone else saved the referral since, or the step said no)."""
+    try:
+        return step()
+    except EditConflict:
+        messages.error(request, CHANGED_SINCE)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return None
+
+
 @require_POST
 def referral_link(request, pk):
     referral = _triage_referral(request, pk)
@@ -161,18 +173,16 @@ def referral_link(request, pk):
         Person.objects.visible_to(request.user), pk=form.cleaned_data["person"]
     )
     audit_person(request, person)
-    try:
-        services.referral_link_person(
+    linked = _triage_step(
+        request,
+        lambda: services.referral_link_person(
             referral=referral,
             person=person,
             by=request.user,
             seen_version=request.POST.get("version"),
-        )
-    except EditConflict:
-        messages.error(request, CHANGED_SINCE)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        ),
+    )
+    if linked is not None:
         messages.success(request, f"Linked to {person}.")
     return redirect(referral)
 
@@ -181,20 +191,19 @@ def referral_link(request, pk):
 def referral_new_person(request, pk):
     referral = _triage_referral(request, pk)
     form = NewPersonForm(request.POST)
-    try:
+
+    def create():
         if not form.is_valid():
             raise ValidationError(form.non_field_errors())
-        person = services.referral_create_person(
+        return services.referral_create_person(
             referral=referral,
             by=request.user,
             seen_version=request.POST.get("version"),
             **form.submission,
         )
-    except EditConflict:
-        messages.error(request, CHANGED_SINCE)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+
+    person = _triage_step(request, create)
+    if person is not None:
         audit_person(request, person)
         messages.success(request, f"New person record created for {person}.")
     return redirect(referral)

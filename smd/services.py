@@ -1,15 +1,11 @@
 """Writes about users that more than one part of the project needs."""
 
-import logging
-
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from smd.audit.services import AuditAction, audit_record
 from smd.outbox.services import notify_user
-
-logger = logging.getLogger(__name__)
 
 # What an account change says, in the audit log and in the message to the user.
 PASSWORD_SET = "Password set by an administrator"

@@ -11,7 +11,9 @@ from functools import cache
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -167,6 +169,25 @@ def navigator_client(navigator):
 @pytest.fixture
 def client_for():
     return _client
+
+
+class QueryCounter:
+    """Counts the queries something makes, all of them, so a test pins the exact number."""
+
+    def page(self, client, url, data=None, **headers):
+        """Get the page, which must answer 200, and return how many queries it made."""
+        with self.during() as counted:
+            assert client.get(url, data, **headers).status_code == 200
+        return len(counted)
+
+    def during(self):
+        """Count the queries made inside the block: `len()` of what it yields, afterwards."""
+        return CaptureQueriesContext(connection)
+
+
+@pytest.fixture
+def count_queries(db):
+    return QueryCounter()
 
 
 @pytest.fixture(autouse=True)

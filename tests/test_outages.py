@@ -32,7 +32,7 @@ from smd.quarters import Quarter
 from tests.conftest import sign_in
 from tests.factories import ReferralFactory, UserFactory, new_key
 from tests.outages import celery_broker, free_port, private_redis_or_skip, redis_cache
-from tests.test_services import _worker
+from tests.test_live_services import _worker
 
 Q3 = Quarter(2025, 3)
 

@@ -7,8 +7,6 @@ factor; a page about a person also writes one audit entry.
 
 from datetime import date, timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,16 +33,10 @@ from tests.factories import (
 Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
 
 
-def _count(client, path, data=None):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path, data).status_code == 200
-    return len(ctx.captured_queries)
-
-
 # --- quarterly returns ------------------------------------------------------------------------
 
 
-def test_returns_index_costs_the_same_as_versions_grow(client_for, team):
+def test_returns_index_costs_the_same_as_versions_grow(client_for, team, count_queries):
     manager = UserFactory(role=Role.MANAGER, team=team)
     client = client_for(manager)
     url = reverse("returns:index")
@@ -64,14 +56,16 @@ def test_returns_index_costs_the_same_as_versions_grow(client_for, team):
             )
 
     add(1)
-    few = _count(client, url)
+    few = count_queries.page(client, url)
     add(7)
     # session, user, device; the team's versions with who asked for and signed off each
-    assert _count(client, url) == few == 4
+    assert count_queries.page(client, url) == few == 4
     assert client.get(url).content.decode().count('<tr id="return-') == 8
 
 
-def test_the_people_behind_a_figure_cost_the_same_as_people_grow(client_for, team, shipped_schemes):
+def test_the_people_behind_a_figure_cost_the_same_as_people_grow(
+    client_for, team, shipped_schemes, count_queries
+):
     manager = UserFactory(role=Role.MANAGER, team=team)
     client = client_for(manager)
     url = reverse("returns:people")
@@ -86,12 +80,12 @@ def test_the_people_behind_a_figure_cost_the_same_as_people_grow(client_for, tea
             )
 
     add(1)
-    few = _count(client, url, query)
+    few = count_queries.page(client, url, query)
     add(7)
     # session, user, device; the team; 50 that work out the quarter's figures (a fixed set,
     # whatever the team's size; the NDT change takes one here, with no NDTs, and at most four);
     # the people behind the figure; one audit entry for the read
-    assert _count(client, url, query) == few == 56
+    assert count_queries.page(client, url, query) == few == 56
     page = client.get(url, query).content.decode()
     assert all(p.get_absolute_url() in page for p in Person.objects.filter(team=team))
 
@@ -99,7 +93,7 @@ def test_the_people_behind_a_figure_cost_the_same_as_people_grow(client_for, tea
 # --- ReQoL-10 and NDT assessments -------------------------------------------------------------
 
 
-def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigator):
+def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigator, count_queries):
     definition = definition_import(data=definition_data())
     person = PersonFactory(team=team)
     episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
@@ -120,16 +114,16 @@ def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigato
             )
 
     add([2])
-    few = _count(client, url)
+    few = count_queries.page(client, url)
     add(range(3, 10))
     assert ReqolRecord.objects.filter(person=person).count() == 8
     # session, user, device; the person, their episodes; the records, their answers and the
     # items they were scored under; the current definition and its items; the audit entry
-    assert _count(client, url) == few == 11
+    assert count_queries.page(client, url) == few == 11
 
 
 def test_assessment_detail_costs_the_same_as_corrections_grow(
-    client_for, team, navigator, shipped_schemes
+    client_for, team, navigator, shipped_schemes, count_queries
 ):
     scheme = AssessmentScheme.objects.get(code="ndt-amended", version=1)
     person = PersonFactory(team=team)
@@ -165,13 +159,13 @@ def test_assessment_detail_costs_the_same_as_corrections_grow(
             )
 
     correct([1])
-    few = _count(client, url)
+    few = count_queries.page(client, url)
     correct(range(2, 9))
     assert AssessmentCorrection.objects.filter(assessment=assessment).count() == 8
     # session, user, device; the person, their episodes; the assessment with its scheme,
     # assessor and episode; its scores; the scheme's items and the comparable scheme's items;
     # the corrections with who made them; the audit entry
-    assert _count(client, url) == few == 11
+    assert count_queries.page(client, url) == few == 11
 
 
 # --- MDT minutes ------------------------------------------------------------------------------
@@ -195,7 +189,7 @@ def _refer(person, by, probation):
 
 
 def test_mdt_minutes_cost_the_same_as_cases_and_actions_grow(
-    client_for, make_user, team, navigator
+    client_for, make_user, team, navigator, count_queries
 ):
     chair = make_user(Role.MDT_CHAIR)
     probation = OrganisationFactory(name="Northgate Probation", sector="probation")
@@ -229,18 +223,18 @@ def test_mdt_minutes_cost_the_same_as_cases_and_actions_grow(
                 )
 
     add(1)
-    few = _count(client, url)
+    few = count_queries.page(client, url)
     add(7)
     # session, user, device; the meeting; its invitations; the agenda; the actions with their
     # owners and owners' organisations; the audit entry for the cases read
-    assert _count(client, url) == few == 8
+    assert count_queries.page(client, url) == few == 8
     assert client.get(url).content.decode().count("Action 6") == 4  # two cases, two owners
 
 
 # --- person edit ------------------------------------------------------------------------------
 
 
-def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, navigator):
+def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, navigator, count_queries):
     person = PersonFactory(team=team)
     client = client_for(navigator)
     url = reverse("caseload:person_edit", args=[person.pk])
@@ -254,14 +248,16 @@ def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, naviga
             AllocationFactory(episode=episode, worker=navigator)
 
     add(1)
-    few = _count(client, url)
+    few = count_queries.page(client, url)
     add(7)
     # session, user, device; the person; their other names; the audit entry
-    assert _count(client, url) == few == 6
+    assert count_queries.page(client, url) == few == 6
     assert "Alias 6 7" in client.get(url).content.decode()
 
 
-def test_a_refused_person_edit_costs_the_same_as_the_record_grows(client_for, team, navigator):
+def test_a_refused_person_edit_costs_the_same_as_the_record_grows(
+    client_for, team, navigator, count_queries
+):
     """The "someone else saved this" page (ADR 0023): the comparison reads the stored record
     and its other names once, however many there are."""
     from tests.hostile import as_post
@@ -275,10 +271,10 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(client_for, te
             PersonAlias.objects.create(person=person, name=f"Alias {i} {n}")
         stale = as_post(client.get(url).context["form"], known_as=f"Jo {n}")
         Person.objects.get(pk=person.pk).save()  # someone else saves meanwhile
-        with CaptureQueriesContext(connection) as ctx:
+        with count_queries.during() as counted:
             response = client.post(url, stale)
         assert "Someone else saved this record" in response.content.decode()
-        return len(ctx)
+        return len(counted)
 
     few = refused_post(1)
     # session, user, device; the person; the form's constraint check in a savepoint (3); the
@@ -290,8 +286,8 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(client_for, te
 # --- the user's own password ------------------------------------------------------------------
 
 
-def test_the_password_pages_cost_only_the_signed_in_session(client_for, navigator):
+def test_the_password_pages_cost_only_the_signed_in_session(client_for, navigator, count_queries):
     client = client_for(navigator)
     # session, user, device: nothing else is read to show either form
-    assert _count(client, reverse("password_change")) == 3
-    assert _count(client, reverse("password_confirm"), {"next": "/"}) == 3
+    assert count_queries.page(client, reverse("password_change")) == 3
+    assert count_queries.page(client, reverse("password_confirm"), {"next": "/"}) == 3

@@ -1,4 +1,4 @@
-"""ReQoL-10 reads: the current definition, a person's records and panel, change over time."""
+"""ReQoL-10 reads: the current definition, and a person's records and panel."""
 
 from dataclasses import dataclass
 
@@ -67,25 +67,3 @@ def person_panel(person):
         row["latest_on"],
         row["record_count"] or 0,
     )
-
-
-def reqol_change(episodes, *, until=None):
-    """Baseline (first) against latest ReQoL-10 total per episode with two or more records
-    completed on or before `until`: {"count", "mean_change", "improved"} where a rise is an
-    improvement. One query."""
-    records = ReqolRecord.objects.filter(episode__in=episodes)
-    if until is not None:
-        records = records.filter(completed_on__lte=until)
-    by_episode = {}
-    for episode_id, total in records.order_by(
-        "episode_id", "completed_on", "created_at"
-    ).values_list("episode_id", "total"):
-        by_episode.setdefault(episode_id, []).append(total)
-    changes = [totals[-1] - totals[0] for totals in by_episode.values() if len(totals) >= 2]
-    if not changes:
-        return {"count": 0, "mean_change": None, "improved": 0}
-    return {
-        "count": len(changes),
-        "mean_change": round(sum(changes) / len(changes), 1),
-        "improved": sum(1 for c in changes if c > 0),
-    }

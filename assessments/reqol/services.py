@@ -13,7 +13,7 @@ from assessments.reqol.models import (
     ReqolItem,
     ReqolRecord,
 )
-from assessments.services import key_errors
+from assessments.services import item_errors, key_errors
 from smd.submission import once_per_submission
 
 MEASURE = "ReQoL-10"
@@ -99,19 +99,11 @@ def definition_errors(data):
         errors.append(f"“items” must hold exactly {REQOL_ITEM_COUNT} items, not {len(items)}.")
     keys, texts, reversed_count = set(), set(), 0
     for n, item in enumerate(items, start=1):
-        where = f"Item {n}"
+        where, problems = item_errors(n, item, allowed=ITEM_KEYS, required=ITEM_KEYS)
+        errors.extend(problems)
         if not isinstance(item, dict):
-            errors.append(f"{where} must be an object.")
             continue
         key = item.get("key")
-        if isinstance(key, str) and key:
-            where = f"Item {n} ({key})"
-        unknown = sorted(set(item) - ITEM_KEYS)
-        if unknown:
-            errors.append(f"{where}: unknown keys {', '.join(unknown)}.")
-        missing = sorted(ITEM_KEYS - set(item))
-        if missing:
-            errors.append(f"{where}: missing {', '.join(missing)}.")
         if "key" in item:
             if not isinstance(key, str) or not key or not key.replace("_", "").isalnum():
                 errors.append(f"{where}: “key” must be letters, digits and underscores.")

@@ -18,7 +18,6 @@ from caseload.models.people import (  # noqa: F401
     WorkerGender,
 )
 from caseload.models.support import (  # noqa: F401
-    OPEN_STATUSES,
     Allocation,
     AllocationQuerySet,
     Episode,

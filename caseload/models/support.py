@@ -19,13 +19,6 @@ class EpisodeStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-OPEN_STATUSES = [
-    EpisodeStatus.AWAITING_ALLOCATION,
-    EpisodeStatus.ACTIVE,
-    EpisodeStatus.PAUSED,
-]
-
-
 class ExitDestination(models.TextChoices):
     OTHER_SUPPORT = "other_support", "Moved to other support"
     NO_LONGER_NEEDED = "no_longer_needed", "No longer needs support"

@@ -3,6 +3,5 @@ events, accommodation over time, personal budgets and Outcomes Stars completed e
 
 The models live in caseload/models.py with the person they describe; this package holds their
 reads (selectors), writes (services), forms and views, and the figures the quarterly return
-reuses (selectors.event_comparison, event_totals, accommodation_on, budget_figures,
-outcomes_star_count).
+reuses (selectors.event_comparison, accommodation_on, outcomes_star_count).
 """

@@ -94,21 +94,6 @@ def event_counts(people, start, end):
     return found
 
 
-def event_totals(people, start, end):
-    """EventCounts summed over all the people, for events from `start` to `end` inclusive.
-    One query."""
-    rows = (
-        ServiceEvent.objects.filter(person__in=people, occurred_on__range=(start, end))
-        .values("kind")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    )
-    totals = EventCounts()
-    for row in rows:
-        totals.counts[row["kind"]] = row["total"]
-    return totals
-
-
 def programme_start(person_ref="pk"):
     """Subquery: the day a person's earliest episode began (its start date, or the day it was
     accepted when engagement has not started), for annotating people (or, with
@@ -192,15 +177,6 @@ def event_comparison(people, quarter):
         found.first.counts[row["kind"]] = row["first"] or 0
         found.this.counts[row["kind"]] = row["this"] or 0
     return results
-
-
-def sum_counts(counts):
-    """Several EventCounts added up."""
-    total = EventCounts()
-    for one in counts:
-        for kind, n in one.counts.items():
-            total.counts[kind] += n
-    return total
 
 
 # --- accommodation -----------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import AssessmentScheme
@@ -138,7 +136,7 @@ def test_my_caseload_shows_the_same_change(navigator_client, navigator, two_vers
 
 
 def test_my_caseload_costs_the_same_however_many_changes_it_shows(
-    navigator_client, navigator, team, amended, amended_v2, assess
+    navigator_client, navigator, team, amended, amended_v2, assess, count_queries
 ):
     def add_person():
         episode = EpisodeFactory(person=PersonFactory(team=team), start_date=date(2025, 1, 6))
@@ -147,9 +145,7 @@ def test_my_caseload_costs_the_same_however_many_changes_it_shows(
         assess(episode, amended_v2, on=date(2025, 5, 1), **ANSWERS)
 
     def count():
-        with CaptureQueriesContext(connection) as ctx:
-            assert navigator_client.get(reverse("caseload:my_caseload")).status_code == 200
-        return len(ctx.captured_queries)
+        return count_queries.page(navigator_client, reverse("caseload:my_caseload"))
 
     add_person()
     few = count()

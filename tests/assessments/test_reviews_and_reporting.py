@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from assessments.selectors import latest_completed_on, ndt_changes, review_status
+from assessments.selectors import ndt_changes, person_history, review_status
 from caseload.models import Episode
 from tests.factories import EpisodeFactory, PersonFactory
 
@@ -36,10 +36,12 @@ def test_baseline_is_due_from_the_start_of_the_episode(episode):
     assert status.text == "NDT baseline overdue by 3 days"
 
 
-def test_latest_completed_ignores_drafts(episode, amended, assess):
+def test_latest_completed_ignores_drafts(episode, amended, assess, navigator):
     assess(episode, amended, on=date(2025, 2, 1))
     assess(episode, amended, on=date(2025, 5, 1), complete=False)
-    assert latest_completed_on([episode]) == {episode.pk: date(2025, 2, 1)}
+    history = person_history(navigator, episode.person)
+    latest_completed_on = {a.episode_id: a.assessed_on for a in history.completed}
+    assert latest_completed_on == {episode.pk: date(2025, 2, 1)}
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,18 +119,12 @@ def _bulk_caseload(worker, n):
     )
 
 
-def _count(client, url, **headers):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url, **headers).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("n", [5, 200])
-def test_caseload_query_count_is_constant(navigator_client, navigator, n):
+def test_caseload_query_count_is_constant(navigator_client, navigator, n, count_queries):
     _bulk_caseload(navigator, n)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the count for the pages,
     # 5 the counts by status for the filter, 6 the worker's own open MDT actions, 7 the rows:
     # one query, each row's facts (last contact, last attempt, next action, episode status,
     # NDT review, open MDT actions) as correlated subqueries; 8 the page's NDT changes (one query
     # with no NDTs; at most four with them, see test_change_across_versions).
-    assert _count(navigator_client, CASELOAD) == 8
+    assert count_queries.page(navigator_client, CASELOAD) == 8

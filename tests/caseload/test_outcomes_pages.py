@@ -7,8 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -370,12 +368,6 @@ def test_an_outcomes_star_is_recorded_as_date_and_place(navigator_client, peggy)
 # --- the person page ---------------------------------------------------------------------------
 
 
-def _count(client, path):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _outcomes_history(person, by, n):
     """n of each outcome record, all older than anything on the timeline's first page."""
     long_ago = timezone.localdate() - timedelta(days=400)
@@ -416,7 +408,9 @@ def _outcomes_history(person, by, n):
 
 
 @pytest.mark.parametrize("n", [0, 150])
-def test_person_page_costs_the_same_as_outcome_records_grow(navigator_client, navigator, peggy, n):
+def test_person_page_costs_the_same_as_outcome_records_grow(
+    navigator_client, navigator, peggy, n, count_queries
+):
     today = timezone.localdate()
     services.budget_offer(
         person=peggy,
@@ -442,7 +436,7 @@ def test_person_page_costs_the_same_as_outcome_records_grow(navigator_client, na
     # goal set, event, accommodation; budget offered is older than the page), 17 the plan,
     # accommodation, budget and Star cards, 18 this quarter's events, 19 the latest NDT,
     # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25 the audit entry.
-    assert _count(navigator_client, peggy.get_absolute_url()) == 25
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 25
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(
@@ -463,7 +457,9 @@ def test_outcome_entries_on_the_timeline_show_dates_without_times(
 
 
 @pytest.mark.parametrize("name", ["plan", "events", "accommodation", "budget", "stars"])
-def test_outcome_pages_cost_the_same_as_records_grow(navigator_client, navigator, peggy, name):
+def test_outcome_pages_cost_the_same_as_records_grow(
+    navigator_client, navigator, peggy, name, count_queries
+):
     services.budget_offer(
         person=peggy,
         by=navigator,
@@ -471,6 +467,6 @@ def test_outcome_pages_cost_the_same_as_records_grow(navigator_client, navigator
         offered_on=timezone.localdate() - timedelta(days=500),
     )
     _outcomes_history(peggy, navigator, 1)
-    few = _count(navigator_client, url(name, peggy))
+    few = count_queries.page(navigator_client, url(name, peggy))
     _outcomes_history(peggy, navigator, 12)
-    assert _count(navigator_client, url(name, peggy)) == few
+    assert count_queries.page(navigator_client, url(name, peggy)) == few

@@ -1,8 +1,6 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseload.models import Person, PersonAlias
@@ -138,22 +136,16 @@ def test_the_whole_list_pages_with_plain_links(navigator_client, team):
     assert navigator_client.get(LIST, {"page": "2"}).context["page"].number == 2
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_list_and_detail_query_counts_are_constant(navigator_client, team, person):
+def test_list_and_detail_query_counts_are_constant(navigator_client, team, person, count_queries):
     EpisodeFactory(person=person)
-    few_list = _count(navigator_client, LIST)
-    few_detail = _count(navigator_client, person.get_absolute_url())
+    few_list = count_queries.page(navigator_client, LIST)
+    few_detail = count_queries.page(navigator_client, person.get_absolute_url())
     for p in PersonFactory.create_batch(10, team=team):
         AllocationFactory(episode=EpisodeFactory(person=p))
     for _ in range(5):
         PersonAlias.objects.create(person=person, name=f"Alias {_}")
-    assert _count(navigator_client, LIST) == few_list
-    assert _count(navigator_client, person.get_absolute_url()) == few_detail
+    assert count_queries.page(navigator_client, LIST) == few_list
+    assert count_queries.page(navigator_client, person.get_absolute_url()) == few_detail
 
 
 def test_person_age_from_birth_date():

@@ -2,20 +2,12 @@
 
 from datetime import timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mdt import services
 from tests.factories import EpisodeFactory, PersonFactory
 from tests.mdt.conftest import refer
-
-
-def _count(client, path):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def _grow(meeting, item, team, navigator, chair, n):
@@ -34,7 +26,7 @@ def _grow(meeting, item, team, navigator, chair, n):
 
 
 def test_meeting_pages_cost_the_same_as_agendas_and_actions_grow(
-    client_for, chair, meeting, item, team, navigator
+    client_for, chair, meeting, item, team, navigator, count_queries
 ):
     client = client_for(chair)
     pages = [
@@ -44,9 +36,9 @@ def test_meeting_pages_cost_the_same_as_agendas_and_actions_grow(
         reverse("mdt:my_actions"),
     ]
     _grow(meeting, item, team, navigator, chair, 1)
-    few = [_count(client, page) for page in pages]
+    few = [count_queries.page(client, page) for page in pages]
     _grow(meeting, item, team, navigator, chair, 6)
-    assert [_count(client, page) for page in pages] == few
+    assert [count_queries.page(client, page) for page in pages] == few
 
 
 def test_the_owner_list_is_the_same_select_django_would_write(meeting, chair, navigator):

@@ -2,8 +2,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,19 +49,13 @@ def test_navigators_do_not_triage(navigator_client):
     assert navigator_client.get(TRIAGE).status_code == 403
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
-def test_queue_query_count_is_constant(team, team_leader_client):
+def test_queue_query_count_is_constant(team, team_leader_client, count_queries):
     ReferralFactory.create_batch(2, team=team)
-    few = _queries(team_leader_client, TRIAGE)
+    few = count_queries.page(team_leader_client, TRIAGE)
     ReferralFactory.create_batch(20, team=team, referrer_organisation=OrganisationFactory())
     # session + user + the device that gave the second factor, the number waiting, then one
     # page of the queue with its organisations joined
-    assert _queries(team_leader_client, TRIAGE) == few == 5
+    assert count_queries.page(team_leader_client, TRIAGE) == few == 5
 
 
 def test_queue_is_shown_fifty_at_a_time_oldest_first(team, team_leader_client):
@@ -78,13 +70,13 @@ def test_queue_is_shown_fifty_at_a_time_oldest_first(team, team_leader_client):
     assert second.context["referrals"][-1].created_at >= first.context["referrals"][0].created_at
 
 
-def test_detail_query_count_is_constant(team, team_leader_client):
+def test_detail_query_count_is_constant(team, team_leader_client, count_queries):
     referral = ReferralFactory(team=team, last_name="Kelly", date_of_birth=date(1979, 5, 3))
     PersonFactory(team=team, last_name="Kelly")
     url = referral.get_absolute_url()
-    few = _queries(team_leader_client, url)
+    few = count_queries.page(team_leader_client, url)
     PersonFactory.create_batch(15, team=team, last_name="Kelly")
-    assert _queries(team_leader_client, url) == few
+    assert count_queries.page(team_leader_client, url) == few
 
 
 def test_team_leader_creates_a_person_then_accepts(team, team_leader_client, team_leader):

@@ -231,10 +231,9 @@ def test_the_pdf_and_csv_carry_the_capacity_section_with_its_glossary(team, plan
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_the_capacity_section_costs_the_same_however_many_staff_and_people(team, size):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_the_capacity_section_costs_the_same_however_many_staff_and_people(
+    team, size, count_queries
+):
     from returns.figures import Return
 
     for _ in range(size):
@@ -243,12 +242,12 @@ def test_the_capacity_section_costs_the_same_however_many_staff_and_people(team,
         EpisodeFactory(person=PersonFactory(team=team), status="awaiting_allocation")
         closed(team, 1, days=100, ended=date(2025, 11, 1))
     built = Return(team, Q3)
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries.during() as counted:
         built.team_capacity()
     # 1 the staff as at quarter end, 2 the allocations held by kind, 3 the waits, 4 the closed
     # episodes' days on service, 5 the plan's target, 6 the people in the places filled, 7 the
     # people waiting.
-    assert len(ctx.captured_queries) == 7
+    assert len(counted) == 7
 
 
 def test_the_demo_teams_staff_count_in_last_quarters_capacity(db, settings):

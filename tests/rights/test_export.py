@@ -174,16 +174,13 @@ def test_another_teams_manager_gets_404(rights_world, client_for, other_team):
     assert _export(client, rights_world["ann"], "json").status_code == 404
 
 
-def test_export_costs_the_same_however_many_records(rights_world):
+def test_export_costs_the_same_however_many_records(rights_world, count_queries):
     """Finding the records: one query per (model, pass) until nothing new turns up; reading
     them: one per kind of record (plus one per many-to-many)."""
     from tests.factories import ContactFactory
 
     def count():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries.during() as queries:
             person_export(rights_world["ann"], by=rights_world["manager"])
         return len(queries)
 

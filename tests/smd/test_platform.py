@@ -1,4 +1,3 @@
-import io
 import os
 import subprocess
 import sys
@@ -6,8 +5,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from smd.characteristics import Ethnicity, is_ethnic_minority
@@ -131,45 +128,6 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_migrations_need_no_secret_key():
     assert _manage("makemigrations", "--check", "--dry-run", DEBUG="false").returncode == 0
-
-
-def test_seed_demo_refuses_without_debug(db, settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo")
-
-
-def test_seed_demo_is_idempotent(db, settings):
-    from caseload.models import Person
-    from referrals.models import Referral
-    from smd.models import Role, User
-
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    counts = (User.objects.count(), Person.objects.count(), Referral.objects.count())
-    call_command("seed_demo", stdout=io.StringIO())
-    assert (User.objects.count(), Person.objects.count(), Referral.objects.count()) == counts
-    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
-
-
-def test_seed_demo_partner_sees_peggy_under_her_agreement(db, settings, shipped_schemes):
-    """The demo's partner sees Peggy's cases because she agreed to share with probation and an
-    MDT data-sharing agreement is in force; the register shows each status once."""
-    from mdt.models import AgendaItem
-    from sharing.models import DataSharingAgreement, SharingAgreement
-    from smd.models import User
-
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    partner = User.objects.get(username="partner")
-    seen = AgendaItem.objects.visible_to(partner)
-    assert seen.count() == 2
-    assert {i.person.known_as for i in seen} == {"Peggy"}
-    statuses = sorted(a.status() for a in DataSharingAgreement.objects.all())
-    assert statuses == ["ended", "in_force", "review_overdue"]
-    assert SharingAgreement.objects.filter(withdrawn_at__isnull=False).count() == 1
 
 
 def test_links_in_emails_follow_the_port_make_run_serves_on():

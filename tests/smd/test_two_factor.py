@@ -283,27 +283,6 @@ def test_the_admin_sign_in_page_is_the_apps_own(client, db):
 # --- The demo --------------------------------------------------------------------------------
 
 
-def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
-    import io
-    from base64 import b32decode
-    from pathlib import Path
-
-    from django.core.management import call_command
-
-    from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
-    from smd.models import User
-
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert set(DEMO_TOTP_SECRETS) == set(User.objects.values_list("username", flat=True))
-    for username, secret in DEMO_TOTP_SECRETS.items():
-        device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
-        assert device.confirmed and device.bin_key == b32decode(secret)
-        assert f"| `{username}` |" in readme and f"`{secret}`" in readme
-
-
 def test_a_demo_user_signs_in_with_the_code_from_the_readme_command(db, settings):
     import io
     import subprocess

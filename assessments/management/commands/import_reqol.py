@@ -1,7 +1,6 @@
-import json
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from assessments.management.definition_files import read_json, refused
 from assessments.reqol.services import ReqolFileError, definition_errors, definition_import
 
 
@@ -23,27 +22,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, make_current, check, **options):
-        try:
-            with open(file, encoding="utf-8") as f:
-                data = json.load(f)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{file} is not valid JSON (line {exc.lineno}): {exc.msg}.") from exc
+        data = read_json(file)
         if check:
             problems = definition_errors(data)
             if problems:
-                raise CommandError(_problems(file, problems, verb="would not be loaded"))
+                raise refused(file, problems, verb="would not be loaded")
             self.stdout.write(self.style.SUCCESS(f"{file} is a valid ReQoL-10 definition."))
             return
         try:
             definition = definition_import(data=data, make_current=make_current)
         except ReqolFileError as exc:
-            raise CommandError(_problems(file, exc.messages, verb="was not loaded")) from exc
+            raise refused(file, exc.messages, verb="was not loaded") from exc
         state = "current" if definition.is_current else "not current"
         self.stdout.write(self.style.SUCCESS(f"Loaded {definition} ({state})."))
-
-
-def _problems(file, messages, *, verb):
-    listed = "\n".join(f"  - {message}" for message in messages)
-    return f"{file} {verb}; nothing was saved:\n{listed}"

@@ -1418,6 +1418,29 @@ class Command(BaseCommand):
         )
 
     def _allocation_rows(self, ep, out, leader):
+        def add(alloc_id, started, ended, worker, kind, reason, previous, over, over_reason, why):
+            """One allocation in the columns loaded above: made by a team leader, and ended by
+            one when it has ended."""
+            out.append(
+                (
+                    alloc_id,
+                    started,
+                    ended or started,
+                    ep.id,
+                    worker.id,
+                    kind,
+                    started,
+                    ended,
+                    leader(),
+                    reason,
+                    previous,
+                    over,
+                    over_reason,
+                    leader() if ended else None,
+                    why,
+                )
+            )
+
         closed = self.at(ep.e, 18 * 60 + 45) if ep.e is not None else None
         previous = None
         for i, (day, worker, alloc_id, over) in enumerate(ep.leads):
@@ -1426,49 +1449,35 @@ class Command(BaseCommand):
                 ended, why = self.at(ep.leads[i + 1][0], 11 * 60), "Handed over."
             else:
                 ended, why = closed, "Support closed." if closed else ""
-            out.append(
-                (
-                    alloc_id,
-                    started,
-                    ended or started,
-                    ep.id,
-                    worker.id,
-                    Allocation.Kind.LEAD_NAVIGATOR,
-                    started,
-                    ended,
-                    leader(),
-                    "Handover: caseload rebalanced." if previous else "",
-                    previous,
-                    over,
-                    "Nobody has room; covering until a place frees up." if over else "",
-                    leader() if ended else None,
-                    why,
-                )
+            add(
+                alloc_id,
+                started,
+                ended,
+                worker,
+                Allocation.Kind.LEAD_NAVIGATOR,
+                "Handover: caseload rebalanced." if previous else "",
+                previous,
+                over,
+                "Nobody has room; covering until a place frees up." if over else "",
+                why,
             )
             previous = alloc_id
         for start, stop, worker, alloc_id, over in ep.peers:
             started = self.at(start, 14 * 60)
             ended = self.at(stop, 14 * 60) if stop is not None else closed
-            out.append(
-                (
-                    alloc_id,
-                    started,
-                    ended or started,
-                    ep.id,
-                    worker.id,
-                    Allocation.Kind.PEER_MENTOR,
-                    started,
-                    ended,
-                    leader(),
-                    "Asked for someone with lived experience.",
-                    None,
-                    over,
-                    "",
-                    leader() if ended else None,
-                    "Peer support finished."
-                    if stop is not None
-                    else ("Support closed." if ended else ""),
-                )
+            add(
+                alloc_id,
+                started,
+                ended,
+                worker,
+                Allocation.Kind.PEER_MENTOR,
+                "Asked for someone with lived experience.",
+                None,
+                over,
+                "",
+                "Peer support finished."
+                if stop is not None
+                else ("Support closed." if ended else ""),
             )
 
     # --- contacts --------------------------------------------------------------------------------
@@ -1949,6 +1958,10 @@ class Command(BaseCommand):
         reviews = []
         finished = [GoalStatus.ACHIEVED, GoalStatus.CHANGED, GoalStatus.NO_LONGER_RELEVANT]
 
+        def review(rng, at, goal_id, status, after, note, review_on, who):
+            """One goal review in the columns loaded below, made and reviewed at `at`."""
+            return (self.uid(rng), at, at, goal_id, status, after, note, review_on, at, who)
+
         def goals():
             rng = self.rng("goals")
             for ep in self.episodes:
@@ -1973,18 +1986,7 @@ class Command(BaseCommand):
                         at = self.at(when, 15 * 60)
                         next_review = self.days[when + 60] if after in OPEN_GOALS else None
                         reviews.append(
-                            (
-                                self.uid(rng),
-                                at,
-                                at,
-                                goal_id,
-                                status,
-                                after,
-                                "",
-                                next_review,
-                                at,
-                                who,
-                            )
+                            review(rng, at, goal_id, status, after, "", next_review, who)
                         )
                         status = after
                         if after not in OPEN_GOALS:
@@ -1993,18 +1995,7 @@ class Command(BaseCommand):
                         at = self.at(ep.e, 15 * 60)
                         after = rng.choice(finished)
                         reviews.append(
-                            (
-                                self.uid(rng),
-                                at,
-                                at,
-                                goal_id,
-                                status,
-                                after,
-                                "Support ended.",
-                                None,
-                                at,
-                                who,
-                            )
+                            review(rng, at, goal_id, status, after, "Support ended.", None, who)
                         )
                         status = after
                     created = self.at(day, 14 * 60)
