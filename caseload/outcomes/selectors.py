@@ -8,7 +8,6 @@ queries however many people it covers.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -72,11 +71,6 @@ class EventCounts:
 
     def nonzero(self):
         return [row for row in self.rows() if row[3]]
-
-    @property
-    def total_events(self):
-        """Every event, counting a stay as one however long."""
-        return sum(n for kind, n in self.counts.items() if kind not in EVENT_UNITS)
 
 
 def event_counts(people, start, end):
@@ -199,33 +193,6 @@ def accommodation_history(person):
 
 
 # --- personal budgets --------------------------------------------------------------------------
-
-
-@dataclass
-class BudgetFigures:
-    people_offered: int  # people with a budget offered on or before the period's end
-    people_spending: int  # people with at least one spend in the period
-    total_spent: Decimal  # spent in the period
-
-
-def budget_figures(people, start, end):
-    """Personal budgets across the people for a period. Two queries."""
-    spends = BudgetSpend.objects.filter(
-        budget__person__in=people, spent_on__range=(start, end)
-    ).aggregate(
-        people=Count("budget__person", distinct=True), total=Sum("amount", output_field=Money())
-    )
-    offered = (
-        PersonalBudget.objects.filter(person__in=people, offered_on__lte=end)
-        .values("person")
-        .distinct()
-        .count()
-    )
-    return BudgetFigures(
-        people_offered=offered,
-        people_spending=spends["people"] or 0,
-        total_spent=spends["total"] or Decimal("0.00"),
-    )
 
 
 def person_budgets(person):

@@ -178,7 +178,6 @@ def test_stays_count_nights_and_are_split_at_quarter_edges(person, navigator):
     assert q3[EventKind.ROUGH_SLEEPING] == 2
     assert q3[EventKind.CUSTODY] == 5
     assert q3[EventKind.AMBULANCE] == 1
-    assert q3.total_events == 1  # stays are nights, not events
 
 
 def test_a_stay_needs_its_length_and_other_events_are_one_each(person, navigator):
@@ -430,15 +429,6 @@ def test_one_budget_per_episode(budget, person, navigator):
             amount_offered=Decimal("50"),
             offered_on=timezone.localdate(),
         )
-
-
-def test_budget_figures_for_a_period(budget, navigator, team):
-    spend(budget, navigator, "12.50")
-    spend(budget, navigator, "7.25")
-    today = timezone.localdate()
-    figures = outcomes.budget_figures(Person.objects.filter(team=team), today, today)
-    assert figures.people_offered == 1 and figures.people_spending == 1
-    assert figures.total_spent == Decimal("19.75")
 
 
 # --- Outcomes Star -----------------------------------------------------------------------------
