@@ -3,7 +3,16 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -203,6 +212,21 @@ def actions_owned_by(user):
         .select_related("person", "owner", "owner_organisation", "agenda_item__meeting")
         .order_by("due_on")
     )
+
+
+def caseload_columns():
+    """My caseload's open and overdue MDT actions for each person: subqueries (registered with
+    caseload.selectors by MdtConfig.ready())."""
+    actions = Action.objects.open().filter(person=OuterRef("pk")).values("person")
+    overdue = actions.filter(due_on__lt=timezone.localdate())
+    return {
+        "open_mdt_actions": Coalesce(
+            Subquery(actions.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+        "overdue_mdt_actions": Coalesce(
+            Subquery(overdue.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+    }
 
 
 # --- figures for the quarterly return --------------------------------------------------------
