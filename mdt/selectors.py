@@ -20,9 +20,11 @@ from assessments.models import Assessment
 from assessments.selectors import ndt_changes
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from referrals.selectors import domestic_abuse_survivors
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from sharing.selectors import mdt_sharing_in_force_for
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.models import Role
+from smd.models import Organisation, Role
 
 
 def meetings_for(user):
@@ -71,9 +73,6 @@ def mark_sharing_gaps(meeting, items):
     organisations that may not be told about the person (no MDT data-sharing agreement in force
     with them, or no MDT sharing agreement from the person). Uses the meeting's prefetched
     invitations; two queries whatever the agenda's length."""
-    from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-    from smd.models import Organisation
-
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
     if not items or not invited:
@@ -277,8 +276,6 @@ def mdt_figures(team, start, end):
         )
     )
     ids = {r["person_id"] for r in items + referrals + actions}
-    from referrals.selectors import domestic_abuse_survivors
-
     survivors = domestic_abuse_survivors(ids)
     people = {
         p["id"]: {**p, "survivor": p["id"] in survivors}
