@@ -46,6 +46,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 # Known vulnerabilities in the pinned Python and npm packages (.ci/audit-deps).

@@ -6,34 +6,22 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from assessments.models import Assessment, ReqolRecord
-        from caseload import timeline
+        # The caseload learns of assessments here, never by importing them: the timeline's
+        # sources and My caseload's latest NDT.
+        from assessments import selectors, timeline
+        from caseload import selectors as caseload_selectors
 
-        timeline.register_group("assessments", "Assessments (NDT, ReQoL-10)")
-        timeline.register(
-            timeline.Source(
-                kind="ndt",
-                group="assessments",
-                template="assessments/timeline_entry.html",
-                records=lambda person, user: Assessment.objects.completed().filter(person=person),
-                at="completed_at",
-                eager=lambda qs: qs.select_related("scheme", "assessor"),
-            )
-        )
-        timeline.register(
-            timeline.Source(
-                kind="reqol",
-                group="assessments",
-                template="assessments/reqol_timeline_entry.html",
-                records=lambda person, user: ReqolRecord.objects.filter(person=person),
-                at="completed_on",
-                eager=lambda qs: qs.select_related("recorded_by"),
-                date_only=True,
-            )
-        )
+        timeline.register()
+        caseload_selectors.register_caseload_columns(selectors.caseload_columns)
 
         # Records about a person: read by record history, exports and erasure.
-        from assessments.models import AssessmentCorrection, ItemScore, ReqolAnswer
+        from assessments.models import (
+            Assessment,
+            AssessmentCorrection,
+            ItemScore,
+            ReqolAnswer,
+            ReqolRecord,
+        )
         from smd import person_records
 
         person_records.register(Assessment, path="person")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from caseload.models import Person
 from smd.models import TEAM_ROLES, BaseModel, Role
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
@@ -120,8 +121,6 @@ class SchemeItem(BaseModel):
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Assessments of the people the user may see, and no others."""
-        from caseload.models import Person
-
         return self.filter(person__in=Person.objects.visible_to(user))
 
     def completed(self):

@@ -7,7 +7,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Prefetch, Sum
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from assessments.models import (
@@ -132,6 +132,21 @@ def review_status_from(episode_began, latest_assessed_on, today=None):
     else:
         due = latest_assessed_on + timedelta(weeks=settings.NDT_REVIEW_INTERVAL_WEEKS)
     return ReviewStatus(due, (due - today).days, latest_assessed_on is not None)
+
+
+def caseload_columns():
+    """My caseload's latest completed NDT in the open episode, for "NDT review due" (registered
+    with caseload.selectors by AssessmentsConfig.ready())."""
+    # Filtered on the person directly: an OuterRef inside a further subquery would bind to the
+    # assessment, not the person.
+    latest_ndt = (
+        Assessment.objects.completed()
+        .filter(person=OuterRef("pk"))
+        .exclude(episode__status=EpisodeStatus.CLOSED)
+        .order_by("-assessed_on")
+        .values("assessed_on")[:1]
+    )
+    return {"ndt_latest_on": Subquery(latest_ndt)}
 
 
 # --- change over time --------------------------------------------------------------------------

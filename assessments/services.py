@@ -1,5 +1,8 @@
 """Writes for schemes and assessments. Each runs in one transaction: all of it or none of it."""
 
+import json
+from pathlib import Path
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -177,9 +180,6 @@ SHIPPED_SCHEMES = ["ndt-standard-v1.json", "ndt-amended-v1.json"]
 def shipped_schemes_load():
     """Publish the schemes the project ships (assessments/schemes/) that are missing. The data
     migration does this on a new database; this is for one emptied since (a test flush)."""
-    import json
-    from pathlib import Path
-
     folder = Path(__file__).resolve().parent / "schemes"
     for name in SHIPPED_SCHEMES:
         data = json.loads((folder / name).read_text())

@@ -6,12 +6,15 @@ class CaseloadConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The timeline's own sources; other apps register theirs in their ready().
-        from caseload import timeline
+        # The caseload's own timeline sources and home page figure; the apps above it register
+        # theirs in their own ready(), since the caseload never imports them.
+        from caseload import selectors, timeline
         from caseload.outcomes import timeline as outcomes_timeline
+        from smd import home
 
-        timeline._register_builtin()
+        timeline.register_caseload_sources()
         outcomes_timeline.register()
+        home.register(selectors.home_figures)
 
         # The person, and the records about them: read by record history, exports and erasure.
         from caseload.models import (

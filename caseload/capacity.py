@@ -7,6 +7,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.conf import settings
 
 from smd.models import Role
+from smd.quarters import financial_year_label
 
 ONE_PLACE = Decimal("0.1")
 DAYS_A_YEAR = 365
@@ -189,6 +190,4 @@ class TeamCapacity:
 
     @property
     def year_label(self):
-        from smd.quarters import financial_year_label
-
         return financial_year_label(self.year)

@@ -37,7 +37,6 @@ from caseload.models import (
     Person,
     WorkerGender,
 )
-from referrals.models import Referral
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import PlanTarget, Role, Specialism, User
 from smd.quarters import financial_year_of
@@ -46,6 +45,27 @@ KIND_ROLE = {
     Allocation.Kind.LEAD_NAVIGATOR: Role.NAVIGATOR,
     Allocation.Kind.PEER_MENTOR: Role.PEER_MENTOR,
 }
+
+# --- what the apps above the caseload add to its pages -----------------------------------------
+# Registered from their AppConfig.ready(), so the caseload never imports them: the person page's
+# referrals (referrals) and My caseload's NDT and MDT columns (assessments, mdt).
+
+_person_prefetches = []
+_caseload_columns = []
+
+
+def register_person_prefetch(prefetch):
+    """`prefetch(user)` returns a Prefetch for the person page, holding only what the user may
+    see. The page loads each with one query."""
+    if prefetch not in _person_prefetches:
+        _person_prefetches.append(prefetch)
+
+
+def register_caseload_columns(columns):
+    """`columns()` returns annotations for My caseload's rows: subqueries on the person
+    (OuterRef("pk")), so the caseload stays one query. Columns come in the order registered."""
+    if columns not in _caseload_columns:
+        _caseload_columns.append(columns)
 
 
 def person_list(user, search=""):
@@ -65,6 +85,11 @@ def person_list(user, search=""):
             | Q(aliases__name__icontains=term)
         ).distinct()
     return people
+
+
+def home_figures(user):
+    """The home page's count of the people the user may see."""
+    return {"people_count": Person.objects.visible_to(user).count()}
 
 
 def _last_contact_annotations():
@@ -90,12 +115,7 @@ def person_detail(user, pk):
                     )
                 ),
             ),
-            # Only the referrals this user may see: a peer mentor sees the person, not who
-            # referred them or why (ADR 0003).
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.visible_to(user).select_related("referrer_organisation"),
-            ),
+            *(prefetch(user) for prefetch in _person_prefetches),
         )
         .filter(pk=pk)
         .first()
@@ -138,12 +158,15 @@ def my_caseload(user, status=""):
         .order_by(F("follow_up_due").asc(nulls_last=True), "occurred_at")
     )
     open_episode = Episode.objects.open().filter(person=OuterRef("pk"))
+    # When the open episode began, for "NDT review due".
+    began = open_episode.annotate(began=Coalesce("start_date", "accepted_on")).values("began")
     people = (
         Person.objects.visible_to(user)
         .filter(pk__in=mine)
         .annotate(
             episode_status=Subquery(open_episode.values("status")[:1]),
-            **_ndt_and_mdt_annotations(open_episode),
+            episode_began=Subquery(began[:1]),
+            **_registered_columns(),
             last_attempt_at=Subquery(attempts.values("occurred_at")[:1]),
             next_action=Subquery(next_action.values("follow_up_action")[:1]),
             next_action_due=Subquery(next_action.values("follow_up_due")[:1]),
@@ -157,35 +180,9 @@ def my_caseload(user, status=""):
     return people
 
 
-def _ndt_and_mdt_annotations(open_episode):
-    """When the open episode began and its latest completed NDT (for "NDT review due"), and the
-    person's open and overdue MDT actions: subqueries, so the caseload stays one query."""
-    from assessments.models import Assessment
-    from mdt.models import Action
-
-    # Filtered on the person directly: an OuterRef inside a further subquery would bind to
-    # the assessment, not the person.
-    latest_ndt = (
-        Assessment.objects.completed()
-        .filter(person=OuterRef("pk"))
-        .exclude(episode__status=EpisodeStatus.CLOSED)
-        .order_by("-assessed_on")
-        .values("assessed_on")[:1]
-    )
-    actions = Action.objects.open().filter(person=OuterRef("pk")).values("person")
-    overdue = actions.filter(due_on__lt=timezone.localdate())
-    return {
-        "episode_began": Subquery(
-            open_episode.annotate(began=Coalesce("start_date", "accepted_on")).values("began")[:1]
-        ),
-        "ndt_latest_on": Subquery(latest_ndt),
-        "open_mdt_actions": Coalesce(
-            Subquery(actions.annotate(n=Count("pk")).values("n")[:1]), Value(0)
-        ),
-        "overdue_mdt_actions": Coalesce(
-            Subquery(overdue.annotate(n=Count("pk")).values("n")[:1]), Value(0)
-        ),
-    }
+def _registered_columns():
+    """The columns other apps add (the latest NDT, open and overdue MDT actions)."""
+    return {name: value for columns in _caseload_columns for name, value in columns().items()}
 
 
 def caseload_counts(user):

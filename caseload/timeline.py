@@ -6,25 +6,32 @@ that template needs. The timeline asks every source for (kind, when, id) rows, m
 the database (UNION ALL, newest first, LIMIT/OFFSET for the page), then loads only that page's
 records: one query per kind on the page. A page costs the same with 10 records or 10,000.
 
-Another app adds its records from its AppConfig.ready():
+The caseload knows no kind of record but its own. Every app registers its sources from its
+AppConfig.ready(): the caseload's with `register_caseload_sources()` below, and each other app
+(and caseload.outcomes) with a `register()` in its own timeline module
+(`caseload/outcomes/timeline.py`, `referrals/timeline.py`, `assessments/timeline.py`,
+`mdt/timeline.py`):
 
     from caseload import timeline
 
-    timeline.register_group("assessments", "Assessments")
-    timeline.register(
-        timeline.Source(
-            kind="ndt",
-            group="assessments",
-            template="assessments/timeline_entry.html",
-            records=lambda person, user: Assessment.objects.filter(person=person),
-            at="completed_at",
-            eager=lambda qs: qs.select_related("assessor"),
+    def register():
+        timeline.register_group("assessments", "Assessments", position=70)
+        timeline.register(
+            timeline.Source(
+                kind="ndt",
+                group="assessments",
+                template="assessments/timeline_entry.html",
+                records=lambda person, user: Assessment.objects.filter(person=person),
+                at="completed_at",
+                eager=lambda qs: qs.select_related("assessor"),
+            )
         )
-    )
 
-Sources' models must have UUID primary keys (smd.models.BaseModel), so their ids can share
-one column of the union. A source whose `at` is a DateField (an event "on 3 November") says
-`date_only=True`: the union reads it as midnight, and the page shows the date without a time.
+A group's position orders the person page's filter (and the union), whichever app's ready()
+runs first. Sources' models must have UUID primary keys (smd.models.BaseModel), so their ids
+can share one column of the union. A source whose `at` is a DateField (an event "on 3
+November") says `date_only=True`: the union reads it as midnight, and the page shows the date
+without a time.
 """
 
 from collections import defaultdict
@@ -37,6 +44,8 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast
 
+from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange
+
 PER_PAGE = 20
 
 
@@ -46,6 +55,7 @@ class Group:
 
     key: str
     label: str
+    position: int
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,9 @@ _groups: dict[str, Group] = {}
 _sources: dict[str, Source] = {}
 
 
-def register_group(key, label):
-    _groups[key] = Group(key, label)
+def register_group(key, label, *, position=100):
+    """Add a group; the filter offers groups by position, then in the order registered."""
+    _groups[key] = Group(key, label, position)
 
 
 def register(source):
@@ -84,10 +95,19 @@ def register(source):
     _sources[source.kind] = source
 
 
+def _ordered(groups):
+    return sorted(groups, key=lambda group: group.position)
+
+
 def groups():
-    """Groups that have at least one source, in the order they were registered."""
+    """Groups that have at least one source, by position."""
     used = {source.group for source in _sources.values()}
-    return [group for key, group in _groups.items() if key in used]
+    return _ordered(group for key, group in _groups.items() if key in used)
+
+
+def _sources_in_order():
+    order = {group.key: i for i, group in enumerate(_ordered(_groups.values()))}
+    return sorted(_sources.values(), key=lambda source: order[source.group])
 
 
 def _rows(person, user, group):
@@ -100,7 +120,7 @@ def _rows(person, user, group):
             tl_id=F("pk"),
         )
         .values_list("tl_kind", "tl_at", "tl_id")
-        for source in _sources.values()
+        for source in _sources_in_order()
         if group is None or source.group == group
     ]
     if not parts:
@@ -135,20 +155,16 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
     return page
 
 
-# --- the caseload's own sources, and the referral ones ----------------------------------------
-# Registered here because the referrals app has no timeline module of its own yet; moving them
-# there later changes nothing for the page. Sources start from the model's manager, not from
-# person.contacts: a person the page has prefetched would carry its prefetches into the query.
+# --- the caseload's own sources ----------------------------------------------------------------
+# Sources start from the model's manager, not from person.contacts: a person the page has
+# prefetched would carry its prefetches into the query.
 
 
-def _register_builtin():
-    from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange
-    from referrals.models import EligibilityDecision, Referral
-
-    register_group("contacts", "Contacts")
-    register_group("allocations", "Allocations and handovers")
-    register_group("support", "Support status")
-    register_group("referrals", "Referrals and decisions")
+def register_caseload_sources():
+    """The contacts, allocations and support status: registered by CaseloadConfig.ready()."""
+    register_group("contacts", "Contacts", position=10)
+    register_group("allocations", "Allocations and handovers", position=20)
+    register_group("support", "Support status", position=30)
 
     register(
         Source(
@@ -203,29 +219,5 @@ def _register_builtin():
             records=lambda person, user: EpisodeStatusChange.objects.filter(episode__person=person),
             at="changed_at",
             eager=lambda qs: qs.select_related("changed_by", "episode"),
-        )
-    )
-    # Referrals are seen only by roles that see referrals (not peer mentors): the sources ask
-    # Referral.objects.visible_to, the same as the referral pages.
-    register(
-        Source(
-            kind="referral",
-            group="referrals",
-            template="caseload/timeline/referral.html",
-            records=lambda person, user: Referral.objects.visible_to(user).filter(person=person),
-            at="created_at",
-            eager=lambda qs: qs.select_related("referrer_organisation"),
-        )
-    )
-    register(
-        Source(
-            kind="decision",
-            group="referrals",
-            template="caseload/timeline/decision.html",
-            records=lambda person, user: EligibilityDecision.objects.filter(
-                referral__in=Referral.objects.visible_to(user).filter(person=person)
-            ),
-            at="decided_at",
-            eager=lambda qs: qs.select_related("decided_by", "referral"),
         )
     )

@@ -6,44 +6,18 @@ class MdtConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from caseload import timeline
-        from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
+        # The apps below learn of the MDT here, never by importing it: the timeline's sources,
+        # My caseload's MDT actions, and what a withdrawn sharing agreement gives up.
+        from caseload import selectors as caseload_selectors
+        from mdt import receivers, selectors, timeline
+        from sharing.signals import mdt_sharing_ended
 
-        timeline.register_group("mdt", "MDT")
-        timeline.register(
-            timeline.Source(
-                kind="mdt_referral",
-                group="mdt",
-                template="mdt/timeline/referral.html",
-                records=lambda person, user: MdtReferral.objects.filter(person=person),
-                at="created_at",
-                eager=lambda qs: qs.select_related("referring_organisation", "referred_by"),
-            )
-        )
-        timeline.register(
-            timeline.Source(
-                kind="mdt_discussion",
-                group="mdt",
-                template="mdt/timeline/discussion.html",
-                records=lambda person, user: AgendaItem.objects.filter(
-                    person=person, meeting__status=MdtMeeting.Status.HELD
-                ),
-                at="meeting__starts_at",
-                eager=lambda qs: qs.select_related("meeting"),
-            )
-        )
-        timeline.register(
-            timeline.Source(
-                kind="mdt_action",
-                group="mdt",
-                template="mdt/timeline/action.html",
-                records=lambda person, user: Action.objects.filter(person=person),
-                at="created_at",
-                eager=lambda qs: qs.select_related("owner", "owner_organisation"),
-            )
-        )
+        timeline.register()
+        caseload_selectors.register_caseload_columns(selectors.caseload_columns)
+        mdt_sharing_ended.connect(receivers.sharing_ended, dispatch_uid="mdt.sharing_ended")
 
         # Records about a person: read by record history, exports and erasure.
+        from mdt.models import Action, AgendaItem, MdtReferral
         from smd import person_records
 
         person_records.register(MdtReferral, path="person")

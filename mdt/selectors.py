@@ -3,7 +3,16 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,9 +20,11 @@ from assessments.models import Assessment
 from assessments.selectors import ndt_changes
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from referrals.selectors import domestic_abuse_survivors
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from sharing.selectors import mdt_sharing_in_force_for
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.models import Role
+from smd.models import Organisation, Role
 
 
 def meetings_for(user):
@@ -62,9 +73,6 @@ def mark_sharing_gaps(meeting, items):
     organisations that may not be told about the person (no MDT data-sharing agreement in force
     with them, or no MDT sharing agreement from the person). Uses the meeting's prefetched
     invitations; two queries whatever the agenda's length."""
-    from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-    from smd.models import Organisation
-
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
     if not items or not invited:
@@ -205,6 +213,21 @@ def actions_owned_by(user):
     )
 
 
+def caseload_columns():
+    """My caseload's open and overdue MDT actions for each person: subqueries (registered with
+    caseload.selectors by MdtConfig.ready())."""
+    actions = Action.objects.open().filter(person=OuterRef("pk")).values("person")
+    overdue = actions.filter(due_on__lt=timezone.localdate())
+    return {
+        "open_mdt_actions": Coalesce(
+            Subquery(actions.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+        "overdue_mdt_actions": Coalesce(
+            Subquery(overdue.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+    }
+
+
 # --- figures for the quarterly return --------------------------------------------------------
 
 
@@ -253,8 +276,6 @@ def mdt_figures(team, start, end):
         )
     )
     ids = {r["person_id"] for r in items + referrals + actions}
-    from referrals.selectors import domestic_abuse_survivors
-
     survivors = domestic_abuse_survivors(ids)
     people = {
         p["id"]: {**p, "survivor": p["id"] in survivors}

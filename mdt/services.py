@@ -147,6 +147,26 @@ def agenda_remove(*, item):
     item.delete()
 
 
+# No savepoint: called inside the withdrawal's transaction, it adds no statement of its own.
+@transaction.atomic(savepoint=False)
+def agenda_places_give_up(*, person_id):
+    """The person has no MDT sharing agreement left in force: take them off future agendas not
+    yet started, unless notes or actions are already recorded there (those the chair sees
+    flagged); a new case's MDT referral waits again. Returns how many places were given up."""
+    future = AgendaItem.objects.filter(
+        person=person_id,
+        meeting__status=MdtMeeting.Status.PLANNED,
+        meeting__starts_at__gte=timezone.now(),
+        notes="",
+        decisions="",
+    ).exclude(actions__isnull=False)
+    items = list(future)
+    referral_ids = [i.mdt_referral_id for i in items if i.mdt_referral_id]
+    MdtReferral.objects.filter(pk__in=referral_ids).update(status=MdtReferral.Status.PENDING)
+    AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
+    return len(items)
+
+
 @dataclass
 class Conflict:
     """Someone else saved this case's notes since the version the writer started from."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
+from weasyprint import HTML
 
 from caseload.models import Person
 from mdt import selectors, services
@@ -400,8 +401,6 @@ def minutes(request, pk):
 
 @uses_mdt
 def minutes_pdf(request, pk):
-    from weasyprint import HTML
-
     context = _minutes_context(request, pk)
     html = render_to_string("mdt/minutes_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

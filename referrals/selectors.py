@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -24,6 +24,21 @@ def triage_queue(user):
         .awaiting_decision()
         .select_related("referrer_organisation")
         .order_by("created_at")
+    )
+
+
+def home_figures(user):
+    """The home page's count of referrals waiting for a decision, for those who triage."""
+    return {"waiting": triage_queue(user).count()} if user.can_triage else {}
+
+
+def person_referrals(user):
+    """The person page's referrals: only those this user may see. A peer mentor sees the
+    person, not who referred them or why (ADR 0003). Registered with caseload.selectors by
+    ReferralsConfig.ready()."""
+    return Prefetch(
+        "referrals",
+        queryset=Referral.objects.visible_to(user).select_related("referrer_organisation"),
     )
 
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from referrals.models import Referral
 from smd.models import Role
 from smd.outbox.services import outbox_once
 
@@ -11,8 +12,6 @@ from smd.outbox.services import outbox_once
 def referral_notify_team(referral_id, outbox_id=None):
     """Email the team's leaders that a referral is waiting. No person details leave the app.
     Sent once per outbox message, however often the message is handed over."""
-    from referrals.models import Referral
-
     with outbox_once(outbox_id) as todo:
         if not todo:
             return 0

@@ -17,11 +17,28 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assessments.models import Assessment, ReqolRecord
 from assessments.selectors import ndt_changes, review_status_from
-from caseload.models import Allocation, Episode, EpisodeStatus, ExitDestination, Person
+from caseload.models import (
+    EVENT_UNITS,
+    AccommodationChange,
+    AccommodationStatus,
+    Allocation,
+    BudgetSpend,
+    Contact,
+    Episode,
+    EpisodeStatus,
+    EventKind,
+    ExitDestination,
+    Person,
+    PersonalBudget,
+)
+from caseload.outcomes.selectors import accommodation_on, event_comparison, outcomes_star_count
+from caseload.selectors import team_capacity_at, waiting_at
 from mdt.selectors import mdt_figures
 from referrals.models import EligibilityDecision, Referral
 from referrals.selectors import domestic_abuse_survivors
+from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.characteristics import (
     AGE_BANDS,
     Gender,
@@ -378,8 +395,6 @@ class Return:
         """Capacity as the delivery plan counts it, as it stood at the end of the quarter's last
         day: staff profiles from their versions (ADR 0019), so a later change of FTE, hours or
         role leaves a rebuilt return as it was."""
-        from caseload.selectors import team_capacity_at, waiting_at
-
         s = "Team capacity"
         capacity = team_capacity_at(self.team, self.hi)
         navigators, peers = capacity.navigators, capacity.peer_mentors
@@ -736,8 +751,6 @@ class Return:
             )
 
     def _reqol(self, s):
-        from assessments.models import ReqolRecord
-
         records = defaultdict(list)
         for pid, total in (
             ReqolRecord.objects.filter(person__team=self.team, completed_on__lte=self.end)
@@ -770,9 +783,6 @@ class Return:
         )
 
     def _events(self, s, active_people):
-        from caseload.models import EVENT_UNITS, EventKind
-        from caseload.outcomes.selectors import event_comparison
-
         comparisons = {
             pid: c
             for pid, c in event_comparison(active_people, self.quarter).items()
@@ -808,9 +818,6 @@ class Return:
             )
 
     def _accommodation_budgets_stars(self, s, active_people, active_ids):
-        from caseload.models import AccommodationStatus, BudgetSpend, PersonalBudget
-        from caseload.outcomes.selectors import accommodation_on, outcomes_star_count
-
         where = accommodation_on(active_people, self.end)
         for value, label in AccommodationStatus.choices:
             self.count(
@@ -877,8 +884,6 @@ class Return:
     def _accommodation_change(self, s):
         """Where people lived when their support began against where they live at quarter end
         (or when support ended in the quarter): one row per person, their latest episode."""
-        from caseload.models import AccommodationChange, AccommodationStatus
-
         fields = ("person_id", "start_date", "end_date")
         episodes = [
             *self._episodes_active_at_end().values(*fields),
@@ -948,8 +953,6 @@ class Return:
 
     def _budget_amounts(self, s):
         """Personal budgets of the episodes open at quarter end: offered, spent and left."""
-        from caseload.models import BudgetSpend, PersonalBudget
-
         budgets = PersonalBudget.objects.filter(
             episode__in=self._episodes_active_at_end().values("id"), offered_on__lte=self.end
         )
@@ -1070,8 +1073,6 @@ class Return:
 
     def information_sharing(self):
         s = "Information sharing"
-        from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-
         register = DataSharingAgreement.objects.filter(parties=self.team.organisation_id)
         self.number(
             s,
@@ -1141,8 +1142,6 @@ class Return:
 
     def data_quality(self):
         s = "Data quality"
-        from assessments.models import Assessment
-
         active = list(
             self._episodes_active_at_end()
             .annotate(began=F("start_date"))
@@ -1221,8 +1220,6 @@ class Return:
         )
 
     def _no_recent_contact(self, s):
-        from caseload.models import Contact
-
         since = self.end - timedelta(days=NO_CONTACT_DAYS - 1)
         lo = datetime.combine(since, time.min, tzinfo=self.lo.tzinfo)
         recent = Contact.objects.made().filter(

@@ -7,6 +7,7 @@ import pygal
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from weasyprint import HTML
 
 from assessments.charts import STYLE, inline_svg
 from assessments.models import NDT_ACKNOWLEDGEMENT
@@ -181,6 +182,4 @@ def pdf_html(figures, *, quarter, team, version):
 
 
 def to_pdf(figures, *, quarter, team, version):
-    from weasyprint import HTML
-
     return HTML(string=pdf_html(figures, quarter=quarter, team=team, version=version)).write_pdf()

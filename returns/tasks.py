@@ -13,6 +13,8 @@ from django.utils import timezone
 from returns.figures import build_return
 from returns.models import QuarterlyReturn
 from returns.render import to_csv, to_pdf
+from returns.services import return_request
+from smd.models import Team
 from smd.outbox.services import outbox_done
 from smd.quarters import Quarter
 
@@ -189,9 +191,6 @@ def quarterly_return_build(self, return_id, outbox_id=None):
 def previous_quarter_returns():
     """Queued by Celery beat at 02:00 on the first day of each quarter: last quarter's return
     for every team."""
-    from returns.services import return_request
-    from smd.models import Team
-
     quarter = Quarter.containing(timezone.localdate()).previous()
     for team in Team.objects.all():
         return_request(team=team, quarter=quarter, by=None)

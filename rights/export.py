@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import HTML
 
 from rights.collect import (
     EXCLUDED,
@@ -212,8 +213,6 @@ PDF_TABLE_MAX_COLUMNS = 5
 def to_pdf(person, sections, manifest):
     """The export to read: each record numbered within its kind ("Contacts 3"), and a record
     that belongs to another (an item score to its assessment) says which, by that number."""
-    from weasyprint import HTML
-
     found = {model for model, _ in sections}
     numbers = {}
     for model, recs in sections:

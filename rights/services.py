@@ -6,6 +6,7 @@ from django.utils import timezone
 from caseload.models import Person
 from rights import erasure
 from rights.collect import collect
+from rights.export import person_export, to_json, to_pdf
 from rights.models import RetentionReview
 from rights.selectors import due_for_erasure
 from smd.audit.services import AuditAction, audit_record
@@ -104,8 +105,6 @@ def retention_erase(*, reviews, by, reason, request=None):
 def person_export_file(*, person, by, fmt, request=None):
     """A subject access export of `person` as "json" or "pdf" bytes, written to the audit log.
     Nothing is stored: the file goes straight to the manager who asked."""
-    from rights.export import person_export, to_json, to_pdf
-
     data, sections = person_export(person, by=by)
     body = to_json(data) if fmt == "json" else to_pdf(person, sections, data["manifest"])
     audit_record(

@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sharing.models import DataSharingAgreement, HowRecorded, LawfulBasis, SharingAgreement
+from sharing.models import (
+    DataSharingAgreement,
+    HowRecorded,
+    LawfulBasis,
+    Purpose,
+    SharingAgreement,
+)
+from sharing.signals import mdt_sharing_ended
 from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, EditConflict, version_claim
 
@@ -100,12 +107,9 @@ def sharing_agreement_record(
 @transaction.atomic
 def sharing_agreement_withdraw(*, agreement, reason="", by, seen_version=UNCHECKED):
     """Withdraw an agreement: it stops counting at once (every read checks). When the person has
-    no MDT agreement left in force, their places on future agendas not yet started are given up,
-    unless notes or actions are already recorded there (those the chair sees flagged). Returns
-    how many agenda places were given up."""
-    from mdt.models import AgendaItem, MdtMeeting, MdtReferral
-    from sharing.models import Purpose
-
+    no MDT agreement left in force, `mdt_sharing_ended` says so in this transaction and the MDT
+    gives up their places on future agendas (mdt.services.agenda_places_give_up). Returns how
+    many agenda places were given up."""
     version_claim(record=agreement, seen=seen_version)
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.withdrawn_at is not None:
@@ -120,18 +124,8 @@ def sharing_agreement_withdraw(*, agreement, reason="", by, seen_version=UNCHECK
         return 0
     if SharingAgreement.objects.in_force().for_mdt().filter(person=agreement.person_id).exists():
         return 0
-    future = AgendaItem.objects.filter(
-        person=agreement.person_id,
-        meeting__status=MdtMeeting.Status.PLANNED,
-        meeting__starts_at__gte=timezone.now(),
-        notes="",
-        decisions="",
-    ).exclude(actions__isnull=False)
-    items = list(future)
-    referral_ids = [i.mdt_referral_id for i in items if i.mdt_referral_id]
-    MdtReferral.objects.filter(pk__in=referral_ids).update(status=MdtReferral.Status.PENDING)
-    AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
-    return len(items)
+    given_up = mdt_sharing_ended.send(sender=SharingAgreement, person_id=agreement.person_id)
+    return sum(places for _, places in given_up)
 
 
 @transaction.atomic

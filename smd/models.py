@@ -9,6 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Gender
+from smd.quarters import financial_year_label
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
@@ -334,6 +335,4 @@ class PlanTarget(Versioned, BaseModel):
 
     @property
     def year_label(self):
-        from smd.quarters import financial_year_label
-
         return financial_year_label(self.year)

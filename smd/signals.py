@@ -5,6 +5,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from smd.middleware import LOGIN_AT, SEEN_AT
 from smd.models import User
 from smd.services import user_sessions_end
 
@@ -24,8 +25,6 @@ def end_sessions_of_deactivated_user(sender, instance, **kwargs):
 def start_session_clock(sender, request, user, **kwargs):
     """The session's limits count from signing in (smd.middleware.SessionLimitsMiddleware),
     and a new sign-in asks for the second factor again, even in a session that gave it."""
-    from smd.middleware import LOGIN_AT, SEEN_AT
-
     if request is not None and hasattr(request, "session"):
         now = time.time()
         request.session[LOGIN_AT] = now

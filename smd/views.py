@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from caseload.models import Person
-from referrals.selectors import triage_queue
+from smd import home as home_page
 
 
 def home(request):
@@ -14,11 +13,7 @@ def home(request):
     # "My caseload" is the daily page for the people who hold one.
     if user.holds_caseload:
         return redirect("caseload:my_caseload")
-    context = {}
-    if user.can_triage:
-        context["waiting"] = triage_queue(user).count()
-    context["people_count"] = Person.objects.visible_to(user).count()
-    return render(request, "home.html", context)
+    return render(request, "home.html", home_page.figures_for(user))
 
 
 def profile(request):

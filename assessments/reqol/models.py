@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from caseload.models import Person
 from smd.models import BaseModel
 from smd.submission import submission_key_field
 
@@ -100,8 +101,6 @@ class ReqolItem(BaseModel):
 
 class ReqolRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from caseload.models import Person
-
         return self.filter(person__in=Person.objects.visible_to(user))
 
 

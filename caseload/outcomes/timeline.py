@@ -1,21 +1,21 @@
 """The support plan's and outcomes' entries on the person's timeline (caseload.timeline)."""
 
 from caseload import timeline
+from caseload.models import (
+    AccommodationChange,
+    BudgetSpend,
+    Goal,
+    GoalReview,
+    OutcomesStarRecord,
+    PersonalBudget,
+    ServiceEvent,
+)
 
 
 def register():
-    from caseload.models import (
-        AccommodationChange,
-        BudgetSpend,
-        Goal,
-        GoalReview,
-        OutcomesStarRecord,
-        PersonalBudget,
-        ServiceEvent,
-    )
-
-    timeline.register_group("plan", "Support plan")
-    timeline.register_group("outcomes", "Events, accommodation, budget and Stars")
+    """Registered by CaseloadConfig.ready()."""
+    timeline.register_group("plan", "Support plan", position=50)
+    timeline.register_group("outcomes", "Events, accommodation, budget and Stars", position=60)
     sources = [
         timeline.Source(
             kind="goal_added",

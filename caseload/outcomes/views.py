@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
+from weasyprint import HTML
 
 from caseload import timeline
 from caseload.models import EVENT_UNITS, Allocation, Goal, GoalStatus, Person
@@ -72,8 +73,6 @@ def plan(request, pk):
 def plan_pdf(request, pk):
     """The support plan as a one-page PDF for the person to keep: their goals in their words,
     in plain language and large type."""
-    from weasyprint import HTML
-
     person = _person(request, pk)
     current, finished = selectors.support_plan(person)
     lead = (

@@ -1,6 +1,7 @@
 from django import template
 
 from mdt.models import Action, MdtReferral
+from mdt.selectors import actions_owned_by
 
 register = template.Library()
 
@@ -30,7 +31,5 @@ def mdt_panel(context, person):
 @register.inclusion_tag("mdt/_my_actions_panel.html", takes_context=True)
 def my_mdt_actions(context):
     """The MDT actions the signed-in worker owns, for My caseload. One query."""
-    from mdt.selectors import actions_owned_by
-
     request = context["request"]
     return {"actions": list(actions_owned_by(request.user)), "request": request}

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from smd.celery import app as celery_app
 from smd.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,7 @@ def outbox_hand_over(*, message):
 
 
 def task_always_eager():
-    from smd.celery import app
-
-    return app.conf.task_always_eager
+    return celery_app.conf.task_always_eager
 
 
 def outbox_sweep(*, now=None, grace=SWEEP_GRACE):

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.core.mail import send_mail
 
+from smd.models import User
 from smd.outbox.services import outbox_once, outbox_sweep
 
 
@@ -14,7 +15,6 @@ def outbox_sweep_each_minute():
 def user_notify(user_id, subject, body, outbox_id=None):
     """Email one user (`notify_user`). Nothing is sent to an inactive user or one with no
     email address."""
-    from smd.models import User
 
     with outbox_once(outbox_id) as todo:
         user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()

@@ -159,6 +159,20 @@ def test_another_app_can_register_a_source(person, navigator):
         timeline._groups.pop("test-notes")
 
 
+def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first():
+    """Each app registers its own sources from its ready(); positions keep the page's order."""
+    assert [group.key for group in timeline.groups()] == [
+        "contacts",
+        "allocations",
+        "support",
+        "referrals",
+        "plan",
+        "outcomes",
+        "assessments",
+        "mdt",
+    ]
+
+
 def _more_contacts(person, author, n):
     now = timezone.now() - timedelta(days=41)
     Contact.objects.bulk_create(

@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from mdt import services
 from mdt.models import AgendaItem, MdtMeeting, MdtReferral
 from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+from sharing.services import sharing_agreement_withdraw
+from sharing.signals import mdt_sharing_ended
 from smd.models import Role
 from tests.factories import OrganisationFactory, UserFactory, current_version, dsa_for_mdt
 from tests.mdt.conftest import refer
@@ -107,8 +109,6 @@ def test_withdrawn_consent_removes_a_person_from_partner_views_and_future_agenda
 def test_a_withdrawn_new_case_goes_back_to_waiting(partner, navigator, meeting, person):
     referral = refer(person, navigator)
     item = services.agenda_add(meeting=meeting, person=person, mdt_referral=referral)
-    from sharing.services import sharing_agreement_withdraw
-
     removed = sharing_agreement_withdraw(
         agreement=SharingAgreement.objects.get(person=person), by=navigator
     )
@@ -116,6 +116,28 @@ def test_a_withdrawn_new_case_goes_back_to_waiting(partner, navigator, meeting, 
     assert not AgendaItem.objects.filter(pk=item.pk).exists()
     referral.refresh_from_db()
     assert referral.status == MdtReferral.Status.PENDING
+
+
+def test_giving_up_agenda_places_is_part_of_the_withdrawal(partner, navigator, meeting, person):
+    """The MDT gives up the places inside the withdrawal's transaction: if that fails, the
+    agreement is not withdrawn either."""
+    item = services.agenda_add(
+        meeting=meeting, person=person, mdt_referral=refer(person, navigator)
+    )
+    agreement = SharingAgreement.objects.get(person=person)
+
+    def fails(**kwargs):
+        raise RuntimeError("the agenda could not be changed")
+
+    mdt_sharing_ended.connect(fails)
+    try:
+        with pytest.raises(RuntimeError):
+            sharing_agreement_withdraw(agreement=agreement, by=navigator)
+    finally:
+        mdt_sharing_ended.disconnect(fails)
+    agreement.refresh_from_db()
+    assert agreement.withdrawn_at is None
+    assert AgendaItem.objects.filter(pk=item.pk).exists()
 
 
 def test_an_expired_agreement_acts_at_once(client_for, partner, shared, meeting):

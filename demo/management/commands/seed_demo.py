@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.models import Assessment, AssessmentScheme
+from assessments.services import assessment_save
 from caseload.models import (
     Allocation,
     Contact,
@@ -18,14 +20,30 @@ from caseload.models import (
     EpisodeStatus,
     EpisodeStatusChange,
     ExitDestination,
+    Goal,
+    GoalReview,
+    GoalStatus,
     PauseReason,
     Person,
+    PersonalBudget,
     PersonAlias,
     RiskFlag,
     WorkerGender,
 )
+from caseload.outcomes import services as outcomes
+from mdt import services as mdt
+from mdt.models import Action, MdtMeeting, MdtReferral
 from referrals import services
 from referrals.models import EligibilityDecision, Referral
+from rights.services import retention_review_run
+from sharing import services as sharing
+from sharing.models import (
+    Article6Basis,
+    Article9Condition,
+    DataSharingAgreement,
+    HowRecorded,
+    Purpose,
+)
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
 from smd.two_factor.services import APP_DEVICE_NAME
@@ -649,9 +667,6 @@ class Command(BaseCommand):
 
     def seed_ndt(self):
         """Peggy's NDT history: an amended baseline in June 2025 and reviews since, falling."""
-        from assessments.models import Assessment, AssessmentScheme
-        from assessments.services import assessment_save
-
         peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
         if Assessment.objects.filter(person=peggy).exists():
             return
@@ -693,15 +708,6 @@ class Command(BaseCommand):
         review, one ended), and Peggy's lawful basis and sharing agreements: she agreed to be
         discussed at the MDT with probation, the police and mental health, and withdrew her
         agreement to share with housing. The MDT partner sees her because of these."""
-        from sharing import services as sharing
-        from sharing.models import (
-            Article6Basis,
-            Article9Condition,
-            DataSharingAgreement,
-            HowRecorded,
-            Purpose,
-        )
-
         if DataSharingAgreement.objects.exists():
             return
         manager = User.objects.get(username="manager")
@@ -791,9 +797,6 @@ class Command(BaseCommand):
     def seed_mdt(self):
         """A held MDT last fortnight with an action for the partner member, and the next one
         planned with its agenda shared."""
-        from mdt import services as mdt
-        from mdt.models import Action, MdtMeeting, MdtReferral
-
         chair = User.objects.get(username="chair")
         team = chair.team
         if MdtMeeting.objects.filter(team=team).exists():
@@ -868,9 +871,6 @@ class Command(BaseCommand):
         """Peggy's support plan, crisis events, where she has lived, a personal budget and an
         Outcomes Star done at the recovery service. No ReQoL-10 wording is loaded: it is
         licensed, so the demo shows that it can't be recorded yet."""
-        from caseload.models import Goal, GoalReview, GoalStatus, PersonalBudget
-        from caseload.outcomes import services as outcomes
-
         peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
         if Goal.objects.filter(person=peggy).exists():
             return
@@ -990,8 +990,6 @@ class Command(BaseCommand):
     def seed_retention(self):
         """Two people past the retention period, on the manager's retention list: Lee, supported
         in 2017-19, and Jordan, referred in 2018 and signposted elsewhere."""
-        from rights.services import retention_review_run
-
         nadia = User.objects.get(username="navigator")
         tara = User.objects.get(username="teamleader")
         team = nadia.team

@@ -72,6 +72,7 @@ from caseload.models import (
     ServiceEvent,
     Topic,
 )
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from mdt.models import Action, AgendaItem, Invitation, LawfulBasis, MdtMeeting, MdtReferral
 from referrals.models import REFERENCE_ALPHABET, EligibilityDecision, Referral
 from sharing.models import DataSharingAgreement, HowRecorded, Purpose, SharingAgreement
@@ -1078,8 +1079,6 @@ class Command(BaseCommand):
         )
 
     def users(self, loader):
-        from demo.management.commands.seed_demo import DEMO_PASSWORD
-
         password = make_password(DEMO_PASSWORD)
         joined = self.at(0, 9 * 60)
         counters = {}
