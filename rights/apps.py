@@ -20,9 +20,3 @@ class RightsConfig(AppConfig):
                 "decision taken. It holds the person's id and dates only."
             ),
         )
-
-        # Consent and sharing records about a person.
-        from sharing.models import LawfulBasis, SharingAgreement
-
-        person_records.register(LawfulBasis, path="person")
-        person_records.register(SharingAgreement, path="person")
