@@ -83,7 +83,7 @@ def person_detail(request, pk):
     context = {"person": person, "last_contact": selectors.last_contact(person)}
     # "Cancel" on the inline contact form: the panel as it was.
     if request.htmx and request.htmx.target == "contact-panel":
-        return render(request, "caseload/contact_panel.html", context)
+        return render(request, "caseload/person_detail.html#contact_panel", context)
     context.update(_timeline_context(request, person))
     # Filtering and paging the timeline swap only the timeline.
     if request.htmx and request.htmx.target == "timeline":
@@ -231,7 +231,7 @@ def _contact_partial(request, person, *, from_page, form=None, saved=False):
     context.update(person=person, last_contact=selectors.last_contact(person), from_page="person")
     if saved:
         context.update(_timeline_context(request, person), timeline_oob=True)
-    return render(request, "caseload/contact_panel.html", context)
+    return render(request, "caseload/person_detail.html#contact_panel", context)
 
 
 @vary_on_headers("HX-Request")

@@ -250,7 +250,7 @@ def case_notes(request, pk):
     if isinstance(result, services.Conflict):
         context = {"conflict": result, "item": item}
         if request.htmx:
-            return render(request, "mdt/_conflict.html", context, status=409)
+            return render(request, "mdt/live.html#conflict", context, status=409)
         return render(
             request, "mdt/conflict.html", {**context, "meeting": item.meeting}, status=409
         )
@@ -260,9 +260,9 @@ def case_notes(request, pk):
         notes_form = _notes_form(result)
         notes_form.fields["notes"].widget.attrs["autofocus"] = True
         context = {"item": result, "notes_form": notes_form, "merged": True}
-        return render(request, "mdt/_case_notes.html", context)
+        return render(request, "mdt/live.html#case_notes", context)
     if request.htmx:
-        return render(request, "mdt/_save_status.html", {"item": result, "oob": True})
+        return render(request, "mdt/live.html#save_status", {"item": result, "oob": True})
     messages.success(request, "Merged and saved." if merging else "Notes saved.")
     return redirect(_live_url(item))
 
@@ -270,7 +270,7 @@ def case_notes(request, pk):
 def _not_saved(request, error):
     # Into the status line whichever button asked: the merge button's own target is the whole
     # form, which must not be replaced by a message and take the writer's text with it.
-    response = render(request, "mdt/_save_status.html", {"error": error}, status=400)
+    response = render(request, "mdt/live.html#save_status", {"error": error}, status=400)
     return reswap(retarget(response, "#save-status"), "outerHTML")
 
 
@@ -321,7 +321,7 @@ def action_add(request, pk):
         )
     summary = selectors.case_summary(item)
     html = render_to_string(
-        "mdt/_actions.html",
+        "mdt/live.html#actions",
         {"summary": summary, "action_form": form, "item": item, "meeting": item.meeting},
         request=request,
     )
@@ -360,7 +360,7 @@ def action_update(request, pk):
         "show_person": request.POST.get("show_person") == "1",
     }
     if request.htmx:
-        return render(request, "mdt/_action_row.html", row, status=400 if form.errors else 200)
+        return render(request, "components/action.html", row, status=400 if form.errors else 200)
     if form.conflict:
         # Shown, not redirected: what was typed stays on the page beside what is stored.
         return render(request, "mdt/action_conflict.html", row, status=400)

@@ -73,7 +73,7 @@ def retry(request, pk):
 def status(request, pk):
     """The row for one version; htmx polls it every two seconds while it is queued, being built
     or retrying."""
-    return render(request, "returns/_row.html", {"qr": _version(request, pk)})
+    return render(request, "returns/index.html#row", {"qr": _version(request, pk)})
 
 
 @manages_returns

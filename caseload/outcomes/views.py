@@ -231,7 +231,7 @@ def _events_panel(request, person, *, form=None, saved=None):
         )
     return render(
         request,
-        "caseload/outcomes/_events_panel.html",
+        "caseload/person_detail.html#events_panel",
         context,
         status=400 if form and form.errors else 200,
     )

@@ -20,7 +20,7 @@ def pounds(value):
     return f"{sign}£{abs(amount):,.2f}"
 
 
-@register.inclusion_tag("caseload/outcomes/_cards.html", takes_context=True)
+@register.inclusion_tag("caseload/person_detail.html#outcomes_cards", takes_context=True)
 def outcomes_cards(context, person):
     """Support plan, where they live, and budget and Outcomes Star, for the person page: one
     query (selectors.person_outcomes)."""
@@ -35,7 +35,7 @@ def outcomes_cards(context, person):
     }
 
 
-@register.inclusion_tag("caseload/outcomes/_events_panel.html", takes_context=True)
+@register.inclusion_tag("caseload/person_detail.html#events_panel", takes_context=True)
 def events_card(context, person):
     """The events card with this quarter's counts: one query."""
     return {
