@@ -7,7 +7,7 @@ from caseload.models import Episode, EpisodeStatus
 register = template.Library()
 
 
-@register.inclusion_tag("caseload/person_detail.html#ndt_panel", takes_context=True)
+@register.inclusion_tag("assessments/person_panels.html#ndt_panel", takes_context=True)
 def ndt_summary(context, person):
     """The NDT panel on the person page: latest totals, change since the baseline, when the next
     one is due, and links.

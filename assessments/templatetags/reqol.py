@@ -6,7 +6,7 @@ from assessments.reqol.services import UNAVAILABLE
 register = template.Library()
 
 
-@register.inclusion_tag("caseload/person_detail.html#reqol_panel", takes_context=True)
+@register.inclusion_tag("assessments/person_panels.html#reqol_panel", takes_context=True)
 def reqol_summary(context, person):
     """The ReQoL-10 card on the person page: the latest total, or why it can't be recorded
     yet. One query."""

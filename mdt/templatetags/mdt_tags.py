@@ -6,7 +6,7 @@ from mdt.selectors import actions_owned_by
 register = template.Library()
 
 
-@register.inclusion_tag("caseload/person_detail.html#mdt_panel", takes_context=True)
+@register.inclusion_tag("mdt/person_panel.html", takes_context=True)
 def mdt_panel(context, person):
     """The MDT panel on the person page, for team staff: open actions with owners and any MDT
     referral waiting. Two queries."""
@@ -28,7 +28,7 @@ def mdt_panel(context, person):
     }
 
 
-@register.inclusion_tag("caseload/my_caseload.html#mdt_actions", takes_context=True)
+@register.inclusion_tag("mdt/my_actions.html", takes_context=True)
 def my_mdt_actions(context):
     """The MDT actions the signed-in worker owns, for My caseload. One query."""
     request = context["request"]

@@ -5,7 +5,7 @@ from sharing.selectors import person_sharing
 register = template.Library()
 
 
-@register.inclusion_tag("caseload/person_detail.html#sharing_panel", takes_context=True)
+@register.inclusion_tag("sharing/person_panel.html", takes_context=True)
 def sharing_panel(context, person):
     """Consent and sharing on the person page: the lawful basis for the record and the sharing
     agreements, in force and past. Team staff change them; a peer mentor reads. Two queries."""
