@@ -28,7 +28,7 @@ def mdt_panel(context, person):
     }
 
 
-@register.inclusion_tag("mdt/my_actions.html", takes_context=True)
+@register.inclusion_tag("mdt/caseload_actions.html", takes_context=True)
 def my_mdt_actions(context):
     """The MDT actions the signed-in worker owns, for My caseload. One query."""
     request = context["request"]
