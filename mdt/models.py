@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
+from sharing.selectors import partner_may_be_told
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
@@ -156,10 +156,6 @@ class MdtMeeting(BaseModel):
             and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER}
         )
 
-    @property
-    def partner_window(self):
-        return (self.starts_at - PARTNER_WINDOW_BEFORE, self.starts_at + PARTNER_WINDOW_AFTER)
-
 
 class Invitation(BaseModel):
     """An organisation (and optionally one of its members) invited, with their attendance."""
@@ -199,23 +195,12 @@ class Invitation(BaseModel):
 
 
 def shared_with_partner(organisation_id):
-    """The condition, on an agenda item, that the partner organisation may see it now: a
-    data-sharing agreement for the MDT in force between that organisation and the meeting team's
-    organisation, and the person's own MDT sharing agreement with that organisation in force.
-    Worked out on every read, so a withdrawal or an expiry takes effect at once (ADR 0016)."""
-    if organisation_id is None:
-        return Q(pk__in=[])
-    register = (
-        DataSharingAgreement.objects.in_force()
-        .filter(purpose=Purpose.MDT, parties=organisation_id)
-        .filter(parties__teams=OuterRef("meeting__team"))
+    """The condition, on an agenda item, that the partner organisation may see it now: its
+    person may be told to that organisation at the meeting team's MDT (the rule is sharing's:
+    `sharing.selectors.partner_may_be_told`)."""
+    return partner_may_be_told(
+        organisation_id, person=OuterRef("person"), team=OuterRef("meeting__team")
     )
-    person = (
-        SharingAgreement.objects.in_force()
-        .for_mdt()
-        .filter(person=OuterRef("person"), organisation=organisation_id)
-    )
-    return Q(Exists(register)) & Q(Exists(person))
 
 
 class AgendaItemQuerySet(models.QuerySet):
