@@ -24,7 +24,7 @@ from caseload.forms import (
     PlanTargetForm,
     ResumeForm,
 )
-from caseload.models import Allocation, Contact, EpisodeStatus, Person
+from caseload.models import Allocation, EpisodeStatus, Person
 from smd.access import user_passes
 from smd.forms import add_service_errors
 from smd.models import PlanTarget, Role
@@ -320,7 +320,7 @@ def contact_edit(request, pk, contact_pk):
 @require_POST
 def follow_up_done(request, pk, contact_pk):
     person = _contact_person(request, pk)
-    contact = get_object_or_404(Contact, person=person, pk=contact_pk)
+    contact = get_object_or_404(person.contacts, pk=contact_pk)
     services.follow_up_done(contact=contact, by=request.user)
     if request.htmx and request.POST.get("from") == "caseload":
         row = _caseload_row(request, person)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from caseload.models import Person
 from sharing.selectors import partner_may_be_told
 from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
 from smd.submission import submission_key_field
@@ -32,6 +33,13 @@ class LawfulBasis(models.TextChoices):
     CRIME = "crime", "Prevention or detection of crime"
     LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
     OTHER = "other", "Other (explain in the reason)"
+
+
+class MdtReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """MDT referrals of the people the user may see (team staff only: a partner refers through
+        a case, and reads no referrals)."""
+        return self.filter(person__in=Person.objects.visible_to(user))
 
 
 class MdtReferral(BaseModel):
@@ -77,6 +85,7 @@ class MdtReferral(BaseModel):
     # The create form's one-time key (smd.submission): sent twice, it makes one.
     submission_key = submission_key_field()
 
+    objects = MdtReferralQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

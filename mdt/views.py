@@ -79,9 +79,9 @@ def meetings(request):
         "can_plan": user.in_team and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER},
     }
     if user.in_team:
-        context["waiting"] = MdtReferral.objects.filter(
-            person__in=Person.objects.visible_to(user), status=MdtReferral.Status.PENDING
-        ).count()
+        context["waiting"] = (
+            MdtReferral.objects.visible_to(user).filter(status=MdtReferral.Status.PENDING).count()
+        )
     return render(request, "mdt/meetings.html", context)
 
 
@@ -133,10 +133,7 @@ def agenda_add(request, pk):
     referral_id = _uuid(request.POST.get("mdt_referral"))
     person_id = _uuid(request.POST.get("person"))
     if referral_id:
-        referral = get_object_or_404(
-            MdtReferral.objects.filter(person__in=Person.objects.visible_to(request.user)),
-            pk=referral_id,
-        )
+        referral = get_object_or_404(MdtReferral.objects.visible_to(request.user), pk=referral_id)
         person = referral.person
     elif person_id:
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)

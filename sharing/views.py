@@ -13,7 +13,7 @@ from sharing.forms import (
     SharingAgreementForm,
     WithdrawForm,
 )
-from sharing.models import DataSharingAgreement, SharingAgreement
+from sharing.models import DataSharingAgreement
 from smd.access import user_passes
 from smd.forms import add_service_errors
 from smd.models import Organisation, Role
@@ -84,9 +84,7 @@ def agreement_new(request, person_pk):
 
 def agreement_withdraw(request, person_pk, pk):
     person = _person(request, person_pk)
-    agreement = get_object_or_404(
-        SharingAgreement.objects.filter(person=person).select_related("organisation"), pk=pk
-    )
+    agreement = get_object_or_404(person.sharing_agreements.select_related("organisation"), pk=pk)
     form = WithdrawForm(request.POST or None, version_record=agreement)
     if request.method == "POST" and form.is_valid():
         try:
