@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from caseload.models import Person
 from sharing.selectors import partner_may_be_told
-from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
+from smd.models import BaseModel, Organisation, Team
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
@@ -115,11 +115,11 @@ class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Team staff see their team's meetings; partner members the meetings they (or their
         organisation) are invited to; nobody else any."""
-        if not (user.is_authenticated and user.is_active):
+        if not user.is_authenticated:
             return self.none()
-        if user.role in TEAM_ROLES and user.team_id:
+        if user.in_team:
             return self.filter(team_id=user.team_id)
-        if user.role == Role.MDT_MEMBER:
+        if user.is_mdt_partner:
             invited = Invitation.objects.filter(
                 Q(member=user) | Q(member__isnull=True, organisation_id=user.organisation_id)
             ).values("meeting")
@@ -159,11 +159,7 @@ class MdtMeeting(BaseModel):
         return reverse("mdt:meeting", args=[self.pk])
 
     def can_run(self, user):
-        return (
-            user.is_active
-            and user.team_id == self.team_id
-            and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER}
-        )
+        return user.can_plan_meetings and user.team_id == self.team_id
 
 
 class Invitation(BaseModel):
@@ -219,7 +215,7 @@ class AgendaItemQuerySet(models.QuerySet):
         only while their organisation may be told about that person (`shared_with_partner`)."""
         meetings = MdtMeeting.objects.visible_to(user)
         items = self.filter(meeting__in=meetings)
-        if user.is_authenticated and user.role == Role.MDT_MEMBER:
+        if user.is_authenticated and user.is_mdt_partner:
             now = timezone.now()
             items = items.filter(
                 meeting__starts_at__gte=now - PARTNER_WINDOW_AFTER,

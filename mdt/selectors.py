@@ -23,12 +23,11 @@ from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
 from sharing.selectors import mdt_sharing_in_force_for, partners_told
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.models import Role
 
 
 def meetings_for(user):
     meetings = MdtMeeting.objects.visible_to(user).select_related("chair")
-    if is_partner(user):
+    if user.is_mdt_partner:
         # A partner counts only the cases they may see: the others are not theirs to know of.
         visible = (
             AgendaItem.objects.visible_to(user)
@@ -333,7 +332,3 @@ def mdt_figures(team, start, end):
             "referrals_by_source": dict(sorted(by_source.items())),
         },
     }
-
-
-def is_partner(user):
-    return user.role == Role.MDT_MEMBER

@@ -14,15 +14,9 @@ from sharing.forms import (
     WithdrawForm,
 )
 from sharing.models import DataSharingAgreement
-from smd.access import user_passes
+from smd.access import requires
 from smd.forms import add_service_errors
-from smd.models import Organisation, Role
-
-# The register is read by those who plan and run the work with partners; managers keep it.
-reads_register = user_passes(
-    lambda u: u.in_team and u.role in {Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER}
-)
-keeps_register = user_passes(lambda u: u.in_team and u.role == Role.MANAGER)
+from smd.models import Organisation
 
 
 def _render(request, template, context, form):
@@ -110,7 +104,7 @@ def agreement_withdraw(request, person_pk, pk):
     )
 
 
-@reads_register
+@requires("can_read_register")
 def register(request):
     return render(
         request,
@@ -118,17 +112,17 @@ def register(request):
         {
             "organisation": Organisation.objects.get(teams=request.user.team_id),
             "agreements": list(selectors.register_for(request.user)),
-            "can_keep": request.user.role == Role.MANAGER,
+            "can_keep": request.user.can_keep_register,
         },
     )
 
 
-@keeps_register
+@requires("can_keep_register")
 def dsa_new(request):
     return _dsa_form(request, DataSharingAgreement())
 
 
-@keeps_register
+@requires("can_keep_register")
 def dsa_edit(request, pk):
     agreement = get_object_or_404(DataSharingAgreement.objects.visible_to(request.user), pk=pk)
     return _dsa_form(request, agreement)

@@ -344,7 +344,7 @@ def budget(request, pk):
             "offer_form": offer_form,
             "spend_form": spend_form,
             "form": form,
-            "is_team_leader": request.user.can_allocate,
+            "is_team_leader": request.user.can_overrule,
         },
         form,
     )
