@@ -5,43 +5,28 @@ may be used only as `Model.objects.visible_to(...)`, and `get_object_or_404` /
 `get_list_or_404` never take a person-data model itself. Anything else goes through a selector,
 a `visible_to` queryset, or the related records of a person already found through one.
 
-Person-data models are worked out from the app registry: `caseload.Person` and every model with
-a chain of foreign keys leading to it, so a new model about people is covered without a list to
-keep.
+Person-data models are the kinds of record about a person that the apps register in
+`smd.person_records`, so a new model about people is covered without a list to keep here.
 """
 
 import ast
 import importlib
-from collections import deque
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 
-from caseload.models import Person
+from smd import person_records
 
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 SCOPED = "visible_to"
 
 
 def person_data_models():
-    """Person and every model whose foreign keys lead to it, directly or through others."""
-    found = {Person}
-    queue = deque([Person])
-    while queue:
-        target = queue.popleft()
-        for model in apps.get_models(include_auto_created=True):
-            if model in found:
-                continue
-            if any(
-                field.many_to_one or field.one_to_one
-                for field in model._meta.get_fields()
-                if field.concrete and field.related_model is target
-            ):
-                found.add(model)
-                queue.append(model)
-    return found
+    """Every kind of record about a person, from the one list of them (smd.person_records,
+    which tests/smd/test_person_records.py holds to the models' foreign keys)."""
+    return {record.model for record in person_records.records()}
 
 
 def views_modules():
@@ -107,7 +92,7 @@ def unscoped_uses(source, namespace, models):
 MODULES = sorted(views_modules())
 
 
-def test_person_data_models_come_from_the_registry():
+def test_person_data_models_are_the_registered_records():
     labels = {model._meta.label for model in person_data_models()}
     assert {
         "caseload.Person",
