@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from assessments.models import Assessment
+from smd.access import TEAM_ROLES
 from smd.forms import PlainEnglishMixin, SubmissionKeyMixin
-from smd.models import TEAM_ROLES, User
+from smd.models import User
 from smd.versioning import EditConflict, VersionedFormMixin
 
 

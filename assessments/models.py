@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from caseload.models import Person
-from smd.models import TEAM_ROLES, BaseModel, Role
+from smd.models import BaseModel
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
@@ -190,11 +190,11 @@ class Assessment(Versioned, BaseModel):
 
     def can_be_changed_by(self, user):
         """Drafts by team staff; a completed one is corrected by its assessor or a team leader."""
-        if not (user.is_active and user.role in TEAM_ROLES):
+        if not user.in_team:
             return False
         if self.status == self.Status.DRAFT:
             return True
-        return user.pk == self.assessor_id or user.role == Role.TEAM_LEADER
+        return user.pk == self.assessor_id or user.can_overrule
 
 
 class ItemScore(BaseModel):

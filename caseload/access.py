@@ -1,19 +1,18 @@
-"""Who may change what in a person's support, in one place for views and services alike."""
+"""Which of a person's records a user may change, for views and services alike: the role part
+is a permission in smd.access; this adds the person's team and the user's allocation."""
 
 from caseload.models import Allocation
-from smd.models import Role
 
 
 def may_change_episode(user, episode):
     """Pausing, resuming and closing support is the lead navigator's call, or a team leader's.
     Any other navigator of the team may read the person but not end their support."""
-    if not (user.is_active and user.in_team and user.team_id == episode.person.team_id):
+    if not (user.can_change_episodes and user.team_id == episode.person.team_id):
         return False
-    if user.role == Role.TEAM_LEADER:
+    if user.can_overrule:
         return True
     return (
-        user.role == Role.NAVIGATOR
-        and Allocation.objects.current()
+        Allocation.objects.current()
         .filter(episode=episode, worker=user, kind=Allocation.Kind.LEAD_NAVIGATOR)
         .exists()
     )

@@ -392,7 +392,7 @@ def contact_edit_rule(user, contact, now=None):
     window = timedelta(hours=settings.CONTACT_EDIT_WINDOW_HOURS)
     if contact.author_id == user.pk and user.is_active and now - contact.created_at <= window:
         return True, False
-    if user.can_allocate and user.team_id == contact.person.team_id:
+    if user.can_overrule and user.team_id == contact.person.team_id:
         return True, True
     return False, False
 

@@ -24,27 +24,20 @@ from caseload.forms import (
     PlanTargetForm,
     ResumeForm,
 )
-from caseload.models import Allocation, Contact, EpisodeStatus, Person
-from smd.access import user_passes
+from caseload.models import Allocation, EpisodeStatus, Person
+from smd.access import requires
 from smd.forms import add_service_errors
-from smd.models import PlanTarget, Role
+from smd.models import PlanTarget
 from smd.quarters import financial_year_of
 from smd.submission import submission_made
 from smd.versioning import EditConflict
-
-sees_people = user_passes(
-    lambda u: u.in_team or (u.role == Role.PEER_MENTOR and u.team_id is not None)
-)
-holds_caseload = user_passes(lambda u: u.holds_caseload)
-capacity_required = user_passes(lambda u: u.can_see_team_capacity)
-sets_plan_targets = user_passes(lambda u: u.can_set_plan_targets)
 
 
 def _visible_person(request, pk):
     return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
 
 
-@sees_people
+@requires("can_see_people")
 @require_http_methods(["GET", "POST"])
 def person_list(request):
     # A search is sent in a POST body, never in the URL: a name in a URL ends up in browser
@@ -113,7 +106,7 @@ def person_edit(request, pk):
 # --- my caseload -------------------------------------------------------------------------------
 
 
-@holds_caseload
+@requires("holds_caseload")
 @vary_on_headers("HX-Request")
 def my_caseload(request):
     status = request.GET.get("status", "")
@@ -138,7 +131,7 @@ def my_caseload(request):
 CAPACITY_PAGE_SIZE = 50
 
 
-@capacity_required
+@requires("can_see_team_capacity")
 def team_capacity(request):
     context = selectors.team_capacity(request.user)
     # The totals cover the whole team; the lists show fifty at a time, each with its own page.
@@ -159,7 +152,7 @@ def team_capacity(request):
     return render(request, "caseload/team_capacity.html", context)
 
 
-@sets_plan_targets
+@requires("can_set_plan_targets")
 @require_http_methods(["GET", "POST"])
 def plan_targets(request):
     this_year = financial_year_of(timezone.localdate())
@@ -320,7 +313,7 @@ def contact_edit(request, pk, contact_pk):
 @require_POST
 def follow_up_done(request, pk, contact_pk):
     person = _contact_person(request, pk)
-    contact = get_object_or_404(Contact, person=person, pk=contact_pk)
+    contact = get_object_or_404(person.contacts, pk=contact_pk)
     services.follow_up_done(contact=contact, by=request.user)
     if request.htmx and request.POST.get("from") == "caseload":
         row = _caseload_row(request, person)

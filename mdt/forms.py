@@ -3,8 +3,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
+from smd.access import PERMISSIONS, TEAM_ROLES
 from smd.forms import LongSelect, PlainEnglishMixin, SubmissionKeyMixin
-from smd.models import TEAM_ROLES, Organisation, Role, User
+from smd.models import Organisation, Role, User
 from smd.versioning import VersionedFormMixin
 
 
@@ -97,8 +98,9 @@ class MeetingForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
+        # The chair runs the meeting (MdtMeeting.can_run).
         self.fields["chair"].queryset = User.objects.filter(
-            team=team, is_active=True, role__in=[Role.MDT_CHAIR, Role.TEAM_LEADER]
+            team=team, is_active=True, role__in=PERMISSIONS["can_plan_meetings"].roles
         )
         self.fields["organisations"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["members"].queryset = User.objects.filter(

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-from smd.models import TEAM_ROLES, BaseModel, Organisation, Role, Team
+from caseload.models import Person
+from sharing.selectors import partner_may_be_told
+from smd.models import BaseModel, Organisation, Team
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
@@ -32,6 +33,13 @@ class LawfulBasis(models.TextChoices):
     CRIME = "crime", "Prevention or detection of crime"
     LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
     OTHER = "other", "Other (explain in the reason)"
+
+
+class MdtReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """MDT referrals of the people the user may see (team staff only: a partner refers through
+        a case, and reads no referrals)."""
+        return self.filter(person__in=Person.objects.visible_to(user))
 
 
 class MdtReferral(BaseModel):
@@ -77,6 +85,7 @@ class MdtReferral(BaseModel):
     # The create form's one-time key (smd.submission): sent twice, it makes one.
     submission_key = submission_key_field()
 
+    objects = MdtReferralQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -106,11 +115,11 @@ class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Team staff see their team's meetings; partner members the meetings they (or their
         organisation) are invited to; nobody else any."""
-        if not (user.is_authenticated and user.is_active):
+        if not user.is_authenticated:
             return self.none()
-        if user.role in TEAM_ROLES and user.team_id:
+        if user.in_team:
             return self.filter(team_id=user.team_id)
-        if user.role == Role.MDT_MEMBER:
+        if user.is_mdt_partner:
             invited = Invitation.objects.filter(
                 Q(member=user) | Q(member__isnull=True, organisation_id=user.organisation_id)
             ).values("meeting")
@@ -150,15 +159,7 @@ class MdtMeeting(BaseModel):
         return reverse("mdt:meeting", args=[self.pk])
 
     def can_run(self, user):
-        return (
-            user.is_active
-            and user.team_id == self.team_id
-            and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER}
-        )
-
-    @property
-    def partner_window(self):
-        return (self.starts_at - PARTNER_WINDOW_BEFORE, self.starts_at + PARTNER_WINDOW_AFTER)
+        return user.can_plan_meetings and user.team_id == self.team_id
 
 
 class Invitation(BaseModel):
@@ -199,23 +200,12 @@ class Invitation(BaseModel):
 
 
 def shared_with_partner(organisation_id):
-    """The condition, on an agenda item, that the partner organisation may see it now: a
-    data-sharing agreement for the MDT in force between that organisation and the meeting team's
-    organisation, and the person's own MDT sharing agreement with that organisation in force.
-    Worked out on every read, so a withdrawal or an expiry takes effect at once (ADR 0016)."""
-    if organisation_id is None:
-        return Q(pk__in=[])
-    register = (
-        DataSharingAgreement.objects.in_force()
-        .filter(purpose=Purpose.MDT, parties=organisation_id)
-        .filter(parties__teams=OuterRef("meeting__team"))
+    """The condition, on an agenda item, that the partner organisation may see it now: its
+    person may be told to that organisation at the meeting team's MDT (the rule is sharing's:
+    `sharing.selectors.partner_may_be_told`)."""
+    return partner_may_be_told(
+        organisation_id, person=OuterRef("person"), team=OuterRef("meeting__team")
     )
-    person = (
-        SharingAgreement.objects.in_force()
-        .for_mdt()
-        .filter(person=OuterRef("person"), organisation=organisation_id)
-    )
-    return Q(Exists(register)) & Q(Exists(person))
 
 
 class AgendaItemQuerySet(models.QuerySet):
@@ -225,7 +215,7 @@ class AgendaItemQuerySet(models.QuerySet):
         only while their organisation may be told about that person (`shared_with_partner`)."""
         meetings = MdtMeeting.objects.visible_to(user)
         items = self.filter(meeting__in=meetings)
-        if user.is_authenticated and user.role == Role.MDT_MEMBER:
+        if user.is_authenticated and user.is_mdt_partner:
             now = timezone.now()
             items = items.filter(
                 meeting__starts_at__gte=now - PARTNER_WINDOW_AFTER,

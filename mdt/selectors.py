@@ -21,15 +21,13 @@ from assessments.selectors import ndt_changes
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
-from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
-from sharing.selectors import mdt_sharing_in_force_for
+from sharing.selectors import mdt_sharing_in_force_for, partners_told
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.models import Organisation, Role
 
 
 def meetings_for(user):
     meetings = MdtMeeting.objects.visible_to(user).select_related("chair")
-    if is_partner(user):
+    if user.is_mdt_partner:
         # A partner counts only the cases they may see: the others are not theirs to know of.
         visible = (
             AgendaItem.objects.visible_to(user)
@@ -70,32 +68,21 @@ def agenda_for(user, meeting):
 
 def mark_sharing_gaps(meeting, items):
     """For the people running a meeting: on each agenda item, `not_shared_with`, the invited
-    organisations that may not be told about the person (no MDT data-sharing agreement in force
-    with them, or no MDT sharing agreement from the person). Uses the meeting's prefetched
-    invitations; two queries whatever the agenda's length."""
+    organisations that may not be told about the person (`sharing.selectors.partners_told`: the
+    rule partners' reads go through). Uses the meeting's prefetched invitations; two queries
+    whatever the agenda's length."""
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
     if not items or not invited:
         for item in items:
             item.not_shared_with = []
         return items
-    register = DataSharingAgreement.objects.in_force().filter(
-        purpose=Purpose.MDT, parties__teams=meeting.team_id
-    )
-    covered = set(
-        Organisation.objects.filter(pk__in=invited, data_sharing_agreements__in=register)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    agreed = set(
-        SharingAgreement.objects.in_force()
-        .for_mdt()
-        .filter(person__in=[i.person_id for i in items], organisation__in=covered)
-        .values_list("person_id", "organisation_id")
+    told = partners_told(
+        team=meeting.team_id, organisations=invited, people=[i.person_id for i in items]
     )
     for item in items:
         item.not_shared_with = sorted(
-            (org for pk, org in invited.items() if (item.person_id, pk) not in agreed),
+            (org for pk, org in invited.items() if (item.person_id, pk) not in told),
             key=lambda org: org.name,
         )
     return items
@@ -345,7 +332,3 @@ def mdt_figures(team, start, end):
             "referrals_by_source": dict(sorted(by_source.items())),
         },
     }
-
-
-def is_partner(user):
-    return user.role == Role.MDT_MEMBER

@@ -24,13 +24,9 @@ from mdt.forms import (
     MeetingForm,
 )
 from mdt.models import Action, AgendaItem, MdtReferral
-from smd.access import user_passes
+from smd.access import requires
 from smd.audit.middleware import audit_person
 from smd.forms import add_service_errors
-from smd.models import Role
-
-uses_mdt = user_passes(lambda u: u.in_team or u.role == Role.MDT_MEMBER)
-plans_meetings = user_passes(lambda u: u.in_team and u.role in {Role.MDT_CHAIR, Role.TEAM_LEADER})
 
 
 def _uuid(value):
@@ -71,21 +67,21 @@ def _run_item(request, pk):
     return item
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def meetings(request):
     user = request.user
     context = {
         "meetings": selectors.meetings_for(user),
-        "can_plan": user.in_team and user.role in {Role.MDT_CHAIR, Role.TEAM_LEADER},
+        "can_plan": user.can_plan_meetings,
     }
     if user.in_team:
-        context["waiting"] = MdtReferral.objects.filter(
-            person__in=Person.objects.visible_to(user), status=MdtReferral.Status.PENDING
-        ).count()
+        context["waiting"] = (
+            MdtReferral.objects.visible_to(user).filter(status=MdtReferral.Status.PENDING).count()
+        )
     return render(request, "mdt/meetings.html", context)
 
 
-@plans_meetings
+@requires("can_plan_meetings")
 def meeting_new(request):
     team = request.user.team
     form = MeetingForm(request.POST or None, team=team, initial={"chair": request.user.pk})
@@ -103,7 +99,7 @@ def meeting_new(request):
     return render(request, "mdt/meeting_form.html", {"form": form})
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def meeting(request, pk):
     meeting = _meeting(request, pk)
     can_run = meeting.can_run(request.user)
@@ -133,10 +129,7 @@ def agenda_add(request, pk):
     referral_id = _uuid(request.POST.get("mdt_referral"))
     person_id = _uuid(request.POST.get("person"))
     if referral_id:
-        referral = get_object_or_404(
-            MdtReferral.objects.filter(person__in=Person.objects.visible_to(request.user)),
-            pk=referral_id,
-        )
+        referral = get_object_or_404(MdtReferral.objects.visible_to(request.user), pk=referral_id)
         person = referral.person
     elif person_id:
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
@@ -394,12 +387,12 @@ def _minutes_context(request, pk):
     return {"meeting": meeting, "items": items, "owners": owners, "today": timezone.localdate()}
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def minutes(request, pk):
     return render(request, "mdt/minutes.html", _minutes_context(request, pk))
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def minutes_pdf(request, pk):
     context = _minutes_context(request, pk)
     html = render_to_string("mdt/minutes_pdf.html", context, request=request)
@@ -410,16 +403,16 @@ def minutes_pdf(request, pk):
     return response
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def case(request, pk):
     """An MDT case record: the summary and MDT records only (partners never see contacts)."""
     item = _item(request, pk)
-    partner = selectors.is_partner(request.user)
+    partner = request.user.is_mdt_partner
     summary = selectors.case_summary(item, with_contacts=not partner, user=request.user)
     return render(request, "mdt/case.html", {"item": item, "summary": summary, "partner": partner})
 
 
-@uses_mdt
+@requires("can_use_mdt")
 def my_actions(request):
     return render(
         request,
@@ -434,7 +427,7 @@ def referral_new(request, person_pk):
     user = request.user
     if user.in_team:
         person = get_object_or_404(Person.objects.visible_to(user), pk=person_pk)
-    elif user.role == Role.MDT_MEMBER:
+    elif user.is_mdt_partner:
         item = (
             AgendaItem.objects.visible_to(user)
             .filter(person_id=person_pk)
@@ -446,13 +439,11 @@ def referral_new(request, person_pk):
         person = item.person
     else:
         raise Http404
+    partner = user.is_mdt_partner
     initial = {
         "referring_organisation": user.organisation_id,
-        "source": MdtReferral.Source.PARTNER
-        if user.role == Role.MDT_MEMBER
-        else MdtReferral.Source.NAVIGATOR,
+        "source": MdtReferral.Source.PARTNER if partner else MdtReferral.Source.NAVIGATOR,
     }
-    partner = user.role == Role.MDT_MEMBER
     form = MdtReferralForm(request.POST or None, initial=initial, partner=partner)
     if request.method == "POST" and form.is_valid():
         referral = form.save(commit=False)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from smd.characteristics import Ethnicity, Gender
-from smd.models import TEAM_ROLES, BaseModel, Organisation, Team
+from smd.models import BaseModel, Organisation, Team
 from smd.submission import submission_key_field
 from smd.versioning import Versioned
 
@@ -47,9 +47,7 @@ def new_reference():
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Referrals are person data: team staff see their own team's, nobody else any."""
-        if not (user.is_authenticated and user.is_active and user.team_id):
-            return self.none()
-        if user.role in TEAM_ROLES:
+        if user.is_authenticated and user.in_team:
             return self.filter(team_id=user.team_id)
         return self.none()
 

@@ -15,7 +15,7 @@ from referrals.selectors import (
     referral_overview,
     triage_queue,
 )
-from smd.access import overview_required, referrer_required, triage_required
+from smd.access import requires
 from smd.audit.middleware import audit_person
 from smd.forms import add_service_errors
 from smd.models import Team
@@ -68,7 +68,7 @@ def public_referral_done(request):
     return render(request, "referrals/public_done.html", {"reference": reference})
 
 
-@referrer_required
+@requires("can_make_referrals")
 def staff_referral(request):
     user = request.user
     initial = {
@@ -95,7 +95,7 @@ def staff_referral(request):
 TRIAGE_PAGE_SIZE = 50
 
 
-@triage_required
+@requires("can_triage")
 def triage(request):
     today = timezone.localdate()
     # Fifty at a time: a busy team's queue can run to hundreds, and the oldest come first.
@@ -231,7 +231,7 @@ def referral_decision(request, pk):
     return referral_detail(request, pk, decision_form=form)
 
 
-@overview_required
+@requires("can_see_referral_overview")
 def overview(request):
     this_year = financial_year_of(timezone.localdate())
     try:

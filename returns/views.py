@@ -10,14 +10,8 @@ from caseload.models import Person
 from returns import services
 from returns.figures import SECTIONS, SPLIT_LABELS, SPLITS, build_return
 from returns.models import QuarterlyReturn, ReturnDownload
-from smd.access import user_passes
-from smd.models import Role
+from smd.access import requires
 from smd.quarters import Quarter
-
-# Managers and admins of a team produce and download its returns.
-manages_returns = user_passes(
-    lambda u: u.is_active and u.team_id is not None and u.role in {Role.MANAGER, Role.ADMIN}
-)
 
 
 def _quarters():
@@ -32,7 +26,7 @@ def _version(request, pk):
     return get_object_or_404(QuarterlyReturn.objects.filter(team_id=request.user.team_id), pk=pk)
 
 
-@manages_returns
+@requires("can_make_returns")
 def index(request):
     versions = QuarterlyReturn.objects.filter(team_id=request.user.team_id).select_related(
         "requested_by", "signed_off_by"
@@ -44,7 +38,7 @@ def index(request):
     )
 
 
-@manages_returns
+@requires("can_make_returns")
 @require_POST
 def generate(request):
     try:
@@ -57,7 +51,7 @@ def generate(request):
     return redirect("returns:index")
 
 
-@manages_returns
+@requires("can_make_returns")
 @require_POST
 def retry(request, pk):
     try:
@@ -69,14 +63,14 @@ def retry(request, pk):
     return redirect("returns:index")
 
 
-@manages_returns
+@requires("can_make_returns")
 def status(request, pk):
     """The row for one version; htmx polls it every two seconds while it is queued, being built
     or retrying."""
     return render(request, "returns/index.html#row", {"qr": _version(request, pk)})
 
 
-@manages_returns
+@requires("can_make_returns")
 def download(request, pk, kind):
     qr = _version(request, pk)
     file = qr.pdf if kind == "pdf" else qr.csv
@@ -87,7 +81,7 @@ def download(request, pk, kind):
     return FileResponse(file.open("rb"), as_attachment=True, filename=name)
 
 
-@manages_returns
+@requires("can_make_returns")
 @require_POST
 def sign_off(request, pk):
     try:
@@ -106,7 +100,7 @@ def _quarter_from(request):
         return Quarter.containing(timezone.localdate()).previous()
 
 
-@manages_returns
+@requires("can_make_returns")
 def live(request):
     """The return's figures computed now, each count linking to the people behind it."""
     quarter = _quarter_from(request)
@@ -127,7 +121,7 @@ def live(request):
     )
 
 
-@manages_returns
+@requires("can_make_returns")
 def people(request):
     """The people behind one figure, for users who may see them (admins may not: 404)."""
     if not request.user.in_team:

@@ -11,13 +11,11 @@ from rights import erasure, selectors, services
 from rights.collect import collect, name_of
 from rights.forms import EraseForm, ExportForm
 from smd import reauth
-from smd.access import user_passes
+from smd.access import requires
 from smd.audit.middleware import audit_recorded
-from smd.models import Role
 
-# Exports and erasure are a manager's: the data protection lead for the team. Both ask for the
-# password again (smd.reauth), the erasure list too, so the erasure is not then refused.
-manages_rights = user_passes(lambda u: u.in_team and u.role == Role.MANAGER)
+# Exports and erasure (can_handle_rights) ask for the password again (smd.reauth), the erasure
+# list too, so the erasure is not then refused.
 
 
 def _no_store(response):
@@ -31,7 +29,7 @@ def export(request, pk):
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("team"), pk=pk
     )
-    if not (request.user.in_team and request.user.role == Role.MANAGER):
+    if not request.user.can_handle_rights:
         raise PermissionDenied
     asking = reauth.ask_for_password(request)
     if asking is not None:
@@ -79,7 +77,7 @@ def _retention_page(request, form, reviews, status=200):
     )
 
 
-@manages_rights
+@requires("can_handle_rights")
 @reauth.recent_password_required()
 def retention(request):
     """People whose record is past the retention period, and what erasing them would do."""
@@ -87,7 +85,7 @@ def retention(request):
     return _retention_page(request, EraseForm(reviews=reviews), reviews)
 
 
-@manages_rights
+@requires("can_handle_rights")
 @require_POST
 @reauth.recent_password_required()
 def retention_erase(request):

@@ -186,13 +186,6 @@ class DataSharingAgreementQuerySet(models.QuerySet):
             return self.none()
         return self.filter(parties__teams=user.team_id)
 
-    def covering(self, purpose, *organisations):
-        """In force now, for `purpose`, with every one of `organisations` a party."""
-        qs = self.in_force().filter(purpose=purpose)
-        for organisation in organisations:
-            qs = qs.filter(parties=organisation)
-        return qs
-
 
 class DataSharingAgreement(Versioned, BaseModel):
     """An agreement between organisations to share information for a purpose: the register the

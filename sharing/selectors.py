@@ -1,8 +1,9 @@
 """Reads for consent and information sharing, with their own eager loading."""
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
-from sharing.models import DataSharingAgreement, LawfulBasis, SharingAgreement
+from sharing.models import DataSharingAgreement, LawfulBasis, Purpose, SharingAgreement
+from smd.models import Organisation
 
 
 def person_sharing(person):
@@ -24,9 +25,55 @@ def person_sharing(person):
     return {"basis": basis, "in_force": in_force, "history": history}
 
 
+# May organisation O be told about person P at team T's MDT? Only while an MDT data-sharing
+# agreement in force has both O and T's organisation as parties, and P's own MDT sharing
+# agreement with O is in force. Worked out on every read, so a withdrawal, an expiry or an ended
+# agreement takes effect at once (ADR 0016). The two functions below are that rule, as a
+# database condition and for a list of people; both are made from these two querysets.
+
+
+def _mdt_register(team):
+    """MDT data-sharing agreements in force that the team's organisation is a party to."""
+    return DataSharingAgreement.objects.in_force().filter(purpose=Purpose.MDT, parties__teams=team)
+
+
+def _mdt_agreements():
+    """People's MDT sharing agreements in force."""
+    return SharingAgreement.objects.in_force().for_mdt()
+
+
+def partner_may_be_told(organisation_id, *, person, team):
+    """The rule as a condition on rows naming a person and a team (`person` and `team` are
+    expressions such as `OuterRef("person")`): the partner organisation may be told about them."""
+    if organisation_id is None:
+        return Q(pk__in=[])
+    register = _mdt_register(team).filter(parties=organisation_id)
+    agreed = _mdt_agreements().filter(person=person, organisation=organisation_id)
+    return Q(Exists(register)) & Q(Exists(agreed))
+
+
+def partners_told(*, team, organisations, people):
+    """The rule for many at once: the (person id, organisation id) pairs, of these organisations
+    and people, where the organisation may be told about the person at the team's MDT. Two
+    queries (none for the second when no organisation has a data-sharing agreement)."""
+    covered = set(
+        Organisation.objects.filter(
+            pk__in=organisations, data_sharing_agreements__in=_mdt_register(team)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return set(
+        _mdt_agreements()
+        .filter(person__in=people, organisation__in=covered)
+        .values_list("person_id", "organisation_id")
+    )
+
+
 def mdt_sharing_in_force_for(person_ref="person"):
-    """An Exists() for annotating rows that name a person: an MDT agreement in force."""
-    return Exists(SharingAgreement.objects.in_force().for_mdt().filter(person=OuterRef(person_ref)))
+    """An Exists() for annotating rows that name a person: an MDT agreement in force, with any
+    organisation (what placing them on an agenda needs)."""
+    return Exists(_mdt_agreements().filter(person=OuterRef(person_ref)))
 
 
 def register_for(user):

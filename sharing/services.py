@@ -146,12 +146,3 @@ def data_sharing_agreement_save(
     agreement.save()
     agreement.parties.set(parties)
     return agreement
-
-
-def mdt_sharing_in_force(person):
-    """Whether the person has an MDT sharing agreement in force with any organisation."""
-    return SharingAgreement.objects.in_force().for_mdt().filter(person=person).exists()
-
-
-def data_sharing_agreement_in_force(*organisations, purpose):
-    return DataSharingAgreement.objects.covering(purpose, *organisations).exists()

@@ -13,16 +13,10 @@ from sharing.forms import (
     SharingAgreementForm,
     WithdrawForm,
 )
-from sharing.models import DataSharingAgreement, SharingAgreement
-from smd.access import user_passes
+from sharing.models import DataSharingAgreement
+from smd.access import requires
 from smd.forms import add_service_errors
-from smd.models import Organisation, Role
-
-# The register is read by those who plan and run the work with partners; managers keep it.
-reads_register = user_passes(
-    lambda u: u.in_team and u.role in {Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER}
-)
-keeps_register = user_passes(lambda u: u.in_team and u.role == Role.MANAGER)
+from smd.models import Organisation
 
 
 def _render(request, template, context, form):
@@ -84,9 +78,7 @@ def agreement_new(request, person_pk):
 
 def agreement_withdraw(request, person_pk, pk):
     person = _person(request, person_pk)
-    agreement = get_object_or_404(
-        SharingAgreement.objects.filter(person=person).select_related("organisation"), pk=pk
-    )
+    agreement = get_object_or_404(person.sharing_agreements.select_related("organisation"), pk=pk)
     form = WithdrawForm(request.POST or None, version_record=agreement)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,7 +104,7 @@ def agreement_withdraw(request, person_pk, pk):
     )
 
 
-@reads_register
+@requires("can_read_register")
 def register(request):
     return render(
         request,
@@ -120,17 +112,17 @@ def register(request):
         {
             "organisation": Organisation.objects.get(teams=request.user.team_id),
             "agreements": list(selectors.register_for(request.user)),
-            "can_keep": request.user.role == Role.MANAGER,
+            "can_keep": request.user.can_keep_register,
         },
     )
 
 
-@keeps_register
+@requires("can_keep_register")
 def dsa_new(request):
     return _dsa_form(request, DataSharingAgreement())
 
 
-@keeps_register
+@requires("can_keep_register")
 def dsa_edit(request, pk):
     agreement = get_object_or_404(DataSharingAgreement.objects.visible_to(request.user), pk=pk)
     return _dsa_form(request, agreement)

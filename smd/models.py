@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from smd.access import Permissions, Role
 from smd.characteristics import Gender
 from smd.quarters import financial_year_label
 from smd.submission import submission_key_field
@@ -75,28 +76,12 @@ class Team(Versioned, BaseModel):
         return self.name
 
 
-class Role(models.TextChoices):
-    NAVIGATOR = "navigator", "Navigator"
-    PEER_MENTOR = "peer_mentor", "Peer mentor"
-    TEAM_LEADER = "team_leader", "Team leader"
-    MDT_CHAIR = "mdt_chair", "MDT chair"
-    MDT_MEMBER = "mdt_member", "MDT member"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
-
-
 class Specialism(models.TextChoices):
     NONE = "", "None"
     WOMEN = "women", "Women"
     ETHNIC_MINORITY = "ethnic_minority", "Ethnic minority communities"
     LIVED_EXPERIENCE = "lived_experience", "Lived experience"
     SOCIAL_WORKER = "social_worker", "Social worker"
-
-
-# Roles that work inside a team and share its person records. Peer mentors see only the
-# people allocated to them; MDT members only what an MDT grants; admins manage users and
-# organisations and see no person data at all (least privilege).
-TEAM_ROLES = frozenset({Role.NAVIGATOR, Role.TEAM_LEADER, Role.MDT_CHAIR, Role.MANAGER})
 
 
 # The fields whose versions the staff profile history keeps: what capacity is worked out from.
@@ -109,7 +94,10 @@ class SmdUserManager(UserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(Versioned, AbstractUser):
+class User(Permissions, Versioned, AbstractUser):
+    """A member of staff (or a partner's MDT member, or an admin). What they may do is a property
+    for each permission in smd.access (`user.can_triage`)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=20, choices=Role.choices)
     specialism = models.CharField(
@@ -216,85 +204,8 @@ class User(Versioned, AbstractUser):
             self.__dict__.pop("_history_date", None)
 
     @property
-    def in_team(self):
-        return self.is_active and self.team_id is not None and self.role in TEAM_ROLES
-
-    @property
-    def can_triage(self):
-        return self.in_team and self.role == Role.TEAM_LEADER
-
-    @property
-    def can_see_referral_overview(self):
-        return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
-
-    @property
     def language_list(self):
         return [name.strip() for name in self.languages.split(",") if name.strip()]
-
-    @property
-    def holds_caseload(self):
-        """Navigators and peer mentors have people allocated to them: "My caseload"."""
-        return (
-            self.is_active
-            and self.team_id is not None
-            and self.role in {Role.NAVIGATOR, Role.PEER_MENTOR}
-        )
-
-    @property
-    def can_allocate(self):
-        return self.in_team and self.role == Role.TEAM_LEADER
-
-    @property
-    def can_see_team_capacity(self):
-        return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
-
-    @property
-    def can_set_plan_targets(self):
-        """The delivery plan's yearly target of people supported: the manager's to enter."""
-        return self.in_team and self.role == Role.MANAGER
-
-    @property
-    def can_log_contacts(self):
-        """The roles that work with people day to day (a peer mentor only with their own)."""
-        return self.holds_caseload or (self.in_team and self.role == Role.TEAM_LEADER)
-
-    @property
-    def can_change_episodes(self):
-        """Pausing, resuming and closing support: the lead's and the team leader's call."""
-        return self.in_team and self.role in {Role.NAVIGATOR, Role.TEAM_LEADER}
-
-    @property
-    def can_record_outcomes(self):
-        """Goals, events, accommodation, personal budgets, ReQoL-10 and Outcomes Stars: the
-        work of navigators and team leaders. MDT chairs and managers read them."""
-        return self.in_team and self.role in {Role.NAVIGATOR, Role.TEAM_LEADER}
-
-    @property
-    def can_record_with_person(self):
-        """Goals, crisis events and accommodation changes are also recorded by a peer mentor,
-        for the people allocated to them (the only people they can open)."""
-        return self.can_record_outcomes or (
-            self.is_active and self.team_id is not None and self.role == Role.PEER_MENTOR
-        )
-
-    @property
-    def can_read_audit(self):
-        """Who saw whose record, and what a staff member opened: managers, as the people
-        answerable for information governance in their team (ADR 0015)."""
-        return self.in_team and self.role == Role.MANAGER
-
-    @property
-    def can_see_record_history(self):
-        """Earlier values of a person's record, who changed them and when."""
-        return self.in_team and self.role in {Role.TEAM_LEADER, Role.MANAGER}
-
-    @property
-    def can_make_referrals(self):
-        return (
-            self.is_active
-            and self.team_id is not None
-            and (self.role in TEAM_ROLES or self.role == Role.PEER_MENTOR)
-        )
 
 
 class PlanTarget(Versioned, BaseModel):

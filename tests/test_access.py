@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from assessments.models import AssessmentScheme
@@ -20,6 +20,7 @@ from caseload.outcomes import services as outcome_services
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import QuarterlyReturn
+from smd.access import OFF_MENU, menu_for
 from smd.models import Role
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.conftest import app_device, sign_in
@@ -564,6 +565,65 @@ def test_url_by_role(world, name, role):
         assert 'name="password_again-password"' in response.content.decode(), url
     else:
         assert response.status_code == want, f"{role} {method.upper()} {url}"
+
+
+# The roles of the world above who are signed in with both factors.
+SIGNED_IN = [role for role in ROLES if role not in {"anonymous", "deactivated", "password_only"}]
+REFUSED = {403, 404, LOGIN, VERIFY}
+
+
+def test_each_page_with_a_permission_refuses_exactly_those_without_it(world):
+    """The table above against smd.access: a page whose view asks for a permission (403 without
+    it) is refused to every role that lacks it, and to nobody else for that reason."""
+    guarded = {}
+    for name in EXPECTED:
+        path = url_for(name, world).split("?")[0]
+        permission = getattr(resolve(path).func, "permission", None)
+        if permission:
+            guarded[name] = permission
+    assert {"referrals:triage", "mdt:meetings", "returns:index", "audit:history"} <= set(guarded)
+    for name, permission in guarded.items():
+        for role in SIGNED_IN:
+            holds = getattr(world["users"][role], permission)
+            status = EXPECTED[name][1][role]
+            assert (status == 403) == (not holds), f"{name} for {role}: {status}, {permission}"
+
+
+def _no_record_in_address(name):
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def test_the_menu_offers_each_role_the_pages_it_may_open(world):
+    """Everything in a role's menu opens for it; every page without a record in its address that
+    the role may open is in its menu, or named in smd.access.OFF_MENU with where it is found."""
+    assert set(OFF_MENU) <= set(EXPECTED)
+    pages = [
+        name
+        for name, (method, _) in EXPECTED.items()
+        if method == "get"
+        and _no_record_in_address(name)
+        and getattr(resolve(reverse(name)).func, "login_required", True)
+    ]
+    for role in SIGNED_IN:
+        menu = {resolve(url).view_name for _, url in menu_for(world["users"][role])}
+        for name in menu:
+            assert EXPECTED[name][1][role] not in REFUSED, f"{role} is offered {name}"
+        for name in pages:
+            if EXPECTED[name][1][role] == 200:
+                assert name in menu or name in OFF_MENU, f"{role} can open {name}: not offered"
+
+
+def test_the_admin_site_is_in_the_menu_for_admin_accounts_with_the_staff_flag(world):
+    admin_user = world["users"]["admin"]
+    assert ("Admin", reverse("admin:index")) not in menu_for(admin_user)
+    admin_user.is_staff = True
+    assert ("Admin", reverse("admin:index")) in menu_for(admin_user)
+    world["users"]["team_leader"].is_staff = True
+    assert ("Admin", reverse("admin:index")) not in menu_for(world["users"]["team_leader"])
 
 
 def test_peer_mentor_cannot_see_unallocated_person(world, client):

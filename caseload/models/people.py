@@ -14,7 +14,7 @@ from smd.characteristics import (
     YesNo,
     age_on,
 )
-from smd.models import TEAM_ROLES, BaseModel, Role, Team
+from smd.models import BaseModel, Team
 from smd.submission import submission_key_field
 from smd.validators import validate_nhs_number
 from smd.versioning import Versioned
@@ -25,11 +25,11 @@ class PersonQuerySet(models.QuerySet):
         """The one path to person data: team staff see their team's people, a peer mentor only
         the people currently allocated to them, everyone else nobody. An erased record is
         nobody's to open: it remains only in the team's figures (ADR 0017)."""
-        if not (user.is_authenticated and user.is_active and user.team_id):
+        if not user.is_authenticated:
             return self.none()
-        if user.role in TEAM_ROLES:
+        if user.in_team:
             return self.filter(team_id=user.team_id).not_erased()
-        if user.role == Role.PEER_MENTOR:
+        if user.sees_allocated_people_only:
             # Allocation is defined with episodes (support.py), which refer to Person.
             Allocation = self.model._meta.apps.get_model("caseload", "Allocation")
             allocated = Allocation.objects.current().filter(worker=user).values("episode__person")

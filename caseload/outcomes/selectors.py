@@ -28,6 +28,7 @@ from django.utils import timezone
 from caseload.models import (
     EVENT_UNITS,
     AccommodationChange,
+    Allocation,
     BudgetSpend,
     Episode,
     EventKind,
@@ -239,6 +240,17 @@ def support_plan(person):
     return current, finished
 
 
+def lead_navigator(person):
+    """The person's current lead navigator, for the plan they keep; None without one."""
+    lead = (
+        Allocation.objects.current()
+        .filter(episode__person=person, kind=Allocation.Kind.LEAD_NAVIGATOR)
+        .select_related("worker")
+        .first()
+    )
+    return lead.worker if lead else None
+
+
 # --- the person page ---------------------------------------------------------------------------
 
 
@@ -318,6 +330,11 @@ def this_quarter(today=None):
 def person_events(person):
     """The person's events, newest first, with who recorded them."""
     return ServiceEvent.objects.filter(person=person).select_related("recorded_by")
+
+
+def person_event_comparison(person, quarter):
+    """`event_comparison` for one person, for their events page."""
+    return event_comparison(Person.objects.filter(pk=person.pk), quarter).get(person.pk)
 
 
 def first_quarter_of(person):

@@ -355,7 +355,7 @@ def budget_spend_record(
     over = spent + amount > budget.amount_offered
     if over:
         balance = budget.amount_offered - spent
-        if by.role != Role.TEAM_LEADER or not by.is_active:
+        if not by.can_overrule:
             raise ValidationError(
                 {
                     "amount": f"This is £{amount - balance:.2f} more than the £{balance:.2f} left. "

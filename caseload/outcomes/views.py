@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from weasyprint import HTML
 
 from caseload import timeline
-from caseload.models import EVENT_UNITS, Allocation, Goal, GoalStatus, Person
+from caseload.models import EVENT_UNITS, GoalStatus, Person
 from caseload.outcomes import selectors, services
 from caseload.outcomes.forms import (
     AccommodationForm,
@@ -75,12 +75,7 @@ def plan_pdf(request, pk):
     in plain language and large type."""
     person = _person(request, pk)
     current, finished = selectors.support_plan(person)
-    lead = (
-        Allocation.objects.current()
-        .filter(episode__person=person, kind=Allocation.Kind.LEAD_NAVIGATOR)
-        .select_related("worker")
-        .first()
-    )
+    lead = selectors.lead_navigator(person)
     html = render_to_string(
         "caseload/outcomes/plan_pdf.html",
         {
@@ -88,7 +83,7 @@ def plan_pdf(request, pk):
             "name": person.known_as or person.first_name,
             "current": current,
             "achieved": [g for g in finished if g.status == GoalStatus.ACHIEVED][:5],
-            "lead": lead.worker if lead else None,
+            "lead": lead,
             "today": timezone.localdate(),
         },
         request=request,
@@ -102,7 +97,7 @@ def plan_pdf(request, pk):
 
 
 def _goal(person, goal_pk):
-    return get_object_or_404(Goal, person=person, pk=goal_pk)
+    return get_object_or_404(person.goals, pk=goal_pk)
 
 
 def goal_new(request, pk):
@@ -195,9 +190,7 @@ def events(request, pk):
     person = _person(request, pk)
     quarter = selectors.this_quarter()
     first = selectors.first_quarter_of(person)
-    comparison = selectors.event_comparison(Person.objects.filter(pk=person.pk), quarter).get(
-        person.pk
-    )
+    comparison = selectors.person_event_comparison(person, quarter)
     return render(
         request,
         "caseload/outcomes/events.html",
@@ -351,7 +344,7 @@ def budget(request, pk):
             "offer_form": offer_form,
             "spend_form": spend_form,
             "form": form,
-            "is_team_leader": request.user.can_allocate,
+            "is_team_leader": request.user.can_overrule,
         },
         form,
     )

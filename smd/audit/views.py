@@ -9,17 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from smd import person_records
-from smd.access import user_passes
+from smd.access import requires
 from smd.audit import history, selectors
 from smd.audit.forms import PeriodForm
-
-audit_reader_required = user_passes(lambda u: u.can_read_audit)
-history_reader_required = user_passes(lambda u: u.can_see_record_history)
 
 PAGE_SIZE = 50
 
 
-@audit_reader_required
+@requires("can_read_audit")
 def index(request):
     staff = selectors.audit_staff_visible_to(request.user).select_related("team")
     return render(request, "audit/index.html", {"staff": staff})
@@ -47,7 +44,7 @@ def _invalid(request, template, context):
     return render(request, template, {**context, "rows": None}, status=400)
 
 
-@audit_reader_required
+@requires("can_read_audit")
 def person_log(request, person_pk):
     person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     form = _period_form(request)
@@ -59,7 +56,7 @@ def person_log(request, person_pk):
     return _log_page(request, "audit/person_log.html", events, context)
 
 
-@audit_reader_required
+@requires("can_read_audit")
 def user_log(request, user_pk):
     staff = get_object_or_404(
         selectors.audit_staff_visible_to(request.user).select_related("team"), pk=user_pk
@@ -152,7 +149,7 @@ def _filename(kind, pk, form):
     return f"access-{kind}-{str(pk)[:8]}{period}.csv"
 
 
-@audit_reader_required
+@requires("can_read_audit")
 def person_log_csv(request, person_pk):
     person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     form = _period_form(request)
@@ -165,7 +162,7 @@ def person_log_csv(request, person_pk):
     )
 
 
-@audit_reader_required
+@requires("can_read_audit")
 def user_log_csv(request, user_pk):
     staff = get_object_or_404(selectors.audit_staff_visible_to(request.user), pk=user_pk)
     form = _period_form(request)
@@ -183,7 +180,7 @@ def user_log_csv(request, user_pk):
     )
 
 
-@history_reader_required
+@requires("can_see_record_history")
 def record_history(request, person_pk):
     person = get_object_or_404(person_records.people_visible_to(request.user), pk=person_pk)
     changes = history.record_history(person=person)
