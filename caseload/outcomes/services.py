@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from caseload.models import (
+from caseload.models import Person
+from caseload.outcomes.models import (
     EVENT_UNITS,
     MAX_GOAL_STEPS,
     OPEN_GOAL_STATUSES,
@@ -26,7 +27,6 @@ from caseload.models import (
     GoalStatus,
     Money,
     OutcomesStarRecord,
-    Person,
     PersonalBudget,
     ServiceEvent,
 )
