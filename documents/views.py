@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from caseload.models import Person
 from documents import services
@@ -65,6 +66,7 @@ def upload(request, person_pk):
     return _render(request, "documents/upload.html", {"person": person, "form": form}, form)
 
 
+@require_GET
 def download(request, pk):
     """The file itself: shown in the browser for a PDF or a picture, saved for anything else."""
     document = _document(request, pk)
