@@ -2,6 +2,8 @@
 file goes out through `download`, which checks the user may see it (Document.objects.visible_to)
 and is written to the audit log; storage never gives out a URL of its own."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -29,6 +31,13 @@ def _person(request, pk):
     return person
 
 
+def _uuid(value):
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 def _document(request, pk):
     document = get_object_or_404(
         Document.objects.visible_to(request.user).select_related("person"), pk=pk
@@ -41,9 +50,10 @@ def _document(request, pk):
 def upload(request, person_pk):
     person = _person(request, person_pk)
     initial = {}
-    agreement = request.GET.get("agreement")
+    agreement = _uuid(request.GET.get("agreement"))
     if agreement and person.sharing_agreements.filter(pk=agreement).exists():
-        initial = {"sharing_agreement": agreement, "kind": Document.Kind.CONSENT}
+        # "Attach the signed form" on a sharing agreement: that agreement, a consent form.
+        initial = {"sharing_agreement": str(agreement), "kind": Document.Kind.CONSENT}
     form = UploadForm(request.POST or None, request.FILES or None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
