@@ -11,8 +11,9 @@ class DocumentsConfig(AppConfig):
         # documents here; a removed or erased file leaves storage after the commit.
         from documents import receivers, timeline
         from documents.models import Document
+        from documents.selectors import document_files
         from smd import person_records
 
         timeline.register()
-        person_records.register(Document, path="person")
+        person_records.register(Document, path="person", files=document_files)
         receivers.connect()

@@ -1,5 +1,7 @@
 """Reads for documents, with their own eager loading."""
 
+from django.core.files.storage import default_storage
+
 from documents.models import Document
 
 
@@ -22,3 +24,14 @@ def case_documents(item, user):
         .filter(person_id=item.person_id, shareable_with_mdt=True)
         .order_by("-dated", "-uploaded_at")
     )
+
+
+def document_files(document):
+    """The file itself, for a subject access export: [(name in the archive, bytes)], named by
+    the document's id so the data's record and its file go together. Nothing when the file is
+    no longer in storage."""
+    try:
+        with default_storage.open(document.stored_name, "rb") as handle:
+            return [(f"{document.pk}{document.extension}", handle.read())]
+    except FileNotFoundError:
+        return []
