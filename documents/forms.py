@@ -63,6 +63,7 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget = forms.FileInput(attrs={"accept": ACCEPT})
+        self.fields["file"].error_messages["required"] = "Choose the file to upload."
         self.fields["sharing_agreement"].queryset = person.sharing_agreements.select_related(
             "organisation"
         )

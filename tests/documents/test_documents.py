@@ -151,6 +151,8 @@ def test_a_refused_file_is_a_field_error_and_the_rest_of_the_form_is_kept(naviga
     page = response.content.decode()
     assert 'value="Housing letter"' in page
     assert not Document.objects.exists()
+    response = navigator_client.post(url, upload_post(file=None, title="Housing letter"))
+    assert response.context["form"].errors["file"] == ["Choose the file to upload."]
 
 
 def test_links_offer_only_the_persons_own_records(navigator_client, person, team, navigator):
