@@ -377,3 +377,26 @@ def test_deleting_a_document_row_removes_its_file_after_the_commit(
     for callback in callbacks:
         callback()
     assert not default_storage.exists(name)
+
+
+# --- what the pages cost -----------------------------------------------------------------------
+
+
+def test_the_pages_cost_a_fixed_number_of_queries(
+    navigator_client, client_for, team_leader, person, document, count_queries
+):
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the audit
+    # entry; the form's choices are read as it is drawn: 6 sharing agreements, 7 referrals,
+    # 8 MDT referrals, 9 contacts.
+    upload = reverse("documents:upload", args=[person.pk])
+    assert count_queries.page(navigator_client, upload) == 9
+    # 1-3 as above, 4 the document with its person, 5 the audit entry.
+    download = reverse("documents:download", args=[document.pk])
+    with count_queries.during() as counted:
+        response = navigator_client.get(download)
+        b"".join(response.streaming_content)
+    assert len(counted) == 5
+    # 1-3, 4 the document with its person, 5 the audit entry.
+    assert count_queries.page(navigator_client, reverse("documents:edit", args=[document.pk])) == 5
+    remove = reverse("documents:remove", args=[document.pk])
+    assert count_queries.page(client_for(team_leader), remove) == 5
