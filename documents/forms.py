@@ -47,6 +47,9 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
     referral = forms.ModelChoiceField(label="Referral", queryset=None, required=False)
     mdt_referral = forms.ModelChoiceField(label="MDT case", queryset=None, required=False)
     contact = forms.ModelChoiceField(label="Contact", queryset=None, required=False)
+    replaces = forms.ModelChoiceField(
+        label="Replaces an earlier upload", queryset=None, required=False
+    )
 
     field_order = [
         "file",
@@ -58,6 +61,7 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
         "referral",
         "mdt_referral",
         "contact",
+        "replaces",
     ]
 
     def __init__(self, *args, person, **kwargs):
@@ -70,6 +74,7 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
         self.fields["referral"].queryset = person.referrals.all()
         self.fields["mdt_referral"].queryset = person.mdt_referrals.all()
         self.fields["contact"].queryset = person.contacts.order_by("-occurred_at")
+        self.fields["replaces"].queryset = person.documents.current()
         labels = {
             "sharing_agreement": lambda a: (
                 f"{a.organisation}: {a.get_purpose_display()}, {a.recorded_at:%d/%m/%Y}"
@@ -77,6 +82,7 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
             "referral": lambda r: f"{r.reference}, {r.created_at:%d/%m/%Y}",
             "mdt_referral": lambda r: f"Referred {r.created_at:%d/%m/%Y}: {r.why_now[:60]}",
             "contact": lambda c: f"{c.get_kind_display()}, {c.occurred_at:%d/%m/%Y %H:%M}",
+            "replaces": lambda d: f"{d.title}, {d.dated:%d/%m/%Y}",
         }
         for name, label in labels.items():
             self.fields[name].label_from_instance = label
@@ -93,7 +99,7 @@ class UploadForm(SubmissionKeyMixin, PlainEnglishMixin, DetailsMixin):
     def links(self):
         return {
             name: self.cleaned_data.get(name)
-            for name in ("sharing_agreement", "referral", "mdt_referral", "contact")
+            for name in ("sharing_agreement", "referral", "mdt_referral", "contact", "replaces")
         }
 
 

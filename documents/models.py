@@ -17,8 +17,8 @@ from smd.versioning import Versioned
 
 class DocumentQuerySet(models.QuerySet):
     def current(self):
-        """Not removed: what lists and downloads show."""
-        return self.filter(removed_at__isnull=True)
+        """Neither removed nor replaced by a newer upload: what lists and downloads show."""
+        return self.filter(removed_at__isnull=True, replaced_by__isnull=True)
 
     def visible_to(self, user):
         """The documents a user may open. Team staff and an allocated peer mentor: those of the
@@ -80,6 +80,12 @@ class Document(Versioned, BaseModel):
         null=True,
         blank=True,
         related_name="documents",
+    )
+    # A newer upload of the same document (a re-signed form, a better scan) replaces this one:
+    # the older leaves lists and downloads and stays in the record's history. Rows are deleted
+    # only by erasure, which deletes both.
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
     )
     shareable_with_mdt = models.BooleanField("shareable with the MDT", default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)

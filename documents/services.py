@@ -11,7 +11,7 @@ from documents.models import Document
 from smd.submission import create_once
 from smd.versioning import UNCHECKED, version_claim
 
-LINKS = ("sharing_agreement", "referral", "mdt_referral", "contact")
+LINKS = ("sharing_agreement", "referral", "mdt_referral", "contact", "replaces")
 
 
 def _check_links(person, links):
@@ -38,6 +38,9 @@ def document_upload(
     if unknown:
         raise TypeError(f"Unknown links: {sorted(unknown)}")
     _check_links(person, links)
+    replaces = links.get("replaces")
+    if replaces is not None and not Document.objects.current().filter(pk=replaces.pk).exists():
+        raise ValidationError({"replaces": "That document was already replaced or removed."})
     if dated > timezone.localdate():
         raise ValidationError({"dated": "The date cannot be in the future."})
 

@@ -54,6 +54,11 @@ def upload(request, person_pk):
     if agreement and person.sharing_agreements.filter(pk=agreement).exists():
         # "Attach the signed form" on a sharing agreement: that agreement, a consent form.
         initial = {"sharing_agreement": str(agreement), "kind": Document.Kind.CONSENT}
+    replaces = _uuid(request.GET.get("replaces"))
+    earlier = person.documents.current().filter(pk=replaces).first() if replaces else None
+    if earlier is not None:
+        # "Upload a new version": the same kind and title, replacing it.
+        initial = {"replaces": str(earlier.pk), "kind": earlier.kind, "title": earlier.title}
     form = UploadForm(request.POST or None, request.FILES or None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -387,9 +387,9 @@ def test_the_pages_cost_a_fixed_number_of_queries(
 ):
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the audit
     # entry; the form's choices are read as it is drawn: 6 sharing agreements, 7 referrals,
-    # 8 MDT referrals, 9 contacts.
+    # 8 MDT referrals, 9 contacts, 10 the documents a new one may replace.
     upload = reverse("documents:upload", args=[person.pk])
-    assert count_queries.page(navigator_client, upload) == 9
+    assert count_queries.page(navigator_client, upload) == 10
     # 1-3 as above, 4 the document with its person, 5 the audit entry.
     download = reverse("documents:download", args=[document.pk])
     with count_queries.during() as counted:
@@ -400,3 +400,32 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     assert count_queries.page(navigator_client, reverse("documents:edit", args=[document.pk])) == 5
     remove = reverse("documents:remove", args=[document.pk])
     assert count_queries.page(client_for(team_leader), remove) == 5
+
+
+def test_a_new_version_replaces_the_old_which_stays_in_history(
+    navigator_client, person, document, django_capture_on_commit_callbacks
+):
+    page = navigator_client.get(person.get_absolute_url()).content.decode()
+    new_version = reverse("documents:upload", args=[person.pk]) + f"?replaces={document.pk}"
+    assert new_version in page
+    form = navigator_client.get(new_version).context["form"]
+    assert (form.initial["replaces"], form.initial["title"]) == (str(document.pk), document.title)
+    response = navigator_client.post(
+        reverse("documents:upload", args=[person.pk]),
+        upload_post(replaces=str(document.pk), title="Signed consent (re-signed)"),
+    )
+    assert response.status_code == 302
+    newer = Document.objects.get(replaces=document)
+    assert list(Document.objects.current().filter(person=person)) == [newer]
+    download = reverse("documents:download", args=[document.pk])
+    assert navigator_client.get(download).status_code == 404
+    assert newer.history.get().replaces_id == document.pk
+    # Replaced once only.
+    again = navigator_client.post(
+        reverse("documents:upload", args=[person.pk]), upload_post(replaces=str(document.pk))
+    )
+    assert again.status_code == 400
+    # Erasure deletes both, however they refer to each other.
+    with django_capture_on_commit_callbacks(execute=True):
+        Document.objects.filter(person=person).delete()
+    assert not Document.objects.exists()
