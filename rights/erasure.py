@@ -299,6 +299,9 @@ POLICY = {
         },
         "clear": {"lawful_basis_reason": CLEAR, "withdrawal_reason": CLEAR},
     },
+    # A document is the file: nothing in it is counted, so the row goes and its file leaves
+    # storage once the erasure is committed (documents.receivers).
+    "documents.Document": DELETE,
     "mdt.MdtReferral": {
         "keep": {
             "submission_key",

@@ -7,7 +7,9 @@ and fields that hold a third party's own details are listed in `WITHHELD` with w
 """
 
 import datetime
+import io
 import json
+import zipfile
 from decimal import Decimal
 from uuid import UUID
 
@@ -24,7 +26,7 @@ from rights.collect import (
     is_history_model,
     name_of,
 )
-from smd.person_records import person_model
+from smd.person_records import person_model, records
 
 # (model label, field) -> (why it is withheld, when: a test on the record; None for always).
 WITHHELD = {
@@ -180,6 +182,31 @@ def person_export(person, *, by):
         for model, recs in sections
     }
     return {"manifest": manifest, "records": records}, sections
+
+
+def attached_files(found):
+    """The files among the records found (uploaded documents): [(name, bytes)], each under the
+    kind of record it belongs to."""
+    files = []
+    for record in records():
+        keys = found.get(record.model)
+        if record.files is None or not keys:
+            continue
+        folder = record.model._meta.label.lower()
+        for obj in record.model._base_manager.filter(pk__in=list(keys)).order_by("pk"):
+            files += [(f"files/{folder}/{name}", data) for name, data in record.files(obj)]
+    return files
+
+
+def to_zip(json_bytes, pdf_bytes, files):
+    """The export as one archive: the readable PDF, the JSON, and the files themselves."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("subject-access.pdf", pdf_bytes)
+        archive.writestr("subject-access.json", json_bytes)
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def to_json(data):

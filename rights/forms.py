@@ -9,6 +9,7 @@ class ExportForm(PlainEnglishMixin, forms.Form):
         choices=[
             ("pdf", "PDF: readable, to give to the person"),
             ("json", "JSON: every field of every record, with a manifest"),
+            ("zip", "ZIP: the PDF and the JSON, with the files of uploaded documents"),
         ],
         widget=forms.RadioSelect,
     )

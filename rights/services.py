@@ -6,7 +6,7 @@ from django.utils import timezone
 from caseload.models import Person
 from rights import erasure
 from rights.collect import collect
-from rights.export import person_export, to_json, to_pdf
+from rights.export import attached_files, person_export, to_json, to_pdf, to_zip
 from rights.models import RetentionReview
 from rights.selectors import due_for_erasure
 from smd.audit.services import AuditAction, audit_record
@@ -106,7 +106,13 @@ def person_export_file(*, person, by, fmt, request=None):
     """A subject access export of `person` as "json" or "pdf" bytes, written to the audit log.
     Nothing is stored: the file goes straight to the manager who asked."""
     data, sections = person_export(person, by=by)
-    body = to_json(data) if fmt == "json" else to_pdf(person, sections, data["manifest"])
+    if fmt == "zip":
+        files = attached_files(collect([person.pk]))
+        data["manifest"]["files"] = [name for name, _ in files]
+        pdf = to_pdf(person, sections, data["manifest"])
+        body = to_zip(to_json(data), pdf, files)
+    else:
+        body = to_json(data) if fmt == "json" else to_pdf(person, sections, data["manifest"])
     audit_record(
         user=by,
         action=AuditAction.EXPORT,

@@ -18,6 +18,9 @@ from smd.audit.middleware import audit_recorded
 # list too, so the erasure is not then refused.
 
 
+CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json", "zip": "application/zip"}
+
+
 def _no_store(response):
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store"
@@ -39,9 +42,7 @@ def export(request, pk):
         fmt = form.cleaned_data["format"]
         body = services.person_export_file(person=person, by=request.user, fmt=fmt, request=request)
         audit_recorded(request)
-        response = HttpResponse(
-            body, content_type="application/pdf" if fmt == "pdf" else "application/json"
-        )
+        response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
         # No name in the file name: it may be saved on a shared computer.
         stamp = timezone.localdate().strftime("%Y-%m-%d")
         response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.{fmt}"'

@@ -97,6 +97,16 @@ PERMISSIONS = {
         "The delivery plan's yearly target of people supported: the manager's to enter.",
         {Role.MANAGER},
     ),
+    # Documents.
+    "can_upload_documents": Permission(
+        "Uploading a document to a person and changing its details: the roles that log contacts "
+        "(a peer mentor only for their own people).",
+        {Role.NAVIGATOR, Role.PEER_MENTOR, Role.TEAM_LEADER},
+    ),
+    "can_remove_documents": Permission(
+        "Removing a document, with a reason (it stays in the record's history).",
+        {Role.TEAM_LEADER},
+    ),
     # Referrals.
     "can_make_referrals": Permission("The staff referral form.", TEAM_ROLES | {Role.PEER_MENTOR}),
     "can_triage": Permission("The triage queue and eligibility decisions.", {Role.TEAM_LEADER}),

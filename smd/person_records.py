@@ -34,6 +34,9 @@ class Record:
 
     model: type[models.Model]
     path: str
+    # For a record that is a file (an uploaded document): files(row) -> [(name, bytes)], what
+    # a subject access export adds beside the data (rights.export.attached_files).
+    files: Callable[[models.Model], list[tuple[str, bytes]]] | None = None
 
     @property
     def label(self):
@@ -60,9 +63,10 @@ def register_person(model, *, visible_to: Callable[[object], models.QuerySet]):
     _records[model._meta.label] = Record(model, "pk")
 
 
-def register(model, *, path):
-    """A kind of record about a person, reaching them by `path` ("person", "episode__person")."""
-    _records[model._meta.label] = Record(model, path)
+def register(model, *, path, files=None):
+    """A kind of record about a person, reaching them by `path` ("person", "episode__person"),
+    with `files(row)` if its rows are files the person is given in an export."""
+    _records[model._meta.label] = Record(model, path, files)
 
 
 def register_excluded(model, *, why):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "assessments",
     "sharing",
     "mdt",
+    "documents",
     "returns",
     "rights",
     "demo",

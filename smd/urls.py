@@ -27,6 +27,7 @@ urlpatterns = [
     path("people/<uuid:person_pk>/reqol/", include("assessments.reqol.urls")),
     path("mdt/", include("mdt.urls")),
     path("", include("sharing.urls")),
+    path("", include("documents.urls")),
     path("returns/", include("returns.urls")),
     path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),

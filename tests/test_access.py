@@ -17,6 +17,8 @@ from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.models import Allocation
 from caseload.outcomes import services as outcome_services
+from documents import services as document_services
+from documents.files import CheckedFile
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import QuarterlyReturn
@@ -293,6 +295,22 @@ EXPECTED = {
     ),
     "sharing:dsa_new": ("get", only({"manager"}, denied=403)),
     "sharing:dsa_edit": ("get", only({"manager"}, denied=403)),
+    # Documents: opened by whoever may see the person, and by the invited partner when marked
+    # shareable with the MDT (the world's is); uploaded and changed by the roles that log
+    # contacts; removed by team leaders. Others' people are 404.
+    "documents:upload": (
+        "get",
+        {**only({"navigator", "team_leader", "peer_mentor"}, denied=403), "other_team_leader": 404},
+    ),
+    "documents:download": ("get", only(IN_SCOPE | {"mdt_member"}, denied=404)),
+    "documents:edit": (
+        "get",
+        {**only({"navigator", "team_leader", "peer_mentor"}, denied=403), "other_team_leader": 404},
+    ),
+    "documents:remove": (
+        "get",
+        {**only({"team_leader"}, denied=403), "other_team_leader": 404},
+    ),
     # Quarterly returns: a team's managers and admins; the people behind a figure are listed
     # only for managers (admins see no person data).
     "returns:index": ("get", only(RETURNS, denied=403)),
@@ -428,6 +446,15 @@ def world(shipped_schemes):
         review_on=timezone.localdate() + timedelta(weeks=6),
     )
     definition_import(data=reqol_definition_data())
+    document = document_services.document_upload(
+        person=person,
+        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 test", True),
+        kind="consent",
+        title="Signed consent",
+        dated=timezone.localdate(),
+        shareable_with_mdt=True,
+        by=users["navigator"],
+    )
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )
@@ -450,6 +477,7 @@ def world(shipped_schemes):
         "meeting": meeting,
         "item": item,
         "action": action,
+        "document": document,
     }
 
 
@@ -476,6 +504,10 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk, world["sharing"].pk])
     if name == "sharing:dsa_edit":
         return reverse(name, args=[world["dsa"].pk])
+    if name == "documents:upload":
+        return reverse(name, args=[world["person"].pk])
+    if name.startswith("documents:"):
+        return reverse(name, args=[world["document"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

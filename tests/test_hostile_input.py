@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -37,6 +38,9 @@ from caseload.forms import ContactEditForm, ContactForm, PersonForm
 from caseload.models import Allocation
 from caseload.outcomes import services as outcome_services
 from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
+from documents import services as document_services
+from documents.files import CheckedFile
+from documents.models import Document
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import QuarterlyReturn
@@ -188,7 +192,17 @@ def build_world(team, partner_org):
     )
     rights_services.retention_review_run(team=team)
     review = RetentionReview.objects.get(person=past)
+    document = document_services.document_upload(
+        person=person,
+        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 test", True),
+        kind="consent",
+        title="Signed consent",
+        dated=timezone.localdate(),
+        shareable_with_mdt=True,
+        by=users["navigator"],
+    )
     return {
+        "document": document,
         "team": team,
         "users": users,
         "person": person,
@@ -359,6 +373,30 @@ def _mdt_referral(w):
             "asked_of_partners": "Joint plan",
             "urgency": "soon",
             "sharing_basis": "agreed",
+        }
+    )
+
+
+class Upload(SimpleUploadedFile):
+    """A file in a post that reads whole each time it is sent (hypothesis sends one payload
+    many times)."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
+def _upload(w):
+    return _once(
+        {
+            "file": Upload("letter.pdf", PDF, content_type="application/pdf"),
+            "kind": "letter",
+            "title": "Letter from the council",
+            "dated": _today(),
+            "referral": "",
         }
     )
 
@@ -581,6 +619,24 @@ FORMS = {
         "navigator",
         lambda w: {"reason": "Changed their mind.", "version": current_version(w["sharing"])},
     ),
+    "documents:upload": Form("navigator", _upload),
+    "documents:edit": Form(
+        "navigator",
+        lambda w: {
+            "kind": "consent",
+            "title": "Signed consent form",
+            "dated": _today(),
+            "shareable_with_mdt": "on",
+            "version": current_version(w["document"]),
+        },
+    ),
+    "documents:remove": Form(
+        "team_leader",
+        lambda w: {
+            "reason": "Uploaded to the wrong person.",
+            "version": current_version(w["document"]),
+        },
+    ),
     "sharing:dsa_new": Form("manager", _dsa),
     "sharing:dsa_edit": Form("manager", lambda w: _dsa(w, w["dsa"])),
     # The file itself (200); making it writes only to the access log.
@@ -628,6 +684,7 @@ NO_POST = {
     "mdt:minutes": "a page",
     "mdt:minutes_pdf": "a PDF",
     "mdt:case": "a page",
+    "documents:download": "a file",
     "returns:index": "a list; its forms post to generate and sign_off",
     "returns:live": "figures, chosen by GET",
     "returns:people": "a list, chosen by GET",
@@ -820,3 +877,31 @@ def test_an_over_long_username_is_refused_before_signing_in(worlds):
     response = _post(Client(), url_for("login", home), {"username": "x" * 300, "password": "x"})
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
+
+
+# A file refused on its contents (documents.files): too big, not a kind the team keeps, empty,
+# or a PDF that would run a script. Each is refused on the form (400), stores nothing and keeps
+# what else was typed.
+HOSTILE_FILES = {
+    "oversized": (PDF + b"0" * (10 * 1024 * 1024), "too big"),
+    "wrong type": (b"MZ\x90\x00 an executable", "Upload a PDF"),
+    "zero bytes": (b"", "empty"),
+    "pdf with script": (
+        b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj",
+        "scripts",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_FILES))
+def test_hostile_files_are_refused_on_the_form(worlds, case, settings):
+    home, _ = worlds
+    content, says = HOSTILE_FILES[case]
+    client = _client(home, "navigator")
+    data = {**_upload(home), "file": Upload("x.pdf", content, content_type="application/pdf")}
+    before = Document.objects.count()
+    response = _post(client, url_for("documents:upload", home), data)
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert "Letter from the council" in response.content.decode()
+    assert Document.objects.count() == before

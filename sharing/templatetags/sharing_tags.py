@@ -10,4 +10,9 @@ def sharing_panel(context, person):
     """Consent and sharing on the person page: the lawful basis for the record and the sharing
     agreements, in force and past. Team staff change them; a peer mentor reads. Two queries."""
     user = context["request"].user
-    return {"person": person, "can_change": user.in_team, **person_sharing(person)}
+    return {
+        "person": person,
+        "can_change": user.in_team,
+        "can_attach": user.can_upload_documents,
+        **person_sharing(person),
+    }

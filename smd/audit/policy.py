@@ -26,6 +26,7 @@ ITEM = ("pk", "mdt.agendaitem")
 MEETING = ("pk", "mdt.mdtmeeting")
 REFERRAL = ("pk", "referrals.referral")
 RETURN = ("pk", "returns.quarterlyreturn")
+DOCUMENT = ("pk", "documents.document")
 CREATE = AuditAction.CREATE
 
 AUDITED = {
@@ -100,6 +101,11 @@ AUDITED = {
     "sharing:agreement_withdraw": Audited(
         "Sharing agreement withdrawn", person="person_pk", obj=("pk", "sharing.sharingagreement")
     ),
+    # Documents: the file itself is a download, whoever opens it (a partner at the MDT too).
+    "documents:upload": Audited("New document", person="person_pk", post=CREATE),
+    "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
+    "documents:edit": Audited("Document details", person=None, obj=DOCUMENT),
+    "documents:remove": Audited("Document removed", person=None, obj=DOCUMENT),
 }
 
 NOT_AUDITED = {

@@ -170,6 +170,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
         "outcomes",
         "assessments",
         "mdt",
+        "documents",
     ]
 
 
@@ -200,8 +201,8 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # latest NDT in the open episode, 23 ReQoL-10 (whether wording is loaded, and the latest
     # total), 24-25 the MDT panel's open actions and waiting MDT referrals, 26-27 consent and
     # sharing (the lawful basis, and the sharing agreements with their organisations and
-    # recorders), 28 the audit entry.
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 28
+    # recorders), 28 the documents card, 29 the audit entry.
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 29
 
 
 @pytest.mark.parametrize("n", [10, 2000])

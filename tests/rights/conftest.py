@@ -33,6 +33,8 @@ from caseload.models import (
     PersonAlias,
     ServiceEvent,
 )
+from documents.files import CheckedFile
+from documents.services import document_upload
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
 from sharing.models import LawfulBasis, SharingAgreement
@@ -307,6 +309,15 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         withdrawn_at=at(d(90)),
         withdrawn_by=staff,
         withdrawal_reason=f"{secret} withdrew",
+    )
+    document_upload(
+        person=person,
+        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 " + secret.encode(), True),
+        kind="letter",
+        title=f"{secret} letter",
+        dated=d(60),
+        mdt_referral=mdt_referral,
+        by=staff,
     )
     return referral
 

@@ -1,6 +1,8 @@
 """Subject access export: everything about the person, nobody else's, logged, never cached."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.apps import apps
@@ -188,3 +190,22 @@ def test_export_costs_the_same_however_many_records(rights_world, count_queries)
     for _ in range(5):
         ContactFactory(person=rights_world["ann"], author=rights_world["staff"])
     assert count() == before
+
+
+def test_the_zip_holds_the_pdf_the_json_and_the_uploaded_files(rights_world, client_for):
+    client = client_for(rights_world["manager"])
+    response = _export(client, rights_world["ann"], "zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert {"subject-access.pdf", "subject-access.json"} <= set(names)
+    (document,) = json.loads(archive.read("subject-access.json"))["records"]["documents.Document"]
+    file_name = f"files/documents.document/{document['id']}.pdf"
+    assert file_name in names
+    assert archive.read(file_name) == b"%PDF-1.7 SECRET"
+    assert not any(b"OTHERPERSON" in archive.read(name) for name in names if "files/" in name)
+    manifest = json.loads(archive.read("subject-access.json"))["manifest"]
+    assert manifest["files"] == [file_name]
+    assert AuditEvent.objects.filter(action="export", description__contains="ZIP").count() == 1

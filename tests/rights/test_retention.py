@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 
 from caseload.models import ContactVersion, Person, PersonAlias
+from documents.models import Document
 from referrals.selectors import referral_overview
 from returns.figures import build_return
 from rights import services
@@ -390,3 +392,17 @@ def test_a_save_from_before_the_erasure_cannot_write_back_what_it_cleared(rights
 
     with pytest.raises(EditConflict), transaction.atomic():
         version_claim(record=ann, seen=seen)
+
+
+def test_erasure_deletes_the_persons_documents_and_their_files_after_commit(
+    rights_world, team, django_capture_on_commit_callbacks
+):
+    ann, zed = rights_world["ann"], rights_world["zed"]
+    names = list(Document.objects.filter(person=ann).values_list("stored_name", flat=True))
+    kept = list(Document.objects.filter(person=zed).values_list("stored_name", flat=True))
+    assert names and all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        _erase(rights_world, team)
+    assert not Document.objects.filter(person=ann).exists()
+    assert not any(default_storage.exists(name) for name in names)
+    assert all(default_storage.exists(name) for name in kept)
