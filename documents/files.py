@@ -23,6 +23,8 @@ from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_KINDS = "a PDF, a JPEG or PNG image, or a Word document (.docx)"
+# For the file input's `accept` attribute: a hint to the browser's file picker, no more.
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png"
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCX_MAIN_PART_TYPE = (
@@ -45,7 +47,7 @@ PDF_SHORT_KEYS = re.compile(
 )
 PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r /()<>\[\]{}%]+)")
 PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM_START = re.compile(rb"stream\r?\n")
+PDF_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 # Streams are inflated a slice at a time; a name split across two slices is caught by
 # carrying the end of one into the next.
 INFLATE_SLICE = 1024 * 1024

@@ -12,7 +12,7 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from weasyprint import HTML
 
-from documents.files import CheckedFile, FileRefused, check_upload, storage_name
+from documents.files import ACCEPT, CheckedFile, FileRefused, check_upload, storage_name
 
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -494,3 +494,7 @@ def test_a_file_that_could_not_be_scanned_is_refused_asking_to_try_again(setting
     assert refused.value.message == (
         "This file could not be checked for viruses just now. Try again in a few minutes."
     )
+
+
+def test_the_file_picker_hint_names_the_accepted_extensions():
+    assert set(ACCEPT.split(",")) >= {".pdf", ".jpg", ".jpeg", ".png", ".docx"}
