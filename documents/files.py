@@ -6,6 +6,7 @@ metadata (a phone photo's EXIF carries where it was taken) and, when `DOCUMENT_S
 is set, hands the file to a virus scanner. `storage_name` gives the stored file a random name.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -95,7 +96,7 @@ def storage_name(checked):
 def _too_large(limit):
     megabytes = limit / (1024 * 1024)
     shown = f"{megabytes:g}" if megabytes >= 1 else f"{megabytes:.2g}"
-    return FileRefused(f"The file is larger than the {shown} MB limit.")
+    return FileRefused(f"The file is too big: the limit is {shown} MB.")
 
 
 def _read(uploaded_file, limit):
@@ -145,9 +146,9 @@ def _check_content(data):
 
 
 def _check_pdf(data):
+    _refuse_active_pdf(data)
     if b"%%EOF" not in data:
         raise FileRefused("This PDF is incomplete or damaged. Save it again and upload that.")
-    _refuse_active_pdf(data)
     for inflated in _inflated_streams(data):
         _refuse_active_pdf(inflated)
     return CheckedFile(
@@ -177,13 +178,16 @@ def _active_pdf():
 
 
 def _inflated_streams(data):
-    """Each Flate-compressed stream's content, a slice at a time (object streams hide names)."""
+    """Each Flate-compressed stream's content, a slice at a time. Object streams hold whole
+    dictionaries compressed, so one that cannot be inflated here (another filter, or damaged)
+    is refused: what it holds could not be checked."""
     total = 0
     for start in PDF_STREAM_START.finditer(data):
         position = start.end()
         end = data.find(b"endstream", position)
         if end == -1:
             end = len(data)
+        holds_objects = _is_object_stream(data, start.start())
         inflater = zlib.decompressobj()
         pending = data[position:end]
         carry = b""
@@ -195,17 +199,33 @@ def _inflated_streams(data):
             pending = inflater.unconsumed_tail
             total += len(piece)
             if total > PDF_MAX_INFLATED:
-                raise FileRefused(
-                    "This PDF is too complex to check. Print it to a new PDF and upload that."
-                )
+                raise _too_complex()
             yield carry + piece
             carry = piece[-NAME_OVERLAP:]
             if inflater.eof or not piece:
                 break
-        else:
-            rest = inflater.flush() if not inflater.eof else b""
+        if not inflater.eof:
+            rest = b""
+            with contextlib.suppress(zlib.error):
+                rest = inflater.flush()
             if rest:
                 yield carry + rest
+            if holds_objects:
+                raise _too_complex()
+
+
+def _is_object_stream(data, stream_keyword):
+    """Whether the dictionary before this stream keyword says /Type /ObjStm."""
+    dictionary = data[max(0, data.rfind(b"obj", 0, stream_keyword)) : stream_keyword]
+    names = {
+        PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        for match in PDF_NAME.finditer(dictionary)
+    }
+    return b"ObjStm" in names
+
+
+def _too_complex():
+    return FileRefused("This PDF is too complex to check. Print it to a new PDF and upload that.")
 
 
 # --- Images ----------------------------------------------------------------------------------

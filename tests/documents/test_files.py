@@ -162,11 +162,11 @@ def test_a_file_over_the_setting_is_refused_naming_the_limit(settings):
     data = PLAIN_PDF + b"%" + b"x" * (2 * 1024 * 1024)
     with pytest.raises(FileRefused) as refused:
         check_upload(upload(data))
-    assert refused.value.message == "The file is larger than the 2 MB limit."
+    assert refused.value.message == "The file is too big: the limit is 2 MB."
 
 
 def test_max_bytes_overrides_the_setting():
-    with pytest.raises(FileRefused, match="limit"):
+    with pytest.raises(FileRefused, match="too big"):
         check_upload(upload(PLAIN_PDF), max_bytes=len(PLAIN_PDF) - 1)
     assert check_upload(upload(PLAIN_PDF), max_bytes=len(PLAIN_PDF)).kind == "pdf"
 
@@ -175,7 +175,7 @@ def test_a_file_reporting_a_false_small_size_is_still_measured():
     data = PLAIN_PDF + b"%" + b"x" * 5000
     file = upload(data)
     file.size = 10
-    with pytest.raises(FileRefused, match="limit"):
+    with pytest.raises(FileRefused, match="too big"):
         check_upload(file, max_bytes=len(PLAIN_PDF) + 100)
 
 
@@ -315,6 +315,30 @@ def test_a_script_hidden_in_a_compressed_object_stream_is_refused():
         check_upload(upload(data))
 
 
+@pytest.mark.parametrize(
+    "filters, encoded",
+    [
+        (b"/ASCIIHexDecode", lambda raw: raw.hex().encode() + b">"),
+        (b"[/ASCIIHexDecode /FlateDecode]", lambda raw: zlib.compress(raw).hex().encode() + b">"),
+    ],
+    ids=["hex", "hex-then-flate"],
+)
+def test_an_object_stream_that_cannot_be_inflated_is_refused(filters, encoded):
+    hidden = encoded(b"4 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    data = active(
+        b"/OpenAction 4 0 R",
+        more=[
+            b"<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %d >>\nstream\n"
+            % (filters, len(hidden))
+            + hidden
+            + b"\nendstream"
+        ],
+    )
+    assert b"JavaScript" not in data
+    with pytest.raises(FileRefused, match="too complex to check"):
+        check_upload(upload(data))
+
+
 def test_a_script_added_by_pypdf_is_refused():
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
@@ -358,6 +382,12 @@ def test_action_names_in_page_text_are_refused_to_be_safe_but_plain_words_are_no
         check_upload(upload(data))
     plain = content.replace(b"/Launch", b"launch").replace(b"/AA", b"AA")
     assert check_upload(upload(data.replace(content, plain))).kind == "pdf"
+
+
+def test_a_script_is_named_as_the_reason_even_in_a_pdf_without_an_end():
+    data = b"%PDF-1.7\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj"
+    with pytest.raises(FileRefused, match="scripts"):
+        check_upload(upload(data))
 
 
 def test_a_pdf_without_an_end_is_refused():
