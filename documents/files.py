@@ -240,8 +240,8 @@ def _check_image(data, expected_format):
                 if Image.MAX_IMAGE_PIXELS and width * height > Image.MAX_IMAGE_PIXELS:
                     raise _too_many_pixels()
                 image.load()
-                upright = ImageOps.exif_transpose(image)
-                clean = _without_metadata(upright, expected_format)
+                ImageOps.exif_transpose(image, in_place=True)
+                clean = _without_metadata(image, expected_format)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
@@ -280,13 +280,11 @@ def _without_metadata(image, image_format):
     pixels = Image.new(image.mode, image.size)
     if image.mode == "P":
         pixels.putpalette(image.getpalette())
-        if "transparency" in image.info:
-            pixels.info["transparency"] = image.info["transparency"]
     pixels.paste(image)
-    out = io.BytesIO()
     save_options = {}
-    if "transparency" in pixels.info:
-        save_options["transparency"] = pixels.info["transparency"]
+    if "transparency" in image.info:
+        save_options["transparency"] = image.info["transparency"]
+    out = io.BytesIO()
     pixels.save(out, format="PNG", **save_options)
     return out.getvalue()
 

@@ -451,6 +451,14 @@ def test_a_palette_png_keeps_its_colours():
     assert clean.getpixel((1, 1)) == (0, 0, 255)
 
 
+def test_a_png_keeps_its_transparent_colour():
+    image = Image.new("RGB", (4, 4), (255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="PNG", transparency=(255, 255, 255))
+    checked = check_upload(upload(out.getvalue(), name="t.png"))
+    assert Image.open(io.BytesIO(checked.data)).info["transparency"] == (255, 255, 255)
+
+
 def test_an_image_with_too_many_pixels_is_refused(monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     with pytest.raises(FileRefused, match="too many pixels"):
