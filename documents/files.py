@@ -33,8 +33,18 @@ DOCX_MAIN_PART_TYPE = (
 )
 
 # ISO base media "ftyp" brands of HEIF/HEIC images, which iPhones save by default.
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
-HEIF_BRANDS |= {b"mif1", b"msf1"}
+HEIF_BRANDS = {
+    b"heic",
+    b"heix",
+    b"hevc",
+    b"hevx",
+    b"heim",
+    b"heis",
+    b"hevm",
+    b"hevs",
+    b"mif1",
+    b"msf1",
+}
 
 # PDF names that make a document do something when opened or clicked: run a script, start
 # a program, carry other files inside it, or act on page and field events (/AA).
