@@ -202,6 +202,14 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Documents on a person's record (documents.files): the largest upload, and an optional virus
+# scanner run on each one. DOCUMENT_SCAN_COMMAND is a command line (split like a shell's); the
+# file goes to it on stdin, or as a temporary file where an argument holds {path}. Exit 0 is
+# clean, 1 is infected; anything else, or no answer in DOCUMENT_SCAN_TIMEOUT seconds, refuses
+# the upload as not scanned. Empty (the default): no scan.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10) * 1024 * 1024
+DOCUMENT_SCAN_COMMAND = os.environ.get("DOCUMENT_SCAN_COMMAND", "").strip()
+DOCUMENT_SCAN_TIMEOUT = env_int("DOCUMENT_SCAN_TIMEOUT", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
