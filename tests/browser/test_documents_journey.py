@@ -32,7 +32,7 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
 def test_upload_on_a_phone_then_a_partner_opens_it_at_the_mdt(
-    live_server, chromium_browser, assert_accessible
+    live_server, chromium_browser, assert_accessible, screenshot
 ):
     team = TeamFactory(name="Changing Futures Navigators")
     navigator = UserFactory(username="nadia", role=Role.NAVIGATOR, team=team, password=PASSWORD)
@@ -87,6 +87,7 @@ def test_upload_on_a_phone_then_a_partner_opens_it_at_the_mdt(
         expect(phone.get_by_text("Choose the file to upload.").first).to_be_visible()
         expect(phone.get_by_label("Title")).to_have_value("Signed consent")
         assert_accessible(phone)
+        screenshot(phone, "documents-upload-refused")
         phone.get_by_label("File").set_input_files(
             {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": PDF}
         )
@@ -97,6 +98,8 @@ def test_upload_on_a_phone_then_a_partner_opens_it_at_the_mdt(
         expect(phone.get_by_text("Document uploaded.")).to_be_visible()
         expect(phone.locator("#documents")).to_contain_text("Signed consent")
         assert_accessible(phone)
+        phone.locator("#documents").scroll_into_view_if_needed()
+        screenshot(phone, "documents-person-page")
     finally:
         close_page(phone)
     document = Document.objects.get()
@@ -109,6 +112,7 @@ def test_upload_on_a_phone_then_a_partner_opens_it_at_the_mdt(
         link = page.get_by_role("link", name="Signed consent")
         expect(link).to_be_visible()
         assert_accessible(page)
+        screenshot(page, "documents-mdt-case")
         response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
         assert response.status == 200
         assert response.body() == PDF
