@@ -5,6 +5,7 @@ gets the axe check and must not scroll sideways at 320 px."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -119,3 +120,48 @@ def test_upload_on_a_phone_then_a_partner_opens_it_at_the_mdt(
         assert response.headers["x-content-type-options"] == "nosniff"
     finally:
         close_page(page)
+
+
+def test_a_team_leader_changes_then_removes_a_document(
+    live_server, chromium_browser, assert_accessible, screenshot
+):
+    """The edit and remove pages: readable at 320 px, accessible, and each does its job."""
+    team = TeamFactory(name="Changing Futures Navigators")
+    leader = UserFactory(username="tariq", role=Role.TEAM_LEADER, team=team, password=PASSWORD)
+    person = PersonFactory(team=team, first_name="Lee", last_name="Barnes")
+    EpisodeFactory(person=person)
+    document = Document.objects.create(
+        person=person,
+        kind="letter",
+        title="Letter from the council",
+        dated=timezone.localdate(),
+        stored_name="documents/journey.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=len(PDF),
+        inline=True,
+        uploaded_by=leader,
+    )
+
+    page = open_page(chromium_browser)
+    try:
+        browser_sign_in(page, live_server.url, "tariq", PASSWORD)
+        page.goto(f"{live_server.url}{reverse('documents:edit', args=[document.pk])}")
+        assert_accessible(page)
+        screenshot(page, "documents-edit")
+        page.get_by_label("Title").fill("Housing benefit letter")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#documents")).to_contain_text("Housing benefit letter")
+        assert_accessible(page)
+
+        page.goto(f"{live_server.url}{reverse('documents:remove', args=[document.pk])}")
+        assert_accessible(page)
+        screenshot(page, "documents-remove")
+        page.get_by_label("Why it is being removed").fill("Uploaded to the wrong person")
+        page.get_by_role("button", name="Remove document").click()
+        expect(page.locator("#documents")).not_to_contain_text("Housing benefit letter")
+        assert_accessible(page)
+    finally:
+        close_page(page)
+    document.refresh_from_db()
+    assert document.removal_reason == "Uploaded to the wrong person"
