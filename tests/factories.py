@@ -14,6 +14,8 @@ from caseload.models import (
     ExitDestination,
     Person,
 )
+from documents.files import CheckedFile
+from documents.services import document_upload
 from referrals.models import Referral
 from smd.models import Organisation, Role, Sector, Team, User
 
@@ -181,3 +183,17 @@ def new_key(prefix=None):
     """A create form's one-time submission key, as a hand-written post sends it (ADR 0024):
     each call a new form. `prefix` for a form on a page of several ("pause", "offer")."""
     return {(f"{prefix}-" if prefix else "") + "submission_key": str(uuid.uuid4())}
+
+
+def signed_consent(person, *, by, shareable_with_mdt=True):
+    """A signed consent form uploaded to the person's record through the real service (a small
+    PDF, as `documents.files.check_upload` would pass it)."""
+    return document_upload(
+        person=person,
+        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 test", True),
+        kind="consent",
+        title="Signed consent",
+        dated=timezone.localdate(),
+        shareable_with_mdt=shareable_with_mdt,
+        by=by,
+    )

@@ -17,8 +17,6 @@ from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.models import Allocation
 from caseload.outcomes import services as outcome_services
-from documents import services as document_services
-from documents.files import CheckedFile
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import QuarterlyReturn
@@ -37,6 +35,7 @@ from tests.factories import (
     UserFactory,
     dsa_for_mdt,
     share_for_mdt,
+    signed_consent,
 )
 
 ROLES = [
@@ -446,15 +445,7 @@ def world(shipped_schemes):
         review_on=timezone.localdate() + timedelta(weeks=6),
     )
     definition_import(data=reqol_definition_data())
-    document = document_services.document_upload(
-        person=person,
-        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 test", True),
-        kind="consent",
-        title="Signed consent",
-        dated=timezone.localdate(),
-        shareable_with_mdt=True,
-        by=users["navigator"],
-    )
+    document = signed_consent(person, by=users["navigator"])
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )

@@ -38,8 +38,6 @@ from caseload.forms import ContactEditForm, ContactForm, PersonForm
 from caseload.models import Allocation
 from caseload.outcomes import services as outcome_services
 from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
-from documents import services as document_services
-from documents.files import CheckedFile
 from documents.models import Document
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
@@ -66,6 +64,7 @@ from tests.factories import (
     dsa_for_mdt,
     new_key,
     share_for_mdt,
+    signed_consent,
 )
 from tests.hostile import (
     ALL_COLUMNS,
@@ -192,15 +191,7 @@ def build_world(team, partner_org):
     )
     rights_services.retention_review_run(team=team)
     review = RetentionReview.objects.get(person=past)
-    document = document_services.document_upload(
-        person=person,
-        checked=CheckedFile("pdf", "application/pdf", ".pdf", b"%PDF-1.7 test", True),
-        kind="consent",
-        title="Signed consent",
-        dated=timezone.localdate(),
-        shareable_with_mdt=True,
-        by=users["navigator"],
-    )
+    document = signed_consent(person, by=users["navigator"])
     return {
         "document": document,
         "team": team,
