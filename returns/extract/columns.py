@@ -59,7 +59,8 @@ COLUMNS = [
         "text",
         "The person, pseudonymised: the same person has the same pseudonym in every extract "
         "this service makes, and a different one in any other use (an API, another service). "
-        "Not reversible without the service's secret key.",
+        "It cannot be turned back into the person: only this service, holding its secret key, "
+        "can say whose it is.",
         "HMAC-SHA256 of the person's internal id under a key derived from SECRET_KEY "
         "(smd/pseudonyms.py), purpose 'evaluation'.",
         "PS- and 16 hexadecimal capitals",
