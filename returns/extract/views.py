@@ -14,7 +14,8 @@ from smd.forms import add_service_errors
 
 
 def _extract(request, pk):
-    return get_object_or_404(EvaluationExtract.objects.filter(team_id=request.user.team_id), pk=pk)
+    extracts = EvaluationExtract.objects.filter(team_id=request.user.team_id)
+    return get_object_or_404(extracts.select_related("requested_by"), pk=pk)
 
 
 def _page(request, form):
