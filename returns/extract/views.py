@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from returns.extract import services
-from returns.extract.columns import FORMAT_VERSION
+from returns.extract.columns import COLUMNS, FORMAT_VERSION
 from returns.extract.forms import ExtractRequestForm
 from returns.extract.models import EvaluationExtract, ExtractDownload
 from smd.access import requires
@@ -25,7 +25,12 @@ def _page(request, form):
     return render(
         request,
         "returns/extract.html",
-        {"form": form, "extracts": extracts, "format_version": FORMAT_VERSION},
+        {
+            "form": form,
+            "extracts": extracts,
+            "format_version": FORMAT_VERSION,
+            "columns": COLUMNS,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -42,6 +42,8 @@ def test_a_manager_makes_and_downloads_the_extract(
     page.get_by_role("link", name="Evaluation extract").click()
     expect(page.get_by_role("heading", name="Evaluation extract")).to_be_visible()
     expect(page.locator(f"#extract-{failed.pk}")).to_contain_text("Failed: The build stopped")
+    page.get_by_text("What each column holds (format 1)").click()
+    expect(page.get_by_text("pseudonymised: the same person")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "extract-01-page")
 
