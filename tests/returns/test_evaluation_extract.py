@@ -23,6 +23,7 @@ from returns.extract.forms import recent_quarters
 from returns.extract.models import EvaluationExtract, ExtractDownload
 from returns.extract.selectors import extract_rows, to_csv
 from returns.extract.tasks import evaluation_extract_build
+from rights.models import RetentionReview
 from smd.audit.models import AuditEvent
 from smd.models import Role
 from smd.pseudonyms import pseudonym
@@ -445,3 +446,20 @@ def test_the_returns_page_links_managers_to_the_extract_and_not_admins(client_fo
     admin = client_for(UserFactory(role=Role.ADMIN, team=team))
     assert link in manager.get(reverse("returns:index")).content.decode()
     assert link not in admin.get(reverse("returns:index")).content.decode()
+
+
+def test_an_erased_person_is_left_out(team, case):
+    """Erasure keeps a person's rows for the figures (ADR 0017), but a per-person file is not a
+    figure: their row goes."""
+    RetentionReview.objects.create(
+        team=team,
+        person=case["bo"],
+        status="erased",
+        last_involvement_on=date(2025, 11, 30),
+        due_on=date(2031, 11, 30),
+        retention_years=6,
+        decided_at=timezone.now(),
+        decided_by=UserFactory(role=Role.MANAGER, team=team),
+        reason="Retention period passed.",
+    )
+    assert set(by_person(extract_rows(team, Q3), case)) == {"ann", "cy"}
