@@ -136,11 +136,11 @@ def test_the_evaluation_extract_costs_the_same_queries_as_people_grow(
     one, few = built()
     add(5)
     many, more = built()
-    # the episodes; the people; NDT assessments; ReQoL-10; events; accommodation at the start
-    # and at the end; accommodation changes; survivors. (The amended NDT's domestic-abuse
-    # items are one more query, asked only when there are amended assessments.)
+    # the episodes; the people; NDT assessments; the amended NDT's domestic-abuse items;
+    # ReQoL-10; events; accommodation at the start and at the end; accommodation changes;
+    # survivors
     assert (one, many) == (1, 6)
-    assert more == few == 9
+    assert more == few == 10
 
 
 def test_the_people_behind_a_figure_cost_the_same_as_people_grow(

@@ -38,6 +38,11 @@ class Column:
 
 
 _BEFORE_END = "on or before the quarter's last day"
+# (event kind, its column): stays are counted in their unit, and the column says which.
+EVENT_COLUMNS = [
+    (str(kind), f"events_{kind}" + (f"_{EVENT_UNITS[kind]}" if kind in EVENT_UNITS else ""))
+    for kind in EventKind.values
+]
 
 COLUMNS = [
     Column(
@@ -246,15 +251,18 @@ COLUMNS = [
     ],
     *[
         Column(
-            f"events_{kind}" + (f"_{unit}" if unit else ""),
+            name,
             "integer",
-            f"{label} in the quarter: "
-            + (f"{unit} counted (a stay split at quarter edges)." if unit else "how many.")
+            f"{EventKind(kind).label} in the quarter: "
+            + (
+                f"{EVENT_UNITS[kind]} counted (a stay split at quarter edges)."
+                if kind in EVENT_UNITS
+                else "how many."
+            )
             + " 0 when none.",
             "Service and crisis events dated in the quarter.",
         )
-        for kind, label in EventKind.choices
-        for unit in [EVENT_UNITS.get(kind, "")]
+        for kind, name in EVENT_COLUMNS
     ],
     Column(
         "accommodation_at_start",

@@ -9,10 +9,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
 from assessments.models import Assessment, ItemScore, ReqolRecord
-from caseload.models import EVENT_UNITS, AccommodationChange, Episode, EventKind, Person, RiskFlag
+from caseload.models import AccommodationChange, Episode, Person, RiskFlag
 from caseload.outcomes.selectors import accommodation_on, event_counts
 from referrals.selectors import domestic_abuse_survivors
-from returns.extract.columns import AGE_BANDS, FORMAT_VERSION, NAMES, PURPOSE
+from returns.extract.columns import AGE_BANDS, EVENT_COLUMNS, FORMAT_VERSION, NAMES, PURPOSE
 from smd.characteristics import age_on, is_ethnic_minority
 from smd.pseudonyms import pseudonym
 
@@ -124,10 +124,15 @@ def extract_rows(team, quarter):
     amended = _first_and_last(
         [a for a in assessments if a["scheme__comparable_to_id"] is not None], "episode_id"
     )
+    # The domestic-abuse item of every amended assessment read above (the latest of each is
+    # used): joined, not listed by id, which at 100x is a list of thousands.
     da_items = dict(
         ItemScore.objects.filter(
-            assessment_id__in=[last["id"] for _, last in amended.values()],
             item__key="domestic_abuse",
+            assessment__status=Assessment.Status.COMPLETED,
+            assessment__episode__in=episodes,
+            assessment__assessed_on__lte=quarter.end,
+            assessment__scheme__comparable_to__isnull=False,
         ).values_list("assessment_id", "score")
     )
     reqol = _first_and_last(
@@ -210,10 +215,8 @@ def extract_rows(team, quarter):
                 row[f"reqol_{which}_date"] = _date(found["completed_on"])
                 row[f"reqol_{which}_total"] = found["total"]
         counts = events.get(person_id)
-        for kind in EventKind.values:
-            unit = EVENT_UNITS.get(kind, "")
-            name = f"events_{kind}" + (f"_{unit}" if unit else "")
-            row[name] = counts[kind] if counts else 0
+        for kind, name in EVENT_COLUMNS:
+            row[name] = counts.counts[kind] if counts else 0
         row["accommodation_at_start"] = at_start.get(person_id) or ""
         row["accommodation_at_end"] = at_end.get(person_id) or ""
         row["accommodation_changes"] = changes.get(person_id, 0)
