@@ -14,6 +14,7 @@ from caseload.models import Person
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
 from mdt.models import AgendaItem
 from referrals.models import Referral
+from returns.extract.models import EvaluationExtract
 from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role, User
 
@@ -59,3 +60,15 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
         device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
         assert device.confirmed and device.bin_key == b32decode(secret)
         assert f"| `{username}` |" in readme and f"`{secret}`" in readme
+
+
+def test_seed_demo_builds_last_quarters_evaluation_extract(
+    db, settings, shipped_schemes, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    extract = EvaluationExtract.objects.get()  # one, however often seeded
+    assert extract.status == "done" and extract.rows > 0
+    assert extract.requested_by.username == "manager"
