@@ -9,8 +9,10 @@ class ReturnsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from returns import notifications
         from returns.services import return_builds_recover
         from smd.outbox.services import register_recovery
 
         # The outbox sweep (every minute) also restarts builds whose worker died.
         register_recovery(return_builds_recover)
+        notifications.register()

@@ -220,6 +220,8 @@ OFF_MENU = {
     "sharing:dsa_new": "the register",
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
+    "notifications:list": "the Notifications button in the top bar, with its count",
+    "notifications:preferences": "the notifications page",
 }
 
 
