@@ -16,6 +16,8 @@ from mdt.models import AgendaItem
 from referrals.models import Referral
 from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role, User
+from smd.notifications.models import Notification
+from smd.outbox.models import OutboxMessage
 
 
 def test_seed_demo_refuses_without_debug(db, settings):
@@ -59,3 +61,16 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
         device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
         assert device.confirmed and device.bin_key == b32decode(secret)
         assert f"| `{username}` |" in readme and f"`{secret}`" in readme
+
+
+def test_seed_demo_gives_the_demo_users_notifications(db, settings, shipped_schemes):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    told = set(Notification.objects.values_list("user__username", "kind"))
+    assert ("navigator", "security_new_device") in told
+    assert ("teamleader", "referral_waiting") in told
+    assert ("partner", "mdt_action_assigned") in told
+    count = Notification.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.count() == count
+    assert not OutboxMessage.objects.filter(task__startswith="smd.notifications.").exists()
