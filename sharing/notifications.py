@@ -80,10 +80,10 @@ def sharing_dates_sweep(*, today):
     for dsa in register:
         teams = {team.pk for party in dsa.parties.all() for team in party.teams.all()}
         watchers = _watchers(teams)
-        dates = [("review", "review", dsa.review_on)]
+        dates = [("review", dsa.review_on)]
         if dsa.ended_on:
-            dates.append(("end", "end", dsa.ended_on))
-        for what, word, date in dates:
+            dates.append(("end", dsa.ended_on))
+        for what, date in dates:
             kind = _kind(date, today)
             if kind is None:
                 continue
@@ -97,7 +97,7 @@ def sharing_dates_sweep(*, today):
                             key=f"dsa:{dsa.pk}:{what}",
                             due=date,
                             title=(
-                                f"Data-sharing agreement “{dsa.title}” {verb} its {word} "
+                                f"Data-sharing agreement “{dsa.title}” {verb} its {what} "
                                 f"date: {date:%-d %B %Y}"
                             ),
                             url=reverse("sharing:register"),

@@ -327,3 +327,13 @@ def test_a_forged_device_cookie_counts_as_a_new_device(navigator):
     request.COOKIES[DEVICE_COOKIE] = "made-up:not-signed"
     device_recognise(request, HttpResponse())
     assert len(of_kind(NEW_DEVICE)) == 1
+
+
+def test_a_data_sharing_agreements_end_date_is_told_before_it_comes(team, team_leader, make_user):
+    manager = make_user(Role.MANAGER)
+    partner = OrganisationFactory(name="Northgate Probation")
+    dsa = dsa_for_mdt(team.organisation, partner, by=manager, ended_on=TODAY + timedelta(days=10))
+    notifications_sweep(today=TODAY)
+    (ending,) = Notification.objects.filter(kind=COMING_UP, user=manager)
+    assert ending.key == f"dsa:{dsa.pk}:end"
+    assert "reaches its end date" in ending.title
