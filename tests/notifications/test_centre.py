@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_celery_beat.models import PeriodicTask
 
 from caseload.models import Allocation
 from caseload.notifications import ALLOCATED
@@ -317,3 +319,13 @@ def test_a_second_sweep_makes_nothing_new(team, shipped_schemes):
     count = Notification.objects.count()
     assert notifications_sweep(today=today) == 0
     assert Notification.objects.count() == count
+
+
+def test_beat_runs_the_sweep_then_the_daily_summaries_each_morning(db):
+    sweep = PeriodicTask.objects.get(task="smd.notifications.tasks.notifications_sweep_daily")
+    digest = PeriodicTask.objects.get(task="smd.notifications.tasks.notifications_digest_daily")
+    assert (sweep.crontab.hour, sweep.crontab.minute) == ("6", "30")
+    assert (digest.crontab.hour, digest.crontab.minute) == ("7", "0")
+    assert sweep.crontab.day_of_week == digest.crontab.day_of_week == "*"
+    for task in (sweep, digest):
+        assert import_string(task.task).name == task.task  # the name the worker knows it by
