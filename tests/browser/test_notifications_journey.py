@@ -2,14 +2,18 @@
 opens the reminder that a person was allocated to them, marks the rest read and chooses a
 daily summary by email. Every page gets the axe check and must not scroll sideways at 320 px."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from caseload import services as caseload_services
 from caseload.models import Allocation
 from smd.models import Role
 from smd.notifications.models import Notification, NotificationSettings
+from smd.notifications.services import notifications_sweep
 from tests.browser.conftest import close_page, open_page
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import EpisodeFactory, PersonFactory, ReferralFactory, TeamFactory, UserFactory
@@ -79,3 +83,29 @@ def test_a_navigator_on_a_phone_opens_a_notification_and_chooses_a_daily_summary
         assert settings_row.deliveries["caseload_allocated"] == "digest"
     finally:
         close_page(phone)
+
+
+def test_the_count_sits_in_the_top_bar_on_a_wide_screen(
+    live_server, chromium_browser, assert_accessible, screenshot
+):
+    team = TeamFactory(name="Changing Futures Navigators")
+    UserFactory(username="tara", role=Role.TEAM_LEADER, team=team, password=PASSWORD)
+    referral = ReferralFactory(team=team)
+    type(referral).objects.filter(pk=referral.pk).update(
+        created_at=referral.created_at - timedelta(days=8)
+    )
+    notifications_sweep(today=timezone.localdate())
+
+    desk = open_page(chromium_browser)
+    try:
+        browser_sign_in(desk, live_server.url, "tara", PASSWORD)
+        desk.goto(f"{live_server.url}{reverse('referrals:triage')}")
+        link = desk.get_by_role("link", name="Notifications 1 unread")
+        expect(link).to_be_visible()
+        assert_accessible(desk)
+        screenshot(desk, "notifications-top-bar")
+        link.click()
+        expect(desk.get_by_text(f"Referral {referral.reference} has waited")).to_be_visible()
+        assert_accessible(desk)
+    finally:
+        close_page(desk)
