@@ -329,3 +329,14 @@ def test_beat_runs_the_sweep_then_the_daily_summaries_each_morning(db):
     assert sweep.crontab.day_of_week == digest.crontab.day_of_week == "*"
     for task in (sweep, digest):
         assert import_string(task.task).name == task.task  # the name the worker knows it by
+
+
+def test_preferences_page_costs_a_fixed_number_of_queries(navigator, client_for, count_queries):
+    client = client_for(navigator)
+    # session, user, device; the user's settings (none yet); the unread count
+    assert count_queries.page(client, PREFERENCES) == 5
+    notification_settings_save(
+        user=navigator, deliveries={ALLOCATED: Delivery.NONE}, seen_version=UNCHECKED
+    )
+    tell(navigator)
+    assert count_queries.page(client, PREFERENCES) == 5
