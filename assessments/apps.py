@@ -8,9 +8,10 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # The caseload learns of assessments here, never by importing them: the timeline's
         # sources and My caseload's latest NDT.
-        from assessments import selectors, timeline
+        from assessments import notifications, selectors, timeline
         from caseload import selectors as caseload_selectors
 
+        notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
 

@@ -8,10 +8,11 @@ class CaseloadConfig(AppConfig):
     def ready(self):
         # The caseload's own timeline sources and home page figure; the apps above it register
         # theirs in their own ready(), since the caseload never imports them.
-        from caseload import selectors, timeline
+        from caseload import notifications, selectors, timeline
         from caseload.outcomes import timeline as outcomes_timeline
         from smd import home
 
+        notifications.register()
         timeline.register_caseload_sources()
         outcomes_timeline.register()
         home.register(selectors.home_figures)

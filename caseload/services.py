@@ -20,6 +20,7 @@ from caseload.models import (
     EpisodeStatusChange,
     PersonAlias,
 )
+from caseload.notifications import allocation_notify
 from smd.models import PlanTarget, Role, User
 from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, EditConflict, version_claim, version_token
@@ -210,6 +211,7 @@ def _new_allocation(
         over_capacity_reason=over_capacity_reason.strip() if over else "",
         submission_key=submission_key,
     )
+    allocation_notify(allocation=allocation)
     if (
         kind == Allocation.Kind.LEAD_NAVIGATOR
         and episode.status == EpisodeStatus.AWAITING_ALLOCATION

@@ -9,9 +9,10 @@ class MdtConfig(AppConfig):
         # The apps below learn of the MDT here, never by importing it: the timeline's sources,
         # My caseload's MDT actions, and what a withdrawn sharing agreement gives up.
         from caseload import selectors as caseload_selectors
-        from mdt import receivers, selectors, timeline
+        from mdt import notifications, receivers, selectors, timeline
         from sharing.signals import mdt_sharing_ended
 
+        notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
         mdt_sharing_ended.connect(receivers.sharing_ended, dispatch_uid="mdt.sharing_ended")

@@ -8,6 +8,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
+from mdt.notifications import action_assigned_notify
 from sharing.models import SharingAgreement
 from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
@@ -279,6 +280,7 @@ def action_add(*, item, description, owner, owner_organisation, due_on, by, subm
     )
     action.full_clean()
     action.save()
+    action_assigned_notify(action=action, by=by)
     return action
 
 

@@ -9,9 +9,10 @@ class ReferralsConfig(AppConfig):
         # The caseload and the project package learn of referrals here, never by importing
         # them: the timeline's sources, the person page's referrals, the triage count at home.
         from caseload import selectors as caseload_selectors
-        from referrals import selectors, timeline
+        from referrals import notifications, selectors, timeline
         from smd import home
 
+        notifications.register()
         timeline.register()
         caseload_selectors.register_person_prefetch(selectors.person_referrals)
         home.register(selectors.home_figures)

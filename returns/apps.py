@@ -10,6 +10,7 @@ class ReturnsConfig(AppConfig):
 
     def ready(self):
         import returns.extract.tasks  # noqa: F401 - the worker learns the extract's task
+        from returns import notifications
         from returns.extract.services import extract_builds_recover
         from returns.services import return_builds_recover
         from smd.outbox.services import register_recovery
@@ -17,3 +18,4 @@ class ReturnsConfig(AppConfig):
         # The outbox sweep (every minute) also restarts builds whose worker died.
         register_recovery(return_builds_recover)
         register_recovery(extract_builds_recover)
+        notifications.register()

@@ -4,6 +4,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from returns.models import QuarterlyReturn
+from returns.notifications import return_finished_notify
 from smd.outbox.services import outbox_add
 
 BUILD_TASK = "returns.tasks.quarterly_return_build"
@@ -89,6 +90,8 @@ def return_builds_recover(*, now=None):
                 _queue_build(qr)
                 recovered += 1
             qr.save()
+            if qr.status == Status.FAILED:
+                return_finished_notify(return_id=qr.pk)
     return recovered
 
 

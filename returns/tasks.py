@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from returns.figures import build_return
 from returns.models import QuarterlyReturn
+from returns.notifications import return_finished_notify
 from returns.render import to_csv, to_pdf
 from returns.services import return_request
 from smd.models import Team
@@ -157,6 +158,8 @@ def quarterly_return_build(self, return_id, outbox_id=None):
                 lease_expires_at=None,
                 updated_at=timezone.now(),
             )
+            if finished:
+                return_finished_notify(return_id=qr.pk)
         if finished:
             _remove_strays(qr, keep={pdf_name, csv_name})
         else:
@@ -176,13 +179,16 @@ def quarterly_return_build(self, return_id, outbox_id=None):
         raise
     except Exception as exc:
         log.exception("Quarterly return %s failed", qr.pk)
-        mine.filter(status=Status.RUNNING).update(
-            status=Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-            lease_token=None,
-            lease_expires_at=None,
-        )
+        with transaction.atomic():
+            failed = mine.filter(status=Status.RUNNING).update(
+                status=Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+                lease_token=None,
+                lease_expires_at=None,
+            )
+            if failed:
+                return_finished_notify(return_id=qr.pk)
     finally:
         heartbeat.stopped.set()
     return str(qr.pk)

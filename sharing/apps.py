@@ -8,6 +8,10 @@ class SharingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from sharing import notifications
+
+        notifications.register()
+
         from sharing.models import LawfulBasis, SharingAgreement
         from smd import person_records
 

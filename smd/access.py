@@ -226,6 +226,8 @@ OFF_MENU = {
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
     "returns:extract": "the quarterly returns page",
+    "notifications:list": "the Notifications button in the top bar, with its count",
+    "notifications:preferences": "the notifications page",
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "smd",
     "smd.audit",
     "smd.outbox",
+    "smd.notifications",
     "caseload",
     "referrals",
     "assessments",
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smd.context_processors.navigation",
+                "smd.notifications.context_processors.unread",
             ],
         },
     },
@@ -258,6 +260,12 @@ SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('POR
 
 # NDT reviews fall due this many weeks after the latest completed assessment.
 NDT_REVIEW_INTERVAL_WEEKS = env_int("NDT_REVIEW_INTERVAL_WEEKS", 13)
+# Notifications (smd.notifications): days before an NDT review is due that its lead navigator is
+# reminded; days a referral may wait for triage before its team leaders are told; days before a
+# sharing agreement's review or end date that team leaders and managers are told.
+NDT_REMINDER_DAYS = env_int("NDT_REMINDER_DAYS", 7)
+REFERRAL_WAITING_DAYS = env_int("REFERRAL_WAITING_DAYS", 7)
+SHARING_REMINDER_DAYS = env_int("SHARING_REMINDER_DAYS", 30)
 
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")

@@ -16,12 +16,14 @@ from assessments.models import AssessmentScheme
 from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.models import Allocation
+from caseload.notifications import ALLOCATED
 from caseload.outcomes import services as outcome_services
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.access import OFF_MENU, menu_for
 from smd.models import Role
+from smd.notifications.services import notify
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.conftest import app_device, sign_in
 from tests.factories import (
@@ -350,6 +352,12 @@ EXPECTED = {
     ),
     "rights:retention": ("get", only({"manager"}, denied=403, ok=REAUTH)),
     "rights:retention_erase": ("post", only({"manager"}, denied=403, ok=ASK_HERE)),
+    # Notifications: every signed-in user's own. One is opened only by the user it is for:
+    # another's is not found.
+    "notifications:list": ("get", statuses()),
+    "notifications:preferences": ("get", statuses()),
+    "notifications:read_all": ("post", statuses(default=302)),
+    "notifications:read": ("post", only({"navigator"}, denied=404, ok=302)),
     # The user's own password: changing it, and giving it again before a sensitive step.
     "password_change": ("get", statuses()),
     "password_confirm": ("get", statuses()),
@@ -468,9 +476,18 @@ def world(shipped_schemes):
     failed_extract = EvaluationExtract.objects.create(
         team=team, quarter="2025/26 Q3", status="failed", requested_by=users["manager"]
     )
+    notification = notify(
+        user=users["navigator"],
+        kind=ALLOCATED,
+        key="world",
+        due=timezone.localdate(),
+        title="A person was allocated to you as lead navigator",
+        url=person.get_absolute_url(),
+    )
     return {
         "extract": extract,
         "failed_extract": failed_extract,
+        "notification": notification,
         "failed_return": failed,
         "dsa": dsa,
         "sharing": sharing,
@@ -515,6 +532,8 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk])
     if name.startswith("documents:"):
         return reverse(name, args=[world["document"].pk])
+    if name == "notifications:read":
+        return reverse(name, args=[world["notification"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

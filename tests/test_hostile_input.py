@@ -36,6 +36,7 @@ from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
 from caseload.forms import ContactEditForm, ContactForm, PersonForm
 from caseload.models import Allocation
+from caseload.notifications import ALLOCATED
 from caseload.outcomes import services as outcome_services
 from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
 from documents.models import Document
@@ -47,6 +48,9 @@ from rights.models import RetentionReview
 from sharing.forms import DataSharingAgreementForm, LawfulBasisForm, SharingAgreementForm
 from sharing.models import Article6Basis, Article9Condition, HowRecorded
 from smd.models import Role
+from smd.notifications.forms import PreferencesForm
+from smd.notifications.models import NotificationSettings
+from smd.notifications.services import notify
 from smd.quarters import Quarter, financial_year_of
 from smd.two_factor import services as two_factor_services
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
@@ -199,7 +203,16 @@ def build_world(team, partner_org):
     rights_services.retention_review_run(team=team)
     review = RetentionReview.objects.get(person=past)
     document = signed_consent(person, by=users["navigator"])
+    notification = notify(
+        user=users["navigator"],
+        kind=ALLOCATED,
+        key="world",
+        due=timezone.localdate(),
+        title="A person was allocated to you as lead navigator",
+        url=person.get_absolute_url(),
+    )
     return {
+        "notification": notification,
         "document": document,
         "team": team,
         "users": users,
@@ -655,6 +668,18 @@ FORMS = {
         examples=0.5,
         confirmed=True,
     ),
+    # Notifications: one opened (marked read), all marked read, the email choices saved.
+    "notifications:read": Form("navigator", lambda w: {"open": "1", "page": "1"}),
+    "notifications:read_all": Form(
+        "navigator", lambda w: {"upto": timezone.now().isoformat(), "page": "1"}
+    ),
+    "notifications:preferences": Form(
+        "navigator",
+        lambda w: as_post(
+            PreferencesForm(settings_row=NotificationSettings(user=w["users"]["navigator"])),
+            caseload_allocated="none",
+        ),
+    ),
     "rights:retention_erase": Form(
         "manager",
         lambda w: {
@@ -711,6 +736,7 @@ NO_POST = {
     "audit:history": "a page",
     "sharing:register": "a list; its links go to dsa_new and dsa_edit",
     "rights:retention": "a list; its form posts to retention_erase",
+    "notifications:list": "a list; its forms post to read and read_all",
 }
 
 DOWNLOADS = {"returns:download_pdf", "returns:download_csv", "returns:extract_download"}

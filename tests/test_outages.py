@@ -94,7 +94,8 @@ def referral_data(organisation):
 def test_with_redis_stopped_writes_are_kept_and_their_work_done_once_when_it_is_back(
     private_redis, client, team, team_leader, navigator, partner_org
 ):
-    manager = sign_in(client.__class__(), UserFactory(role=Role.MANAGER, team=team))
+    manager_user = UserFactory(role=Role.MANAGER, team=team)
+    manager = sign_in(client.__class__(), manager_user)
     staff = sign_in(client.__class__(), navigator)
     private_redis.stop()
 
@@ -124,18 +125,21 @@ def test_with_redis_stopped_writes_are_kept_and_their_work_done_once_when_it_is_
 
         def all_done():
             qr.refresh_from_db()
-            return len(mail.outbox) >= 2 and qr.status == QuarterlyReturn.Status.DONE
+            # The two referral emails, and the manager's "return ready" (smd.notifications).
+            return len(mail.outbox) >= 3 and qr.status == QuarterlyReturn.Status.DONE
 
         assert wait_for(all_done, 90), f"{len(mail.outbox)} emails, return {qr.status}"
         # Sweeping again sends nothing twice.
         assert outbox_sweep(grace=timedelta(0)) == 0
         time.sleep(1)
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == sorted(
+    referral_emails = [m for m in mail.outbox if m.subject.startswith("New referral")]
+    assert sorted(m.subject for m in referral_emails) == sorted(
         f"New referral {r.reference} is waiting for triage"
         for r in (public_referral, staff_referral)
     )
-    assert all(m.to == ["tara@example.org"] for m in mail.outbox)
+    assert all(m.to == ["tara@example.org"] for m in referral_emails)
+    (ready,) = [m for m in mail.outbox if m not in referral_emails]
+    assert ready.subject == "smd: Quarterly return ready" and ready.to == [manager_user.email]
     assert qr.attempts == 1 and qr.pdf.read(4) == b"%PDF"
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"done"}
 

@@ -60,7 +60,8 @@ def test_returns_index_costs_the_same_as_versions_grow(client_for, team, count_q
     few = count_queries.page(client, url)
     add(7)
     # session, user, device; the team's versions with who asked for and signed off each
-    assert count_queries.page(client, url) == few == 4
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == few == 5
     assert client.get(url).content.decode().count('<tr id="return-') == 8
 
 
@@ -85,8 +86,9 @@ def test_the_evaluation_extract_page_costs_the_same_as_extracts_grow(
     add(1)
     few = count_queries.page(client, url)
     add(7)
-    # session, user, device; the team's extracts with who asked for each
-    assert count_queries.page(client, url) == few == 4
+    # session, user, device; the unread notifications count; the team's extracts with who
+    # asked for each
+    assert count_queries.page(client, url) == few == 5
     assert client.get(url).content.decode().count('<tr id="extract-') == 8
     status = reverse("returns:extract_status", args=[EvaluationExtract.objects.first().pk])
     # session, user, device; the extract
@@ -165,7 +167,8 @@ def test_the_people_behind_a_figure_cost_the_same_as_people_grow(
     # session, user, device; the team; 50 that work out the quarter's figures (a fixed set,
     # whatever the team's size; the NDT change takes one here, with no NDTs, and at most four);
     # the people behind the figure; one audit entry for the read
-    assert count_queries.page(client, url, query) == few == 56
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url, query) == few == 57
     page = client.get(url, query).content.decode()
     assert all(p.get_absolute_url() in page for p in Person.objects.filter(team=team))
 
@@ -199,7 +202,8 @@ def test_reqol_history_costs_the_same_as_records_grow(client_for, team, navigato
     assert ReqolRecord.objects.filter(person=person).count() == 8
     # session, user, device; the person, their episodes; the records, their answers and the
     # items they were scored under; the current definition and its items; the audit entry
-    assert count_queries.page(client, url) == few == 11
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == few == 12
 
 
 def test_assessment_detail_costs_the_same_as_corrections_grow(
@@ -245,7 +249,8 @@ def test_assessment_detail_costs_the_same_as_corrections_grow(
     # session, user, device; the person, their episodes; the assessment with its scheme,
     # assessor and episode; its scores; the scheme's items and the comparable scheme's items;
     # the corrections with who made them; the audit entry
-    assert count_queries.page(client, url) == few == 11
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == few == 12
 
 
 # --- MDT minutes ------------------------------------------------------------------------------
@@ -307,7 +312,8 @@ def test_mdt_minutes_cost_the_same_as_cases_and_actions_grow(
     add(7)
     # session, user, device; the meeting; its invitations; the agenda; the actions with their
     # owners and owners' organisations; the audit entry for the cases read
-    assert count_queries.page(client, url) == few == 8
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == few == 9
     assert client.get(url).content.decode().count("Action 6") == 4  # two cases, two owners
 
 
@@ -331,7 +337,8 @@ def test_person_edit_costs_the_same_as_the_record_grows(client_for, team, naviga
     few = count_queries.page(client, url)
     add(7)
     # session, user, device; the person; their other names; the audit entry
-    assert count_queries.page(client, url) == few == 6
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == few == 7
     assert "Alias 6 7" in client.get(url).content.decode()
 
 
@@ -360,7 +367,8 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(
     # session, user, device; the person; the form's constraint check in a savepoint (3); the
     # refused save: savepoint, the claim's UPDATE, the stored person, rollback, release (5);
     # the stored person's other names; the audit entry
-    assert refused_post(7) == few == 14
+    # and one more: the top bar's count of unread notifications
+    assert refused_post(7) == few == 15
 
 
 # --- the user's own password ------------------------------------------------------------------
@@ -369,5 +377,6 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(
 def test_the_password_pages_cost_only_the_signed_in_session(client_for, navigator, count_queries):
     client = client_for(navigator)
     # session, user, device: nothing else is read to show either form
-    assert count_queries.page(client, reverse("password_change")) == 3
-    assert count_queries.page(client, reverse("password_confirm"), {"next": "/"}) == 3
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, reverse("password_change")) == 4
+    assert count_queries.page(client, reverse("password_confirm"), {"next": "/"}) == 4

@@ -118,6 +118,11 @@ AUDITED = {
 }
 
 NOT_AUDITED = {
+    # The user's own notifications: references and links, no person's details.
+    "notifications:list": "the user's own notifications: references and links, no person",
+    "notifications:read": "marks one of the user's own notifications read",
+    "notifications:read_all": "marks the user's own notifications read",
+    "notifications:preferences": "the user's own email choices, no person",
     "home": "dashboard counts and links, no record",
     "healthz": "no data",
     "login": "no data",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from smd.notifications import security
 from smd.services import SECOND_FACTOR_RESET, account_change_record, user_sessions_end
 
 APP_DEVICE_NAME = "Authenticator app"
@@ -65,13 +66,20 @@ def app_device_confirm(*, device, code):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-        return device, backup_codes_replace(user=device.user)
+        codes, _ = _backup_codes_make(user=device.user)
+        return device, codes
 
 
 @transaction.atomic
 def backup_codes_replace(*, user):
     """A new set of one-time backup codes; any earlier ones stop working. The codes are
-    returned to show once."""
+    returned to show once, and the user is told (a security event), in this transaction."""
+    codes, device = _backup_codes_make(user=user)
+    security.backup_codes_notify(user=user, device=device)
+    return codes
+
+
+def _backup_codes_make(*, user):
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
     codes = []
@@ -80,7 +88,7 @@ def backup_codes_replace(*, user):
         if code not in codes:
             codes.append(code)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return [f"{code[:4]}-{code[4:]}" for code in codes]
+    return [f"{code[:4]}-{code[4:]}" for code in codes], device
 
 
 def second_factor_verify(*, user, code):
@@ -114,6 +122,7 @@ def second_factor_reset(*, user, by, request=None):
     StaticDevice.objects.filter(user=user).delete()
     user_sessions_end(user=user)
     account_change_record(user=user, by=by, change=SECOND_FACTOR_RESET, request=request)
+    security.second_factor_reset_notify(user=user)
 
 
 def _normalise(code):

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from smd import reauth
 from smd.middleware import second_factor_not_required
+from smd.notifications.security import device_recognise
 from smd.reauth import PasswordConfirmForm
 from smd.services import PASSWORD_CHANGED, account_change_record
 from smd.two_factor import services
@@ -73,7 +74,7 @@ def verify(request):
             _second_factor_accepted(request, device)
             if isinstance(device, StaticDevice):
                 _backup_code_used(request)
-            return HttpResponseRedirect(next_url)
+            return device_recognise(request, HttpResponseRedirect(next_url))
     context = {"form": form, "next": next_url, "issuer": settings.OTP_TOTP_ISSUER}
     return render(request, "two_factor/verify.html", context)
 
@@ -114,7 +115,9 @@ def setup(request):
         else:
             _second_factor_accepted(request, device)
             request.session[NEW_BACKUP_CODES] = codes
-            return redirect(_with_next("two_factor:backup_codes", next_url))
+            return device_recognise(
+                request, redirect(_with_next("two_factor:backup_codes", next_url))
+            )
     qr_code = segno.make(device.config_url, error="m").svg_inline(
         border=4, dark="#000", light="#fff", omitsize=True
     )

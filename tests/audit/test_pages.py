@@ -151,10 +151,11 @@ def test_access_log_costs_the_same_with_more_rows(manager_client, navigator, per
         log(navigator, person)
     # session, user, the device that gave the second factor, person, count, page of entries
     # (with their users), the audit insert
-    assert count_queries.page(manager_client, url) == 7
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(manager_client, url) == 8
     for _ in range(30):
         log(UserFactory(team=person.team), person)
-    assert count_queries.page(manager_client, url) == 7
+    assert count_queries.page(manager_client, url) == 8
 
 
 def test_user_log_costs_the_same_with_more_rows(
@@ -164,10 +165,11 @@ def test_user_log_costs_the_same_with_more_rows(
     log(navigator, person)
     # session, user, the device that gave the second factor, staff member, count, page of
     # entries, their people, the audit insert
-    assert count_queries.page(manager_client, url) == 8
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(manager_client, url) == 9
     for _ in range(30):
         log(navigator, PersonFactory(team=team))
-    assert count_queries.page(manager_client, url) == 8
+    assert count_queries.page(manager_client, url) == 9
 
 
 # --- record history ---------------------------------------------------------------------------
@@ -229,8 +231,9 @@ def test_record_history_costs_the_same_with_more_changes(
     AllocationFactory(episode=person.episodes.get(), worker=team_leader)
     # session, user, the device that gave the second factor, person, one query per tracked model
     # (13, documents among them), the staff named in the versions, the audit entry
-    assert count_queries.page(client, url) == 19
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, url) == 20
     for n in range(20):
         person.phone = str(n)
         person.save()
-    assert count_queries.page(client, url) == 19
+    assert count_queries.page(client, url) == 20

@@ -296,7 +296,8 @@ def test_team_capacity_query_count_is_constant(
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the workers with their
     # loads, 5 the number waiting with the mean and longest wait, 6 the closed episodes' days
     # on service, 7 the plan's target, 8 the team's name, 9 the page of people waiting.
-    assert count_queries.page(client, reverse("caseload:team_capacity")) == 9
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 10
 
 
 def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(

@@ -437,7 +437,8 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
     # accommodation, budget and Star cards, 18 this quarter's events, 19 the latest NDT,
     # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25 the documents card,
     # 26 the audit entry.
-    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 26
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 27
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

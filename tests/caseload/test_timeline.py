@@ -202,7 +202,8 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # total), 24-25 the MDT panel's open actions and waiting MDT referrals, 26-27 consent and
     # sharing (the lawful basis, and the sharing agreements with their organisations and
     # recorders), 28 the documents card, 29 the audit entry.
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 29
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 30
 
 
 @pytest.mark.parametrize("n", [10, 2000])

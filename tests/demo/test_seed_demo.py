@@ -17,6 +17,8 @@ from referrals.models import Referral
 from returns.extract.models import EvaluationExtract
 from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role, User
+from smd.notifications.models import Notification
+from smd.outbox.models import OutboxMessage
 
 
 def test_seed_demo_refuses_without_debug(db, settings):
@@ -72,3 +74,16 @@ def test_seed_demo_builds_last_quarters_evaluation_extract(
     extract = EvaluationExtract.objects.get()  # one, however often seeded
     assert extract.status == "done" and extract.rows > 0
     assert extract.requested_by.username == "manager"
+
+
+def test_seed_demo_gives_the_demo_users_notifications(db, settings, shipped_schemes):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    told = set(Notification.objects.values_list("user__username", "kind"))
+    assert ("navigator", "security_new_device") in told
+    assert ("teamleader", "referral_waiting") in told
+    assert ("partner", "mdt_action_assigned") in told
+    count = Notification.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.count() == count
+    assert not OutboxMessage.objects.filter(task__startswith="smd.notifications.").exists()

@@ -389,17 +389,18 @@ def test_the_pages_cost_a_fixed_number_of_queries(
     # entry; the form's choices are read as it is drawn: 6 sharing agreements, 7 referrals,
     # 8 MDT referrals, 9 contacts, 10 the documents a new one may replace.
     upload = reverse("documents:upload", args=[person.pk])
-    assert count_queries.page(navigator_client, upload) == 10
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(navigator_client, upload) == 11
     # 1-3 as above, 4 the document with its person, 5 the audit entry.
     download = reverse("documents:download", args=[document.pk])
     with count_queries.during() as counted:
         response = navigator_client.get(download)
         b"".join(response.streaming_content)
     assert len(counted) == 5
-    # 1-3, 4 the document with its person, 5 the audit entry.
-    assert count_queries.page(navigator_client, reverse("documents:edit", args=[document.pk])) == 5
+    # 1-3, 4 the document with its person, 5 the audit entry, 6 the top bar's unread count.
+    assert count_queries.page(navigator_client, reverse("documents:edit", args=[document.pk])) == 6
     remove = reverse("documents:remove", args=[document.pk])
-    assert count_queries.page(client_for(team_leader), remove) == 5
+    assert count_queries.page(client_for(team_leader), remove) == 6
 
 
 def test_a_new_version_replaces_the_old_which_stays_in_history(

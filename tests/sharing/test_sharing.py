@@ -295,4 +295,5 @@ def test_register_query_count_is_constant(client_for, manager, team, n, count_qu
     client = client_for(manager)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the team's organisation
     # (named in the heading), 5 the agreements, 6 their parties.
-    assert count_queries.page(client, reverse("sharing:register")) == 6
+    # and one more: the top bar's count of unread notifications
+    assert count_queries.page(client, reverse("sharing:register")) == 7

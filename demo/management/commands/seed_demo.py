@@ -48,6 +48,10 @@ from sharing.models import (
 )
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
+from smd.notifications.models import Notification
+from smd.notifications.security import NEW_DEVICE
+from smd.notifications.services import notifications_sweep, notify
+from smd.outbox.models import OutboxMessage
 from smd.quarters import Quarter
 from smd.two_factor.services import APP_DEVICE_NAME
 
@@ -202,6 +206,7 @@ class Command(BaseCommand):
             self.seed_outcomes()
             self.seed_retention()
             self.seed_evaluation_extract()
+            self.seed_notifications()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -1090,3 +1095,24 @@ class Command(BaseCommand):
             return
         quarter = Quarter.containing(timezone.localdate()).previous()
         extract_request(team=maureen.team, quarter=quarter, by=maureen)
+
+    # --- notifications -----------------------------------------------------------------------
+
+    def seed_notifications(self):
+        """Today's reminders from the demo's own records (NDT reviews, MDT actions, referrals
+        waiting, sharing agreements' dates), and a sign-in from a new device for the
+        navigator, one of them already read. Made once, however often this runs."""
+        notifications_sweep(today=timezone.localdate())
+        nadia = User.objects.get(username="navigator")
+        notify(
+            user=nadia,
+            kind=NEW_DEVICE,
+            key="device:demo",
+            due=timezone.localdate(),
+            title="Your account was signed in to from a new device. "
+            "If this was not you, tell your team leader.",
+            url="/accounts/profile/",
+        )
+        Notification.objects.filter(user=nadia, key="device:demo").update(read_at=timezone.now())
+        # Demo data sends no email: the demo's addresses are made up.
+        OutboxMessage.objects.filter(task__startswith="smd.notifications.tasks.").delete()
