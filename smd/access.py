@@ -107,6 +107,17 @@ PERMISSIONS = {
         "Removing a document, with a reason (it stays in the record's history).",
         {Role.TEAM_LEADER},
     ),
+    # Appointments and the calendar feed.
+    "can_book_appointments": Permission(
+        "Booking, changing and cancelling appointments with a person, and recording whether "
+        "they happened: the roles that log contacts (a peer mentor only for their own people).",
+        {Role.NAVIGATOR, Role.PEER_MENTOR, Role.TEAM_LEADER},
+    ),
+    "can_have_calendar_feed": Permission(
+        "A personal calendar feed of one's appointments and what falls due: team staff and "
+        "peer mentors.",
+        TEAM_ROLES | {Role.PEER_MENTOR},
+    ),
     # Referrals.
     "can_make_referrals": Permission("The staff referral form.", TEAM_ROLES | {Role.PEER_MENTOR}),
     "can_triage": Permission("The triage queue and eligibility decisions.", {Role.TEAM_LEADER}),
@@ -220,6 +231,7 @@ OFF_MENU = {
     "sharing:dsa_new": "the register",
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
+    "appointments:calendar": "the profile page and My caseload",
 }
 
 
