@@ -1,6 +1,8 @@
 """Writes for appointments: booking, changing, cancelling, recording what happened, and the
 calendar feed's address."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -120,6 +122,8 @@ def appointment_attend(*, appointment, by, submission_key, **contact):
     it attended, linked to that contact, in one transaction. The contact form's one-time key
     makes a repeat find the contact and appointment the first one recorded. Returns
     (appointment, created)."""
+    if submission_key is None:  # not from a form (demo data, another service): a key of its own
+        submission_key = uuid.uuid4()
     made = submission_made(Contact, submission_key)
     if made is not None:
         linked = Appointment.objects.filter(pk=appointment.pk, contact=made).first()

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments.models import Appointment, AppointmentStatus
+from appointments.selectors import my_week
 from caseload.models import Person
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
 from mdt.models import AgendaItem
@@ -59,3 +61,21 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
         device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
         assert device.confirmed and device.bin_key == b32decode(secret)
         assert f"| `{username}` |" in readme and f"`{secret}`" in readme
+
+
+def test_seed_demo_books_appointments_for_my_caseload(db, settings, shipped_schemes):
+    """The navigator opens My caseload to appointments this week, and the demo holds one of each
+    outcome (each attended one with its contact); a second run books nothing more."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    count = Appointment.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Appointment.objects.count() == count
+    navigator = User.objects.get(username="navigator")
+    week = my_week(navigator)
+    assert week.today or week.later
+    assert set(Appointment.objects.values_list("status", flat=True)) == set(
+        AppointmentStatus.values
+    )
+    attended = Appointment.objects.filter(status=AppointmentStatus.ATTENDED)
+    assert attended.exists() and not attended.filter(contact__isnull=True).exists()
