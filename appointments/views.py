@@ -62,7 +62,7 @@ def new(request, person_pk):
         request.POST or None,
         person=person,
         places=places,
-        initial={"worker": request.user.pk, "kind": "face_to_face"},
+        initial={"worker": request.user.pk, "kind": "face_to_face", "on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -50,6 +50,8 @@ CREATE_FORMS = [
     "sharing:lawful_basis",
     "sharing:agreement_new",
     "sharing:dsa_new",
+    "appointments:new",
+    "appointments:attended",
 ]
 
 

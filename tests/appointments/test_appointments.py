@@ -337,3 +337,18 @@ def test_another_teams_appointment_is_not_found(client_for, other_team, navigato
         assert stranger.get(url).status_code == 404, name
     url = reverse("appointments:not_attended", args=[appointment.pk])
     assert stranger.post(url, {"version": current_version(appointment)}).status_code == 404
+
+
+def test_a_stale_cancel_is_refused_keeping_the_typed_reason(navigator_client, navigator, person):
+    appointment = booked_appointment(person, worker=navigator, starts_at=_at(2, 10))
+    seen = current_version(appointment)
+    services.appointment_change(
+        appointment=appointment, by=navigator, place="Moved", remind_before_hours=None
+    )
+    url = reverse("appointments:cancel", args=[appointment.pk])
+    response = navigator_client.post(url, {"reason": "My typed reason", "version": seen})
+    assert response.status_code == 400
+    assert "Someone else saved this record" in response.content.decode()
+    assert "My typed reason" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
