@@ -61,6 +61,10 @@ class DetailsMixin(forms.Form):
         ).order_by("first_name", "last_name")
         self.fields["worker"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["worker"].empty_label = None
+        # The options read once: the page draws them from this list, not a query per rendering.
+        self.fields["worker"].widget.choices = [
+            (u.pk, u.get_full_name() or u.username) for u in self.fields["worker"].queryset
+        ]
         self.places = places
         self.fields["place"].widget.attrs.update(
             {"list": f"places-{person.pk.hex[:8]}", "autocomplete": "off"}

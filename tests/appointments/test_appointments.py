@@ -352,3 +352,26 @@ def test_a_stale_cancel_is_refused_keeping_the_typed_reason(navigator_client, na
     assert "My typed reason" in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_the_forms_pin_their_queries(navigator_client, navigator, person, count_queries):
+    for n in range(3):
+        booked_appointment(person, worker=navigator, place=f"Place {n}")
+    appointment = booked_appointment(person, worker=navigator)
+    pages = {
+        # session, user, device; the person; the earlier places; the staff to choose from; the
+        # audit entry
+        reverse("appointments:new", args=[person.pk]): 7,
+        # session, user, device; the appointment with its person; the earlier places; the
+        # staff; the audit entry
+        reverse("appointments:edit", args=[appointment.pk]): 7,
+        # session, user, device; the appointment with its person; the audit entry
+        reverse("appointments:cancel", args=[appointment.pk]): 5,
+        # session, user, device; the appointment with its person; the active agencies offered;
+        # the audit entry
+        reverse("appointments:attended", args=[appointment.pk]): 6,
+        # session, user, device; the user's feed, if any
+        reverse("appointments:calendar"): 4,
+    }
+    counted = {url: count_queries.page(navigator_client, url) for url in pages}
+    assert counted == pages
