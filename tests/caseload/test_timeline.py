@@ -163,6 +163,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
     """Each app registers its own sources from its ready(); positions keep the page's order."""
     assert [group.key for group in timeline.groups()] == [
         "contacts",
+        "appointments",
         "allocations",
         "support",
         "referrals",
