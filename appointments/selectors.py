@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentStatus, Reminder
 
 RECENT = 5
 
@@ -75,6 +75,23 @@ def earlier_places(person, limit=8):
     ):
         counts[place] = counts.get(place, 0) + 1
     return sorted(counts, key=lambda p: (-counts[p], p))[:limit]
+
+
+def reminders_due(*, since, until):
+    """Booked appointments whose reminder (`Appointment.remind_at`) falls in (since, until],
+    with the person and worker: what a reminder sweep sends. One query."""
+    longest = timedelta(hours=max(Reminder.values))
+    candidates = (
+        Appointment.objects.booked()
+        .filter(
+            remind_before_hours__isnull=False,
+            starts_at__gt=since,
+            starts_at__lte=until + longest,
+        )
+        .select_related("person", "worker")
+        .order_by("starts_at")
+    )
+    return [a for a in candidates if since < a.remind_at <= until]
 
 
 def appointment_detail(user, pk):

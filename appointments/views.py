@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
@@ -252,7 +252,7 @@ def _feed_limited(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request, token):
     """A user's calendar, fetched by their calendar app without a session: the secret in the
     address is the key. A wrong or replaced secret is a 404."""

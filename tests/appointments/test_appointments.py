@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments import services
+from appointments import selectors, services
 from appointments.models import Appointment, AppointmentStatus
 from caseload.models import Allocation, Contact
 from smd.audit.models import AuditEvent
@@ -375,3 +375,24 @@ def test_the_forms_pin_their_queries(navigator_client, navigator, person, count_
     }
     counted = {url: count_queries.page(navigator_client, url) for url in pages}
     assert counted == pages
+
+
+def test_reminders_fall_due_at_the_chosen_time_before_a_booked_appointment(navigator, person):
+    now = timezone.now()
+    hour = booked_appointment(
+        person, worker=navigator, starts_at=now + timedelta(minutes=50), remind_before_hours=1
+    )
+    day = booked_appointment(
+        person, worker=navigator, starts_at=now + timedelta(hours=30), remind_before_hours=24
+    )
+    booked_appointment(person, worker=navigator, starts_at=now + timedelta(minutes=30))
+    later = booked_appointment(
+        person, worker=navigator, starts_at=now + timedelta(hours=9), remind_before_hours=2
+    )
+    cancelled = booked_appointment(
+        person, worker=navigator, starts_at=now + timedelta(minutes=40), remind_before_hours=1
+    )
+    services.appointment_cancel(appointment=cancelled, by=navigator, reason="Moved")
+    due = selectors.reminders_due(since=now - timedelta(minutes=15), until=now + timedelta(hours=6))
+    assert due == [hour, day]
+    assert later.remind_at == later.starts_at - timedelta(hours=2)
