@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, CalendarFeed
-from caseload.models import Contact
+from caseload.models import Contact, ContactKind
 from caseload.services import contact_log
 from smd.submission import once_per_submission, submission_made
 from smd.versioning import UNCHECKED, version_claim
@@ -122,6 +122,10 @@ def appointment_attend(*, appointment, by, submission_key, **contact):
     it attended, linked to that contact, in one transaction. The contact form's one-time key
     makes a repeat find the contact and appointment the first one recorded. Returns
     (appointment, created)."""
+    if contact.get("kind") == ContactKind.ATTEMPTED:
+        raise ValidationError(
+            {"kind": "An attempt is not an attended appointment: use “Did not attend” instead."}
+        )
     if submission_key is None:  # not from a form (demo data, another service): a key of its own
         submission_key = uuid.uuid4()
     made = submission_made(Contact, submission_key)

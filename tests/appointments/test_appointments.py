@@ -396,3 +396,21 @@ def test_reminders_fall_due_at_the_chosen_time_before_a_booked_appointment(navig
     due = selectors.reminders_due(since=now - timedelta(minutes=15), until=now + timedelta(hours=6))
     assert due == [hour, day]
     assert later.remind_at == later.starts_at - timedelta(hours=2)
+
+
+def test_an_attempt_is_not_an_attended_appointment(navigator_client, navigator, person):
+    appointment = booked_appointment(person, worker=navigator)
+    url = reverse("appointments:attended", args=[appointment.pk])
+    data = {
+        "kind": "attempted",
+        "duration_minutes": "10",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "summary": "Waited, they did not come.",
+        **new_key(),
+    }
+    response = navigator_client.post(url, data)
+    assert response.status_code == 400
+    assert "Did not attend" in " ".join(response.context["form"].errors["kind"])
+    assert "Waited, they did not come." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED and not Contact.objects.exists()
