@@ -22,6 +22,7 @@ from tests.factories import (
     PersonFactory,
     TeamFactory,
     UserFactory,
+    booked_appointment,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,3 +151,50 @@ def test_navigator_books_an_appointment_sees_it_and_logs_it_as_a_contact(
     assert "/calendar/feed/" in phone.get_by_label("Feed address").input_value()
     check(phone, "appointments-07-calendar")
     assert CalendarFeed.objects.filter(user=nadia).exists()
+
+
+def test_navigator_moves_an_appointment_then_cancels_it(
+    live_server, phone, check, assert_accessible
+):
+    team = TeamFactory(name="Changing Futures Navigators")
+    nadia = UserFactory(
+        username="nadia", first_name="Nadia", role=Role.NAVIGATOR, team=team, password=PASSWORD
+    )
+    peggy = PersonFactory(team=team, first_name="Margaret", last_name="Kelly", known_as="Peggy")
+    AllocationFactory(
+        episode=EpisodeFactory(person=peggy), worker=nadia, kind=Allocation.Kind.LEAD_NAVIGATOR
+    )
+    appointment = booked_appointment(
+        peggy, worker=nadia, starts_at=timezone.now() + timedelta(days=2), place="Day centre"
+    )
+
+    phone.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(phone)
+    with_app("nadia")
+    phone.get_by_label("Username").fill("nadia")
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    give_code(phone, "nadia")
+
+    phone.goto(f"{live_server.url}{appointment.get_absolute_url()}")
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Change").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Change an appointment")
+    phone.get_by_label("Where").fill("The library café")
+    check(phone, "appointments-08-change")
+    phone.get_by_role("button", name="Save changes").click()
+    expect(phone.locator("dl")).to_contain_text("The library café")
+    assert_accessible(phone)
+
+    phone.get_by_role("link", name="Cancel appointment").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Cancel an appointment")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Cancel appointment").click()
+    expect(phone.get_by_role("alert")).to_contain_text("needs an answer")
+    check(phone, "appointments-09-cancel-refused")
+    phone.get_by_label("Why it is cancelled").fill("Peggy is in hospital this week.")
+    phone.get_by_role("button", name="Cancel appointment").click()
+    expect(phone.locator("#appointments")).to_contain_text("Cancelled")
+    assert_accessible(phone)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
