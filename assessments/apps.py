@@ -8,12 +8,14 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # The caseload learns of assessments here, never by importing them: the timeline's
         # sources and My caseload's latest NDT.
-        from assessments import notifications, selectors, timeline
+        from appointments import calendar as appointments_calendar
+        from assessments import calendar, notifications, selectors, timeline
         from caseload import selectors as caseload_selectors
 
         notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
+        appointments_calendar.register_feed_items(calendar.ndt_reviews_due)
 
         # Records about a person: read by record history, exports and erasure.
         from assessments.models import (

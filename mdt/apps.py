@@ -7,13 +7,16 @@ class MdtConfig(AppConfig):
 
     def ready(self):
         # The apps below learn of the MDT here, never by importing it: the timeline's sources,
-        # My caseload's MDT actions, and what a withdrawn sharing agreement gives up.
+        # My caseload's MDT actions, the owner's calendar feed, and what a withdrawn sharing
+        # agreement gives up.
+        from appointments import calendar as appointments_calendar
         from caseload import selectors as caseload_selectors
-        from mdt import notifications, receivers, selectors, timeline
+        from mdt import calendar, notifications, receivers, selectors, timeline
         from sharing.signals import mdt_sharing_ended
 
         notifications.register()
         timeline.register()
+        appointments_calendar.register_feed_items(calendar.actions_due)
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
         mdt_sharing_ended.connect(receivers.sharing_ended, dispatch_uid="mdt.sharing_ended")
 

@@ -17,6 +17,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from appointments.models import Appointment, AppointmentStatus
 from assessments.models import Assessment, ReqolRecord
 from assessments.selectors import ndt_changes, review_status_from
 from caseload.models import (
@@ -1206,6 +1207,7 @@ class Return:
             ),
         )
         self._no_recent_contact(s)
+        self._appointments_not_attended(s)
         waiting = Referral.objects.filter(team=self.team, created_at__lte=self.hi).exclude(
             Exists(
                 EligibilityDecision.objects.filter(referral=OuterRef("pk"), decided_at__lte=self.hi)
@@ -1238,6 +1240,44 @@ class Return:
                 .exclude(Exists(recent))
                 .values_list("person_id", flat=True)
             ),
+        )
+
+    def _appointments_not_attended(self, s):
+        """Appointments in the quarter the person did not attend (DNA), as events and as
+        people, and their share of the appointments whose outcome was recorded. One query."""
+        recorded = list(
+            Appointment.objects.filter(
+                person__team=self.team,
+                starts_at__range=(self.lo, self.hi),
+                status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.NOT_ATTENDED],
+            ).values_list("person_id", "status")
+        )
+        missed = [person for person, status in recorded if status == AppointmentStatus.NOT_ATTENDED]
+        self.count(
+            s,
+            "appointments_not_attended",
+            "Appointments not attended",
+            "Appointments booked for a time in the quarter that were recorded as not attended "
+            "(did not attend). Each missed appointment counts once, so one person may count "
+            "several times.",
+            missed,
+        )
+        self.count(
+            s,
+            "people_not_attending",
+            "People who did not attend an appointment",
+            "People with at least one appointment in the quarter recorded as not attended.",
+            set(missed),
+        )
+        self.number(
+            s,
+            "appointments_not_attended_share",
+            "Share of appointments not attended (%)",
+            "Of the appointments in the quarter recorded as attended or not attended, the "
+            "per cent not attended. Cancelled appointments and those with nothing recorded yet "
+            "are left out.",
+            round(100 * len(missed) / len(recorded), 1) if recorded else None,
+            people=False,
         )
 
 

@@ -173,6 +173,25 @@ POLICY = {
         },
         "clear": {"summary": CLEAR, "follow_up_action": CLEAR},
     },
+    # Appointments: when, how, with whom on the staff and what became of them are kept (the return
+    # counts those not attended); where, who else came and why it was cancelled are cleared.
+    "appointments.Appointment": {
+        "keep": {
+            "submission_key",
+            "person",
+            "worker",
+            "booked_by",
+            "starts_at",
+            "ends_at",
+            "kind",
+            "remind_before_hours",
+            "status",
+            "contact",
+            "outcome_at",
+            "outcome_by",
+        },
+        "clear": {"place": CLEAR, "other_attendees": CLEAR, "cancel_reason": CLEAR},
+    },
     # Earlier wording of contacts: nothing counted, everything typed.
     "caseload.ContactVersion": DELETE,
     "caseload.Goal": {

@@ -107,6 +107,17 @@ PERMISSIONS = {
         "Removing a document, with a reason (it stays in the record's history).",
         {Role.TEAM_LEADER},
     ),
+    # Appointments and the calendar feed.
+    "can_book_appointments": Permission(
+        "Booking, changing and cancelling appointments with a person, and recording whether "
+        "they happened: the roles that log contacts (a peer mentor only for their own people).",
+        {Role.NAVIGATOR, Role.PEER_MENTOR, Role.TEAM_LEADER},
+    ),
+    "can_have_calendar_feed": Permission(
+        "A personal calendar feed of one's appointments and what falls due: team staff and "
+        "peer mentors.",
+        TEAM_ROLES | {Role.PEER_MENTOR},
+    ),
     # Referrals.
     "can_make_referrals": Permission("The staff referral form.", TEAM_ROLES | {Role.PEER_MENTOR}),
     "can_triage": Permission("The triage queue and eligibility decisions.", {Role.TEAM_LEADER}),
@@ -228,6 +239,7 @@ OFF_MENU = {
     "returns:extract": "the quarterly returns page",
     "notifications:list": "the Notifications button in the top bar, with its count",
     "notifications:preferences": "the notifications page",
+    "appointments:calendar": "the profile page and My caseload",
 }
 
 

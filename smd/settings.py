@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "smd.outbox",
     "smd.notifications",
     "caseload",
+    "appointments",
     "referrals",
     "assessments",
     "sharing",
@@ -270,6 +271,9 @@ SHARING_REMINDER_DAYS = env_int("SHARING_REMINDER_DAYS", 30)
 # The public referral form: at most this many submissions per address.
 REFERRAL_RATE_LIMIT = os.environ.get("REFERRAL_RATE_LIMIT", "5/10m")
 RATELIMIT_VIEW = "referrals.views.public_rate_limited"
+# A calendar feed address: fetches per client address (calendar apps poll every few minutes to
+# hours). Like the referral form's, it fails open when the cache is down (appointments.views).
+CALENDAR_FEED_RATE_LIMIT = os.environ.get("CALENDAR_FEED_RATE_LIMIT", "60/h")
 # With the cache (Redis) down, the public form takes referrals without counting them, and the
 # log says so: a person's referral matters more than the limit (referrals/ratelimit.py).
 RATELIMIT_FAIL_OPEN = True

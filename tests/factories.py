@@ -1,10 +1,11 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
+from appointments.services import appointment_book
 from caseload.models import (
     Allocation,
     Contact,
@@ -196,4 +197,18 @@ def signed_consent(person, *, by, shareable_with_mdt=True):
         dated=timezone.localdate(),
         shareable_with_mdt=shareable_with_mdt,
         by=by,
+    )
+
+
+def booked_appointment(person, *, worker, starts_at=None, place="The library café", **extra):
+    """An appointment booked through the real service: by default with `worker`, face to face,
+    an hour ago (so it can be logged as a contact or as not attended)."""
+    return appointment_book(
+        person=person,
+        by=worker,
+        worker=worker,
+        starts_at=starts_at or timezone.now() - timedelta(hours=1),
+        kind="face_to_face",
+        place=place,
+        **extra,
     )

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from appointments.models import CalendarFeed
 from assessments.models import AssessmentScheme
 from assessments.reqol.services import definition_import
 from assessments.services import assessment_save
@@ -35,6 +36,7 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
     UserFactory,
+    booked_appointment,
     dsa_for_mdt,
     share_for_mdt,
     signed_consent,
@@ -94,6 +96,8 @@ def only(allowed, denied, anonymous=LOGIN, ok=200):
 MDT_READERS = TEAM_STAFF | {"mdt_member", "other_team_leader"}
 RETURNS = {"manager", "admin"}
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The navigator's calendar feed address's secret (appointments.models.CalendarFeed).
+FEED_TOKEN = "the-worlds-feed-secret-0123456789abcdefghijk"
 
 
 def mdt_read(ok):
@@ -312,6 +316,29 @@ EXPECTED = {
         "get",
         {**only({"team_leader"}, denied=403), "other_team_leader": 404},
     ),
+    # Appointments: seen by whoever may see the person; booked, changed, cancelled and recorded
+    # by the roles that log contacts (a peer mentor for their own people). Others' people 404.
+    "appointments:new": ("get", {**only(CONTACT_LOGGERS, denied=403), "other_team_leader": 404}),
+    "appointments:detail": ("get", only(IN_SCOPE, denied=404)),
+    "appointments:edit": ("get", {**only(CONTACT_LOGGERS, denied=403), "other_team_leader": 404}),
+    "appointments:cancel": (
+        "get",
+        {**only(CONTACT_LOGGERS, denied=403), "other_team_leader": 404},
+    ),
+    "appointments:attended": (
+        "get",
+        {**only(CONTACT_LOGGERS, denied=403), "other_team_leader": 404},
+    ),
+    "appointments:not_attended": (
+        "post",
+        {**only(CONTACT_LOGGERS, denied=403, ok=302), "other_team_leader": 404},
+    ),
+    # Each user's own calendar feed page; the feed itself needs no session, only its secret.
+    "appointments:calendar": (
+        "get",
+        only(TEAM_STAFF | {"peer_mentor", "other_team_leader"}, denied=403),
+    ),
+    "appointments:feed": ("get", statuses(anonymous=200)),
     # Quarterly returns: a team's managers and admins; the people behind a figure are listed
     # only for managers (admins see no person data).
     "returns:index": ("get", only(RETURNS, denied=403)),
@@ -461,6 +488,10 @@ def world(shipped_schemes):
     )
     definition_import(data=reqol_definition_data())
     document = signed_consent(person, by=users["navigator"])
+    appointment = booked_appointment(person, worker=users["navigator"])
+    feed = CalendarFeed(user=users["navigator"])
+    feed.set_token(FEED_TOKEN)
+    feed.save()
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )
@@ -502,6 +533,7 @@ def world(shipped_schemes):
         "item": item,
         "action": action,
         "document": document,
+        "appointment": appointment,
     }
 
 
@@ -534,6 +566,12 @@ def url_for(name, world):
         return reverse(name, args=[world["document"].pk])
     if name == "notifications:read":
         return reverse(name, args=[world["notification"].pk])
+    if name == "appointments:new":
+        return reverse(name, args=[world["person"].pk])
+    if name == "appointments:feed":
+        return reverse(name, args=[FEED_TOKEN])
+    if name.startswith("appointments:") and name != "appointments:calendar":
+        return reverse(name, args=[world["appointment"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

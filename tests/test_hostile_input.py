@@ -28,6 +28,7 @@ from django_otp.oath import hotp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from appointments.forms import BookForm, ChangeForm
 from assessments.forms import AssessmentForm
 from assessments.models import AssessmentScheme
 from assessments.reqol.forms import ReqolForm
@@ -64,6 +65,7 @@ from tests.factories import (
     ReferralFactory,
     TeamFactory,
     UserFactory,
+    booked_appointment,
     current_version,
     dsa_for_mdt,
     new_key,
@@ -211,7 +213,9 @@ def build_world(team, partner_org):
         title="A person was allocated to you as lead navigator",
         url=person.get_absolute_url(),
     )
+    appointment = booked_appointment(person, worker=users["navigator"])
     return {
+        "appointment": appointment,
         "notification": notification,
         "document": document,
         "team": team,
@@ -327,6 +331,13 @@ def _dsa(w, agreement=None):
 def _contact(w):
     return as_post(
         ContactForm(person=w["person"]), kind="phone", duration_minutes="20", summary="Called."
+    )
+
+
+def _booking(w):
+    form = BookForm(person=w["person"], initial={"worker": w["users"]["navigator"].pk})
+    return as_post(
+        form, on=_today(1), start="10:00", end="11:00", kind="face_to_face", place="Library"
     )
 
 
@@ -639,6 +650,31 @@ FORMS = {
         "navigator",
         lambda w: {"reason": "Changed their mind.", "version": current_version(w["sharing"])},
     ),
+    "appointments:new": Form("navigator", _booking),
+    "appointments:edit": Form(
+        "navigator",
+        lambda w: as_post(
+            ChangeForm(
+                person=w["person"],
+                version_record=w["appointment"],
+                initial=ChangeForm.initial_from(w["appointment"]),
+            ),
+            place="The day centre",
+        ),
+    ),
+    "appointments:cancel": Form(
+        "navigator",
+        lambda w: {
+            "reason": "They asked to move it.",
+            "version": current_version(w["appointment"]),
+        },
+    ),
+    "appointments:attended": Form("navigator", _contact),
+    "appointments:not_attended": Form(
+        "navigator", lambda w: {"version": current_version(w["appointment"])}
+    ),
+    # A new feed address: shown on the page that answers the POST (200).
+    "appointments:calendar": Form("navigator", accepted={200}),
     "documents:upload": Form("navigator", _upload),
     "documents:edit": Form(
         "navigator",
@@ -717,6 +753,8 @@ NO_POST = {
     "mdt:minutes_pdf": "a PDF",
     "mdt:case": "a page",
     "documents:download": "a file",
+    "appointments:detail": "a page; its form posts to not_attended",
+    "appointments:feed": "a calendar file, fetched with GET by calendar apps",
     "returns:index": "a list; its forms post to generate and sign_off",
     "returns:live": "figures, chosen by GET",
     "returns:people": "a list, chosen by GET",

@@ -51,6 +51,8 @@ CREATE_FORMS = [
     "sharing:agreement_new",
     "sharing:dsa_new",
     "returns:extract_generate",
+    "appointments:new",
+    "appointments:attended",
 ]
 
 

@@ -28,6 +28,7 @@ REFERRAL = ("pk", "referrals.referral")
 RETURN = ("pk", "returns.quarterlyreturn")
 EXTRACT = ("pk", "returns.evaluationextract")
 DOCUMENT = ("pk", "documents.document")
+APPOINTMENT = ("pk", "appointments.appointment")
 CREATE = AuditAction.CREATE
 
 AUDITED = {
@@ -115,6 +116,15 @@ AUDITED = {
     "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
     "documents:edit": Audited("Document details", person=None, obj=DOCUMENT),
     "documents:remove": Audited("Document removed", person=None, obj=DOCUMENT),
+    # Appointments: the person is resolved by the view (audit_person).
+    "appointments:new": Audited("New appointment", person="person_pk", post=CREATE),
+    "appointments:detail": Audited("Appointment", person=None, obj=APPOINTMENT),
+    "appointments:edit": Audited("Appointment changed", person=None, obj=APPOINTMENT),
+    "appointments:cancel": Audited("Appointment cancelled", person=None, obj=APPOINTMENT),
+    "appointments:attended": Audited(
+        "Appointment logged as a contact", person=None, obj=APPOINTMENT, post=CREATE
+    ),
+    "appointments:not_attended": Audited("Appointment not attended", person=None, obj=APPOINTMENT),
 }
 
 NOT_AUDITED = {
@@ -167,4 +177,8 @@ NOT_AUDITED = {
     # would log a second time as a change.
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
     "rights:retention_erase": "each person erased writes its own entry (person_erase)",
+    "appointments:calendar": "the user's own feed address, no person",
+    # Fetched without a session: the view writes its own entry for the feed's owner, without
+    # the path, which holds the secret.
+    "appointments:feed": "the view writes its own entry (audit_record), naming the feed's owner",
 }

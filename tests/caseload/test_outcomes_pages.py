@@ -433,12 +433,12 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5-8 aliases,
     # episodes, allocations, referrals, 9 the last contact, 10 the timeline's count, 11 its
     # page, 12-16 the page's records, one query per kind (episode opened, allocations started,
-    # goal set, event, accommodation; budget offered is older than the page), 17 the plan,
-    # accommodation, budget and Star cards, 18 this quarter's events, 19 the latest NDT,
-    # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25 the documents card,
-    # 26 the audit entry.
+    # goal set, event, accommodation; budget offered is older than the page), 17 the
+    # appointments card, 18 the plan, accommodation, budget and Star cards, 19 this quarter's
+    # events, 20 the latest NDT, 21 ReQoL-10, 22-23 the MDT panel, 24-25 consent and sharing,
+    # 26 the documents card, 27 the audit entry.
     # and one more: the top bar's count of unread notifications
-    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 27
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 28
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

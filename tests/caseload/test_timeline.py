@@ -163,6 +163,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
     """Each app registers its own sources from its ready(); positions keep the page's order."""
     assert [group.key for group in timeline.groups()] == [
         "contacts",
+        "appointments",
         "allocations",
         "support",
         "referrals",
@@ -196,14 +197,14 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # aliases, episodes, allocations with workers, and the referrals this user may see with
     # their referrers' organisations, 9 the last contact, 10 the timeline's count and 11 its
     # page (one UNION of every source), 12-18 the page's records, one query per kind on the
-    # page (seven kinds here), 19 the contacts' agencies, 20 the plan, accommodation, budget
-    # and Outcomes Star cards (one query of subqueries), 21 this quarter's event counts, 22 the
-    # latest NDT in the open episode, 23 ReQoL-10 (whether wording is loaded, and the latest
-    # total), 24-25 the MDT panel's open actions and waiting MDT referrals, 26-27 consent and
-    # sharing (the lawful basis, and the sharing agreements with their organisations and
-    # recorders), 28 the documents card, 29 the audit entry.
+    # page (seven kinds here), 19 the contacts' agencies, 20 the appointments card, 21 the
+    # plan, accommodation, budget and Outcomes Star cards (one query of subqueries), 22 this
+    # quarter's event counts, 23 the latest NDT in the open episode, 24 ReQoL-10 (whether
+    # wording is loaded, and the latest total), 25-26 the MDT panel's open actions and waiting
+    # MDT referrals, 27-28 consent and sharing (the lawful basis, and the sharing agreements
+    # with their organisations and recorders), 29 the documents card, 30 the audit entry.
     # and one more: the top bar's count of unread notifications
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 30
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 31
 
 
 @pytest.mark.parametrize("n", [10, 2000])

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments.models import Appointment, AppointmentStatus
+from appointments.selectors import my_week
 from caseload.models import Person
 from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
 from mdt.models import AgendaItem
@@ -87,3 +89,21 @@ def test_seed_demo_gives_the_demo_users_notifications(db, settings, shipped_sche
     call_command("seed_demo", stdout=io.StringIO())
     assert Notification.objects.count() == count
     assert not OutboxMessage.objects.filter(task__startswith="smd.notifications.").exists()
+
+
+def test_seed_demo_books_appointments_for_my_caseload(db, settings, shipped_schemes):
+    """The navigator opens My caseload to appointments this week, and the demo holds one of each
+    outcome (each attended one with its contact); a second run books nothing more."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    count = Appointment.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Appointment.objects.count() == count
+    navigator = User.objects.get(username="navigator")
+    week = my_week(navigator)
+    assert week.today or week.later
+    assert set(Appointment.objects.values_list("status", flat=True)) == set(
+        AppointmentStatus.values
+    )
+    attended = Appointment.objects.filter(status=AppointmentStatus.ATTENDED)
+    assert attended.exists() and not attended.filter(contact__isnull=True).exists()

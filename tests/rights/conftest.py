@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from appointments.models import Appointment
 from assessments.models import (
     Assessment,
     AssessmentCorrection,
@@ -309,6 +310,29 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         withdrawn_at=at(d(90)),
         withdrawn_by=staff,
         withdrawal_reason=f"{secret} withdrew",
+    )
+    # Appointments: one cancelled (every typed field filled in), one not attended (counted).
+    Appointment.objects.create(
+        person=person,
+        worker=staff,
+        booked_by=staff,
+        starts_at=at(d(20)),
+        place=f"{secret} place",
+        other_attendees=f"{secret} attendee",
+        status="cancelled",
+        cancel_reason=f"{secret} cancelled",
+        outcome_at=at(d(19)),
+        outcome_by=staff,
+    )
+    Appointment.objects.create(
+        person=person,
+        worker=staff,
+        booked_by=staff,
+        starts_at=at(d(30)),
+        place=f"{secret} other place",
+        status="not_attended",
+        outcome_at=at(d(30)),
+        outcome_by=staff,
     )
     document_upload(
         person=person,

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments import services as appointments
+from appointments.models import Appointment
 from assessments.models import Assessment, AssessmentScheme
 from assessments.services import assessment_save
 from caseload.models import (
@@ -204,6 +206,7 @@ class Command(BaseCommand):
             self.seed_sharing()
             self.seed_mdt()
             self.seed_outcomes()
+            self.seed_appointments()
             self.seed_retention()
             self.seed_evaluation_extract()
             self.seed_notifications()
@@ -673,6 +676,72 @@ class Command(BaseCommand):
                 ending_planned=True,
                 closing_note="Moved into supported housing.",
             )
+
+    def seed_appointments(self):
+        """Appointments for the navigator and the peer mentor: some today and this week on My
+        caseload, and earlier ones attended (each with its contact), missed and cancelled."""
+        users = {u.username: u for u in User.objects.filter(username__in=["navigator", "peer"])}
+        if Appointment.objects.filter(worker__in=users.values()).exists():
+            return
+        now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+        today = timezone.localdate()
+
+        def at(days, hour):
+            return timezone.make_aware(
+                datetime.combine(today + timedelta(days=days), time(hour, 0))
+            )
+
+        places = ["The library café", "Day centre, quiet room", "Outside the GP surgery"]
+        for worker in users.values():
+            people = list(
+                Person.objects.filter(
+                    episodes__allocations__worker=worker,
+                    episodes__allocations__ended_at__isnull=True,
+                )
+                .exclude(episodes__status=EpisodeStatus.CLOSED)
+                .distinct()
+                .order_by("last_name")[:4]
+            )
+            for i, someone in enumerate(people):
+                book = {"person": someone, "by": worker, "worker": worker, "kind": "face_to_face"}
+                # Later today or in the coming days, with a reminder.
+                appointments.appointment_book(
+                    **book,
+                    starts_at=max(at(i, 10 + i), now + timedelta(hours=1 + i)),
+                    ends_at=max(at(i, 10 + i), now + timedelta(hours=1 + i))
+                    + timedelta(minutes=45),
+                    place=places[i % len(places)],
+                    other_attendees="Housing officer" if i == 0 else "",
+                    remind_before_hours=1 if i % 2 == 0 else 24,
+                )
+                # Last week's: attended (logged as a contact), or not attended.
+                past = appointments.appointment_book(
+                    **book, starts_at=at(-7 + i, 14), place=places[(i + 1) % len(places)]
+                )
+                if i % 2 == 0:
+                    appointments.appointment_attend(
+                        appointment=past,
+                        by=worker,
+                        submission_key=None,
+                        occurred_at=past.starts_at,
+                        kind="face_to_face",
+                        duration_minutes=40,
+                        summary="Met as planned: went through the housing forms together.",
+                    )
+                else:
+                    appointments.appointment_not_attended(appointment=past, by=worker)
+            if people:
+                cancelled = appointments.appointment_book(
+                    person=people[0],
+                    by=worker,
+                    worker=worker,
+                    kind="accompanied",
+                    starts_at=at(10, 9),
+                    place="Benefits office",
+                )
+                appointments.appointment_cancel(
+                    appointment=cancelled, by=worker, reason="The benefits office moved it."
+                )
 
     def seed_ndt(self):
         """Peggy's NDT history: an amended baseline in June 2025 and reviews since, falling."""
