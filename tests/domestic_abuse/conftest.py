@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from caseload.models import Allocation
 from domestic_abuse.services import definition_import
 from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
 
@@ -44,5 +45,7 @@ def dash(db):
 @pytest.fixture
 def survivor(team, navigator):
     person = PersonFactory(team=team, first_name="Dana", last_name="Hale", gender="woman")
-    AllocationFactory(episode=EpisodeFactory(person=person), worker=navigator)
+    AllocationFactory(
+        episode=EpisodeFactory(person=person), worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR
+    )
     return person
