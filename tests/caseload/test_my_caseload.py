@@ -123,8 +123,9 @@ def _bulk_caseload(worker, n):
 def test_caseload_query_count_is_constant(navigator_client, navigator, n, count_queries):
     _bulk_caseload(navigator, n)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the count for the pages,
-    # 5 the counts by status for the filter, 6 the worker's own open MDT actions, 7 the rows:
-    # one query, each row's facts (last contact, last attempt, next action, episode status,
-    # NDT review, open MDT actions) as correlated subqueries; 8 the page's NDT changes (one query
-    # with no NDTs; at most four with them, see test_change_across_versions).
-    assert count_queries.page(navigator_client, CASELOAD) == 8
+    # 5 the counts by status for the filter, 6 the worker's own open MDT actions, 7 their open
+    # MARAC actions, 8 the rows: one query, each row's facts (last contact, last attempt, next
+    # action, episode status, NDT review, open MDT actions, domestic-abuse risk, open MARAC
+    # actions) as correlated subqueries; 9 the page's NDT changes (one query with no NDTs; at
+    # most four with them, see test_change_across_versions).
+    assert count_queries.page(navigator_client, CASELOAD) == 9
