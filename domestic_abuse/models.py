@@ -162,8 +162,6 @@ class DashChecklist(BaseModel):
 
     objects = DashChecklistQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
     class Meta:
         ordering = ["-completed_on", "-created_at"]
         indexes = [models.Index(fields=["person", "completed_on"], name="dash_person_date")]
@@ -202,8 +200,6 @@ class DashAnswer(BaseModel):
     answer = models.CharField(max_length=10, choices=Answer.choices)
     source = models.CharField(max_length=12, choices=AnswerSource.choices)
     note = models.CharField(max_length=500, blank=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["question__position"]

@@ -435,9 +435,9 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
     # page, 12-16 the page's records, one query per kind (episode opened, allocations started,
     # goal set, event, accommodation; budget offered is older than the page), 17 the plan,
     # accommodation, budget and Star cards, 18 this quarter's events, 19 the latest NDT,
-    # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25 the documents card,
-    # 26 the audit entry.
-    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 26
+    # 20 ReQoL-10, 21-22 the MDT panel, 23-24 consent and sharing, 25-27 the domestic-abuse
+    # card (checklist, incident, MARAC referral), 28 the documents card, 29 the audit entry.
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 29
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

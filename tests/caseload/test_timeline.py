@@ -169,6 +169,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
         "plan",
         "outcomes",
         "assessments",
+        "domestic_abuse",
         "mdt",
         "documents",
     ]
@@ -201,8 +202,10 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # latest NDT in the open episode, 23 ReQoL-10 (whether wording is loaded, and the latest
     # total), 24-25 the MDT panel's open actions and waiting MDT referrals, 26-27 consent and
     # sharing (the lawful basis, and the sharing agreements with their organisations and
-    # recorders), 28 the documents card, 29 the audit entry.
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 29
+    # recorders), 28-30 the domestic-abuse card (the latest DASH checklist, the latest
+    # domestic-abuse incident, the latest MARAC referral with its open actions), 31 the
+    # documents card, 32 the audit entry.
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 32
 
 
 @pytest.mark.parametrize("n", [10, 2000])
