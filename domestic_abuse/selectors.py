@@ -54,7 +54,7 @@ def person_summary(person, user):
     latest = (
         DashChecklist.objects.visible_to(user)
         .filter(person=person)
-        .select_related("assessor")
+        .select_related("assessor", "definition")
         .order_by("-completed_on", "-created_at")
         .first()
     )
@@ -116,8 +116,15 @@ def case_summary(item, user):
         return None
     latest = (
         DashChecklist.objects.filter(person_id=person_id)
+        .select_related("definition")
         .order_by("-completed_on", "-created_at")
-        .only("risk_level", "completed_on", "high_because", "yes_count")
+        .only(
+            "risk_level",
+            "completed_on",
+            "high_because",
+            "yes_count",
+            "definition__acknowledgement",
+        )
         .first()
     )
     referral = (

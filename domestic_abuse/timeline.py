@@ -17,7 +17,7 @@ def register():
                 person=person
             ),
             at="completed_on",
-            eager=lambda qs: qs.select_related("assessor"),
+            eager=lambda qs: qs.select_related("assessor", "definition"),
             date_only=True,
         )
     )

@@ -310,3 +310,21 @@ def test_the_da_pages_cost_the_same_as_checklists_referrals_and_actions_grow(
     # (3), referrals with actions and owners (3), the wording with its questions (2), the
     # summary (3), and the audit entry.
     assert few[0] == 17
+
+
+def test_the_acknowledgement_is_shown_wherever_the_checklist_is(
+    navigator_client, survivor, dash, navigator
+):
+    checklist_record(
+        person=survivor,
+        definition=dash,
+        completed_on=timezone.localdate(),
+        answers=answers(2),
+        by=navigator,
+    )
+    acknowledgement = escape(dash.acknowledgement)
+    person_page = navigator_client.get(survivor.get_absolute_url()).content.decode()
+    # The person page's card and the checklist's timeline entry.
+    assert person_page.count(acknowledgement) == 2
+    overview = navigator_client.get(reverse("domestic_abuse:overview", args=[survivor.pk]))
+    assert acknowledgement in overview.content.decode()
