@@ -38,10 +38,13 @@ class Due:
 
 def due_after(latest, incident_on, *, today=None):
     """The next checklist's due date from the latest one (None: never done) and the latest
-    domestic-abuse incident after it: at once after an incident, else DASH_REVIEW_WEEKS on."""
+    domestic-abuse incident: at once after an incident (or an incident and no checklist yet),
+    else DASH_REVIEW_WEEKS on; None when there is neither."""
     today = today or timezone.localdate()
     if latest is None:
-        return None
+        if incident_on is None:
+            return None
+        return Due(on=incident_on, reason=f"incident on {incident_on:%-d %b %Y}", overdue=True)
     if incident_on is not None and incident_on > latest.completed_on:
         return Due(on=incident_on, reason=f"new incident on {incident_on:%-d %b %Y}", overdue=True)
     on = latest.completed_on + timedelta(weeks=settings.DASH_REVIEW_WEEKS)

@@ -172,6 +172,9 @@ def test_due_on_the_review_interval_and_at_once_after_a_new_incident(dash, survi
     assert incident.overdue and "new incident" in incident.reason
     # An incident before the checklist was taken into account by it.
     assert not due_after(checklist, date(2026, 5, 20), today=date(2026, 7, 1)).overdue
+    # Never assessed: nothing due without an incident, due at once with one.
+    assert due_after(None, None) is None
+    assert due_after(None, date(2026, 6, 20)).overdue
 
 
 # --- the wording ---------------------------------------------------------------------------------
