@@ -228,9 +228,10 @@ def test_record_history_costs_the_same_with_more_changes(
     client = client_for(team_leader)
     AllocationFactory(episode=person.episodes.get(), worker=team_leader)
     # session, user, the device that gave the second factor, person, one query per tracked model
-    # (13, documents among them), the staff named in the versions, the audit entry
-    assert count_queries.page(client, url) == 19
+    # (15, documents and MARAC referrals and actions among them), the staff named in the
+    # versions, the audit entry
+    assert count_queries.page(client, url) == 21
     for n in range(20):
         person.phone = str(n)
         person.save()
-    assert count_queries.page(client, url) == 19
+    assert count_queries.page(client, url) == 21
