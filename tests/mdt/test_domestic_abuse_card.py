@@ -56,3 +56,14 @@ def test_the_card_goes_when_the_persons_sharing_is_withdrawn(item, person, navig
     for agreement in person.sharing_agreements.all():
         sharing_agreement_withdraw(agreement=agreement, reason="Changed their mind", by=navigator)
     assert case_summary(item, partner) is None
+
+
+def test_the_chairs_live_screen_shows_the_card_and_the_badge(
+    client_for, item, meeting, person, navigator, chair
+):
+    person.safe_to_visit = "no"
+    person.save()
+    _refer(person, navigator)
+    page = client_for(chair).get(reverse("mdt:live", args=[meeting.pk]), {"case": item.pk})
+    text = page.content.decode()
+    assert "referred to City MARAC" in text and "Safe contact: no home visits" in text
