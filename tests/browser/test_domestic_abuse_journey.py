@@ -8,21 +8,28 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from caseload.models import Allocation
 from domestic_abuse.models import DashChecklist, MaracAction, MaracReferral
 from domestic_abuse.services import definition_import
+from mdt.models import MdtMeeting, MdtReferral
+from mdt.services import agenda_add, meeting_create
 from smd.models import Role
 from tests.browser.conftest import close_page, open_page
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
+    OrganisationFactory,
     PersonFactory,
     TeamFactory,
     UserFactory,
+    dsa_for_mdt,
+    marac_records,
+    share_for_mdt,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -114,3 +121,53 @@ def test_checklist_high_marac_referral_and_its_action_on_my_caseload(
     assert checklist.answers.get(question__key="q03").note == "Said it has got worse since May"
     assert MaracReferral.objects.get().criteria == ["visible_high_risk"]
     assert MaracAction.objects.get().is_done
+
+
+def test_the_mdt_case_and_live_screen_show_risk_marac_and_safe_contact(
+    live_server, chromium_browser, assert_accessible, screenshot
+):
+    team = TeamFactory(name="Changing Futures Navigators")
+    chair = UserFactory(username="chris", role=Role.MDT_CHAIR, team=team, password=PASSWORD)
+    navigator = UserFactory(role=Role.NAVIGATOR, team=team)
+    probation = OrganisationFactory(name="Northgate Probation", sector="probation")
+    person = PersonFactory(
+        team=team, first_name="Dana", last_name="Hale", safe_to_visit="no", code_word="Bluebell"
+    )
+    EpisodeFactory(person=person)
+    dsa_for_mdt(team.organisation, probation, by=UserFactory(role=Role.MANAGER, team=team))
+    share_for_mdt(person, probation, by=navigator)
+    records = marac_records(person, by=navigator, owner=navigator)
+    meeting = meeting_create(
+        meeting=MdtMeeting(
+            team=team, starts_at=timezone.now() + timedelta(days=2), place="Room 4", chair=chair
+        ),
+        organisations=[probation],
+        members=[],
+    )
+    referral = MdtReferral.objects.create(
+        person=person,
+        source="navigator",
+        referring_organisation=team.organisation,
+        referred_by=navigator,
+        why_now="Threats from her ex-partner",
+        tried="Refuge referral",
+        asked_of_partners="Police marker",
+        sharing_basis="agreed",
+    )
+    item = agenda_add(meeting=meeting, person=person, mdt_referral=referral)
+
+    page = open_page(chromium_browser)
+    try:
+        browser_sign_in(page, live_server.url, "chris", PASSWORD)
+        page.goto(f"{live_server.url}{item.get_absolute_url()}")
+        expect(page.locator("#case-da-h").locator("..")).to_contain_text(
+            f"referred to City MARAC {records['marac'].referred_on:%-d %b %Y}"
+        )
+        expect(page.locator(".safe-contact-badge")).to_contain_text("no home visits")
+        assert_accessible(page)
+        screenshot(page, "da-mdt-case")
+        page.goto(f"{live_server.url}{reverse('mdt:live', args=[meeting.pk])}?case={item.pk}")
+        expect(page.locator("#case-da-h").locator("..")).to_contain_text("Risk: High")
+        assert_accessible(page)
+    finally:
+        close_page(page)
