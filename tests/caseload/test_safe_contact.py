@@ -153,3 +153,13 @@ def test_what_is_sent_goes_to_staff_addresses_and_carries_no_contact_details(
     for message in mail.outbox:
         assert set(message.to) <= staff
         assert person.phone not in message.body and "refuge" not in message.body
+
+
+def test_a_linked_referral_shows_the_badge_beside_its_contact_details(
+    client_for, team, person, team_leader
+):
+    person.safe_to_write = "no"
+    person.save()
+    referral = ReferralFactory(team=team, person=person, contact_details="Via the refuge")
+    page = client_for(team_leader).get(referral.get_absolute_url()).content.decode()
+    assert "Via the refuge" in page and "Safe contact: no letters" in page
