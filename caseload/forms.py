@@ -62,6 +62,12 @@ class PersonForm(VersionedFormMixin, PlainEnglishMixin, PersonIdentityMixin, for
             "phone",
             "safe_to_text",
             "safe_to_leave_voicemail",
+            "safe_to_phone",
+            "safe_to_write",
+            "safe_to_visit",
+            "safe_time",
+            "code_word",
+            "abuser_may_be_present",
             "contact_notes",
             "gender",
             "gender_same_as_sex_at_birth",
@@ -99,9 +105,37 @@ class PersonForm(VersionedFormMixin, PlainEnglishMixin, PersonIdentityMixin, for
         help_text="Shown on the caseload and the person page. Put the detail in the record.",
     )
 
+    # Safe-contact answers a post leaves out (a page from before they were asked) keep what is
+    # stored; nothing else about the form changes.
+    SAFE_CONTACT_CHOICES = [
+        "safe_to_phone",
+        "safe_to_write",
+        "safe_to_visit",
+        "abuser_may_be_present",
+    ]
+
+    def _kept_if_left_out(self, name):
+        if self.add_prefix(name) not in self.data:
+            return getattr(self.instance, name)
+        return self.cleaned_data[name]
+
+    def clean_safe_to_phone(self):
+        return self._kept_if_left_out("safe_to_phone")
+
+    def clean_safe_to_write(self):
+        return self._kept_if_left_out("safe_to_write")
+
+    def clean_safe_to_visit(self):
+        return self._kept_if_left_out("safe_to_visit")
+
+    def clean_abuser_may_be_present(self):
+        return self._kept_if_left_out("abuser_may_be_present")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ethnicity"].choices = ethnicity_grouped_choices()
+        for name in self.SAFE_CONTACT_CHOICES:
+            self.fields[name].required = False
         self.fields["worker_gender_preference"].choices = WorkerGender.choices
         # "No preference" is one of the answers, so the question is not marked optional.
         self.fields["worker_gender_preference"].label = "Would they like a worker who is"

@@ -36,6 +36,7 @@ from caseload.models import (
 )
 from caseload.outcomes.selectors import accommodation_on, event_comparison, outcomes_star_count
 from caseload.selectors import team_capacity_at, waiting_at
+from domestic_abuse import selectors as domestic_abuse
 from mdt.selectors import mdt_figures
 from referrals.models import EligibilityDecision, Referral
 from referrals.selectors import domestic_abuse_survivors
@@ -56,6 +57,7 @@ SECTIONS = [
     "Referrals",
     "Outcomes",
     "MDT",
+    "Domestic abuse",
     "Information sharing",
     "Equity",
     "Data quality",
@@ -261,6 +263,7 @@ class Return:
         self.referrals()
         self.outcomes()
         self.mdt()
+        self.domestic_abuse()
         self.information_sharing()
         self.equity()
         self.data_quality()
@@ -1072,6 +1075,48 @@ class Return:
                 people=False,
             )
 
+    def domestic_abuse(self):
+        s = "Domestic abuse"
+        checklists = domestic_abuse.checklists_in(self.team, self.start, self.end)
+        self.count(
+            s,
+            "dash_completed",
+            "DASH checklists completed",
+            "DASH risk checklists completed in the quarter (a person with two counts twice).",
+            [pid for pid, _level in checklists],
+        )
+        self.count(
+            s,
+            "dash_high_risk_checklists",
+            "DASH checklists giving high risk",
+            "Of those, checklists whose risk level was high (14 or more yes, professional "
+            "judgement or escalation).",
+            [pid for pid, level in checklists if level == "high"],
+        )
+        self.count(
+            s,
+            "da_high_risk_at_end",
+            "People at high risk at quarter end",
+            "People whose latest DASH checklist on or before the last day of the quarter gave "
+            "high risk.",
+            domestic_abuse.high_risk_at(self.team, self.end),
+        )
+        referrals = domestic_abuse.marac_referrals_in(self.team, self.start, self.end)
+        self.count(
+            s,
+            "marac_referrals",
+            "MARAC referrals",
+            "Referrals to a MARAC made in the quarter.",
+            [pid for pid, _repeat in referrals],
+        )
+        self.count(
+            s,
+            "marac_repeat_referrals",
+            "MARAC repeat referrals",
+            "Of those, referrals made within 12 months of an earlier referral of the same person.",
+            [pid for pid, repeat in referrals if repeat],
+        )
+
     def information_sharing(self):
         s = "Information sharing"
         register = DataSharingAgreement.objects.filter(parties=self.team.organisation_id)
@@ -1205,6 +1250,25 @@ class Return:
                 .filter(Q(start_date__isnull=True) | Q(start_date__gt=self.end))
                 .values_list("person_id", flat=True)
             ),
+        )
+        active_ids = {e["person_id"] for e in active}
+        self.count(
+            s,
+            "da_survivors_without_dash",
+            "Active domestic-abuse survivors with no DASH checklist",
+            "Domestic-abuse survivors (as the survivor split defines them) active at quarter end "
+            "with no DASH checklist recorded.",
+            domestic_abuse.survivors_without_checklist(
+                self.team, self._split_ids["survivor"] & active_ids
+            ),
+        )
+        self.count(
+            s,
+            "dash_overdue_after_incident",
+            "DASH checklists overdue after an incident",
+            "People with a domestic-abuse incident or police call-out recorded after their "
+            "latest DASH checklist (or with none), as at the last day of the quarter.",
+            domestic_abuse.overdue_after_incident(self.team, self.end),
         )
         self._no_recent_contact(s)
         self._appointments_not_attended(s)

@@ -52,6 +52,12 @@ POLICY = {
             "phone": CLEAR,
             "safe_to_text": CLEAR,
             "safe_to_leave_voicemail": CLEAR,
+            "safe_to_phone": CLEAR,
+            "safe_to_write": CLEAR,
+            "safe_to_visit": CLEAR,
+            "safe_time": CLEAR,
+            "code_word": CLEAR,
+            "abuser_may_be_present": CLEAR,
             "contact_notes": CLEAR,
             "preferred_language": CLEAR,
             "interpreter_needed": CLEAR,
@@ -321,6 +327,55 @@ POLICY = {
     # A document is the file: nothing in it is counted, so the row goes and its file leaves
     # storage once the erasure is committed (documents.receivers).
     "documents.Document": DELETE,
+    # Domestic abuse: the risk levels, counts, dates and MARAC criteria the return counts are
+    # kept; the words typed (notes, reasons, what the MARAC decided, actions) are cleared.
+    "domestic_abuse.DashChecklist": {
+        "keep": {
+            "submission_key",
+            "person",
+            "definition",
+            "completed_on",
+            "assessor",
+            "yes_count",
+            "judgement",
+            "police_call_outs",
+            "risk_level",
+            "high_because",
+        },
+        "clear": {"judgement_reason": CLEAR},
+    },
+    "domestic_abuse.DashAnswer": {
+        "keep": {"checklist", "question", "answer", "source"},
+        "clear": {"note": CLEAR},
+    },
+    "domestic_abuse.MaracReferral": {
+        "keep": {
+            "submission_key",
+            "person",
+            "checklist",
+            "referred_on",
+            "marac",
+            "referred_by",
+            "criteria",
+            "is_repeat",
+            "sharing_basis",
+            "heard_on",
+        },
+        "clear": {"lawful_basis": CLEAR, "outcome_note": CLEAR},
+    },
+    "domestic_abuse.MaracAction": {
+        "keep": {
+            "submission_key",
+            "referral",
+            "person",
+            "owner",
+            "owner_organisation",
+            "due_on",
+            "done_at",
+            "created_by",
+        },
+        "clear": {"description": CLEAR},
+    },
     "mdt.MdtReferral": {
         "keep": {
             "submission_key",

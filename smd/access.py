@@ -97,6 +97,12 @@ PERMISSIONS = {
         "The delivery plan's yearly target of people supported: the manager's to enter.",
         {Role.MANAGER},
     ),
+    # Domestic abuse.
+    "can_assess_domestic_abuse": Permission(
+        "The DASH risk checklist and MARAC referrals (and what the MARAC agreed): navigators and "
+        "team leaders. Whoever may see the person reads them.",
+        {Role.NAVIGATOR, Role.TEAM_LEADER},
+    ),
     # Documents.
     "can_upload_documents": Permission(
         "Uploading a document to a person and changing its details: the roles that log contacts "

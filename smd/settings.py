@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "assessments",
     "sharing",
     "mdt",
+    "domestic_abuse",
     "documents",
     "returns",
     "rights",
@@ -420,3 +421,12 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 8 * 366)
 # A record is due for erasure RETENTION_YEARS after the person's support (or, for someone never
 # supported, their last referral) ended; a manager confirms each erasure.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 6)
+
+# --- Domestic abuse (domestic_abuse app, ADR 0029) ---------------------------------------------
+# The DASH checklist gives high risk on escalation when the person's police call-outs for
+# domestic abuse in the 12 months before reach DASH_ESCALATION_CALL_OUTS, and falls due again
+# DASH_REVIEW_WEEKS after the last one (or at once after a new incident). MARACS lists the
+# MARACs a referral can go to.
+DASH_ESCALATION_CALL_OUTS = env_int("DASH_ESCALATION_CALL_OUTS", 3)
+DASH_REVIEW_WEEKS = env_int("DASH_REVIEW_WEEKS", 13)
+MARACS = env_list("MARACS", "City MARAC")

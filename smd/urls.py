@@ -26,6 +26,7 @@ urlpatterns = [
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
     path("people/<uuid:person_pk>/reqol/", include("assessments.reqol.urls")),
     path("mdt/", include("mdt.urls")),
+    path("people/<uuid:person_pk>/domestic-abuse/", include("domestic_abuse.urls")),
     path("", include("sharing.urls")),
     path("", include("documents.urls")),
     path("", include("appointments.urls")),

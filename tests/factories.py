@@ -1,8 +1,11 @@
+import json
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from appointments.services import appointment_book
@@ -17,8 +20,12 @@ from caseload.models import (
 )
 from documents.files import CheckedFile
 from documents.services import document_upload
+from domestic_abuse import selectors as da_selectors
+from domestic_abuse import services as da_services
 from referrals.models import Referral
 from smd.models import Organisation, Role, Sector, Team, User
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -212,3 +219,36 @@ def booked_appointment(person, *, worker, starts_at=None, place="The library caf
         place=place,
         **extra,
     )
+
+
+def marac_records(person, *, by, owner):
+    """The DASH wording (the shipped fictional example, loaded once), a high-risk checklist of
+    the person, a MARAC referral and an action it agreed, owned by `owner`: through the real
+    services."""
+    definition = da_selectors.current_definition() or da_services.definition_import(
+        data=json.loads((DOCS / "examples" / "dash-FICTIONAL-example.json").read_text())
+    )
+    checklist = da_services.checklist_record(
+        person=person,
+        definition=definition,
+        completed_on=timezone.localdate(),
+        answers={q.key: ("yes", "person", "") for q in definition.questions.all()},
+        by=by,
+    )
+    referral = da_services.marac_refer(
+        person=person,
+        referred_on=timezone.localdate(),
+        marac=settings.MARACS[0],
+        criteria=["visible_high_risk"],
+        sharing_basis="consent",
+        checklist=checklist,
+        by=by,
+    )
+    action = da_services.marac_action_add(
+        referral=referral,
+        description="Fit a door alarm",
+        owner=owner,
+        due_on=timezone.localdate(),
+        by=by,
+    )
+    return {"checklist": checklist, "marac": referral, "marac_action": action}

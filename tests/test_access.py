@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     booked_appointment,
     dsa_for_mdt,
+    marac_records,
     share_for_mdt,
     signed_consent,
 )
@@ -127,6 +128,15 @@ def with_person(ok):
     """Goals, events and accommodation: recorded by navigators, team leaders and the
     allocated peer mentor; the chair and manager read them (403); others' people are 404."""
     return {**only(WITH_PERSON, denied=404, ok=ok), **dict.fromkeys(IN_SCOPE - WITH_PERSON, 403)}
+
+
+def da_recorders(ok=200):
+    """The DASH checklist and MARAC: navigators and team leaders; others who see the person
+    403; everyone else 404."""
+    return {
+        **only(OUTCOME_RECORDERS, denied=404, ok=ok),
+        **dict.fromkeys(IN_SCOPE - OUTCOME_RECORDERS, 403),
+    }
 
 
 # url name -> (method, {role: status})
@@ -288,6 +298,15 @@ EXPECTED = {
         "get",
         {**only(OUTCOME_RECORDERS, denied=404), **dict.fromkeys(IN_SCOPE - OUTCOME_RECORDERS, 403)},
     ),
+    # Domestic abuse: whoever may see the person reads; navigators and team leaders record the
+    # DASH checklist and MARAC referrals. A MARAC action is updated by its owner (the world's
+    # navigator) or a team leader.
+    "domestic_abuse:overview": ("get", only(IN_SCOPE, denied=404)),
+    "domestic_abuse:checklist_new": ("get", da_recorders()),
+    "domestic_abuse:marac_new": ("get", da_recorders()),
+    "domestic_abuse:marac_edit": ("get", da_recorders()),
+    "domestic_abuse:marac_action_new": ("get", da_recorders()),
+    "domestic_abuse:marac_action_update": ("post", da_recorders(ok=302)),
     # Consent and sharing: team staff record the lawful basis and sharing agreements (a peer
     # mentor reads them on the person page); the register of data-sharing agreements is read by
     # team leaders, chairs and managers and kept by managers.
@@ -492,6 +511,7 @@ def world(shipped_schemes):
     feed = CalendarFeed(user=users["navigator"])
     feed.set_token(FEED_TOKEN)
     feed.save()
+    da = marac_records(person, by=users["navigator"], owner=users["navigator"])
     done = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=1, status="done", figures=[]
     )
@@ -534,6 +554,7 @@ def world(shipped_schemes):
         "action": action,
         "document": document,
         "appointment": appointment,
+        **da,
     }
 
 
@@ -572,6 +593,12 @@ def url_for(name, world):
         return reverse(name, args=[FEED_TOKEN])
     if name.startswith("appointments:") and name != "appointments:calendar":
         return reverse(name, args=[world["appointment"].pk])
+    if name in {"domestic_abuse:marac_edit", "domestic_abuse:marac_action_new"}:
+        return reverse(name, args=[world["person"].pk, world["marac"].pk])
+    if name == "domestic_abuse:marac_action_update":
+        return reverse(name, args=[world["person"].pk, world["marac_action"].pk])
+    if name.startswith("domestic_abuse:"):
+        return reverse(name, args=[world["person"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

@@ -41,6 +41,8 @@ from caseload.notifications import ALLOCATED
 from caseload.outcomes import services as outcome_services
 from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, GoalReviewForm
 from documents.models import Document
+from domestic_abuse.forms import DashForm
+from domestic_abuse.selectors import current_definition as current_dash
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import EvaluationExtract, QuarterlyReturn
@@ -68,6 +70,7 @@ from tests.factories import (
     booked_appointment,
     current_version,
     dsa_for_mdt,
+    marac_records,
     new_key,
     share_for_mdt,
     signed_consent,
@@ -214,7 +217,9 @@ def build_world(team, partner_org):
         url=person.get_absolute_url(),
     )
     appointment = booked_appointment(person, worker=users["navigator"])
+    da = marac_records(person, by=users["navigator"], owner=users["navigator"])
     return {
+        **da,
         "appointment": appointment,
         "notification": notification,
         "document": document,
@@ -366,6 +371,13 @@ def _reqol(w):
     form = ReqolForm(definition=current_definition())
     answers = {f"item_{item.key}": "2" for item in form.items}
     return as_post(form, completion="themself", **answers)
+
+
+def _dash(w):
+    form = DashForm(definition=current_dash())
+    answers = {f"q_{q.key}": "yes" for q in form.questions}
+    sources = {f"src_{q.key}": "person" for q in form.questions}
+    return as_post(form, **answers, **sources)
 
 
 def _referral(w):
@@ -525,6 +537,40 @@ FORMS = {
         "navigator", lambda w: _assessment(w, w["assessment"], reason="A score was wrong.")
     ),
     "reqol:new": Form("navigator", _reqol),
+    "domestic_abuse:checklist_new": Form("navigator", _dash),
+    "domestic_abuse:marac_new": Form(
+        "navigator",
+        lambda w: _once(
+            {
+                "referred_on": _today(),
+                "marac": "City MARAC",
+                "criteria": ["visible_high_risk"],
+                "sharing_basis": "consent",
+            }
+        ),
+    ),
+    "domestic_abuse:marac_edit": Form(
+        "navigator",
+        lambda w: {
+            "heard_on": _today(),
+            "outcome_note": "Safety plan agreed.",
+            "version": current_version(w["marac"]),
+        },
+    ),
+    "domestic_abuse:marac_action_new": Form(
+        "navigator",
+        lambda w: _once(
+            {
+                "description": "Ask the police for a marker",
+                "owner": str(w["users"]["navigator"].pk),
+                "due_on": _today(7),
+            }
+        ),
+    ),
+    "domestic_abuse:marac_action_update": Form(
+        "navigator",
+        lambda w: {"done": "1", "next": "/", "version": current_version(w["marac_action"])},
+    ),
     "caseload:goal_new": Form(
         "navigator",
         lambda w: as_post(
@@ -745,6 +791,7 @@ NO_POST = {
     "assessments:history": "a page",
     "assessments:detail": "a page",
     "reqol:history": "a page",
+    "domestic_abuse:overview": "a page; its forms post to marac_action_update",
     "mdt:meetings": "a list",
     "mdt:my_actions": "a list; its forms post to action_update",
     "mdt:meeting": "a page; its forms post to the agenda and attendance URLs",

@@ -11,6 +11,7 @@ from caseload.models.contacts import (  # noqa: F401
     Topic,
 )
 from caseload.models.people import (  # noqa: F401
+    CONTACT_ROUTES,
     Person,
     PersonAlias,
     PersonQuerySet,

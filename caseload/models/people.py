@@ -60,6 +60,23 @@ class RiskFlag(models.TextChoices):
     SAFEGUARDING_CHILDREN = "safeguarding_children", "Safeguarding: children"
 
 
+# Each way of reaching a person, and the field that says whether it is safe.
+CONTACT_ROUTES = {
+    "phone": "safe_to_phone",
+    "text": "safe_to_text",
+    "voicemail": "safe_to_leave_voicemail",
+    "letter": "safe_to_write",
+    "visit": "safe_to_visit",
+}
+ROUTE_LABELS = {
+    "phone": "no calls",
+    "text": "no texts",
+    "voicemail": "no voicemail",
+    "letter": "no letters",
+    "visit": "no home visits",
+}
+
+
 class Person(Versioned, BaseModel):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="people")
     first_name = models.CharField(max_length=100)
@@ -82,6 +99,29 @@ class Person(Versioned, BaseModel):
         max_length=12, choices=YesNo.choices, default=YesNo.NOT_KNOWN
     )
     contact_notes = models.TextField("how to reach them safely", max_length=2000, blank=True)
+    # Safe contact: how the person may be reached without putting them at risk (from an abuser
+    # who reads their phone, opens their post or answers the door). "No" on a route means
+    # nothing in the app is ever sent to them that way (`may_contact_by`).
+    safe_to_phone = models.CharField(max_length=12, choices=YesNo.choices, default=YesNo.NOT_KNOWN)
+    safe_to_write = models.CharField(
+        "safe to write to", max_length=12, choices=YesNo.choices, default=YesNo.NOT_KNOWN
+    )
+    safe_to_visit = models.CharField(
+        "safe to visit at home", max_length=12, choices=YesNo.choices, default=YesNo.NOT_KNOWN
+    )
+    safe_time = models.CharField("a safe time to contact them", max_length=200, blank=True)
+    code_word = models.CharField(
+        "code word",
+        max_length=100,
+        blank=True,
+        help_text="Agreed with them: said to check it is safe to talk, or by them to say it is not.",
+    )
+    abuser_may_be_present = models.CharField(
+        "the abuser may be present",
+        max_length=12,
+        choices=YesNo.choices,
+        default=YesNo.NOT_KNOWN,
+    )
 
     gender = models.CharField(max_length=12, choices=Gender.choices, default=Gender.NOT_KNOWN)
     gender_same_as_sex_at_birth = models.CharField(
@@ -167,6 +207,33 @@ class Person(Versioned, BaseModel):
             approximate_age=self.approximate_age,
             approximate_age_recorded_on=self.approximate_age_recorded_on,
             on=on or timezone.localdate(),
+        )
+
+    def may_contact_by(self, route):
+        """Whether anything may be sent to the person by `route` (one of CONTACT_ROUTES): never
+        by a route marked unsafe, nor by phone or text with no number."""
+        if route not in CONTACT_ROUTES:
+            raise ValueError(f"Unknown contact route: {route}")
+        if not self._route_open(route):
+            return False
+        return bool(self.phone) or route not in {"phone", "text", "voicemail"}
+
+    @property
+    def unsafe_routes(self):
+        """The routes marked unsafe, in words, for the safety badge."""
+        return [label for route, label in ROUTE_LABELS.items() if not self._route_open(route)]
+
+    def _route_open(self, route):
+        return getattr(self, CONTACT_ROUTES[route]) != YesNo.NO
+
+    @property
+    def has_safe_contact_settings(self):
+        """Anything said about contacting them safely that a worker must see first."""
+        return bool(
+            self.unsafe_routes
+            or self.safe_time
+            or self.code_word
+            or self.abuser_may_be_present == YesNo.YES
         )
 
     def get_risk_flags_display(self):

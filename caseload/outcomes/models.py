@@ -125,6 +125,10 @@ class EventKind(models.TextChoices):
     EVICTION = "eviction", "Eviction"
     ROUGH_SLEEPING = "rough_sleeping", "Rough sleeping"
     AMBULANCE = "ambulance", "Ambulance call-out"
+    # Domestic abuse: an incident makes the DASH checklist due again; police call-outs in
+    # twelve months can raise the risk to high (escalation, domestic_abuse).
+    DOMESTIC_ABUSE_INCIDENT = "domestic_abuse_incident", "Domestic abuse incident"
+    DOMESTIC_ABUSE_POLICE = "domestic_abuse_police", "Police call-out for domestic abuse"
 
 
 # Stays are counted in days or nights; every other event once.

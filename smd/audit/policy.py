@@ -29,6 +29,7 @@ RETURN = ("pk", "returns.quarterlyreturn")
 EXTRACT = ("pk", "returns.evaluationextract")
 DOCUMENT = ("pk", "documents.document")
 APPOINTMENT = ("pk", "appointments.appointment")
+MARAC = ("pk", "domestic_abuse.maracreferral")
 CREATE = AuditAction.CREATE
 
 AUDITED = {
@@ -59,6 +60,17 @@ AUDITED = {
     "assessments:edit": Audited("NDT assessment", person="person_pk", obj=ASSESSMENT),
     "reqol:history": Audited("ReQoL-10", person="person_pk"),
     "reqol:new": Audited("New ReQoL-10", person="person_pk", post=CREATE),
+    # Domestic abuse: the DASH checklist and MARAC referrals.
+    "domestic_abuse:overview": Audited("Domestic abuse: DASH and MARAC", person="person_pk"),
+    "domestic_abuse:checklist_new": Audited("New DASH checklist", person="person_pk", post=CREATE),
+    "domestic_abuse:marac_new": Audited("New MARAC referral", person="person_pk", post=CREATE),
+    "domestic_abuse:marac_edit": Audited("MARAC referral", person="person_pk", obj=MARAC),
+    "domestic_abuse:marac_action_new": Audited(
+        "New MARAC action", person="person_pk", obj=MARAC, post=CREATE
+    ),
+    "domestic_abuse:marac_action_update": Audited(
+        "MARAC action", person="person_pk", obj=("pk", "domestic_abuse.maracaction")
+    ),
     # MDT: the case record of one person, and the meeting pages that show several.
     "mdt:referral_new": Audited("MDT referral", person="person_pk", post=CREATE),
     "mdt:case": Audited("MDT case record", person=None, obj=ITEM),

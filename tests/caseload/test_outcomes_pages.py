@@ -436,9 +436,9 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
     # goal set, event, accommodation; budget offered is older than the page), 17 the
     # appointments card, 18 the plan, accommodation, budget and Star cards, 19 this quarter's
     # events, 20 the latest NDT, 21 ReQoL-10, 22-23 the MDT panel, 24-25 consent and sharing,
-    # 26 the documents card, 27 the audit entry.
-    # and one more: the top bar's count of unread notifications
-    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 28
+    # 26-28 the domestic-abuse card (checklist, incident, MARAC referral), 29 the documents card,
+    # 30 the audit entry, 31 the top bar's count of unread notifications.
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 31
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

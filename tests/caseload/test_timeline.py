@@ -170,6 +170,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
         "plan",
         "outcomes",
         "assessments",
+        "domestic_abuse",
         "mdt",
         "documents",
     ]
@@ -202,9 +203,11 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # quarter's event counts, 23 the latest NDT in the open episode, 24 ReQoL-10 (whether
     # wording is loaded, and the latest total), 25-26 the MDT panel's open actions and waiting
     # MDT referrals, 27-28 consent and sharing (the lawful basis, and the sharing agreements
-    # with their organisations and recorders), 29 the documents card, 30 the audit entry.
-    # and one more: the top bar's count of unread notifications
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 31
+    # with their organisations and recorders), 29-31 the domestic-abuse card (the latest DASH
+    # checklist, the latest domestic-abuse incident, the latest MARAC referral with its open
+    # actions), 32 the documents card, 33 the audit entry, 34 the top bar's count of unread
+    # notifications.
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 34
 
 
 @pytest.mark.parametrize("n", [10, 2000])

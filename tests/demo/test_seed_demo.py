@@ -107,3 +107,21 @@ def test_seed_demo_books_appointments_for_my_caseload(db, settings, shipped_sche
     )
     attended = Appointment.objects.filter(status=AppointmentStatus.ATTENDED)
     assert attended.exists() and not attended.filter(contact__isnull=True).exists()
+
+
+def test_seed_demo_shows_domestic_abuse_risk_marac_and_safe_contact(db, settings):
+    """Peggy is at high risk by the shipped fictional DASH wording, her MARAC referral was heard,
+    its actions are on Nadia's caseload, and how to contact her safely is recorded."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    peggy = Person.objects.get(known_as="Peggy")
+    (checklist,) = peggy.dash_checklists.all()
+    assert checklist.risk_level == "high" and checklist.definition.acknowledgement.startswith(
+        "FICTIONAL"
+    )
+    (referral,) = peggy.marac_referrals.all()
+    assert referral.heard_on is not None
+    nadia = User.objects.get(username="navigator")
+    assert referral.actions.filter(owner=nadia, done_at__isnull=True).count() == 2
+    assert peggy.unsafe_routes == ["no texts", "no voicemail", "no letters", "no home visits"]

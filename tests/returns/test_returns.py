@@ -262,6 +262,7 @@ def test_pdf_has_every_section_and_the_csv_figures(team, known):
         "Referrals",
         "Outcomes",
         "MDT",
+        "Domestic abuse",
         "Information sharing",
         "Equity",
         "Data quality",

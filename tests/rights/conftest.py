@@ -36,12 +36,21 @@ from caseload.models import (
 )
 from documents.files import CheckedFile
 from documents.services import document_upload
+from domestic_abuse.selectors import current_definition as current_dash
+from domestic_abuse.services import (
+    checklist_record,
+    marac_action_add,
+    marac_heard,
+    marac_refer,
+)
+from domestic_abuse.services import definition_import as dash_import
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
 from sharing.models import LawfulBasis, SharingAgreement
 from smd.models import Role
 from tests.assessments.test_reqol import definition_data
 from tests.conftest import password_confirmed, sign_in
+from tests.domestic_abuse.conftest import dash_data
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
 # Support that began and ended in 2017/18: more than six years before today.
@@ -342,6 +351,30 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         dated=d(60),
         mdt_referral=mdt_referral,
         by=staff,
+    )
+    dash = current_dash() or dash_import(data=dash_data())
+    checklist = checklist_record(
+        person=person,
+        definition=dash,
+        completed_on=d(70),
+        answers={q.key: ("yes", "person", f"{secret} dash note") for q in dash.questions.all()},
+        judgement="high",
+        judgement_reason=f"{secret} judgement",
+        by=staff,
+    )
+    marac = marac_refer(
+        person=person,
+        referred_on=d(71),
+        marac="City MARAC",
+        criteria=["visible_high_risk"],
+        sharing_basis="without_consent",
+        lawful_basis=f"{secret} lawful basis",
+        checklist=checklist,
+        by=staff,
+    )
+    marac_heard(referral=marac, heard_on=d(80), outcome_note=f"{secret} MARAC decided")
+    marac_action_add(
+        referral=marac, description=f"{secret} MARAC action", owner=staff, due_on=d(90), by=staff
     )
     return referral
 

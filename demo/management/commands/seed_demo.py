@@ -1,5 +1,6 @@
 """A small, realistic, fictional data set for trying the app. Idempotent; never in production."""
 
+import json
 from base64 import b32decode
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,6 +34,9 @@ from caseload.models import (
     WorkerGender,
 )
 from caseload.outcomes import services as outcomes
+from domestic_abuse import services as domestic_abuse
+from domestic_abuse.models import DashChecklist
+from domestic_abuse.selectors import current_definition as current_dash
 from mdt import services as mdt
 from mdt.models import Action, MdtMeeting, MdtReferral
 from referrals import services
@@ -207,6 +211,7 @@ class Command(BaseCommand):
             self.seed_mdt()
             self.seed_outcomes()
             self.seed_appointments()
+            self.seed_domestic_abuse()
             self.seed_retention()
             self.seed_evaluation_extract()
             self.seed_notifications()
@@ -1064,6 +1069,80 @@ class Command(BaseCommand):
             held_at="Turning Point Recovery, on their Star Online account",
             star_name="Recovery Star",
         )
+
+    def seed_domestic_abuse(self):
+        """Peggy's safe-contact settings, a high-risk DASH checklist (scored under the shipped
+        FICTIONAL wording, which says on every page that it is not the checklist's), a police
+        call-out, and a MARAC referral that has been heard, with its actions on Nadia's and
+        Tara's caseloads."""
+        peggy = Person.objects.get(first_name="Margaret", last_name="Kelly", known_as="Peggy")
+        if DashChecklist.objects.filter(person=peggy).exists():
+            return
+        nadia = User.objects.get(username="navigator")
+        tara = User.objects.get(username="teamleader")
+        today = timezone.localdate()
+        Person.objects.filter(pk=peggy.pk).update(
+            safe_to_phone="yes",
+            safe_to_text="no",
+            safe_to_leave_voicemail="no",
+            safe_to_write="no",
+            safe_to_visit="no",
+            abuser_may_be_present="yes",
+            safe_time="Weekday mornings, at the day centre",
+            code_word="Bluebell",
+        )
+        definition = current_dash() or domestic_abuse.definition_import(
+            data=json.loads(
+                (settings.BASE_DIR / "docs" / "examples" / "dash-FICTIONAL-example.json").read_text(
+                    encoding="utf-8"
+                )
+            )
+        )
+        outcomes.service_event_record(
+            person=peggy,
+            kind="domestic_abuse_police",
+            occurred_on=today - timedelta(days=24),
+            source="partner_record",
+            note="Police called by a neighbour; her ex-partner had left before they arrived.",
+            by=nadia,
+        )
+        checklist = domestic_abuse.checklist_record(
+            person=peggy,
+            definition=definition,
+            completed_on=today - timedelta(days=21),
+            answers={
+                q.key: ("yes" if q.position <= 15 else "no", "person", "")
+                for q in definition.questions.all()
+            },
+            by=nadia,
+        )
+        referral = domestic_abuse.marac_refer(
+            person=peggy,
+            referred_on=today - timedelta(days=20),
+            marac=settings.MARACS[0],
+            criteria=checklist.high_because,
+            sharing_basis="consent",
+            checklist=checklist,
+            by=nadia,
+        )
+        domestic_abuse.marac_heard(
+            referral=referral,
+            heard_on=today - timedelta(days=6),
+            outcome_note="Police marker on her sister's address; refuge place to be explored; "
+            "housing to prioritise a management transfer.",
+        )
+        for description, owner, due in [
+            ("Ask Housing Options to prioritise a management transfer", nadia, -2),
+            ("Check the police marker is on her sister's address", tara, 5),
+            ("Talk through a refuge place with Peggy", nadia, 9),
+        ]:
+            domestic_abuse.marac_action_add(
+                referral=referral,
+                description=description,
+                owner=owner,
+                due_on=today + timedelta(days=due),
+                by=nadia,
+            )
 
     def seed_retention(self):
         """Two people past the retention period, on the manager's retention list: Lee, supported

@@ -1,0 +1,233 @@
+"""Domestic-abuse reads: the current wording, a person's risk and MARAC status, when the next
+checklist is due, My caseload's columns and actions, and the quarterly return's figures."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from caseload.models import EventKind, Person, ServiceEvent
+from domestic_abuse.models import (
+    DashChecklist,
+    DashDefinition,
+    MaracAction,
+    MaracReferral,
+    RiskLevel,
+)
+from sharing.selectors import partner_may_be_told
+
+DA_EVENT_KINDS = [EventKind.DOMESTIC_ABUSE_INCIDENT, EventKind.DOMESTIC_ABUSE_POLICE]
+
+
+def current_definition():
+    """The wording new checklists use, with its questions; None until one is loaded."""
+    return DashDefinition.objects.filter(is_current=True).prefetch_related("questions").first()
+
+
+@dataclass(frozen=True)
+class Due:
+    """When the next checklist is due, and why."""
+
+    on: date | None
+    reason: str
+    overdue: bool
+
+
+def due_after(latest, incident_on, *, today=None):
+    """The next checklist's due date from the latest one (None: never done) and the latest
+    domestic-abuse incident: at once after an incident (or an incident and no checklist yet),
+    else DASH_REVIEW_WEEKS on; None when there is neither."""
+    today = today or timezone.localdate()
+    if latest is None:
+        if incident_on is None:
+            return None
+        return Due(on=incident_on, reason=f"incident on {incident_on:%-d %b %Y}", overdue=True)
+    if incident_on is not None and incident_on > latest.completed_on:
+        return Due(on=incident_on, reason=f"new incident on {incident_on:%-d %b %Y}", overdue=True)
+    on = latest.completed_on + timedelta(weeks=settings.DASH_REVIEW_WEEKS)
+    return Due(on=on, reason="review", overdue=on < today)
+
+
+def person_summary(person, user):
+    """The person's domestic-abuse risk and MARAC status, for their page: the latest checklist,
+    the latest referral with its open actions, and when the checklist is due. Three queries."""
+    latest = (
+        DashChecklist.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("assessor", "definition")
+        .order_by("-completed_on", "-created_at")
+        .first()
+    )
+    incident_on = (
+        ServiceEvent.objects.filter(person=person, kind__in=DA_EVENT_KINDS)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    referral = (
+        MaracReferral.objects.visible_to(user)
+        .filter(person=person)
+        .annotate(open_actions=Count("actions", filter=Q(actions__done_at__isnull=True)))
+        .order_by("-referred_on", "-created_at")
+        .first()
+    )
+    return {
+        "latest": latest,
+        "due": due_after(latest, incident_on),
+        "incident_on": incident_on,
+        "referral": referral,
+        "prompt_marac": latest is not None
+        and latest.risk_level == RiskLevel.HIGH
+        and not (referral and referral.referred_on >= latest.completed_on),
+    }
+
+
+def person_history(person, user):
+    """Every checklist (with answers and questions) and every MARAC referral (with actions)."""
+    checklists = list(
+        DashChecklist.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("assessor", "definition")
+        .prefetch_related("answers__question")
+    )
+    referrals = list(
+        MaracReferral.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("referred_by", "checklist")
+        .prefetch_related("actions__owner", "actions__owner_organisation")
+    )
+    return checklists, referrals
+
+
+def case_summary(item, user):
+    """The domestic-abuse risk and MARAC status on an MDT case: team staff always, a partner
+    only while the person's sharing lets their organisation be told (sharing.selectors). None
+    when the user may not see it. Two or three queries."""
+    person_id, team_id = item.person_id, item.meeting.team_id
+    if not user.in_team:
+        allowed = (
+            Person.objects.filter(pk=person_id)
+            .filter(partner_may_be_told(user.organisation_id, person=person_id, team=team_id))
+            .exists()
+        )
+        if not allowed:
+            return None
+    elif user.team_id != team_id:
+        return None
+    latest = (
+        DashChecklist.objects.filter(person_id=person_id)
+        .select_related("definition")
+        .order_by("-completed_on", "-created_at")
+        .only(
+            "risk_level",
+            "completed_on",
+            "high_because",
+            "yes_count",
+            "definition__acknowledgement",
+        )
+        .first()
+    )
+    referral = (
+        MaracReferral.objects.filter(person_id=person_id)
+        .order_by("-referred_on", "-created_at")
+        .only("referred_on", "heard_on", "marac", "is_repeat")
+        .first()
+    )
+    return {"latest": latest, "referral": referral}
+
+
+# --- My caseload -------------------------------------------------------------------------------
+
+
+def caseload_columns():
+    """My caseload's domestic-abuse risk (the latest checklist's level) and open MARAC actions:
+    subqueries, registered with caseload.selectors by DomesticAbuseConfig.ready()."""
+    latest = DashChecklist.objects.filter(person=OuterRef("pk")).order_by(
+        "-completed_on", "-created_at"
+    )
+    actions = MaracAction.objects.open().filter(person=OuterRef("pk")).values("person")
+    return {
+        "da_risk_level": Subquery(latest.values("risk_level")[:1]),
+        "open_marac_actions": Coalesce(
+            Subquery(actions.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        ),
+    }
+
+
+def marac_actions_owned_by(user):
+    """The open MARAC actions the user owns, of people they may see, soonest due first. This is
+    the query reminders use: owner, due date, and done (`done_at` empty while open)."""
+    return (
+        MaracAction.objects.open()
+        .filter(owner=user, person__in=Person.objects.visible_to(user))
+        .select_related("person", "owner", "owner_organisation", "referral")
+        .order_by("due_on", "created_at")
+    )
+
+
+# --- the quarterly return ----------------------------------------------------------------------
+
+
+def checklists_in(team, start, end):
+    """(person id, risk level) of each checklist completed in the period, in the team."""
+    return list(
+        DashChecklist.objects.filter(
+            person__team=team, completed_on__gte=start, completed_on__lte=end
+        ).values_list("person_id", "risk_level")
+    )
+
+
+def high_risk_at(team, on):
+    """Ids of the team's people whose latest checklist on or before `on` gave high risk."""
+    latest = DashChecklist.objects.filter(person=OuterRef("person"), completed_on__lte=on).order_by(
+        "-completed_on", "-created_at"
+    )
+    return set(
+        DashChecklist.objects.filter(person__team=team, completed_on__lte=on)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .filter(risk_level=RiskLevel.HIGH)
+        .values_list("person_id", flat=True)
+    )
+
+
+def marac_referrals_in(team, start, end):
+    """(person id, is repeat) of each MARAC referral made in the period, in the team."""
+    return list(
+        MaracReferral.objects.filter(
+            person__team=team, referred_on__gte=start, referred_on__lte=end
+        ).values_list("person_id", "is_repeat")
+    )
+
+
+def survivors_without_checklist(team, survivor_ids):
+    """Of these domestic-abuse survivors, the team's people with no checklist at all."""
+    with_one = DashChecklist.objects.filter(person=OuterRef("pk"))
+    return list(
+        Person.objects.filter(team=team, pk__in=survivor_ids)
+        .exclude(Exists(with_one))
+        .values_list("pk", flat=True)
+    )
+
+
+def overdue_after_incident(team, on):
+    """The team's people with a domestic-abuse incident after their latest checklist (or with
+    an incident and never a checklist), as at `on`."""
+    latest_on = (
+        DashChecklist.objects.filter(person=OuterRef("person"), completed_on__lte=on)
+        .order_by("-completed_on")
+        .values("completed_on")[:1]
+    )
+    return sorted(
+        set(
+            ServiceEvent.objects.filter(
+                person__team=team, kind__in=DA_EVENT_KINDS, occurred_on__lte=on
+            )
+            .annotate(last_dash=Subquery(latest_on))
+            .filter(Q(last_dash__isnull=True) | Q(occurred_on__gt=F("last_dash")))
+            .values_list("person_id", flat=True)
+        ),
+        key=str,
+    )

@@ -1,0 +1,32 @@
+from django import template
+
+from domestic_abuse.selectors import case_summary, marac_actions_owned_by, person_summary
+
+register = template.Library()
+
+
+@register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
+def domestic_abuse_panel(context, person):
+    """The domestic-abuse card on the person page: the current risk level, when the checklist
+    is due again, and the MARAC status. Three queries."""
+    user = context["request"].user
+    return {
+        "person": person,
+        "can_record": user.can_assess_domestic_abuse,
+        **person_summary(person, user),
+    }
+
+
+@register.inclusion_tag("domestic_abuse/panels.html#case_panel", takes_context=True)
+def domestic_abuse_case_panel(context, item):
+    """The risk level and MARAC status on an MDT case, for a partner only while the person's
+    sharing lets their organisation be told."""
+    summary = case_summary(item, context["request"].user)
+    return {"show": summary is not None, **(summary or {})}
+
+
+@register.inclusion_tag("domestic_abuse/panels.html#caseload_actions", takes_context=True)
+def my_marac_actions(context):
+    """The open MARAC actions the signed-in worker owns, for My caseload. One query."""
+    request = context["request"]
+    return {"actions": list(marac_actions_owned_by(request.user)), "request": request}
