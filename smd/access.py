@@ -148,6 +148,12 @@ PERMISSIONS = {
         "Subject access exports, the retention list and erasure: the team's data protection lead.",
         {Role.MANAGER},
     ),
+    "can_issue_api_tokens": Permission(
+        "Tokens for systems reading the team's records through the API (the insight hub): "
+        "made, listed and revoked by managers, who answer for the lawful basis of any "
+        "identifiable access (ADR 0031).",
+        {Role.MANAGER},
+    ),
     "administers": Permission(
         "Users, organisations and teams; no person data.", anywhere={Role.ADMIN}
     ),
@@ -202,6 +208,7 @@ MENU = [
     ("Quarterly returns", "returns:index", "can_make_returns"),
     ("Retention", "rights:retention", "can_handle_rights"),
     ("Access logs", "audit:index", "can_read_audit"),
+    ("API tokens", "api:tokens", "can_issue_api_tokens"),
     ("Admin", "admin:index", "can_open_admin_site"),
 ]
 
@@ -220,6 +227,7 @@ OFF_MENU = {
     "sharing:dsa_new": "the register",
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
+    "api:token_new": "the API tokens page",
 }
 
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),
+    path("api/", include("api.urls")),
     # One sign-in page, with its second factor and cool-off, for the admin site too.
     path(
         "admin/login/",

@@ -106,7 +106,14 @@ AUDITED = {
     "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
     "documents:edit": Audited("Document details", person=None, obj=DOCUMENT),
     "documents:remove": Audited("Document removed", person=None, obj=DOCUMENT),
+    # API tokens: making one (identifiable ones carry their lawful basis) and revoking one.
+    "api:token_new": Audited("API token made", person=None, post=CREATE),
+    "api:token_revoke": Audited("API token revoked", person=None, obj=("pk", "api.apitoken")),
 }
+
+# The API's calls answer to a token, not a signed-in user: each writes its own entry, named by
+# the token's system (api.auth.audit_call), so the middleware logs none of them.
+API_CALL = "every call writes its own entry as the token's system (api.auth.audit_call)"
 
 NOT_AUDITED = {
     "home": "dashboard counts and links, no record",
@@ -151,4 +158,17 @@ NOT_AUDITED = {
     # would log a second time as a change.
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
     "rights:retention_erase": "each person erased writes its own entry (person_erase)",
+    "api:tokens": "the team's API tokens: systems, no person",
+    "api:schema": "the API's description, no data",
+    "api:docs": "the API's description, no data",
+    "api:people": API_CALL,
+    "api:person": API_CALL,
+    "api:episodes": API_CALL,
+    "api:contacts": API_CALL,
+    "api:assessments": API_CALL,
+    "api:reqol": API_CALL,
+    "api:crisis_events": API_CALL,
+    "api:accommodation": API_CALL,
+    "api:mdt_figures": API_CALL,
+    "api:returns": API_CALL,
 }
