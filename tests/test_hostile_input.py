@@ -28,6 +28,8 @@ from django_otp.oath import hotp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.forms import ApiTokenForm
+from api.services import api_token_create
 from assessments.forms import AssessmentForm
 from assessments.models import AssessmentScheme
 from assessments.reqol.forms import ReqolForm
@@ -192,7 +194,15 @@ def build_world(team, partner_org):
     rights_services.retention_review_run(team=team)
     review = RetentionReview.objects.get(person=past)
     document = signed_consent(person, by=users["navigator"])
+    api_token, _ = api_token_create(
+        team=team,
+        by=users["manager"],
+        system="Insight hub",
+        purpose="outcomes",
+        expires_on=timezone.localdate() + timedelta(days=30),
+    )
     return {
+        "api_token": api_token,
         "document": document,
         "team": team,
         "users": users,
@@ -639,6 +649,15 @@ FORMS = {
         examples=0.5,
         confirmed=True,
     ),
+    # The new token's key is shown on the answer itself (200), never sent on in a redirect.
+    "api:token_new": Form(
+        "manager",
+        lambda w: as_post(
+            ApiTokenForm(), system="Evaluation", purpose="evaluation", expires_on=_today(60)
+        ),
+        accepted={200},
+    ),
+    "api:token_revoke": Form("manager"),
     "rights:retention_erase": Form(
         "manager",
         lambda w: {
@@ -692,6 +711,25 @@ NO_POST = {
     "audit:history": "a page",
     "sharing:register": "a list; its links go to dsa_new and dsa_edit",
     "rights:retention": "a list; its form posts to retention_erase",
+    "api:tokens": "a list; its forms post to token_revoke",
+    "api:schema": "the API's description",
+    "api:docs": "the API's description",
+    # The API reads only, and only for a token: a POST is refused (401 without one).
+    **{
+        f"api:{name}": "the read-only API"
+        for name in (
+            "people",
+            "person",
+            "episodes",
+            "contacts",
+            "assessments",
+            "reqol",
+            "crisis_events",
+            "accommodation",
+            "mdt_figures",
+            "returns",
+        )
+    },
 }
 
 DOWNLOADS = {"returns:download_pdf", "returns:download_csv"}
@@ -832,7 +870,7 @@ def test_pages_without_a_form_take_hostile_posts_harmlessly(worlds):
     def post_hostile_to(name):
         # A download is logged, whichever way it was asked for.
         refused = Form(role=None, accepted={200} if name in DOWNLOADS else set())
-        managers = ("returns:", "audit:", "rights:")
+        managers = ("returns:", "audit:", "rights:", "api:")
         client = _client(home, "manager" if name.startswith(managers) else "team_leader")
         url = url_for(name, home)
 
