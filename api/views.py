@@ -2,7 +2,7 @@
 paginated, every call audited as the token's system (ADR 0031)."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
@@ -22,7 +22,12 @@ QUARTER = OpenApiParameter(
 QUARTER_REQUIRED = OpenApiParameter(
     "quarter", str, required=True, description='A financial-year quarter, e.g. "2025/26 Q3".'
 )
-UNAUTHORISED = {401: None, 429: None}
+UNAUTHORISED = {
+    401: OpenApiResponse(description="No token, or one unknown, revoked or expired."),
+    429: OpenApiResponse(description="Too many calls: wait the Retry-After header's seconds."),
+}
+PAST_THE_END = {404: OpenApiResponse(description="A page past the last one.")}
+BAD_QUARTER = {400: OpenApiResponse(description="The quarter is not one like 2025/26 Q3.")}
 
 
 class ApiView(generics.GenericAPIView):
@@ -67,7 +72,9 @@ class ListView(generics.ListAPIView, ApiView):
         return type(self).selector(self.token, self.person_filter())
 
 
-@extend_schema(responses={200: serializers.PersonSerializer(many=True), **UNAUTHORISED})
+@extend_schema(
+    responses={200: serializers.PersonSerializer(many=True), **PAST_THE_END, **UNAUTHORISED}
+)
 class PeopleView(generics.ListAPIView, ApiView):
     """The team's people: pseudonyms, gender, ethnicity, disability and age band (names, dates
     of birth and NHS numbers for identifiable tokens only)."""
@@ -79,7 +86,13 @@ class PeopleView(generics.ListAPIView, ApiView):
         return selectors.people(self.token).order_by("created_at", "id")
 
 
-@extend_schema(responses={200: serializers.PersonSerializer, 404: None, **UNAUTHORISED})
+@extend_schema(
+    responses={
+        200: serializers.PersonSerializer,
+        404: OpenApiResponse(description="No such person in the token's team."),
+        **UNAUTHORISED,
+    }
+)
 class PersonView(generics.RetrieveAPIView, ApiView):
     """One person of the team, by pseudonym (or id, for identifiable tokens)."""
 
@@ -95,6 +108,10 @@ class PersonView(generics.RetrieveAPIView, ApiView):
 
 
 def _list(name, serializer, selector, doc):
+    # A `get` of its own, so its schema (set on the method) is not every list's.
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
     view = type(
         name,
         (ListView,),
@@ -103,11 +120,11 @@ def _list(name, serializer, selector, doc):
             "serializer_class": serializer,
             "selector": staticmethod(selector),
             "audit_description": name.removesuffix("View").lower(),
+            "get": get,
         },
     )
-    return extend_schema(
-        parameters=[PERSON], responses={200: serializer(many=True), **UNAUTHORISED}
-    )(view)
+    responses = {200: serializer(many=True), **PAST_THE_END, **UNAUTHORISED}
+    return extend_schema(parameters=[PERSON], responses=responses)(view)
 
 
 EpisodesView = _list(
@@ -163,7 +180,7 @@ def _quarter(request, required):
 
 @extend_schema(
     parameters=[QUARTER_REQUIRED],
-    responses={200: serializers.MdtFiguresSerializer, 400: None, **UNAUTHORISED},
+    responses={200: serializers.MdtFiguresSerializer, **BAD_QUARTER, **UNAUTHORISED},
 )
 class MdtFiguresView(ApiView):
     """The team's MDT figures for one quarter, split by gender, ethnicity and domestic-abuse
@@ -181,7 +198,12 @@ class MdtFiguresView(ApiView):
 
 @extend_schema(
     parameters=[QUARTER],
-    responses={200: serializers.ReturnSerializer(many=True), 400: None, **UNAUTHORISED},
+    responses={
+        200: serializers.ReturnSerializer(many=True),
+        **BAD_QUARTER,
+        **PAST_THE_END,
+        **UNAUTHORISED,
+    },
 )
 class ReturnsView(generics.ListAPIView, ApiView):
     """The team's quarterly returns as built (every version that finished), newest first."""

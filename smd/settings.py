@@ -309,10 +309,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-    },
-    "SECURITY": [{"token": []}],
 }
 
 # Signed out after 30 minutes without a request, and 12 hours after signing in
