@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
-from api import token_views, views
+from api import docs_views, token_views, views
 
 app_name = "api"
 
@@ -17,11 +17,7 @@ urlpatterns = [
     path("tokens/new/", token_views.token_new, name="token_new"),
     path("tokens/<uuid:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("schema/", public(SpectacularAPIView), name="schema"),
-    path(
-        "docs/",
-        public(SpectacularSwaggerSplitView, url_name="api:schema", title="smd API"),
-        name="docs",
-    ),
+    path("docs/", docs_views.docs, name="docs"),
     path("v1/people/", public(views.PeopleView), name="people"),
     path("v1/people/<str:ref>/", public(views.PersonView), name="person"),
     path("v1/episodes/", public(views.EpisodesView), name="episodes"),

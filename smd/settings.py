@@ -63,11 +63,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "simple_history",
-    # The insight hub's API (ADR 0031): Django REST framework, its OpenAPI schema, and Swagger
-    # UI's files served by the app itself.
+    # The insight hub's API (ADR 0031): Django REST framework and its OpenAPI schema.
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     # The project's own apps, lowest layer first (ADR 0025): each imports only from those
     # above it in this list, never below; `make lint` checks it.
     "smd",
@@ -307,8 +305,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Signed out after 30 minutes without a request, and 12 hours after signing in

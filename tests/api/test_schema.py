@@ -58,12 +58,9 @@ def test_the_schema_and_its_docs_page_are_served(client):
     docs = client.get(reverse("api:docs"))
     assert docs.status_code == 200
     page = docs.content.decode()
-    # Swagger UI from the app's own static files, and its start-up script from the app too.
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    assert "http" not in page.split("<body")[1].replace("http-equiv", "")
-    script = client.get(reverse("api:docs") + "?script=")
-    assert script.status_code == 200
-    assert script["Content-Type"].startswith("application/javascript")
+    for path in OPERATIONS:
+        assert f"GET {path}" in page
+    assert "<script" not in page.split("</header>")[-1].split("<footer")[0]
 
 
 # --- every operation, fuzzed ----------------------------------------------------------------------
