@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiToken
 from caseload.models import Person
-from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
+from demo.management.commands.seed_demo import DEMO_API_KEY, DEMO_TOTP_SECRETS
 from mdt.models import AgendaItem
 from referrals.models import Referral
 from sharing.models import DataSharingAgreement, SharingAgreement
@@ -59,3 +60,19 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
         device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
         assert device.confirmed and device.bin_key == b32decode(secret)
         assert f"| `{username}` |" in readme and f"`{secret}`" in readme
+
+
+def test_the_demo_insight_hub_reads_pseudonyms_with_the_key_the_docs_give(
+    db, settings, shipped_schemes, client
+):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    assert DEMO_API_KEY in docs
+    assert ApiToken.objects.count() == 1
+    answer = client.get("/api/v1/people/", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
+    assert answer.status_code == 200
+    rows = answer.json()["results"]
+    assert rows and all(row["person"].startswith("PS-") for row in rows)
+    assert "first_name" not in rows[0]
