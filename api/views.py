@@ -107,6 +107,17 @@ class PersonView(generics.RetrieveAPIView, ApiView):
         return person
 
 
+# How each list's calls read in the audit log ("API: contacts").
+AUDITED_AS = {
+    "EpisodesView": "episodes",
+    "ContactsView": "contacts",
+    "AssessmentsView": "NDT assessments",
+    "ReqolView": "ReQoL-10",
+    "CrisisEventsView": "crisis events",
+    "AccommodationView": "accommodation",
+}
+
+
 def _list(name, serializer, selector, doc):
     # A `get` of its own, so its schema (set on the method) is not every list's.
     def get(self, request, *args, **kwargs):
@@ -119,7 +130,7 @@ def _list(name, serializer, selector, doc):
             "__doc__": doc,
             "serializer_class": serializer,
             "selector": staticmethod(selector),
-            "audit_description": name.removesuffix("View").lower(),
+            "audit_description": AUDITED_AS[name],
             "get": get,
         },
     )
