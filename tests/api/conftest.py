@@ -46,6 +46,56 @@ def make_token(team, by, **kwargs):
     return token, key
 
 
+def record_everything(person, navigator, notes):
+    """An episode begun 60 days ago, and one record of each kind the API reads, with `notes`
+    (six of them) written wherever a note can be."""
+    start = timezone.localdate() - timedelta(days=60)
+    episode = EpisodeFactory(person=person, start_date=start, closing_note=notes[5])
+    ContactFactory(
+        person=person,
+        episode=episode,
+        author=navigator,
+        summary=notes[0],
+        follow_up_action=notes[1],
+    )
+    scheme = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+    items = list(scheme.items.all())
+    assessment_save(
+        person=person,
+        episode=episode,
+        scheme=scheme,
+        assessed_on=start,
+        assessor=navigator,
+        participation="yes",
+        scores={item.key: 2 for item in items},
+        notes={items[0].key: notes[4]},
+        complete=True,
+        by=navigator,
+    )
+    definition = current_definition()
+    reqol_record(
+        person=person,
+        episode=episode,
+        definition=definition,
+        completed_on=start,
+        completion="themself",
+        responses={item.key: 3 for item in definition.items.all()},
+        by=navigator,
+    )
+    outcome_services.service_event_record(
+        person=person,
+        by=navigator,
+        kind="ae_attendance",
+        occurred_on=start,
+        source="self_reported",
+        note=notes[2],
+    )
+    outcome_services.accommodation_record(
+        person=person, by=navigator, status="sofa_surfing", from_date=start, note=notes[3]
+    )
+    return episode
+
+
 @pytest.fixture
 def hub(shipped_schemes):
     team = TeamFactory(name="Riverside Navigators")
@@ -64,51 +114,8 @@ def hub(shipped_schemes):
         phone=PHONE,
         contact_notes="Text first, never leave a voicemail at Marigold Lane",
     )
-    start = timezone.localdate() - timedelta(days=60)
-    episode = EpisodeFactory(person=person, start_date=start, closing_note=NOTES[5])
-    ContactFactory(
-        person=person,
-        episode=episode,
-        author=navigator,
-        summary=NOTES[0],
-        follow_up_action=NOTES[1],
-    )
-    scheme = AssessmentScheme.objects.get(code="ndt-standard", version=1)
-    items = list(scheme.items.all())
-    assessment_save(
-        person=person,
-        episode=episode,
-        scheme=scheme,
-        assessed_on=start,
-        assessor=navigator,
-        participation="yes",
-        scores={item.key: 2 for item in items},
-        notes={items[0].key: NOTES[4]},
-        complete=True,
-        by=navigator,
-    )
     definition_import(data=definition_data())
-    definition = current_definition()
-    reqol_record(
-        person=person,
-        episode=episode,
-        definition=definition,
-        completed_on=start,
-        completion="themself",
-        responses={item.key: 3 for item in definition.items.all()},
-        by=navigator,
-    )
-    outcome_services.service_event_record(
-        person=person,
-        by=navigator,
-        kind="ae_attendance",
-        occurred_on=start,
-        source="self_reported",
-        note=NOTES[2],
-    )
-    outcome_services.accommodation_record(
-        person=person, by=navigator, status="sofa_surfing", from_date=start, note=NOTES[3]
-    )
+    episode = record_everything(person, navigator, notes=NOTES)
     QuarterlyReturn.objects.create(
         team=team,
         quarter="2025/26 Q3",

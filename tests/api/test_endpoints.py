@@ -6,7 +6,17 @@ import pytest
 from django.urls import reverse
 
 from smd.pseudonyms import pseudonym
-from tests.api.conftest import FIRST, KNOWN_AS, LAST, NHS_NUMBER, NOTES, PHONE, bearer
+from tests.api.conftest import (
+    FIRST,
+    KNOWN_AS,
+    LAST,
+    NHS_NUMBER,
+    NOTES,
+    PHONE,
+    bearer,
+    record_everything,
+)
+from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +188,28 @@ def test_answers_are_json(client, hub):
     response = get(client, hub, "api:people")
     assert response["Content-Type"] == "application/json"
     json.loads(response.content)
+
+
+@pytest.mark.parametrize("kind", ["pseudonymised", "notes"])
+def test_each_list_costs_the_same_however_many_records(client, hub, count_queries, kind):
+    """Each call: the token (with its team), the count, the page, what the page's records bring
+    with them (NDT items, ReQoL-10 answers, partner organisations), and the audit entry. The
+    MDT figures are mdt.selectors.mdt_figures' own queries."""
+    key = bearer(hub["keys"][kind])
+    urls = [reverse(name) + ENDPOINTS[name] for name in ENDPOINTS]
+    few = [count_queries.page(client, url, **key) for url in urls]
+    for n in range(3):
+        person = PersonFactory(team=hub["team"], first_name=f"Extra{n}")
+        record_everything(person, hub["navigator"], notes=[f"note {n}"] * 6)
+    assert [count_queries.page(client, url, **key) for url in urls] == few
+    assert dict(zip(ENDPOINTS, few, strict=True)) == {
+        "api:people": 4,
+        "api:episodes": 4,
+        "api:contacts": 5,
+        "api:assessments": 5,
+        "api:reqol": 5,
+        "api:crisis_events": 4,
+        "api:accommodation": 4,
+        "api:mdt_figures": 7,
+        "api:returns": 4,
+    }
