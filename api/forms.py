@@ -24,6 +24,11 @@ class ApiTokenForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
             "conditions and the data-sharing agreement that allow it.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Needed with identifiable data, so not "optional" (PlainEnglishMixin's word).
+        self.fields["lawful_basis"].label = "Lawful basis (for identifiable data)"
+
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]
         today = timezone.localdate()
