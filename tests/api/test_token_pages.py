@@ -1,8 +1,11 @@
 """The manager's pages: making a token (its key shown once), listing and revoking them."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +14,7 @@ from api.services import api_token_create
 from smd.audit.models import AuditEvent
 from smd.models import Role
 from tests.api.conftest import bearer
+from tests.conftest import sign_in
 from tests.factories import TeamFactory, UserFactory, new_key
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +165,29 @@ def test_the_new_token_form_costs_five_queries(manager_client, count_queries):
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the team (named in the
     # text), 5 the audit entry (making tokens is audited, so opening the form is too).
     assert count_queries.page(manager_client, reverse("api:token_new")) == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_sent_twice_at_the_same_moment_makes_one_token(manager):
+    """A double click on a slow connection: the unique key lets one token through; the other
+    request finds it and, with no key to show, sends the manager to the list."""
+    data = form_data()
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def post():
+        try:
+            client = sign_in(Client(), manager)
+            barrier.wait()
+            answers.append(client.post(reverse("api:token_new"), data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 302]
+    assert ApiToken.objects.count() == 1
