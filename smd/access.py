@@ -170,6 +170,12 @@ PERMISSIONS = {
         "Subject access exports, the retention list and erasure: the team's data protection lead.",
         {Role.MANAGER},
     ),
+    "can_issue_api_tokens": Permission(
+        "Tokens for systems reading the team's records through the API (the insight hub): "
+        "made, listed and revoked by managers, who answer for the lawful basis of any "
+        "identifiable access (ADR 0031).",
+        {Role.MANAGER},
+    ),
     "administers": Permission(
         "Users, organisations and teams; no person data.", anywhere={Role.ADMIN}
     ),
@@ -224,6 +230,7 @@ MENU = [
     ("Quarterly returns", "returns:index", "can_make_returns"),
     ("Retention", "rights:retention", "can_handle_rights"),
     ("Access logs", "audit:index", "can_read_audit"),
+    ("API tokens", "api:tokens", "can_issue_api_tokens"),
     ("Admin", "admin:index", "can_open_admin_site"),
 ]
 
@@ -246,6 +253,7 @@ OFF_MENU = {
     "notifications:list": "the Notifications button in the top bar, with its count",
     "notifications:preferences": "the notifications page",
     "appointments:calendar": "the profile page and My caseload",
+    "api:token_new": "the API tokens page",
 }
 
 

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "simple_history",
+    # The insight hub's API (ADR 0031): Django REST framework and its OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
     # The project's own apps, lowest layer first (ADR 0025): each imports only from those
     # above it in this list, never below; `make lint` checks it.
     "smd",
@@ -79,6 +82,7 @@ INSTALLED_APPS = [
     "documents",
     "returns",
     "rights",
+    "api",
     "demo",
 ]
 
@@ -287,6 +291,34 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 check_proxy_settings(header=CLIENT_IP_META_KEY, trusted=TRUSTED_PROXIES)
 # One function gives the address to the rate limits, the sign-in cool-off and the audit log.
 RATELIMIT_IP_META_KEY = "smd.client_ip.client_ip"
+
+# The insight hub's API (api/, ADR 0031): tokens only (no session, no browsable pages), JSON
+# only, a page of 100 records (up to 500 asked for with page_size). Each token may make
+# API_RATE_LIMIT calls; calls without a usable token are limited per address. Both are counted
+# in the cache and fail open when it is down (api/auth.py).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
+API_UNAUTHENTICATED_RATE_LIMIT = os.environ.get("API_UNAUTHENTICATED_RATE_LIMIT", "30/m")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "smd insight hub API",
+    "DESCRIPTION": (
+        "Read-only access to one team's records for a named system. Pseudonymised unless the "
+        "token was made with a recorded lawful basis. See docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
 
 # Signed out after 30 minutes without a request, and 12 hours after signing in
 # (smd.middleware.SessionLimitsMiddleware); the cookie lasts no longer than that.

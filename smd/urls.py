@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),
     path("notifications/", include("smd.notifications.urls")),
+    path("api/", include("api.urls")),
     # One sign-in page, with its second factor and cool-off, for the admin site too.
     path(
         "admin/login/",

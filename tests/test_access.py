@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from api.services import api_token_create
 from appointments.models import CalendarFeed
 from assessments.models import AssessmentScheme
 from assessments.reqol.services import definition_import
@@ -25,6 +26,7 @@ from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.access import OFF_MENU, menu_for
 from smd.models import Role
 from smd.notifications.services import notify
+from smd.pseudonyms import pseudonym
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
 from tests.conftest import app_device, sign_in
 from tests.factories import (
@@ -404,6 +406,29 @@ EXPECTED = {
     "notifications:preferences": ("get", statuses()),
     "notifications:read_all": ("post", statuses(default=302)),
     "notifications:read": ("post", only({"navigator"}, denied=404, ok=302)),
+    # API tokens are the manager's to make, list and revoke. The API itself answers only to a
+    # token, never to a signed-in session: without one every call is a 401 (tests/api/ walks
+    # it with tokens of every kind). Its description is public.
+    "api:tokens": ("get", only({"manager"}, denied=403)),
+    "api:token_new": ("get", only({"manager"}, denied=403)),
+    "api:token_revoke": ("post", only({"manager"}, denied=403, ok=302)),
+    "api:schema": ("get", statuses(anonymous=200)),
+    "api:docs": ("get", statuses(anonymous=200)),
+    **{
+        f"api:{name}": ("get", statuses(anonymous=401, default=401))
+        for name in (
+            "people",
+            "person",
+            "episodes",
+            "contacts",
+            "assessments",
+            "reqol",
+            "crisis_events",
+            "accommodation",
+            "mdt_figures",
+            "returns",
+        )
+    },
     # The user's own password: changing it, and giving it again before a sensitive step.
     "password_change": ("get", statuses()),
     "password_confirm": ("get", statuses()),
@@ -535,7 +560,15 @@ def world(shipped_schemes):
         title="A person was allocated to you as lead navigator",
         url=person.get_absolute_url(),
     )
+    api_token, _ = api_token_create(
+        team=team,
+        by=users["manager"],
+        system="Insight hub",
+        purpose="outcomes",
+        expires_on=timezone.localdate() + timedelta(days=30),
+    )
     return {
+        "api_token": api_token,
         "extract": extract,
         "failed_extract": failed_extract,
         "notification": notification,
@@ -571,6 +604,10 @@ OUTCOME_PAGES = {
 
 
 def url_for(name, world):
+    if name == "api:token_revoke":
+        return reverse(name, args=[world["api_token"].pk])
+    if name == "api:person":
+        return reverse(name, args=[pseudonym(world["person"].pk, "api:outcomes")])
     if name in {"audit:person", "audit:person_csv", "audit:history"}:
         return reverse(name, args=[world["person"].pk])
     if name in {"audit:user", "audit:user_csv"}:

@@ -28,6 +28,8 @@ from django_otp.oath import hotp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from api.forms import ApiTokenForm
+from api.services import api_token_create
 from appointments.forms import BookForm, ChangeForm
 from assessments.forms import AssessmentForm
 from assessments.models import AssessmentScheme
@@ -218,10 +220,18 @@ def build_world(team, partner_org):
     )
     appointment = booked_appointment(person, worker=users["navigator"])
     da = marac_records(person, by=users["navigator"], owner=users["navigator"])
+    api_token, _ = api_token_create(
+        team=team,
+        by=users["manager"],
+        system="Insight hub",
+        purpose="outcomes",
+        expires_on=timezone.localdate() + timedelta(days=30),
+    )
     return {
         **da,
         "appointment": appointment,
         "notification": notification,
+        "api_token": api_token,
         "document": document,
         "team": team,
         "users": users,
@@ -762,6 +772,15 @@ FORMS = {
             caseload_allocated="none",
         ),
     ),
+    # The new token's key is shown on the answer itself (200), never sent on in a redirect.
+    "api:token_new": Form(
+        "manager",
+        lambda w: as_post(
+            ApiTokenForm(), system="Evaluation", purpose="evaluation", expires_on=_today(60)
+        ),
+        accepted={200},
+    ),
+    "api:token_revoke": Form("manager"),
     "rights:retention_erase": Form(
         "manager",
         lambda w: {
@@ -822,6 +841,25 @@ NO_POST = {
     "sharing:register": "a list; its links go to dsa_new and dsa_edit",
     "rights:retention": "a list; its form posts to retention_erase",
     "notifications:list": "a list; its forms post to read and read_all",
+    "api:tokens": "a list; its forms post to token_revoke",
+    "api:schema": "the API's description",
+    "api:docs": "the API's description",
+    # The API reads only, and only for a token: a POST is refused (401 without one).
+    **{
+        f"api:{name}": "the read-only API"
+        for name in (
+            "people",
+            "person",
+            "episodes",
+            "contacts",
+            "assessments",
+            "reqol",
+            "crisis_events",
+            "accommodation",
+            "mdt_figures",
+            "returns",
+        )
+    },
 }
 
 DOWNLOADS = {"returns:download_pdf", "returns:download_csv", "returns:extract_download"}
@@ -962,7 +1000,7 @@ def test_pages_without_a_form_take_hostile_posts_harmlessly(worlds):
     def post_hostile_to(name):
         # A download is logged, whichever way it was asked for.
         refused = Form(role=None, accepted={200} if name in DOWNLOADS else set())
-        managers = ("returns:", "audit:", "rights:")
+        managers = ("returns:", "audit:", "rights:", "api:")
         client = _client(home, "manager" if name.startswith(managers) else "team_leader")
         url = url_for(name, home)
 

@@ -53,6 +53,8 @@ CREATE_FORMS = [
     "returns:extract_generate",
     "appointments:new",
     "appointments:attended",
+    # Not "api:token_new": sent again it makes no second token, but cannot answer the same,
+    # since a token's key is shown once and never kept (tests/api/test_token_pages.py).
 ]
 
 

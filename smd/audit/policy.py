@@ -137,7 +137,14 @@ AUDITED = {
         "Appointment logged as a contact", person=None, obj=APPOINTMENT, post=CREATE
     ),
     "appointments:not_attended": Audited("Appointment not attended", person=None, obj=APPOINTMENT),
+    # API tokens: making one (identifiable ones carry their lawful basis) and revoking one.
+    "api:token_new": Audited("API token made", person=None, post=CREATE),
+    "api:token_revoke": Audited("API token revoked", person=None, obj=("pk", "api.apitoken")),
 }
+
+# The API's calls answer to a token, not a signed-in user: each writes its own entry, named by
+# the token's system (api.auth.audit_call), so the middleware logs none of them.
+API_CALL = "every call writes its own entry as the token's system (api.auth.audit_call)"
 
 NOT_AUDITED = {
     # The user's own notifications: references and links, no person's details.
@@ -193,4 +200,17 @@ NOT_AUDITED = {
     # Fetched without a session: the view writes its own entry for the feed's owner, without
     # the path, which holds the secret.
     "appointments:feed": "the view writes its own entry (audit_record), naming the feed's owner",
+    "api:tokens": "the team's API tokens: systems, no person",
+    "api:schema": "the API's description, no data",
+    "api:docs": "the API's description, no data",
+    "api:people": API_CALL,
+    "api:person": API_CALL,
+    "api:episodes": API_CALL,
+    "api:contacts": API_CALL,
+    "api:assessments": API_CALL,
+    "api:reqol": API_CALL,
+    "api:crisis_events": API_CALL,
+    "api:accommodation": API_CALL,
+    "api:mdt_figures": API_CALL,
+    "api:returns": API_CALL,
 }

@@ -36,6 +36,7 @@ def audit_record(
     request=None,
     description="",
     status_code=None,
+    username="",
 ):
     """Append one entry to the audit log and return it.
 
@@ -43,13 +44,14 @@ def audit_record(
     seen or changed, if not the person themselves (or `object_ref`, a pair of model label and
     id, when only the id is known); `request` fills in path (never the query
     string), method, address and browser. `description` must not hold personal data: say
-    what kind of thing happened ("Contact edited"), not what it said.
+    what kind of thing happened ("Contact edited"), not what it said. `username` names who
+    acted when no staff user did (an API token's system, "api:Insight hub").
     """
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     event = AuditEvent(
         user=user,
-        username=user.get_username() if user is not None else "",
+        username=user.get_username() if user is not None else username[:150],
         action=AuditAction(action),
         person_id=_person_id(person),
         description=description[:255],

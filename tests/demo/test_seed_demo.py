@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiToken
 from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import my_week
 from caseload.models import Person
-from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
+from demo.management.commands.seed_demo import DEMO_API_KEY, DEMO_TOTP_SECRETS
 from mdt.models import AgendaItem
 from referrals.models import Referral
 from returns.extract.models import EvaluationExtract
@@ -125,3 +126,19 @@ def test_seed_demo_shows_domestic_abuse_risk_marac_and_safe_contact(db, settings
     nadia = User.objects.get(username="navigator")
     assert referral.actions.filter(owner=nadia, done_at__isnull=True).count() == 2
     assert peggy.unsafe_routes == ["no texts", "no voicemail", "no letters", "no home visits"]
+
+
+def test_the_demo_insight_hub_reads_pseudonyms_with_the_key_the_docs_give(
+    db, settings, shipped_schemes, client
+):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    assert DEMO_API_KEY in docs
+    assert ApiToken.objects.count() == 1
+    answer = client.get("/api/v1/people/", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
+    assert answer.status_code == 200
+    rows = answer.json()["results"]
+    assert rows and all(row["person"].startswith("PS-") for row in rows)
+    assert "first_name" not in rows[0]

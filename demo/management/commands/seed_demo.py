@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiToken, key_digest
 from appointments import services as appointments
 from appointments.models import Appointment
 from assessments.models import Assessment, AssessmentScheme
@@ -62,6 +63,9 @@ from smd.quarters import Quarter
 from smd.two_factor.services import APP_DEVICE_NAME
 
 DEMO_PASSWORD = "demo-password-2026"
+# The demo's insight hub reads the team's records with this key (a pseudonymised token): known,
+# like the password, and so only ever made with DEBUG on.
+DEMO_API_KEY = "smd_demo-insight-hub-key-not-for-real-use"
 
 # Every demo user already has an authenticator app set up, with this secret (base32, as an app
 # takes it): add it to an app by hand, or print the current code with the command in the
@@ -215,12 +219,31 @@ class Command(BaseCommand):
             self.seed_retention()
             self.seed_evaluation_extract()
             self.seed_notifications()
+            self.seed_api()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
         self.stdout.write("Authenticator app secrets (see the README for the current code):")
         for username, secret in DEMO_TOTP_SECRETS.items():
             self.stdout.write(f"  {username:<15} {secret}")
+        self.stdout.write(
+            f"API key of the demo insight hub (pseudonymised, see docs/api.md): {DEMO_API_KEY}"
+        )
+
+    def seed_api(self):
+        """The insight hub's token, made by the manager: pseudonymised, for a year."""
+        manager = User.objects.get(username="manager")
+        ApiToken.objects.get_or_create(
+            key_hash=key_digest(DEMO_API_KEY),
+            defaults={
+                "team": manager.team,
+                "system": "Insight hub (demo)",
+                "purpose": "outcomes-dashboard",
+                "expires_on": timezone.localdate() + timedelta(days=365),
+                "key_prefix": DEMO_API_KEY[:8],
+                "created_by": manager,
+            },
+        )
 
     def seed(self):
         orgs = [
