@@ -1,0 +1,208 @@
+"""The phone app without a signal (ADR 0033), on a phone: My caseload loaded with a signal,
+then the signal gone; contacts logged are queued on the phone and shown as waiting to send,
+still there after a reload; with the signal back each is recorded once and shows on its row,
+and one for a person handed over meanwhile stays "not sent" with its text. Signing out warns
+about what stays and clears the caseload and the caches. Axe checks the offline and unsent views.
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from caseload.models import Allocation, Contact, RiskFlag
+from smd.models import Role
+from tests.browser.conftest import assert_fits_phone, close_page, give_code, open_page, with_app
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-cup-of-tea-at-the-day-centre"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(chromium_browser):
+    page = open_page(chromium_browser, PHONE, has_touch=True, service_workers="allow")
+    yield page
+    close_page(page)
+
+
+@pytest.fixture
+def world():
+    team = TeamFactory(name="Changing Futures Navigators")
+    alice = UserFactory(username="alice", role=Role.NAVIGATOR, team=team, password=PASSWORD)
+    bob = UserFactory(username="bob", role=Role.NAVIGATOR, team=team)
+    people = {}
+    for first, last, flags in [
+        ("Margaret", "Kelly", [RiskFlag.choices[0][0]]),
+        ("Dev", "Sharma", []),
+        ("Chloe", "Adams", []),
+    ]:
+        person = PersonFactory(team=team, first_name=first, last_name=last, risk_flags=flags)
+        AllocationFactory(
+            episode=EpisodeFactory(person=person),
+            worker=alice,
+            kind=Allocation.Kind.LEAD_NAVIGATOR,
+        )
+        people[first] = person
+    return {"alice": alice, "bob": bob, "people": people, "flag": RiskFlag.choices[0][1]}
+
+
+def _cut_worker(route):
+    # The service worker's own requests find no network either (see the conftest).
+    if route.request.service_worker:
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
+def go_offline(page):
+    page.context.set_offline(True)
+    page.context.route("**/*", _cut_worker)
+
+
+def go_online(page):
+    page.context.unroute("**/*", _cut_worker)
+    page.context.set_offline(False)
+
+
+def log_contact(page, name, summary):
+    form = page.locator("#offline-rows form")
+    expect(form).to_be_visible()
+    expect(page.locator("#offline-rows .offline-form h3")).to_contain_text(name)
+    form.get_by_label("Face to face").check()
+    form.get_by_label("How long, in minutes").fill("20")
+    form.get_by_label("What happened").fill(summary)
+    form.get_by_role("button", name="Save contact").click()
+    expect(page.locator("#offline-rows .waiting-entry", has_text=summary)).to_be_visible()
+
+
+def test_contacts_logged_without_a_signal_are_sent_once_when_it_returns(
+    live_server, phone, world, assert_accessible, screenshot
+):
+    page = phone
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    assert_fits_phone(page)
+    with_app("alice")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    give_code(page, "alice")
+    expect(page).to_have_url(re.compile(r"/people/caseload/$"))
+    expect(page.locator("html[data-offline-ready=true]")).to_be_attached()
+
+    # Installable: the manifest and its icons, and a service worker in control of the page.
+    installed = page.evaluate(
+        """async () => {
+          const link = document.querySelector('link[rel=manifest]').href;
+          const manifest = await (await fetch(link)).json();
+          const icons = await Promise.all(manifest.icons.map(async (icon) => {
+            const response = await fetch(icon.src);
+            return [icon.sizes, response.status, response.headers.get('Content-Type')];
+          }));
+          const registration = await navigator.serviceWorker.ready;
+          return {
+            manifest, icons,
+            script: registration.active.scriptURL,
+            scope: registration.scope,
+            controlled: navigator.serviceWorker.controller !== null,
+          };
+        }"""
+    )
+    manifest = installed["manifest"]
+    assert manifest["name"] and manifest["short_name"] == "smd"
+    assert manifest["start_url"] == "/people/caseload/"
+    assert manifest["display"] == "standalone"
+    assert ["192x192", 200, "image/png"] in installed["icons"]
+    assert ["512x512", 200, "image/png"] in installed["icons"]
+    assert installed["script"] == f"{base}/sw.js"
+    assert installed["scope"] == f"{base}/"
+    assert installed["controlled"]
+
+    # The signal goes. "Log contact" opens the form from what the phone keeps.
+    go_offline(page)
+    margaret, dev, chloe = (world["people"][n] for n in ("Margaret", "Dev", "Chloe"))
+    page.get_by_role("link", name="Log contact with Margaret Kelly").click()
+    expect(page.locator("#offline-status")).to_contain_text("You are offline")
+    expect(page.locator(f"#row-{margaret.pk.hex}")).to_contain_text(world["flag"])
+    assert_accessible(page)
+    log_contact(page, "Margaret Kelly", "Talked about the hostel move")
+    page.get_by_role("button", name="Log contact with Dev Sharma").click()
+    log_contact(page, "Dev Sharma", "Walked to the GP together")
+    page.get_by_role("button", name="Log contact with Chloe Adams").click()
+    log_contact(page, "Chloe Adams", "Chloe asked about her benefits")
+    assert_accessible(page)
+    screenshot(page, "offline-caseload-waiting")
+    assert Contact.objects.count() == 0
+
+    # Reloaded without a signal: still there, still waiting.
+    page.reload()
+    expect(page.locator("#offline-rows .waiting-entry")).to_have_count(3)
+    assert_fits_phone(page)
+    assert Contact.objects.count() == 0
+
+    # Meanwhile Chloe is handed over to Bob.
+    mine = Allocation.objects.get(episode__person=chloe, worker=world["alice"])
+    mine.ended_at = timezone.now()
+    mine.save()
+    AllocationFactory(
+        episode=mine.episode, worker=world["bob"], kind=Allocation.Kind.LEAD_NAVIGATOR
+    )
+
+    # The signal returns: sent by themselves, each recorded once and shown on its row.
+    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
+    page.on("pageerror", lambda e: print("PAGEERROR", e))
+    go_online(page)
+    unsent = page.locator("#offline-queue .unsent-entry")
+    try:
+        expect(unsent).to_have_count(1, timeout=15000)
+    except AssertionError:
+        page.screenshot(path="/tmp/off-fail.png", full_page=True)
+        print("URL", page.url)
+        raise
+    expect(page.locator("#offline-app")).to_have_count(0)  # the page from the server again
+    assert Contact.objects.filter(summary="Talked about the hostel move").count() == 1
+    assert Contact.objects.filter(summary="Walked to the GP together").count() == 1
+    assert Contact.objects.filter(person=chloe).count() == 0
+    expect(page.locator(f"#row-{margaret.pk.hex} .last-contact")).to_contain_text(
+        "today · face to face"
+    )
+    expect(page.locator(f"#row-{dev.pk.hex} .last-contact")).to_contain_text("today")
+    expect(unsent).to_contain_text("Chloe asked about her benefits")
+    expect(unsent).to_contain_text("no longer on your caseload")
+    assert_accessible(page)
+    screenshot(page, "offline-unsent")
+
+    # Signing out says what stays, then clears the caseload and the caches.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("alert")).to_contain_text("stay on this phone, encrypted")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out anyway").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert_fits_phone(page)
+    left = page.evaluate(
+        """async () => {
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open('smd-offline');
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          });
+          const count = (name) => new Promise((resolve) => {
+            const request = db.transaction(name).objectStore(name).count();
+            request.onsuccess = () => resolve(request.result);
+          });
+          return { caches: await caches.keys(), caseload: await count('caseload'),
+                   outbox: await count('outbox') };
+        }"""
+    )
+    assert left == {"caches": [], "caseload": 0, "outbox": 1}
+    assert Contact.objects.count() == 2
