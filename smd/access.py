@@ -220,6 +220,10 @@ OFF_MENU = {
     "sharing:dsa_new": "the register",
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
+    # The phone app (ADR 0033): fetched by My caseload's script, or kept for use without a signal.
+    "offline:caseload_shell": "My caseload, in its place when there is no signal",
+    "offline:caseload_data": "My caseload's script",
+    "offline:key": "My caseload's script",
 }
 
 

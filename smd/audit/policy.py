@@ -106,6 +106,12 @@ AUDITED = {
     "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
     "documents:edit": Audited("Document details", person=None, obj=DOCUMENT),
     "documents:remove": Audited("Document removed", person=None, obj=DOCUMENT),
+    # The phone app (ADR 0033): a contact sent from the phone's queue is a contact made; the
+    # caseload a phone keeps for use without a signal leaves the server, so it is an export.
+    "offline:contact_send": Audited("New contact, sent from the phone", post=CREATE),
+    "offline:caseload_data": Audited(
+        "My caseload kept on the phone", person=None, get=AuditAction.EXPORT
+    ),
 }
 
 NOT_AUDITED = {
@@ -151,4 +157,10 @@ NOT_AUDITED = {
     # would log a second time as a change.
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
     "rights:retention_erase": "each person erased writes its own entry (person_erase)",
+    # The phone app (ADR 0033).
+    "service_worker": "the app's script, no data",
+    "manifest": "the app's name and icons, no data",
+    "offline:offline": "a page saying there is no signal, no data",
+    "offline:caseload_shell": "My caseload's empty frame, no names",
+    "offline:key": "the user's own device key, no person",
 }
