@@ -150,6 +150,15 @@ def test_contacts_logged_without_a_signal_are_sent_once_when_it_returns(
     assert_fits_phone(page)
     assert Contact.objects.count() == 0
 
+    # A person's page is never kept: without a signal it says so, and nothing more.
+    page.goto(f"{base}/people/{margaret.pk}/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Margaret")
+    assert_accessible(page)
+    page.goto(f"{base}/people/caseload/")
+    expect(page.locator("#offline-rows .waiting-entry")).to_have_count(3)
+    assert_fits_phone(page)
+
     # Meanwhile Chloe is handed over to Bob.
     mine = Allocation.objects.get(episode__person=chloe, worker=world["alice"])
     mine.ended_at = timezone.now()
