@@ -224,7 +224,9 @@ def test_contacts_logged_without_a_signal_are_sent_once_when_it_returns(
     assert_accessible(page)
     form.get_by_label("What happened").fill("Chloe asked about her benefits; advice booked")
     form.get_by_role("button", name="Save contact").click()
-    expect(page.locator("#offline-unsent .unsent-entry")).to_have_count(0)
+    page.wait_for_url(re.compile(r"/people/caseload/$"))
+    expect(page.locator(f"#row-{chloe.pk.hex} .last-contact")).to_contain_text("today")
+    expect(unsent).to_have_count(0)
     assert_fits_phone(page)
     (sent,) = Contact.objects.filter(person=chloe)
     assert sent.summary == "Chloe asked about her benefits; advice booked"

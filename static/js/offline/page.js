@@ -195,6 +195,19 @@ async function onlineCaseload(db, session) {
     }
   });
   document.body.addEventListener("htmx:sendError", takeOver);
+  // Say so when the signal goes, before anyone types something that cannot be sent.
+  const banner = document.createElement("div");
+  banner.className = "alert alert-warning";
+  banner.id = "no-signal";
+  banner.textContent =
+    "No signal. Contacts you log now wait on this phone and are sent by themselves when it returns.";
+  const signal = () => {
+    if (navigator.onLine) banner.remove();
+    else document.querySelector("main h1").after(banner);
+  };
+  window.addEventListener("offline", signal);
+  window.addEventListener("online", signal);
+  signal();
 }
 
 // --- My caseload without a signal ---------------------------------------------------------------
@@ -230,6 +243,11 @@ async function offlineCaseload(app, db, session) {
         await render();
         announce(`Contact with ${person.name} waiting to send.`);
         const result = await send(db, session);
+        if (result?.recorded && location.pathname !== config.caseload) {
+          // Sent again from the unsent list: back to My caseload, where it shows on its row.
+          location.assign(config.caseload);
+          return;
+        }
         if (result) await render();
       },
       cancel: async () => {

@@ -24,6 +24,21 @@ export function daysAgo(isoDay, today = new Date()) {
   return `${days} days ago`;
 }
 
+// "5 Dec", and whether a due date has passed or is today, as the page with a signal says it.
+export function dueWords(isoDay, today = new Date()) {
+  const [y, m, d] = isoDay.split("-").map(Number);
+  const label = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+  const days = Math.round(
+    (Date.UTC(y, m - 1, d) - Date.UTC(today.getFullYear(), today.getMonth(), today.getDate())) /
+      86400000,
+  );
+  return { label, state: days < 0 ? "overdue" : days === 0 ? "due today" : "" };
+}
+
 function field(entry, name) {
   const pair = (entry.fields || []).find(([key]) => key === name);
   return pair ? pair[1] : "";
@@ -63,7 +78,14 @@ export function caseloadRow(person, waiting, { onLog }) {
   const next = el("li", { class: "next-action" }, "Next action: ");
   if (person.next_action) {
     next.append(person.next_action);
-    if (person.next_action_due) next.append(` · due ${person.next_action_due}`);
+    if (person.next_action_due) {
+      const due = dueWords(person.next_action_due);
+      next.append(` · due ${due.label}`);
+      if (due.state) {
+        const colour = due.state === "overdue" ? "text-bg-danger" : "text-bg-warning";
+        next.append(" ", el("span", { class: `badge ${colour}` }, due.state));
+      }
+    }
   } else {
     next.append(el("span", { class: "text-body-secondary" }, "none planned"));
   }
