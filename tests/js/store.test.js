@@ -125,3 +125,8 @@ test("forgetting a user drops their key, caseload and entries, nobody else's", a
   assert.equal((await rawRows("caseload")).length, 0);
   assert.deepEqual((await rawRows("outbox")).map((row) => row.id), ["k2"]);
 });
+
+test("a caseload is never kept without a limit", async () => {
+  await assert.rejects(saveCaseload(db, "u1", key, snapshot, { now: 0 }), RangeError);
+  assert.equal((await rawRows("caseload")).length, 0);
+});

@@ -56,6 +56,7 @@ export async function forgetUser(db, user) {
 }
 
 export async function saveCaseload(db, user, key, snapshot, { now = Date.now(), hours }) {
+  if (!(hours > 0)) throw new RangeError("How long to keep the caseload must be given.");
   const box = await seal(key, snapshot);
   const row = { user, expires: now + hours * HOUR, box };
   await run(db, "caseload", "readwrite", (store) => done(store.put(row)));
