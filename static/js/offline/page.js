@@ -164,7 +164,14 @@ async function onlineCaseload(db, session) {
     if ((await sendAndShow())?.recorded) location.reload();
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data?.type === "outbox") showQueue();
+    if (event.data?.type !== "outbox") return;
+    // Sent by the service worker: fetched again, they show on their rows (unless someone is
+    // typing a contact, whose words a reload would lose).
+    if (event.data.result?.recorded && !document.querySelector("main form.contact-form")) {
+      location.reload();
+    } else {
+      showQueue();
+    }
   });
 
   // No signal (or a request that never arrived): a contact typed is queued with its one-time
@@ -237,18 +244,21 @@ async function offlineCaseload(app, db, session) {
     open = contactForm(template, person, {
       entry,
       submit: async (form) => {
-        await queue(db, session.user, session.key, formEntry(form, person));
+        const sending = formEntry(form, person);
+        await queue(db, session.user, session.key, sending);
         closeForm();
         await askForSync();
         await render();
         announce(`Contact with ${person.name} waiting to send.`);
-        const result = await send(db, session);
-        if (result?.recorded && location.pathname !== config.caseload) {
-          // Sent again from the unsent list: back to My caseload, where it shows on its row.
+        await send(db, session);
+        // Sent (here, or by the service worker's sync, which may win the lock) and opened from
+        // the unsent list: back to My caseload, where it shows on its row.
+        const sent = !(await entries(db, session.user, session.key)).some((e) => e.id === sending.id);
+        if (sent && navigator.onLine && location.pathname !== config.caseload) {
           location.assign(config.caseload);
           return;
         }
-        if (result) await render();
+        await render();
       },
       cancel: async () => {
         closeForm();
