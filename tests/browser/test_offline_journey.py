@@ -266,3 +266,34 @@ def test_a_deactivated_users_phone_drops_the_caseload_and_their_key_is_destroyed
     page.wait_for_url(re.compile(r"/accounts/login/"))
     assert_fits_phone(page)
     assert page.evaluate(OFFLINE_STATE) == {"caches": [], "caseload": 0, "outbox": 0}
+
+
+def test_once_the_app_is_closed_the_phone_alone_cannot_open_what_it_keeps(
+    live_server, phone, world, assert_accessible
+):
+    page = phone
+    sign_in(page, live_server.url)
+    go_offline(page)
+    page.get_by_role("link", name="Log contact with Margaret Kelly").click()
+    log_contact(page, "Margaret Kelly", "Talked about the hostel move")
+    assert_fits_phone(page)
+    # The browser stops the service worker once the app is closed, and with it the key it held.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    page.reload()
+    status = page.locator("#offline-status")
+    expect(status).to_contain_text("locked on this phone", timeout=SLOW)
+    expect(status).to_contain_text("1 contact(s) wait on this phone")
+    expect(page.locator("main")).not_to_contain_text("Margaret")
+    assert_accessible(page)
+    assert not Contact.objects.exists()
+    # Signed in and with a signal, it opens again and what waited is sent, once.
+    go_online(page)
+    page.get_by_role("link", name="Open My caseload again").click()
+    margaret = world["people"]["Margaret"]
+    expect(page.locator(f"#row-{margaret.pk.hex} .last-contact")).to_contain_text(
+        "today", timeout=SLOW
+    )
+    assert_fits_phone(page)
+    assert Contact.objects.filter(summary="Talked about the hostel move").count() == 1

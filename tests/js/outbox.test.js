@@ -59,7 +59,7 @@ test("waiting contacts are sent with their key and the security token, then dele
   await queue(db, "u1", key, entry("k1"));
   await queue(db, "u1", key, entry("k2"));
   const result = await flush({ db, user: "u1", key, csrf: "tok", sendUrl: SEND, fetch: server.fetch });
-  assert.deepEqual(result, { recorded: 2, refused: 0, stopped: null });
+  assert.deepEqual(result, { recorded: 2, refused: 0, stopped: null, people: ["p1", "p1"] });
   assert.deepEqual([...server.recorded.keys()], ["k1", "k2"]);
   assert.equal(server.requests[0].url, "/offline/people/p1/contacts/");
   assert.equal(server.requests[0].headers["X-CSRFToken"], "tok");
@@ -104,7 +104,7 @@ test("a refused contact stays as unsent with the reason, and the rest are still 
   await queue(db, "u1", key, entry("k2", "p1", ""), 2);
   await queue(db, "u1", key, entry("k3", "p1"), 3);
   const result = await flush({ db, user: "u1", key, csrf: "t", sendUrl: SEND, fetch: server.fetch });
-  assert.deepEqual(result, { recorded: 1, refused: 2, stopped: null });
+  assert.deepEqual(result, { recorded: 1, refused: 2, stopped: null, people: ["p1"] });
   const [handedOver, empty] = await entries(db, "u1", key);
   assert.equal(handedOver.state, "unsent");
   assert.equal(handedOver.refusal.message, "No longer on your caseload.");

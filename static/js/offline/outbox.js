@@ -26,11 +26,12 @@ export function sendUrlFor(template, person) {
   return template.replace("00000000-0000-0000-0000-000000000000", person);
 }
 
-// Send every waiting entry of `user`. Returns {recorded, refused, stopped}; `stopped` says why
-// sending stopped early ("offline", "sign-in", "later") or is null when all were tried.
+// Send every waiting entry of `user`. Returns {recorded, refused, stopped, people}: `stopped`
+// says why sending stopped early ("offline", "sign-in", "later") or is null when all were
+// tried; `people` are those a contact was recorded for.
 export async function flush({ db, user, key, csrf, sendUrl, fetch = globalThis.fetch, lock }) {
   const work = async () => {
-    const result = { recorded: 0, refused: 0, stopped: null };
+    const result = { recorded: 0, refused: 0, stopped: null, people: [] };
     for (const entry of await entries(db, user, key)) {
       if (entry.state !== "waiting") continue;
       let response;
@@ -50,6 +51,7 @@ export async function flush({ db, user, key, csrf, sendUrl, fetch = globalThis.f
       if (outcome === "recorded") {
         await remove(db, entry.id);
         result.recorded += 1;
+        result.people.push(entry.person);
       } else if (outcome === "refused") {
         await markUnsent(db, key, entry.id, refusal);
         result.refused += 1;

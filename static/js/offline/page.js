@@ -152,26 +152,29 @@ async function onlineCaseload(db, session) {
       }),
     );
   };
+  // The rows of people a contact was just recorded for, fetched again in place (htmx), unless
+  // a contact is being typed in one.
+  const refreshRows = (people = []) => {
+    for (const id of new Set(people)) {
+      const target = `#row-${id.replace(/-/g, "")}`;
+      const row = document.querySelector(target);
+      if (row && !row.querySelector("form.contact-form") && window.htmx) {
+        window.htmx.ajax("GET", `${config.caseload}?row=${id}`, { target, swap: "outerHTML" });
+      }
+    }
+  };
   const sendAndShow = async () => {
     const result = await send(db, session);
     await showQueue();
+    refreshRows(result?.people);
     return result;
   };
-  const first = await sendAndShow();
-  // Contacts recorded just now show on their rows once the page is fetched again.
-  if (first?.recorded) location.reload();
-  window.addEventListener("online", async () => {
-    if ((await sendAndShow())?.recorded) location.reload();
-  });
+  await sendAndShow();
+  window.addEventListener("online", sendAndShow);
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type !== "outbox") return;
-    // Sent by the service worker: fetched again, they show on their rows (unless someone is
-    // typing a contact, whose words a reload would lose).
-    if (event.data.result?.recorded && !document.querySelector("main form.contact-form")) {
-      location.reload();
-    } else {
-      showQueue();
-    }
+    showQueue();
+    refreshRows(event.data.result?.people);
   });
 
   // No signal (or a request that never arrived): a contact typed is queued with its one-time
@@ -230,6 +233,12 @@ async function offlineCaseload(app, db, session) {
     status.textContent =
       "Your caseload is locked on this phone: it opens again once you have a signal and sign in." +
       (waiting + unsent ? ` ${waiting + unsent} contact(s) wait on this phone, encrypted, to be sent then.` : "");
+    // With the signal back, My caseload from the server opens it again and sends what waits.
+    const again = document.createElement("a");
+    again.href = config.caseload;
+    again.className = "alert-link d-block mt-2";
+    again.textContent = "Open My caseload again";
+    status.append(again);
     return;
   }
   const snapshot = await loadCaseload(db, session.user, session.key);
