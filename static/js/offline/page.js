@@ -347,6 +347,13 @@ async function offlineCaseload(app, db, session) {
     await render();
   };
   window.addEventListener("online", back);
+  // Kept past its hours while the app stays open: gone from the phone and from the screen
+  // (once no contact is being typed, whose words a reload would lose).
+  if (snapshot) {
+    setInterval(async () => {
+      if (!open && !(await loadCaseload(db, session.user, session.key))) location.reload();
+    }, 60_000);
+  }
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "outbox") render();
   });
