@@ -138,6 +138,12 @@ def test_contacts_logged_without_a_signal_are_sent_once_when_it_returns(
     assert installed["script"] == f"{base}/sw.js"
     assert installed["scope"] == f"{base}/"
     assert installed["controlled"]
+    # And Chromium itself finds nothing missing to offer installing it (a test's browser
+    # context is private, which is the one thing it may say).
+    cdp = page.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    cdp.detach()
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
 
     # The signal goes. "Log contact" opens the form from what the phone keeps.
     go_offline(page)
