@@ -4,7 +4,8 @@
 FROM node:20-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# Only Bootstrap: the development packages (fake-indexeddb, for node's tests) stay out.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
 
 # Stage 2: the app.

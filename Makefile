@@ -40,7 +40,9 @@ run: seed
 worker: install
 	DEBUG=$${DEBUG:-true} $(BIN)/celery -A smd worker --loglevel=info
 
+# node's test runner for the phone app's JavaScript (static/js/offline), then pytest.
 test: install
+	node --test tests/js/
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

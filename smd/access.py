@@ -254,6 +254,10 @@ OFF_MENU = {
     "notifications:preferences": "the notifications page",
     "appointments:calendar": "the profile page and My caseload",
     "api:token_new": "the API tokens page",
+    # The phone app (ADR 0033): fetched by My caseload's script, or kept for use without a signal.
+    "offline:caseload_shell": "My caseload, in its place when there is no signal",
+    "offline:caseload_data": "My caseload's script",
+    "offline:key": "My caseload's script",
 }
 
 

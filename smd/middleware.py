@@ -12,6 +12,9 @@ from django.utils.cache import add_never_cache_headers
 
 LOGIN_AT = "smd_login_at"
 SEEN_AT = "smd_seen_at"
+# Sent when a session ends (signing out, or its time running out): the browser drops its HTTP
+# cache of the app. Not "storage", which would also delete contacts still waiting to be sent.
+CLEAR_CACHE = '"cache"'
 
 
 class SessionLimitsMiddleware:
@@ -38,7 +41,9 @@ class SessionLimitsMiddleware:
                     request,
                     "You were signed out to keep people's records safe. Please sign in again.",
                 )
-                return redirect(settings.LOGIN_URL)
+                response = redirect(settings.LOGIN_URL)
+                response["Clear-Site-Data"] = CLEAR_CACHE
+                return response
             # Note activity at most once a minute, not a session write per request.
             if now - seen_at > 60 or SEEN_AT not in session:
                 session[SEEN_AT] = now

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "smd.notifications",
     "caseload",
     "appointments",
+    "offline",
     "referrals",
     "assessments",
     "sharing",
@@ -444,6 +445,11 @@ PEER_MENTOR_HOURS_PER_PERSON = env_int("PEER_MENTOR_HOURS_PER_PERSON", 3)
 CAPACITY_AVERAGE_DAYS_ON_SERVICE = env_int("CAPACITY_AVERAGE_DAYS_ON_SERVICE", 455)
 CAPACITY_CLOSED_EPISODES_NEEDED = env_int("CAPACITY_CLOSED_EPISODES_NEEDED", 20)
 CONTACT_EDIT_WINDOW_HOURS = env_int("CONTACT_EDIT_WINDOW_HOURS", 24)
+
+# --- The phone app without a signal (offline, ADR 0033) -----------------------------------------
+# How long a phone keeps My caseload, encrypted, for use without a signal; after that it is
+# deleted from the phone and shown again only once loaded with a signal.
+OFFLINE_CASELOAD_HOURS = env_int("OFFLINE_CASELOAD_HOURS", 12)
 
 # --- Audit log (smd.audit, ADR 0015) ------------------------------------------------------------
 # Entries are kept this long, then deleted by `manage.py audit_purge` (run it from a scheduler):

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -14,7 +13,7 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path(
         "accounts/logout/",
-        second_factor_not_required(auth_views.LogoutView.as_view()),
+        second_factor_not_required(views.SignOutView.as_view()),
         name="logout",
     ),
     path("accounts/profile/", views.profile, name="profile"),
@@ -23,6 +22,8 @@ urlpatterns = [
     path("accounts/two-factor/", include("smd.two_factor.urls")),
     path("", include("referrals.urls")),
     path("people/", include("caseload.urls")),
+    path("offline/", include("offline.urls")),
+    path("", include("offline.root_urls")),
     path("people/<uuid:person_pk>/ndt/", include("assessments.urls")),
     path("people/<uuid:person_pk>/reqol/", include("assessments.reqol.urls")),
     path("mdt/", include("mdt.urls")),

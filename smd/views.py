@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LogoutView
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -6,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from smd import home as home_page
+from smd.middleware import CLEAR_CACHE
 
 
 def home(request):
@@ -34,3 +36,13 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class SignOutView(LogoutView):
+    """Signing out ends the session on the server and tells the browser to drop what it
+    cached of the app (the phone app's own stores are cleared by its script, ADR 0033)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_CACHE
+        return response

@@ -237,6 +237,23 @@ EXPECTED = {
         {**only(CONTACT_LOGGERS, denied=404), **dict.fromkeys(IN_SCOPE - CONTACT_LOGGERS, 403)},
     ),
     "caseload:contact_detail": ("get", only(IN_SCOPE, denied=404)),
+    # The phone app (ADR 0033). The service worker, manifest and offline page hold no data and
+    # open for anyone; the rest are for those with a caseload. The key is refused (403) to a
+    # password alone rather than sent to the code step; an empty contact from the queue is
+    # refused with its reasons (422).
+    "service_worker": ("get", statuses(anonymous=200)),
+    "manifest": ("get", statuses(anonymous=200)),
+    "offline:offline": ("get", statuses(anonymous=200)),
+    "offline:caseload_shell": ("get", only({"navigator", "peer_mentor"}, denied=403)),
+    "offline:caseload_data": ("get", only({"navigator", "peer_mentor"}, denied=403)),
+    "offline:key": (
+        "get",
+        {**only({"navigator", "peer_mentor"}, denied=403), "password_only": 403},
+    ),
+    "offline:contact_send": (
+        "post",
+        only({"navigator", "peer_mentor"}, denied=403, ok=422),
+    ),
     # The world's contact is the navigator's, logged just now: theirs to correct, and the team
     # leader's (with a reason); nobody else's.
     "caseload:contact_edit": (
@@ -699,6 +716,7 @@ def url_for(name, world):
         "caseload:allocate",
         "caseload:episode_change",
         "caseload:contact_new",
+        "offline:contact_send",
     }:
         return reverse(name, args=[world["person"].pk])
     return reverse(name)

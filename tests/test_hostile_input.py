@@ -541,6 +541,8 @@ FORMS = {
     ),
     "caseload:contact_new": Form("navigator", _contact, htmx=True),
     "caseload:contact_edit": Form("navigator", _contact_edit),
+    # A contact sent from the phone's queue: answered in JSON, recorded (201) or refused.
+    "offline:contact_send": Form("navigator", _contact, accepted={201}),
     "caseload:follow_up_done": Form("navigator", lambda w: {"from": "caseload"}, htmx=True),
     "assessments:new": Form("navigator", lambda w: _assessment(w, action="complete")),
     "assessments:edit": Form(
@@ -860,6 +862,12 @@ NO_POST = {
             "returns",
         )
     },
+    "service_worker": "the app's script",
+    "manifest": "the app's name and icons",
+    "offline:offline": "a page saying there is no signal",
+    "offline:caseload_shell": "My caseload's frame; its script queues contacts for contact_send",
+    "offline:caseload_data": "My caseload as data, for the phone",
+    "offline:key": "the user's device key",
 }
 
 DOWNLOADS = {"returns:download_pdf", "returns:download_csv", "returns:extract_download"}

@@ -140,6 +140,12 @@ AUDITED = {
     # API tokens: making one (identifiable ones carry their lawful basis) and revoking one.
     "api:token_new": Audited("API token made", person=None, post=CREATE),
     "api:token_revoke": Audited("API token revoked", person=None, obj=("pk", "api.apitoken")),
+    # The phone app (ADR 0033): a contact sent from the phone's queue is a contact made; the
+    # caseload a phone keeps for use without a signal leaves the server, so it is an export.
+    "offline:contact_send": Audited("New contact, sent from the phone", post=CREATE),
+    "offline:caseload_data": Audited(
+        "My caseload kept on the phone", person=None, get=AuditAction.EXPORT
+    ),
 }
 
 # The API's calls answer to a token, not a signed-in user: each writes its own entry, named by
@@ -213,4 +219,10 @@ NOT_AUDITED = {
     "api:accommodation": API_CALL,
     "api:mdt_figures": API_CALL,
     "api:returns": API_CALL,
+    # The phone app (ADR 0033).
+    "service_worker": "the app's script, no data",
+    "manifest": "the app's name and icons, no data",
+    "offline:offline": "a page saying there is no signal, no data",
+    "offline:caseload_shell": "My caseload's empty frame, no names",
+    "offline:key": "the user's own device key, no person",
 }

@@ -43,6 +43,9 @@ def chromium_browser():
     # `manage.py check --deploy` rightly fails on it.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # Playwright's offline switch does not reach a service worker's own requests; with
+        # this, routes see them, and the offline journey cuts them too (test_offline_journey).
+        patch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
