@@ -28,6 +28,7 @@ urlpatterns = [
     path("mdt/", include("mdt.urls")),
     path("", include("sharing.urls")),
     path("", include("documents.urls")),
+    path("import/", include("importer.urls")),
     path("returns/", include("returns.urls")),
     path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),
