@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
+from importer.format import KINDS
 from importer.models import HeldPerson, ImportedRecord, ImportRun
 from importer.progress import progress_of
 
@@ -17,6 +18,9 @@ def import_run(user, pk):
         ImportRun.objects.filter(team_id=user.team_id).select_related("uploaded_by"), pk=pk
     )
     run.progress = _percent(run)
+    run.summary_rows = [
+        (kind.label, run.summary[kind.sheet]) for kind in KINDS if kind.sheet in run.summary
+    ]
     return run
 
 

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from importer import selectors, services
-from importer.format import KINDS
 from importer.forms import UploadForm
 from smd.access import requires
+from smd.audit.middleware import audit_person
 from smd.forms import add_service_errors
 
 
@@ -47,7 +47,7 @@ def run(request, pk):
     the status partial while the run is in progress."""
     found = selectors.import_run(request.user, pk)
     template = "importer/run.html#status" if request.htmx else "importer/run.html"
-    return render(request, template, {"run": found, "kinds": KINDS})
+    return render(request, template, {"run": found})
 
 
 @requires("can_import_records")
@@ -73,6 +73,7 @@ def held(request):
 def decide(request, pk):
     """ "Same person: link" or "someone different: create", once."""
     row = selectors.held_person(request.user, pk)
+    audit_person(request, row.candidate)
     decision = request.POST.get("decision")
     try:
         if decision == "link":

@@ -27,6 +27,8 @@ MEETING = ("pk", "mdt.mdtmeeting")
 REFERRAL = ("pk", "referrals.referral")
 RETURN = ("pk", "returns.quarterlyreturn")
 DOCUMENT = ("pk", "documents.document")
+IMPORT_RUN = ("pk", "importer.importrun")
+HELD_PERSON = ("pk", "importer.heldperson")
 CREATE = AuditAction.CREATE
 
 AUDITED = {
@@ -101,6 +103,12 @@ AUDITED = {
     "sharing:agreement_withdraw": Audited(
         "Sharing agreement withdrawn", person="person_pk", obj=("pk", "sharing.sharingagreement")
     ),
+    # Importing a previous system's records: each file sent and imported, and each held
+    # person's decision (the person it is about named by the view).
+    "importer:index": Audited("Import file sent", person=None, post=CREATE),
+    "importer:confirm": Audited("Records imported", person=None, obj=IMPORT_RUN, post=CREATE),
+    "importer:held": Audited("Held incoming people", person=None),
+    "importer:decide": Audited("Held incoming person decided", person=None, obj=HELD_PERSON),
     # Documents: the file itself is a download, whoever opens it (a partner at the MDT too).
     "documents:upload": Audited("New document", person="person_pk", post=CREATE),
     "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
@@ -151,4 +159,5 @@ NOT_AUDITED = {
     # would log a second time as a change.
     "rights:retention": "names due for erasure, to confirm; each erasure writes its own entry",
     "rights:retention_erase": "each person erased writes its own entry (person_erase)",
+    "importer:run": "a file's progress and its problems by row and column; importing it is logged",
 }

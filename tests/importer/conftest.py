@@ -34,3 +34,8 @@ def examples(tmp_path, shipped_schemes, example_navigator):
     for name in [*CSV_FILES, "records.xlsx"]:
         shutil.copy(EXAMPLES / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture
+def manager_client(client_for, manager):
+    return client_for(manager)
