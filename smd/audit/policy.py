@@ -105,7 +105,7 @@ AUDITED = {
     ),
     # Importing a previous system's records: each file sent and imported, and each held
     # person's decision (the person it is about named by the view).
-    "importer:index": Audited("Import file sent", person=None, post=CREATE),
+    "importer:index": Audited("Import records", person=None, post=CREATE),
     "importer:confirm": Audited("Records imported", person=None, obj=IMPORT_RUN, post=CREATE),
     "importer:held": Audited("Held incoming people", person=None),
     "importer:decide": Audited("Held incoming person decided", person=None, obj=HELD_PERSON),
