@@ -7,9 +7,11 @@ class ImporterConfig(AppConfig):
     verbose_name = "Import from a previous system"
 
     def ready(self):
+        from importer import timeline
         from importer.models import HeldPerson, ImportedRecord
         from smd import person_records
 
+        timeline.register()
         person_records.register(ImportedRecord, path="person")
         person_records.register_excluded(
             HeldPerson,

@@ -970,6 +970,22 @@ def import_run_step(*, run_id, progress=None):
     return run
 
 
+def import_run_record(*, run, outcome):
+    """Keep what a command-line run found or did on its ImportRun."""
+    run.summary, run.problems, run.problem_count = (
+        outcome.summary,
+        outcome.problems,
+        outcome.problem_count,
+    )
+    run.rows_total = sum(c["rows"] for c in outcome.summary.values())
+    run.status = ImportRun.Status.IMPORTED if outcome.written else ImportRun.Status.FAILED
+    run.imported_at = timezone.now() if outcome.written else None
+    if not outcome.written:
+        run.error = "Nothing was imported: the file has problems, listed below."
+    run.save()
+    return run
+
+
 def import_command_run(*, team, source, by, name):
     """The run a command-line import is recorded as, so the page lists it too."""
     return ImportRun.objects.create(

@@ -225,6 +225,13 @@ def test_imported_records_are_marked_with_their_source_and_in_history(examples, 
     assert event.history_change_reason == "Imported from Old CRM"
 
 
+def test_the_person_page_says_where_the_record_came_from(examples, manager, manager_client):
+    run([examples / "records.xlsx"])
+    morgan = Person.objects.get(first_name="Morgan")
+    page = manager_client.get(morgan.get_absolute_url()).content.decode()
+    assert "from Old CRM · their id there: P-1001" in page
+
+
 def test_blank_staff_columns_are_the_person_importing(examples, manager):
     run(csvs(examples))
     assert Contact.objects.get(summary__startswith="Checked in").author == manager

@@ -35,6 +35,7 @@ from caseload.models import (
 )
 from documents.files import CheckedFile
 from documents.services import document_upload
+from importer.models import ImportedRecord
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
 from sharing.models import LawfulBasis, SharingAgreement
@@ -318,6 +319,15 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
         dated=d(60),
         mdt_referral=mdt_referral,
         by=staff,
+    )
+    # Brought in from a previous system: the other system's id for the person.
+    ImportedRecord.objects.create(
+        source="Old CRM",
+        kind="person",
+        source_id=f"P-{person.pk}",
+        person=person,
+        object_id=person.pk,
+        imported_at=at(d(1)),
     )
     return referral
 

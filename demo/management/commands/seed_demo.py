@@ -31,6 +31,8 @@ from caseload.models import (
     WorkerGender,
 )
 from caseload.outcomes import services as outcomes
+from importer.models import ImportRun
+from importer.services import import_command_run, import_run_record, records_import
 from mdt import services as mdt
 from mdt.models import Action, MdtMeeting, MdtReferral
 from referrals import services
@@ -184,6 +186,9 @@ REFERRALS = [
 ]
 
 
+DEMO_IMPORT_SOURCE = "Previous CRM"
+
+
 class Command(BaseCommand):
     help = "Load fictional demo data: organisations, one user per role, people and referrals."
 
@@ -198,6 +203,7 @@ class Command(BaseCommand):
             self.seed_mdt()
             self.seed_outcomes()
             self.seed_retention()
+            self.seed_import()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -986,6 +992,29 @@ class Command(BaseCommand):
             held_at="Turning Point Recovery, on their Star Online account",
             star_name="Recovery Star",
         )
+
+    def seed_import(self):
+        """The example import file (docs/examples/records.xlsx) brought in by the manager from
+        "Previous CRM": two people with their support, NDT history and contacts. Once: run
+        again, the same source ids add nothing."""
+        manager = User.objects.get(username="manager")
+        if ImportRun.objects.filter(team=manager.team, source=DEMO_IMPORT_SOURCE).exists():
+            return
+        path = settings.BASE_DIR / "docs" / "examples" / "records.xlsx"
+        run = import_command_run(
+            team=manager.team, source=DEMO_IMPORT_SOURCE, by=manager, name=path.name
+        )
+        with path.open("rb") as handle:
+            outcome = records_import(
+                handle=handle,
+                name=path.name,
+                team=manager.team,
+                source=DEMO_IMPORT_SOURCE,
+                by=manager,
+                write=True,
+                run=run,
+            )
+        import_run_record(run=run, outcome=outcome)
 
     def seed_retention(self):
         """Two people past the retention period, on the manager's retention list: Lee, supported

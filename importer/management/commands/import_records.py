@@ -12,11 +12,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import timezone
 
-from importer.models import ImportRun
 from importer.reading import FileRefused, open_sheets
-from importer.services import Importer, import_command_run, sheets_import
+from importer.services import Importer, import_command_run, import_run_record, sheets_import
 from smd.models import Team, User
 
 
@@ -68,15 +66,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self._report(outcome, dry_run, elapsed)
         if run is not None:
-            run.summary, run.problems, run.problem_count = (
-                outcome.summary,
-                outcome.problems,
-                outcome.problem_count,
-            )
-            run.rows_total = sum(c["rows"] for c in outcome.summary.values())
-            run.status = ImportRun.Status.IMPORTED if outcome.written else ImportRun.Status.FAILED
-            run.imported_at = timezone.now() if outcome.written else None
-            run.save()
+            import_run_record(run=run, outcome=outcome)
         if not outcome.ok:
             raise CommandError(f"{outcome.problem_count} problem(s): nothing was imported.")
 
