@@ -3,6 +3,7 @@ the count cannot wait in the database until the end: it is kept in the cache, an
 is down only leaves the bar where it was."""
 
 import logging
+import time
 
 from django.core.cache import cache
 
@@ -18,10 +19,24 @@ def progress_saver(run_id):
     def save(done, total):
         try:
             cache.set(_key(run_id), (done, total), TTL)
+            cache.set(_beat(run_id), time.time(), TTL)
         except Exception as error:  # a cache outage must not stop an import
             log.warning("Import progress not saved: %s", error)
 
     return save
+
+
+def _beat(run_id):
+    return f"importer:heartbeat:{run_id}"
+
+
+def last_heartbeat(run_id):
+    """When the run last said how far it had got (a Unix time), or None."""
+    try:
+        return cache.get(_beat(run_id))
+    except Exception as error:
+        log.warning("Import heartbeat not read: %s", error)
+        return None
 
 
 def progress_of(run_id):

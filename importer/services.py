@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -29,6 +30,7 @@ from caseload.models import Allocation, Episode, EpisodeStatus, Person, PersonAl
 from importer import format as fmt
 from importer.checking import constraint_errors, field_value
 from importer.models import HeldPerson, ImportedRecord, ImportRun
+from importer.progress import last_heartbeat
 from importer.reading import FileRefused, as_text, open_sheets
 from referrals.selectors import match_score, normalise_name
 from smd.models import User
@@ -922,8 +924,18 @@ def import_confirm(*, run, by):
     return run
 
 
+def _stale(run):
+    """A run left checking or importing with no word of progress for IMPORT_STALE_SECONDS: its
+    worker died (the import's transaction rolled back with it), so it may be taken up again."""
+    beat = last_heartbeat(run.pk)
+    last = max(run.updated_at.timestamp(), beat or 0)
+    return timezone.now().timestamp() - last > settings.IMPORT_STALE_SECONDS
+
+
 def import_run_step(*, run_id, progress=None):
-    """Do the step a run is waiting for: its dry run, or its import. Safe to call twice."""
+    """Do the step a run is waiting for: its dry run, or its import. Returns (run, finished):
+    finished is False only while another worker is still at it, so the outbox message stays
+    open and the sweep hands it over again later; a worker that died is noticed then."""
     Status = ImportRun.Status
     with transaction.atomic():
         run = (
@@ -931,9 +943,11 @@ def import_run_step(*, run_id, progress=None):
             .select_related("team", "uploaded_by")
             .get(pk=run_id)
         )
-        if run.status not in (Status.CHECK_QUEUED, Status.IMPORT_QUEUED):
-            return run
-        write = run.status == Status.IMPORT_QUEUED
+        waiting = run.status in (Status.CHECK_QUEUED, Status.IMPORT_QUEUED)
+        abandoned = run.status in (Status.CHECKING, Status.IMPORTING) and _stale(run)
+        if not (waiting or abandoned):
+            return run, not run.in_progress
+        write = run.status in (Status.IMPORT_QUEUED, Status.IMPORTING)
         run.status = Status.IMPORTING if write else Status.CHECKING
         run.save(update_fields=["status", "updated_at"])
     try:
@@ -951,7 +965,7 @@ def import_run_step(*, run_id, progress=None):
     except FileRefused as refused:
         run.status, run.error = Status.FAILED, refused.message
         run.save(update_fields=["status", "error", "updated_at"])
-        return run
+        return run, True
     run.rows_total = max(outcome.rows_total, sum(c["rows"] for c in outcome.summary.values()))
     run.summary, run.problems, run.problem_count = (
         outcome.summary,
@@ -967,7 +981,7 @@ def import_run_step(*, run_id, progress=None):
         run.status = Status.CHECKED if outcome.ok else Status.PROBLEMS
         run.checked_at = timezone.now()
     run.save()
-    return run
+    return run, True
 
 
 def import_run_record(*, run, outcome):

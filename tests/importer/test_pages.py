@@ -8,6 +8,8 @@ from django.urls import reverse
 from caseload.models import Contact, Person
 from importer.models import HeldPerson, ImportRun
 from importer.progress import progress_saver
+from importer.services import import_run_step
+from importer.tasks import import_run_task
 from smd.outbox.models import OutboxMessage
 from tests.factories import PersonFactory
 from tests.importer.conftest import EXAMPLES
@@ -224,3 +226,36 @@ def test_the_held_page_costs_the_same_with_more_held(manager_client, manager, co
     assert count_queries.page(manager_client, reverse("importer:held")) == 5
     hold(4)
     assert count_queries.page(manager_client, reverse("importer:held")) == 5
+
+
+# --- the task -----------------------------------------------------------------------------------
+
+
+def test_a_step_handed_over_twice_is_done_once(checked, manager):
+    run = ImportRun.objects.get()
+    message = OutboxMessage.objects.get()
+    assert message.status == "done"
+    import_run_task(run_id=str(run.pk), outbox_id=str(message.pk))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CHECKED
+
+
+def test_a_run_another_worker_is_at_leaves_its_message_open(manager, settings):
+    run = ImportRun.objects.create(
+        team=manager.team,
+        source="x",
+        original_name="a.csv",
+        uploaded_by=manager,
+        status=ImportRun.Status.IMPORTING,
+    )
+    progress_saver(run.pk)(10, 100)
+    assert import_run_step(run_id=run.pk) == (run, False)
+
+
+def test_a_run_whose_worker_died_is_taken_up_again(checked, manager, settings):
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.IMPORTING)
+    settings.IMPORT_STALE_SECONDS = -1
+    run, finished = import_run_step(run_id=run.pk)
+    assert (run.status, finished) == (ImportRun.Status.IMPORTED, True)
+    assert Contact.objects.count() == 3
