@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -65,6 +66,15 @@ RULES = {
     ),
     "accommodation_other_has_note": "“Other” accommodation needs a note saying what it is.",
 }
+
+
+# When each record happened: none is imported from the future (the app's forms refuse it too).
+WHEN = {
+    fmt.CONTACTS.model: "occurred_at",
+    fmt.EVENTS.model: "occurred_on",
+    fmt.ACCOMMODATION.model: "from_date",
+}
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def change_reason(source):
@@ -652,6 +662,12 @@ class Importer:
 
     # --- contacts, crisis events, accommodation -----------------------------------------------
 
+    def _in_future(self, instance):
+        when = getattr(instance, WHEN[type(instance)], None)
+        if isinstance(when, datetime):
+            return when > self.now + CLOCK_SKEW
+        return when is not None and when > timezone.localdate()
+
     def _simple(self, kind, sheet, number, row, person_pk, *, staff, columns, episode=True):
         made_episode = None
         if episode:
@@ -669,6 +685,11 @@ class Importer:
             return None
         exclude = ["person", "episode", staff, "follow_up_done_by", "agencies"]
         if not self._validate(sheet, number, instance, exclude=exclude):
+            return None
+        if self._in_future(instance):
+            self.problem(
+                sheet, number, WHEN[kind.model], "That is in the future: import what happened."
+            )
             return None
         self.pending[kind.model].append(instance)
         return person_pk, instance.pk

@@ -125,6 +125,18 @@ def test_problems_name_the_file_row_and_column(examples, manager):
     ]
 
 
+def test_nothing_is_imported_from_the_future(examples, manager):
+    run(csvs(examples)[:2])
+
+    def future(rows):
+        rows[1][rows[0].index("occurred_at")] = "2099-01-01 10:00"
+        return rows
+
+    rewrite(examples / "contacts.csv", future)
+    outcome = check(examples / "contacts.csv", manager)
+    assert [(p["row"], p["column"]) for p in outcome.problems] == [(2, "occurred_at")]
+
+
 def test_a_row_naming_a_person_not_in_the_file_is_a_problem(examples, manager):
     outcome = check(examples / "contacts.csv", manager)
     assert {(p["row"], p["column"]) for p in outcome.problems} == {
