@@ -10,7 +10,6 @@ matching) is held for a person to decide (`held_person_link`, `held_person_creat
 """
 
 import csv
-import logging
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -38,8 +37,6 @@ from smd.models import User
 from smd.outbox.services import outbox_add
 from smd.submission import once_per_submission
 from smd.validators import normalise_nhs_number
-
-log = logging.getLogger(__name__)
 
 BATCH = 2000
 PROGRESS_EVERY = 1000
@@ -217,12 +214,10 @@ class Importer:
         by_kind = defaultdict(list)
         for sheet in sheets:
             by_kind[sheet.kind].append(sheet)
-        seen_columns = {}
         for kind in fmt.KINDS:
             for sheet in by_kind.get(kind.sheet, []):
                 if not self._header_ok(kind, sheet):
                     continue
-                seen_columns[kind.sheet] = sheet.header
                 self._sheet(kind, sheet)
                 self._flush()
         self.progress(self.done, max(self.out.rows_total, self.done))
