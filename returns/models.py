@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The evaluation extract's models, registered under this app's label.
+from returns.extract.models import EvaluationExtract, ExtractDownload  # noqa: F401
 from smd.models import BaseModel, Team
 
 

@@ -42,7 +42,7 @@ def figures_as_data(result):
     ]
 
 
-def _lease_end():
+def lease_end():
     return timezone.now() + timedelta(seconds=settings.RETURN_LEASE_SECONDS)
 
 
@@ -60,7 +60,7 @@ def _claim(return_id):
         qr.started_at = timezone.now()
         qr.attempts += 1
         qr.lease_token = uuid.uuid4()
-        qr.lease_expires_at = _lease_end()
+        qr.lease_expires_at = lease_end()
         qr.save(
             update_fields=[
                 "status",
@@ -74,20 +74,21 @@ def _claim(return_id):
     return qr
 
 
-class _Heartbeat(threading.Thread):
-    """Renews the lease every quarter of its length while the build runs. A worker that dies
-    takes its heartbeat with it, so the lease runs out and the sweep queues the build again."""
+class LeaseHeartbeat(threading.Thread):
+    """Renews a build's lease every quarter of its length while the build runs. A worker that
+    dies takes its heartbeat with it, so the lease runs out and the sweep queues the build
+    again. `build` is a return version or an evaluation extract: anything with a lease."""
 
-    def __init__(self, qr):
+    def __init__(self, build):
         super().__init__(daemon=True)
-        self.qr, self.stopped = qr, threading.Event()
+        self.qr, self.stopped = build, threading.Event()
 
     def run(self):
         try:
             while not self.stopped.wait(settings.RETURN_LEASE_SECONDS / 4):
-                QuarterlyReturn.objects.filter(
+                type(self.qr)._default_manager.filter(
                     pk=self.qr.pk, lease_token=self.qr.lease_token
-                ).update(lease_expires_at=_lease_end())
+                ).update(lease_expires_at=lease_end())
         except Exception:
             log.warning("Could not renew the lease on return %s", self.qr.pk, exc_info=True)
         finally:
@@ -127,7 +128,7 @@ def quarterly_return_build(self, return_id, outbox_id=None):
     if qr is None:
         return str(return_id)
     mine = QuarterlyReturn.objects.filter(pk=qr.pk, lease_token=qr.lease_token)
-    heartbeat = _Heartbeat(qr)
+    heartbeat = LeaseHeartbeat(qr)
     heartbeat.start()
     try:
         quarter = Quarter.from_label(qr.quarter)
@@ -168,7 +169,7 @@ def quarterly_return_build(self, return_id, outbox_id=None):
             mine.filter(status=Status.RUNNING).update(
                 status=Status.RETRYING,
                 error=f"Interrupted ({type(exc).__name__}); trying again.",
-                lease_expires_at=_lease_end(),
+                lease_expires_at=lease_end(),
             )
         except Exception:
             log.warning("Could not record the retry of return %s", qr.pk, exc_info=True)

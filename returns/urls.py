@@ -1,6 +1,7 @@
 from django.urls import path
 
 from returns import views
+from returns.extract import views as extract
 
 app_name = "returns"
 
@@ -14,4 +15,10 @@ urlpatterns = [
     path("<uuid:pk>/retry/", views.retry, name="retry"),
     path("<uuid:pk>/return.pdf", views.download, {"kind": "pdf"}, name="download_pdf"),
     path("<uuid:pk>/return.csv", views.download, {"kind": "csv"}, name="download_csv"),
+    # The evaluation extract (returns/extract/, ADR 0032).
+    path("evaluation-extract/", extract.index, name="extract"),
+    path("evaluation-extract/request/", extract.generate, name="extract_generate"),
+    path("evaluation-extract/<uuid:pk>/status/", extract.status, name="extract_status"),
+    path("evaluation-extract/<uuid:pk>/retry/", extract.retry, name="extract_retry"),
+    path("evaluation-extract/<uuid:pk>/extract.csv", extract.download, name="extract_download"),
 ]

@@ -135,6 +135,11 @@ PERMISSIONS = {
     "can_keep_register": Permission("Adding to and changing the register.", {Role.MANAGER}),
     # Governance.
     "can_make_returns": Permission("The team's quarterly returns.", {Role.MANAGER, Role.ADMIN}),
+    "can_download_evaluation_extract": Permission(
+        "The pseudonymised per-person evaluation extract: managers, answerable for what leaves "
+        "the team (ADR 0032). Not admins, who see no person data.",
+        {Role.MANAGER},
+    ),
     "can_read_audit": Permission(
         "Who saw whose record, and what a staff member opened: managers, as the people "
         "answerable for information governance in their team (ADR 0015).",
@@ -227,6 +232,7 @@ OFF_MENU = {
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
     "importer:held": "the import records page",
+    "returns:extract": "the quarterly returns page",
 }
 
 

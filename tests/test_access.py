@@ -20,7 +20,7 @@ from caseload.outcomes import services as outcome_services
 from importer.models import HeldPerson, ImportRun
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
-from returns.models import QuarterlyReturn
+from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.access import OFF_MENU, menu_for
 from smd.models import Role
 from tests.assessments.test_reqol import definition_data as reqol_definition_data
@@ -322,6 +322,13 @@ EXPECTED = {
     "returns:retry": ("post", only(RETURNS, denied=403, ok=302)),
     "returns:download_pdf": ("get", only(RETURNS, denied=403)),
     "returns:download_csv": ("get", only(RETURNS, denied=403)),
+    # The evaluation extract: a row per person, so managers only (admins see no person data).
+    # An empty request is a form shown again with its error (400).
+    "returns:extract": ("get", only({"manager"}, denied=403)),
+    "returns:extract_generate": ("post", only({"manager"}, denied=403, ok=400)),
+    "returns:extract_status": ("get", only({"manager"}, denied=403)),
+    "returns:extract_retry": ("post", only({"manager"}, denied=403, ok=302)),
+    "returns:extract_download": ("get", only({"manager"}, denied=403)),
     # Access logs are the manager's (information governance); record history is also the team
     # leader's. Another team's manager gets a 404 for this team's person or staff member.
     "audit:index": ("get", only({"manager"}, denied=403)),
@@ -475,9 +482,18 @@ def world(shipped_schemes):
         score=80,
         reasons=["same name"],
     )
+    extract = EvaluationExtract.objects.create(
+        team=team, quarter="2025/26 Q3", status="done", requested_by=users["manager"], rows=0
+    )
+    extract.csv.save("e.csv", ContentFile(b"format_version,quarter"), save=True)
+    failed_extract = EvaluationExtract.objects.create(
+        team=team, quarter="2025/26 Q3", status="failed", requested_by=users["manager"]
+    )
     return {
         "import_run": import_run,
         "held": held,
+        "extract": extract,
+        "failed_extract": failed_extract,
         "failed_return": failed,
         "dsa": dsa,
         "sharing": sharing,
@@ -532,6 +548,10 @@ def url_for(name, world):
         return reverse(name, args=[world["return"].pk])
     if name in {"returns:download_pdf", "returns:download_csv"}:
         return reverse(name, args=[world["return"].pk])
+    if name in {"returns:extract_status", "returns:extract_download"}:
+        return reverse(name, args=[world["extract"].pk])
+    if name == "returns:extract_retry":
+        return reverse(name, args=[world["failed_extract"].pk])
     if name == "returns:retry":
         return reverse(name, args=[world["failed_return"].pk])
     if name == "returns:people":

@@ -42,7 +42,7 @@ from documents.models import Document
 from importer.models import HeldPerson, ImportRun
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
-from returns.models import QuarterlyReturn
+from returns.models import EvaluationExtract, QuarterlyReturn
 from rights import services as rights_services
 from rights.models import RetentionReview
 from sharing.forms import DataSharingAgreementForm, LawfulBasisForm, SharingAgreementForm
@@ -185,6 +185,13 @@ def build_world(team, partner_org):
     failed = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=2, status="failed", error="Worker lost"
     )
+    extract = EvaluationExtract.objects.create(
+        team=team, quarter="2025/26 Q3", status="done", requested_by=users["manager"], rows=0
+    )
+    extract.csv.save("e.csv", ContentFile(b"format_version,quarter"), save=True)
+    failed_extract = EvaluationExtract.objects.create(
+        team=team, quarter="2025/26 Q3", status="failed", requested_by=users["manager"]
+    )
     # Someone never supported, whose record was made long ago: on the retention list.
     past = PersonFactory(team=team)
     type(past).objects.filter(pk=past.pk).update(
@@ -211,6 +218,8 @@ def build_world(team, partner_org):
         "goal": goal,
         "return": done,
         "failed_return": failed,
+        "extract": extract,
+        "failed_extract": failed_extract,
         "sharing": sharing,
         "dsa": dsa,
         "review": review,
@@ -621,6 +630,13 @@ FORMS = {
     ),
     "returns:sign_off": Form("manager"),
     "returns:retry": Form("manager"),
+    # Asking for an evaluation extract queues its build: a create form with a one-time key.
+    "returns:extract_generate": Form(
+        "manager",
+        lambda w: _once({"quarter": Quarter.containing(timezone.localdate()).previous().label}),
+        examples=0.5,
+    ),
+    "returns:extract_retry": Form("manager"),
     "sharing:lawful_basis": Form(
         "navigator",
         lambda w: as_post(
@@ -718,6 +734,9 @@ NO_POST = {
     "returns:status": "a row htmx polls",
     "returns:download_pdf": "a file",
     "returns:download_csv": "a file",
+    "returns:extract": "a list; its forms post to extract_generate and extract_retry",
+    "returns:extract_status": "a row htmx polls",
+    "returns:extract_download": "a file",
     "profile": "a page",
     "admin_login": "a redirect to the sign-in page",
     "audit:index": "a list, searched by GET",
@@ -732,7 +751,7 @@ NO_POST = {
     "importer:held": "a list; its forms post to decide",
 }
 
-DOWNLOADS = {"returns:download_pdf", "returns:download_csv"}
+DOWNLOADS = {"returns:download_pdf", "returns:download_csv", "returns:extract_download"}
 
 
 def test_every_url_is_in_a_table():

@@ -23,14 +23,15 @@ from django.utils import timezone
 
 from referrals.models import Referral
 from returns import services as returns
-from returns.models import QuarterlyReturn
+from returns.extract.forms import recent_quarters
+from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.celery import app
 from smd.models import Role
 from smd.outbox.models import OutboxMessage
 from smd.outbox.services import outbox_sweep
 from smd.quarters import Quarter
 from tests.conftest import sign_in
-from tests.factories import ReferralFactory, UserFactory, new_key
+from tests.factories import EpisodeFactory, PersonFactory, ReferralFactory, UserFactory, new_key
 from tests.outages import celery_broker, free_port, private_redis_or_skip, redis_cache
 from tests.test_live_services import _worker
 
@@ -136,6 +137,44 @@ def test_with_redis_stopped_writes_are_kept_and_their_work_done_once_when_it_is_
     )
     assert all(m.to == ["tara@example.org"] for m in mail.outbox)
     assert qr.attempts == 1 and qr.pdf.read(4) == b"%PDF"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"done"}
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_stopped_an_evaluation_extract_asked_for_is_kept_and_built_later(
+    private_redis, client, team
+):
+    """A manager asks for the evaluation extract while the task queue is down: the request is
+    stored and shown as waiting, its build waits in PostgreSQL, and once Redis is back the
+    sweep hands it to a worker, which builds it once."""
+    manager = sign_in(client.__class__(), UserFactory(role=Role.MANAGER, team=team))
+    EpisodeFactory(person=PersonFactory(team=team), start_date=Q3.start)
+    quarter = recent_quarters()[1]
+    private_redis.stop()
+
+    page = manager.post(
+        reverse("returns:extract_generate"), {"quarter": quarter.label, **new_key()}, follow=True
+    )
+    assert page.status_code == 200
+    extract = EvaluationExtract.objects.get()
+    assert extract.status == EvaluationExtract.Status.PENDING
+    assert "Waiting for a worker to start it" in page.content.decode()
+    assert list(OutboxMessage.objects.values_list("status", flat=True)) == ["pending"]
+
+    private_redis.start()
+    with live_worker():
+        assert outbox_sweep(grace=timedelta(0)) == 1
+
+        def done():
+            extract.refresh_from_db()
+            return extract.status == EvaluationExtract.Status.DONE
+
+        assert wait_for(done, 90), f"the extract is still {extract.status}"
+        assert outbox_sweep(grace=timedelta(0)) == 0
+    assert extract.attempts == 1
+    assert extract.csv.read().decode().startswith("format_version,")
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"done"}
 
 

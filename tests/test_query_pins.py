@@ -16,7 +16,8 @@ from assessments.services import assessment_correct, assessment_save
 from caseload.models import Allocation, Person, PersonAlias
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral, SharingBasis
-from returns.models import QuarterlyReturn
+from returns.extract.selectors import extract_rows
+from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.models import Role
 from smd.quarters import Quarter
 from tests.assessments.test_reqol import definition_data
@@ -61,6 +62,85 @@ def test_returns_index_costs_the_same_as_versions_grow(client_for, team, count_q
     # session, user, device; the team's versions with who asked for and signed off each
     assert count_queries.page(client, url) == few == 4
     assert client.get(url).content.decode().count('<tr id="return-') == 8
+
+
+def test_the_evaluation_extract_page_costs_the_same_as_extracts_grow(
+    client_for, team, count_queries
+):
+    manager = UserFactory(role=Role.MANAGER, team=team)
+    client = client_for(manager)
+    url = reverse("returns:extract")
+
+    def add(n):
+        for i in range(n):
+            EvaluationExtract.objects.create(
+                team=team,
+                quarter=Q3.label,
+                requested_by=UserFactory(role=Role.MANAGER, team=team),
+                status="done" if i % 2 else "pending",
+                rows=3,
+                format_version=1,
+            )
+
+    add(1)
+    few = count_queries.page(client, url)
+    add(7)
+    # session, user, device; the team's extracts with who asked for each
+    assert count_queries.page(client, url) == few == 4
+    assert client.get(url).content.decode().count('<tr id="extract-') == 8
+    status = reverse("returns:extract_status", args=[EvaluationExtract.objects.first().pk])
+    # session, user, device; the extract
+    assert count_queries.page(client, status) == 4
+
+
+def test_the_evaluation_extract_costs_the_same_queries_as_people_grow(
+    team, shipped_schemes, count_queries
+):
+    """The build reads every person supported in the quarter in a fixed number of queries."""
+    navigator = UserFactory(role=Role.NAVIGATOR, team=team)
+    definition = definition_import(data=definition_data())
+    standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+
+    def add(n):
+        for _ in range(n):
+            person = PersonFactory(team=team)
+            episode = EpisodeFactory(person=person, start_date=date(2025, 10, 1))
+            assessment_save(
+                person=person,
+                episode=episode,
+                scheme=standard,
+                assessed_on=date(2025, 10, 2),
+                assessor=navigator,
+                participation="yes",
+                scores={item.key: 1 for item in standard.items.all()},
+                notes={},
+                complete=True,
+                by=navigator,
+            )
+            reqol_record(
+                person=person,
+                episode=episode,
+                definition=definition,
+                completed_on=date(2025, 10, 3),
+                completion="themself",
+                responses={f"item_{n}": 2 for n in range(1, 11)},
+                by=navigator,
+            )
+
+    def built():
+        with count_queries.during() as counted:
+            rows = extract_rows(team, Q3)
+        return len(rows), len(counted)
+
+    add(1)
+    one, few = built()
+    add(5)
+    many, more = built()
+    # the episodes; the people; NDT assessments; the amended NDT's domestic-abuse items;
+    # ReQoL-10; events; accommodation at the start and at the end; accommodation changes;
+    # survivors
+    assert (one, many) == (1, 6)
+    assert more == few == 10
 
 
 def test_the_people_behind_a_figure_cost_the_same_as_people_grow(

@@ -50,6 +50,7 @@ CREATE_FORMS = [
     "sharing:lawful_basis",
     "sharing:agreement_new",
     "sharing:dsa_new",
+    "returns:extract_generate",
 ]
 
 

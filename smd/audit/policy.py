@@ -26,6 +26,7 @@ ITEM = ("pk", "mdt.agendaitem")
 MEETING = ("pk", "mdt.mdtmeeting")
 REFERRAL = ("pk", "referrals.referral")
 RETURN = ("pk", "returns.quarterlyreturn")
+EXTRACT = ("pk", "returns.evaluationextract")
 DOCUMENT = ("pk", "documents.document")
 IMPORT_RUN = ("pk", "importer.importrun")
 HELD_PERSON = ("pk", "importer.heldperson")
@@ -81,6 +82,14 @@ AUDITED = {
     "returns:people": Audited("People behind a return figure", person=None),
     "returns:download_pdf": Audited("Quarterly return PDF", None, RETURN, AuditAction.DOWNLOAD),
     "returns:download_csv": Audited("Quarterly return CSV", None, RETURN, AuditAction.DOWNLOAD),
+    # The evaluation extract holds a row per person (pseudonymised): each request, each
+    # request to build a failed one again, and each download is logged. The request names the
+    # extract it made (the view says which, audit_person).
+    "returns:extract_generate": Audited("Evaluation extract requested", person=None, post=CREATE),
+    "returns:extract_retry": Audited("Evaluation extract requested again", None, EXTRACT),
+    "returns:extract_download": Audited(
+        "Evaluation extract CSV", None, EXTRACT, AuditAction.DOWNLOAD
+    ),
     # The audit pages themselves: looking at who saw a record is itself logged.
     "audit:person": Audited("Access log of a person", person="person_pk"),
     "audit:person_csv": Audited(
@@ -143,6 +152,8 @@ NOT_AUDITED = {
     "returns:status": "build progress",
     "returns:sign_off": "sign-off of aggregate figures",
     "returns:retry": "starts a failed build again; the download is logged",
+    "returns:extract": "a list of extracts and who asked for them; no person",
+    "returns:extract_status": "build progress",
     "audit:index": "a search form",
     "profile": "the signed-in user's own account",
     "password_change": "the user's own password; a change is logged by account_change_record",

@@ -15,6 +15,7 @@ from demo.management.commands.seed_demo import DEMO_TOTP_SECRETS
 from importer.models import ImportRun
 from mdt.models import AgendaItem
 from referrals.models import Referral
+from returns.extract.models import EvaluationExtract
 from sharing.models import DataSharingAgreement, SharingAgreement
 from smd.models import Role, User
 
@@ -69,3 +70,15 @@ def test_seed_demo_brings_in_the_example_import_once(db, settings, shipped_schem
     run = ImportRun.objects.get()
     assert (run.status, run.source, run.problem_count) == ("imported", "Previous CRM", 0)
     assert Person.objects.filter(imported_records__source="Previous CRM").distinct().count() == 2
+
+
+def test_seed_demo_builds_last_quarters_evaluation_extract(
+    db, settings, shipped_schemes, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    extract = EvaluationExtract.objects.get()  # one, however often seeded
+    assert extract.status == "done" and extract.rows > 0
+    assert extract.requested_by.username == "manager"

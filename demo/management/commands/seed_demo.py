@@ -37,6 +37,8 @@ from mdt import services as mdt
 from mdt.models import Action, MdtMeeting, MdtReferral
 from referrals import services
 from referrals.models import EligibilityDecision, Referral
+from returns.extract.models import EvaluationExtract
+from returns.extract.services import extract_request
 from rights.services import retention_review_run
 from sharing import services as sharing
 from sharing.models import (
@@ -48,6 +50,7 @@ from sharing.models import (
 )
 from smd.characteristics import Ethnicity, Gender
 from smd.models import Organisation, Role, Sector, Specialism, Team, User
+from smd.quarters import Quarter
 from smd.two_factor.services import APP_DEVICE_NAME
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -204,6 +207,7 @@ class Command(BaseCommand):
             self.seed_outcomes()
             self.seed_retention()
             self.seed_import()
+            self.seed_evaluation_extract()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
@@ -1103,3 +1107,15 @@ class Command(BaseCommand):
             decided_at=at(date(2018, 5, 9)),
         )
         retention_review_run(team=team)
+
+    # --- the evaluation extract --------------------------------------------------------------
+
+    def seed_evaluation_extract(self):
+        """Last quarter's evaluation extract, asked for by the manager, so the page has one to
+        download. Built when the seed's transaction commits (in-process without Redis, by the
+        worker with it)."""
+        maureen = User.objects.get(username="manager")
+        if EvaluationExtract.objects.filter(team=maureen.team).exists():
+            return
+        quarter = Quarter.containing(timezone.localdate()).previous()
+        extract_request(team=maureen.team, quarter=quarter, by=maureen)
