@@ -76,6 +76,37 @@ class Match:
     reasons: list = field(default_factory=list)
 
 
+def match_score(incoming, person):
+    """How far `person` may be the one `incoming` describes (anything with first_name,
+    last_name, known_as, nhs_number and date_of_birth: a referral, an imported row): a Match
+    at or above the threshold, or None. The one scoring rule for triage and the importer."""
+    dob, swapped = incoming.date_of_birth, _swapped(incoming.date_of_birth)
+    given = [n for n in {incoming.first_name, incoming.known_as} if n]
+    incoming_names = [f"{n} {incoming.last_name}" for n in given]
+    score, reasons = 0, []
+    if incoming.nhs_number and person.nhs_number == incoming.nhs_number:
+        score += 60
+        reasons.append("same NHS number")
+    if dob and person.date_of_birth == dob:
+        score += 30
+        reasons.append("same date of birth")
+    elif swapped and person.date_of_birth == swapped:
+        score += 25
+        reasons.append("date of birth with day and month swapped")
+    similarity, best = 0.0, ""
+    for theirs in person.all_names():
+        for ours in incoming_names:
+            s = _name_similarity(ours, theirs)
+            if s > similarity:
+                similarity, best = s, theirs
+    if similarity >= 0.75:
+        score += round(40 * similarity)
+        reasons.append("same name" if similarity == 1 else f"similar name ({best})")
+    if score >= MATCH_THRESHOLD:
+        return Match(person=person, score=min(score, 100), reasons=reasons)
+    return None
+
+
 def possible_matches(referral, limit=5):
     """People in the referral's team who may be the person referred, best first.
 
@@ -108,30 +139,7 @@ def possible_matches(referral, limit=5):
         .prefetch_related("aliases")[:200]
     )
 
-    referral_names = [f"{n} {referral.last_name}" for n in given]
-    matches = []
-    for person in candidates:
-        score, reasons = 0, []
-        if referral.nhs_number and person.nhs_number == referral.nhs_number:
-            score += 60
-            reasons.append("same NHS number")
-        if dob and person.date_of_birth == dob:
-            score += 30
-            reasons.append("same date of birth")
-        elif swapped and person.date_of_birth == swapped:
-            score += 25
-            reasons.append("date of birth with day and month swapped")
-        similarity, best = 0.0, ""
-        for theirs in person.all_names():
-            for ours in referral_names:
-                s = _name_similarity(ours, theirs)
-                if s > similarity:
-                    similarity, best = s, theirs
-        if similarity >= 0.75:
-            score += round(40 * similarity)
-            reasons.append("same name" if similarity == 1 else f"similar name ({best})")
-        if score >= MATCH_THRESHOLD:
-            matches.append(Match(person=person, score=min(score, 100), reasons=reasons))
+    matches = [m for m in (match_score(referral, person) for person in candidates) if m]
     matches.sort(key=lambda m: (-m.score, m.person.last_name))
     return matches[:limit]
 

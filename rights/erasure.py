@@ -376,6 +376,13 @@ POLICY = {
         },
         "clear": {"description": CLEAR},
     },
+    # Which source system's record each imported row came from, by that system's own key: kept
+    # whole, so the previous system's file run again never brings an erased record back
+    # (ADR 0030). It holds no name or detail, only the other system's id.
+    "importer.ImportedRecord": {
+        "keep": {"source", "kind", "source_id", "person", "object_id", "run", "imported_at"},
+        "clear": {},
+    },
     "mdt.MdtReferral": {
         "keep": {
             "submission_key",

@@ -176,6 +176,11 @@ PERMISSIONS = {
         "identifiable access (ADR 0031).",
         {Role.MANAGER},
     ),
+    "can_import_records": Permission(
+        "Importing records from a previous system, and deciding about the incoming people held "
+        "as possible duplicates: the manager's, as the team's data lead.",
+        {Role.MANAGER},
+    ),
     "administers": Permission(
         "Users, organisations and teams; no person data.", anywhere={Role.ADMIN}
     ),
@@ -228,6 +233,7 @@ MENU = [
     ("Referral overview", "referrals:overview", "can_see_referral_overview"),
     ("Sharing agreements", "sharing:register", "can_read_register"),
     ("Quarterly returns", "returns:index", "can_make_returns"),
+    ("Import records", "importer:index", "can_import_records"),
     ("Retention", "rights:retention", "can_handle_rights"),
     ("Access logs", "audit:index", "can_read_audit"),
     ("API tokens", "api:tokens", "can_issue_api_tokens"),
@@ -249,6 +255,7 @@ OFF_MENU = {
     "sharing:dsa_new": "the register",
     "returns:live": "the quarterly returns page",
     "returns:people": "the return's figures",
+    "importer:held": "the import records page",
     "returns:extract": "the quarterly returns page",
     "notifications:list": "the Notifications button in the top bar, with its count",
     "notifications:preferences": "the notifications page",

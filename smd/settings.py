@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "mdt",
     "domestic_abuse",
     "documents",
+    "importer",
     "returns",
     "rights",
     "api",
@@ -219,6 +220,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10) * 1024 * 1024
 DOCUMENT_SCAN_COMMAND = os.environ.get("DOCUMENT_SCAN_COMMAND", "").strip()
 DOCUMENT_SCAN_TIMEOUT = env_int("DOCUMENT_SCAN_TIMEOUT", 60)
+# An import file (importer): a CSV or XLSX of a previous system's records, read a row at a time.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
+# A run checking or importing with no progress for this long lost its worker: taken up again.
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 10 * 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("documents.urls")),
     path("", include("appointments.urls")),
+    path("import/", include("importer.urls")),
     path("returns/", include("returns.urls")),
     path("", include("rights.urls")),
     path("audit/", include("smd.audit.urls")),

@@ -20,6 +20,7 @@ from assessments.services import assessment_save
 from caseload.models import Allocation
 from caseload.notifications import ALLOCATED
 from caseload.outcomes import services as outcome_services
+from importer.models import HeldPerson, ImportRun
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import EvaluationExtract, QuarterlyReturn
@@ -446,6 +447,13 @@ EXPECTED = {
             "returns",
         )
     },
+    # Importing records from a previous system: the team's managers. The confirm button on a
+    # run still being checked is refused with a message (302); a decision without one is too.
+    "importer:index": ("get", only({"manager"}, denied=403)),
+    "importer:run": ("get", only({"manager"}, denied=403)),
+    "importer:confirm": ("post", only({"manager"}, denied=403, ok=302)),
+    "importer:held": ("get", only({"manager"}, denied=403)),
+    "importer:decide": ("post", only({"manager"}, denied=403, ok=302)),
     # The user's own password: changing it, and giving it again before a sensitive step.
     "password_change": ("get", statuses()),
     "password_confirm": ("get", statuses()),
@@ -562,6 +570,19 @@ def world(shipped_schemes):
     failed = QuarterlyReturn.objects.create(
         team=team, quarter="2025/26 Q3", version=2, status="failed", error="Worker lost"
     )
+    import_run = ImportRun.objects.create(
+        team=team, source="Old CRM", original_name="records.xlsx", uploaded_by=users["manager"]
+    )
+    held = HeldPerson.objects.create(
+        run=import_run,
+        team=team,
+        source="Old CRM",
+        source_id="P-1",
+        data={"first_name": person.first_name, "last_name": person.last_name},
+        candidate=person,
+        score=80,
+        reasons=["same name"],
+    )
     extract = EvaluationExtract.objects.create(
         team=team, quarter="2025/26 Q3", status="done", requested_by=users["manager"], rows=0
     )
@@ -586,6 +607,8 @@ def world(shipped_schemes):
     )
     return {
         "api_token": api_token,
+        "import_run": import_run,
+        "held": held,
         "extract": extract,
         "failed_extract": failed_extract,
         "notification": notification,
@@ -653,6 +676,10 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk, world["marac_action"].pk])
     if name.startswith("domestic_abuse:"):
         return reverse(name, args=[world["person"].pk])
+    if name in {"importer:run", "importer:confirm"}:
+        return reverse(name, args=[world["import_run"].pk])
+    if name == "importer:decide":
+        return reverse(name, args=[world["held"].pk])
     if name == "rights:export":
         return reverse(name, args=[world["person"].pk])
     if name in {"returns:status", "returns:sign_off"}:

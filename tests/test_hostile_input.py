@@ -45,6 +45,7 @@ from caseload.outcomes.forms import AccommodationForm, EventForm, GoalForm, Goal
 from documents.models import Document
 from domestic_abuse.forms import DashForm
 from domestic_abuse.selectors import current_definition as current_dash
+from importer.models import HeldPerson, ImportRun
 from mdt import services as mdt_services
 from mdt.models import MdtMeeting, MdtReferral
 from returns.models import EvaluationExtract, QuarterlyReturn
@@ -254,7 +255,30 @@ def build_world(team, partner_org):
         "sharing": sharing,
         "dsa": dsa,
         "review": review,
+        **_import_records(team, person, users),
     }
+
+
+def _import_records(team, person, users):
+    """An import file checked without problems, and an incoming person held as maybe `person`."""
+    import_run = ImportRun.objects.create(
+        team=team,
+        source="Old CRM",
+        original_name="people.csv",
+        uploaded_by=users["manager"],
+        status=ImportRun.Status.CHECKED,
+    )
+    held = HeldPerson.objects.create(
+        run=import_run,
+        team=team,
+        source="Old CRM",
+        source_id=f"P-{team.pk}",
+        data={"source_id": "P-1", "first_name": "Ann", "last_name": person.last_name},
+        candidate=person,
+        score=70,
+        reasons=["same name"],
+    )
+    return {"import_run": import_run, "held": held}
 
 
 def world_ids(world):
@@ -444,6 +468,13 @@ def _upload(w):
             "dated": _today(),
             "referral": "",
         }
+    )
+
+
+def _import_upload(w):
+    people = b"source_id,first_name,last_name\nP-9,Ann,Lee\n"
+    return _once(
+        {"file": Upload("people.csv", people, content_type="text/csv"), "source": "Old CRM"}
     )
 
 
@@ -751,6 +782,11 @@ FORMS = {
             "version": current_version(w["document"]),
         },
     ),
+    # Importing records: a file sent (its dry run queued), the import of a checked one, and a
+    # decision about a held incoming person.
+    "importer:index": Form("manager", _import_upload, examples=0.5),
+    "importer:confirm": Form("manager"),
+    "importer:decide": Form("manager", lambda w: {"decision": "create"}),
     "sharing:dsa_new": Form("manager", _dsa),
     "sharing:dsa_edit": Form("manager", lambda w: _dsa(w, w["dsa"])),
     # The file itself (200); making it writes only to the access log.
@@ -868,6 +904,8 @@ NO_POST = {
     "offline:caseload_shell": "My caseload's frame; its script queues contacts for contact_send",
     "offline:caseload_data": "My caseload as data, for the phone",
     "offline:key": "the user's device key",
+    "importer:run": "a page htmx polls; its form posts to confirm",
+    "importer:held": "a list; its forms post to decide",
 }
 
 DOWNLOADS = {"returns:download_pdf", "returns:download_csv", "returns:extract_download"}
@@ -1008,7 +1046,7 @@ def test_pages_without_a_form_take_hostile_posts_harmlessly(worlds):
     def post_hostile_to(name):
         # A download is logged, whichever way it was asked for.
         refused = Form(role=None, accepted={200} if name in DOWNLOADS else set())
-        managers = ("returns:", "audit:", "rights:", "api:")
+        managers = ("returns:", "audit:", "rights:", "api:", "importer:")
         client = _client(home, "manager" if name.startswith(managers) else "team_leader")
         url = url_for(name, home)
 

@@ -30,6 +30,8 @@ EXTRACT = ("pk", "returns.evaluationextract")
 DOCUMENT = ("pk", "documents.document")
 APPOINTMENT = ("pk", "appointments.appointment")
 MARAC = ("pk", "domestic_abuse.maracreferral")
+IMPORT_RUN = ("pk", "importer.importrun")
+HELD_PERSON = ("pk", "importer.heldperson")
 CREATE = AuditAction.CREATE
 
 AUDITED = {
@@ -123,6 +125,12 @@ AUDITED = {
     "sharing:agreement_withdraw": Audited(
         "Sharing agreement withdrawn", person="person_pk", obj=("pk", "sharing.sharingagreement")
     ),
+    # Importing a previous system's records: each file sent and imported, and each held
+    # person's decision (the person it is about named by the view).
+    "importer:index": Audited("Import records", person=None, post=CREATE),
+    "importer:confirm": Audited("Records imported", person=None, obj=IMPORT_RUN, post=CREATE),
+    "importer:held": Audited("Held incoming people", person=None),
+    "importer:decide": Audited("Held incoming person decided", person=None, obj=HELD_PERSON),
     # Documents: the file itself is a download, whoever opens it (a partner at the MDT too).
     "documents:upload": Audited("New document", person="person_pk", post=CREATE),
     "documents:download": Audited("Document", person=None, obj=DOCUMENT, get=AuditAction.DOWNLOAD),
@@ -225,4 +233,5 @@ NOT_AUDITED = {
     "offline:offline": "a page saying there is no signal, no data",
     "offline:caseload_shell": "My caseload's empty frame, no names",
     "offline:key": "the user's own device key, no person",
+    "importer:run": "a file's progress and its problems by row and column; importing it is logged",
 }

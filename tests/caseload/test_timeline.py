@@ -173,6 +173,7 @@ def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first
         "domestic_abuse",
         "mdt",
         "documents",
+        "imported",
     ]
 
 

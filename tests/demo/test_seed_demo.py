@@ -15,6 +15,7 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.selectors import my_week
 from caseload.models import Person
 from demo.management.commands.seed_demo import DEMO_API_KEY, DEMO_TOTP_SECRETS
+from importer.models import ImportRun
 from mdt.models import AgendaItem
 from referrals.models import Referral
 from returns.extract.models import EvaluationExtract
@@ -65,6 +66,15 @@ def test_demo_users_have_the_app_keys_the_readme_gives(db, settings):
         device = TOTPDevice.objects.get(user__username=username)  # one, however often seeded
         assert device.confirmed and device.bin_key == b32decode(secret)
         assert f"| `{username}` |" in readme and f"`{secret}`" in readme
+
+
+def test_seed_demo_brings_in_the_example_import_once(db, settings, shipped_schemes):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    run = ImportRun.objects.get()
+    assert (run.status, run.source, run.problem_count) == ("imported", "Previous CRM", 0)
+    assert Person.objects.filter(imported_records__source="Previous CRM").distinct().count() == 2
 
 
 def test_seed_demo_builds_last_quarters_evaluation_extract(

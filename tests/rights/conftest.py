@@ -44,6 +44,7 @@ from domestic_abuse.services import (
     marac_refer,
 )
 from domestic_abuse.services import definition_import as dash_import
+from importer.models import ImportedRecord
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral
 from referrals.models import EligibilityDecision, Referral
 from sharing.models import LawfulBasis, SharingAgreement
@@ -375,6 +376,15 @@ def full_record(person, *, staff, partner, meeting, day=DAY, secret="SECRET", ge
     marac_heard(referral=marac, heard_on=d(80), outcome_note=f"{secret} MARAC decided")
     marac_action_add(
         referral=marac, description=f"{secret} MARAC action", owner=staff, due_on=d(90), by=staff
+    )
+    # Brought in from a previous system: the other system's id for the person.
+    ImportedRecord.objects.create(
+        source="Old CRM",
+        kind="person",
+        source_id=f"P-{person.pk}",
+        person=person,
+        object_id=person.pk,
+        imported_at=at(d(1)),
     )
     return referral
 

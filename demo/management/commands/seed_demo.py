@@ -38,6 +38,8 @@ from caseload.outcomes import services as outcomes
 from domestic_abuse import services as domestic_abuse
 from domestic_abuse.models import DashChecklist
 from domestic_abuse.selectors import current_definition as current_dash
+from importer.models import ImportRun
+from importer.services import import_command_run, import_run_record, records_import
 from mdt import services as mdt
 from mdt.models import Action, MdtMeeting, MdtReferral
 from referrals import services
@@ -201,6 +203,9 @@ REFERRALS = [
 ]
 
 
+DEMO_IMPORT_SOURCE = "Previous CRM"
+
+
 class Command(BaseCommand):
     help = "Load fictional demo data: organisations, one user per role, people and referrals."
 
@@ -217,6 +222,7 @@ class Command(BaseCommand):
             self.seed_appointments()
             self.seed_domestic_abuse()
             self.seed_retention()
+            self.seed_import()
             self.seed_evaluation_extract()
             self.seed_notifications()
             self.seed_api()
@@ -1166,6 +1172,29 @@ class Command(BaseCommand):
                 due_on=today + timedelta(days=due),
                 by=nadia,
             )
+
+    def seed_import(self):
+        """The example import file (docs/examples/records.xlsx) brought in by the manager from
+        "Previous CRM": two people with their support, NDT history and contacts. Once: run
+        again, the same source ids add nothing."""
+        manager = User.objects.get(username="manager")
+        if ImportRun.objects.filter(team=manager.team, source=DEMO_IMPORT_SOURCE).exists():
+            return
+        path = settings.BASE_DIR / "docs" / "examples" / "records.xlsx"
+        run = import_command_run(
+            team=manager.team, source=DEMO_IMPORT_SOURCE, by=manager, name=path.name
+        )
+        with path.open("rb") as handle:
+            outcome = records_import(
+                handle=handle,
+                name=path.name,
+                team=manager.team,
+                source=DEMO_IMPORT_SOURCE,
+                by=manager,
+                write=True,
+                run=run,
+            )
+        import_run_record(run=run, outcome=outcome)
 
     def seed_retention(self):
         """Two people past the retention period, on the manager's retention list: Lee, supported
