@@ -120,6 +120,9 @@ def assert_fits_phone(page):
     """Fail if the page scrolls sideways at 320 px wide (WCAG 1.4.10 reflow), naming what sticks
     out; then put the page back at the width it had. Every page a browser test shows must pass
     through here (assert_accessible calls it), or close_page fails the test."""
+    # Measured once the page's stylesheets have loaded: on a busy machine a heading can be on
+    # the page before the CSS that lays out the rest of it.
+    page.wait_for_load_state("load")
     size = page.viewport_size
     page.set_viewport_size(NARROW)
     try:

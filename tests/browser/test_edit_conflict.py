@@ -33,7 +33,7 @@ def test_the_second_editor_sees_both_versions_and_keeps_their_typing(
     page.goto(edit)
     assert_accessible(page)
 
-    alice.get_by_label("Phone").fill("07700 900999")
+    alice.get_by_label("Phone (optional)").fill("07700 900999")
     alice.get_by_role("button", name="Save").click()
     expect(alice.get_by_text("Record updated.")).to_be_visible()
     assert_accessible(alice)
@@ -53,7 +53,7 @@ def test_the_second_editor_sees_both_versions_and_keeps_their_typing(
     screenshot(page, "edit-conflict")
 
     # Saving again is his choice, made with Alice's number in front of him: he copies it in.
-    page.get_by_label("Phone").fill("07700 900999")
+    page.get_by_label("Phone (optional)").fill("07700 900999")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Record updated.")).to_be_visible()
     assert_accessible(page)
