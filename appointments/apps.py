@@ -8,10 +8,11 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self):
         # The person page's timeline, and the record's history, export and erasure, learn of
-        # appointments here: the caseload never imports them.
-        from appointments import timeline
+        # appointments here: the caseload never imports them. The reminders' kind registers here.
+        from appointments import notifications, timeline
         from appointments.models import Appointment
         from smd import person_records
 
         timeline.register()
+        notifications.register()
         person_records.register(Appointment, path="person")

@@ -9,13 +9,14 @@ class DomesticAbuseConfig(AppConfig):
     def ready(self):
         # The apps below learn of domestic abuse here, never by importing it: the person's
         # timeline, My caseload's risk and MARAC columns, and the records about a person that
-        # record history, exports and erasure read.
+        # record history, exports and erasure read. The MARAC action reminders register here.
         from caseload import selectors as caseload_selectors
-        from domestic_abuse import selectors, timeline
+        from domestic_abuse import notifications, selectors, timeline
         from domestic_abuse.models import DashAnswer, DashChecklist, MaracAction, MaracReferral
         from smd import person_records
 
         timeline.register()
+        notifications.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
         person_records.register(DashChecklist, path="person")
         person_records.register(DashAnswer, path="checklist__person")

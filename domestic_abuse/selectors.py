@@ -193,6 +193,34 @@ def high_risk_at(team, on):
     )
 
 
+def risk_levels_on(people, on):
+    """{person id: risk level} of the latest checklist on or before `on`, for each of `people`
+    (a queryset) who had one by then: the level in force that day. One query."""
+    latest = DashChecklist.objects.filter(person=OuterRef("person"), completed_on__lte=on).order_by(
+        "-completed_on", "-created_at"
+    )
+    return dict(
+        DashChecklist.objects.filter(person__in=people, completed_on__lte=on)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .values_list("person_id", "risk_level")
+    )
+
+
+def marac_referral_counts(people, start, end):
+    """{person id: (referrals made in the period, how many of them were repeats)}, for those of
+    `people` (a queryset) referred in it. One query."""
+    return {
+        person_id: (n, repeats)
+        for person_id, n, repeats in MaracReferral.objects.filter(
+            person__in=people, referred_on__gte=start, referred_on__lte=end
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"), repeats=Count("pk", filter=Q(is_repeat=True)))
+        .order_by()
+        .values_list("person_id", "n", "repeats")
+    }
+
+
 def marac_referrals_in(team, start, end):
     """(person id, is repeat) of each MARAC referral made in the period, in the team."""
     return list(

@@ -25,6 +25,7 @@ from domestic_abuse.models import (
     RiskLevel,
     SharingBasis,
 )
+from domestic_abuse.notifications import action_assigned_notify
 from smd.submission import once_per_submission
 from smd.versioning import UNCHECKED, version_claim
 
@@ -327,7 +328,8 @@ def marac_heard(*, referral, heard_on, outcome_note, seen=UNCHECKED):
 def marac_action_add(
     *, referral, description, owner, owner_organisation=None, due_on, by, submission_key=None
 ):
-    """An action the MARAC agreed, with its owner (a member of the team) and a due date."""
+    """An action the MARAC agreed, with its owner (a member of the team) and a due date. Its
+    owner is told in the same transaction (`notifications.action_assigned_notify`)."""
     errors = {}
     if not description.strip():
         errors["description"] = "Say what the action is."
@@ -337,7 +339,7 @@ def marac_action_add(
         errors["due_on"] = "Give the date it is due."
     if errors:
         raise ValidationError(errors)
-    return MaracAction.objects.create(
+    action = MaracAction.objects.create(
         referral=referral,
         person_id=referral.person_id,
         description=description.strip(),
@@ -347,6 +349,8 @@ def marac_action_add(
         created_by=by,
         submission_key=submission_key,
     )
+    action_assigned_notify(action=action, by=by)
+    return action
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from assessments.models import AssessmentCorrection, AssessmentScheme, ReqolReco
 from assessments.reqol.services import definition_import, reqol_record
 from assessments.services import assessment_correct, assessment_save
 from caseload.models import Allocation, Person, PersonAlias
+from domestic_abuse import services as domestic_abuse
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral, SharingBasis
 from returns.extract.selectors import extract_rows
@@ -21,6 +22,7 @@ from returns.models import EvaluationExtract, QuarterlyReturn
 from smd.models import Role
 from smd.quarters import Quarter
 from tests.assessments.test_reqol import definition_data
+from tests.domestic_abuse.conftest import answers, dash_data
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -102,11 +104,27 @@ def test_the_evaluation_extract_costs_the_same_queries_as_people_grow(
     navigator = UserFactory(role=Role.NAVIGATOR, team=team)
     definition = definition_import(data=definition_data())
     standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
+    dash = domestic_abuse.definition_import(data=dash_data())
 
     def add(n):
         for _ in range(n):
             person = PersonFactory(team=team)
             episode = EpisodeFactory(person=person, start_date=date(2025, 10, 1))
+            domestic_abuse.checklist_record(
+                person=person,
+                definition=dash,
+                completed_on=date(2025, 10, 4),
+                answers=answers(14),
+                by=navigator,
+            )
+            domestic_abuse.marac_refer(
+                person=person,
+                referred_on=date(2025, 10, 5),
+                marac="City MARAC",
+                criteria=["visible_high_risk"],
+                sharing_basis="consent",
+                by=navigator,
+            )
             assessment_save(
                 person=person,
                 episode=episode,
@@ -140,9 +158,9 @@ def test_the_evaluation_extract_costs_the_same_queries_as_people_grow(
     many, more = built()
     # the episodes; the people; NDT assessments; the amended NDT's domestic-abuse items;
     # ReQoL-10; events; accommodation at the start and at the end; accommodation changes;
-    # survivors
+    # survivors; the DASH risk level in force at the end; the MARAC referrals in the quarter
     assert (one, many) == (1, 6)
-    assert more == few == 10
+    assert more == few == 12
 
 
 def test_the_people_behind_a_figure_cost_the_same_as_people_grow(

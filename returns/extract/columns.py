@@ -1,11 +1,13 @@
 """The evaluation extract's format, declared once: every column with its type, meaning and
 source. The CSV's header, docs/evaluation-extract.md and its test read this list, so a column
 cannot be added without being described. Change what a column means, or remove one, and
-FORMAT_VERSION goes up by one (ADR 0032); adding a column at the end also does."""
+FORMAT_VERSION goes up by one (ADR 0032); adding a column at the end also does, now that
+format 1 is to be released (the DASH and MARAC columns joined it before any release)."""
 
 from dataclasses import dataclass
 
 from caseload.models import EVENT_UNITS, AccommodationStatus, EventKind, ExitDestination
+from domestic_abuse.models import RiskLevel
 from smd.characteristics import Ethnicity, Gender, Religion, SexualOrientation, YesNo
 
 FORMAT_VERSION = 1
@@ -308,6 +310,31 @@ COLUMNS = [
         "member), as rated 0-4 (before its double weight), on the most recent amended "
         "assessment in this period of support " + _BEFORE_END + ". Blank when none.",
         "Assessment item score, key domestic_abuse.",
+    ),
+    Column(
+        "da_risk_level",
+        "code",
+        "The domestic-abuse risk level in force on the quarter's last day: that of the latest "
+        "DASH risk checklist completed " + _BEFORE_END + " (as the checklist recorded it, from "
+        "the answers, the police call-outs and the practitioner's judgement). none when no "
+        "checklist had been completed by then.",
+        "DASH risk checklist: risk level.",
+        _codes(RiskLevel, "none"),
+    ),
+    Column(
+        "marac_referrals",
+        "integer",
+        "How many referrals to a MARAC were made in the quarter (by the date referred). 0 when "
+        "none.",
+        "MARAC referrals: date referred.",
+    ),
+    Column(
+        "marac_repeat",
+        "code",
+        "Any MARAC referral made in the quarter was a repeat: within 12 months of an earlier "
+        "one. Blank when none was made in the quarter.",
+        "MARAC referrals: repeat.",
+        YES_NO,
     ),
 ]
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from assessments.models import Assessment, ItemScore, ReqolRecord
 from caseload.models import AccommodationChange, Episode, Person, RiskFlag
 from caseload.outcomes.selectors import accommodation_on, event_counts
+from domestic_abuse.selectors import marac_referral_counts, risk_levels_on
 from referrals.selectors import domestic_abuse_survivors
 from returns.extract.columns import AGE_BANDS, EVENT_COLUMNS, FORMAT_VERSION, NAMES, PURPOSE
 from smd.characteristics import age_on, is_ethnic_minority
@@ -158,6 +159,8 @@ def extract_rows(team, quarter):
         .values_list("person_id", "n")
     )
     survivors = domestic_abuse_survivors(people_qs)
+    risk_levels = risk_levels_on(people_qs, quarter.end)
+    maracs = marac_referral_counts(people_qs, quarter.start, quarter.end)
 
     rows = []
     for person_id, episode in chosen.items():
@@ -225,6 +228,10 @@ def extract_rows(team, quarter):
         last_amended = amended.get(episode["id"], (None, None))[1]
         if last_amended and da_items.get(last_amended["id"]) is not None:
             row["da_ndt_item"] = da_items[last_amended["id"]]
+        row["da_risk_level"] = risk_levels.get(person_id) or "none"
+        referred, repeats = maracs.get(person_id, (0, 0))
+        row["marac_referrals"] = referred
+        row["marac_repeat"] = _yes_no(repeats > 0) if referred else ""
         rows.append(row)
     rows.sort(key=lambda row: row["pseudonym"])
     return rows

@@ -96,6 +96,9 @@ def test_seed_demo_gives_the_demo_users_notifications(db, settings, shipped_sche
     assert ("navigator", "security_new_device") in told
     assert ("teamleader", "referral_waiting") in told
     assert ("partner", "mdt_action_assigned") in told
+    assert ("teamleader", "marac_action_assigned") in told
+    assert ("navigator", "marac_action_overdue") in told
+    assert ("navigator", "appointment_reminder") in told
     count = Notification.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Notification.objects.count() == count

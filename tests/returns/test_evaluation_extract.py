@@ -17,6 +17,7 @@ from assessments.reqol.services import definition_import, reqol_record
 from assessments.services import assessment_save
 from caseload.models import RiskFlag
 from caseload.outcomes import services as outcomes
+from domestic_abuse import services as domestic_abuse
 from returns.extract import services
 from returns.extract.columns import COLUMNS, FORMAT_VERSION, NAMES
 from returns.extract.forms import recent_quarters
@@ -29,6 +30,7 @@ from smd.models import Role
 from smd.pseudonyms import pseudonym
 from smd.quarters import Quarter
 from tests.assessments.test_reqol import definition_data
+from tests.domestic_abuse.conftest import answers, dash_data
 from tests.factories import (
     EpisodeFactory,
     PersonFactory,
@@ -84,6 +86,10 @@ def case(team, shipped_schemes):
     and offending; supported from 1 April to 30 November 2025, ending planned; ten nights in
     custody from 25 September (six in Q2, four in Q3).
     Cy: supported from 20 October 2025 (Q3 only), with no referral behind the episode.
+    Domestic abuse: Ann's DASH checklist of 10 September 2025 is high (14 yes) and she was
+    referred to a MARAC on 12 September; on 20 November she was referred again (a repeat) and
+    her checklist of 31 December (the quarter's last day) is medium on judgement. Cy's of 25
+    October is standard; Bo's first is dated 5 January 2026, after both quarters.
     """
     nav = UserFactory(role=Role.NAVIGATOR, team=team)
     definition = definition_import(data=definition_data())
@@ -179,6 +185,31 @@ def case(team, shipped_schemes):
         person=ann, by=nav, status="rough_sleeping", from_date=date(2025, 6, 1)
     )
     outcomes.accommodation_record(person=ann, by=nav, status="hostel", from_date=date(2025, 10, 15))
+    dash = domestic_abuse.definition_import(data=dash_data())
+    for person, on, yes, judgement in [
+        (ann, date(2025, 9, 10), 14, ""),
+        (ann, date(2025, 12, 31), 5, "medium"),
+        (cy, date(2025, 10, 25), 2, ""),
+        (bo, date(2026, 1, 5), 16, ""),
+    ]:
+        domestic_abuse.checklist_record(
+            person=person,
+            definition=dash,
+            completed_on=on,
+            answers=answers(yes),
+            judgement=judgement,
+            judgement_reason="Escalating controlling behaviour." if judgement else "",
+            by=nav,
+        )
+    for on in [date(2025, 9, 12), date(2025, 11, 20)]:
+        domestic_abuse.marac_refer(
+            person=ann,
+            referred_on=on,
+            marac="City MARAC",
+            criteria=["visible_high_risk"],
+            sharing_basis="consent",
+            by=nav,
+        )
     return {"ann": ann, "bo": bo, "cy": cy, "elsewhere": elsewhere, "referral": ann_referral}
 
 
@@ -224,6 +255,8 @@ def test_the_second_quarter_row_by_row(team, case):
     assert ann["accommodation_at_start"] == ann["accommodation_at_end"] == "rough_sleeping"
     assert ann["accommodation_changes"] == 0
     assert (ann["da_survivor"], ann["da_risk_flag"], ann["da_ndt_item"]) == ("yes", "yes", "")
+    assert ann["da_risk_level"] == "high"  # 10 September's checklist
+    assert (ann["marac_referrals"], ann["marac_repeat"]) == (1, "no")
 
     assert (bo["gender"], bo["ethnic_minority"]) == ("man", "no")
     # 50 on 1 January 2024, a year older for each full year since: 51 on 30 September 2025.
@@ -233,6 +266,7 @@ def test_the_second_quarter_row_by_row(team, case):
     assert bo["events_custody_nights"] == 6  # 25 to 30 September; the rest is Q3's
     assert bo["ndt_baseline_date"] == bo["reqol_latest_total"] == bo["accommodation_at_end"] == ""
     assert (bo["da_survivor"], bo["da_risk_flag"]) == ("no", "no")
+    assert (bo["da_risk_level"], bo["marac_referrals"], bo["marac_repeat"]) == ("none", 0, "")
 
 
 def test_the_third_quarter_moves_on(team, case):
@@ -253,6 +287,10 @@ def test_the_third_quarter_moves_on(team, case):
     )
     assert ann["accommodation_changes"] == 1
     assert ann["da_ndt_item"] == 4
+    # The checklist of the quarter's last day is in force on it; the referral of 20 November
+    # came within 12 months of September's.
+    assert ann["da_risk_level"] == "medium"
+    assert (ann["marac_referrals"], ann["marac_repeat"]) == (1, "yes")
 
     assert (bo["support_end"], bo["exit_destination"], bo["ending_planned"]) == (
         "2025-11-30",
@@ -260,10 +298,12 @@ def test_the_third_quarter_moves_on(team, case):
         "yes",
     )
     assert bo["events_custody_nights"] == 4
+    assert bo["da_risk_level"] == "none"  # his first checklist came after the quarter
 
     # No referral behind Cy's support: the disadvantages are blank, not "no".
     assert cy["disadvantage_homelessness"] == cy["disadvantage_count"] == ""
     assert cy["support_start"] == "2025-10-20" and cy["events_ae_attendance"] == 0
+    assert (cy["da_risk_level"], cy["marac_referrals"], cy["marac_repeat"]) == ("standard", 0, "")
 
 
 def test_a_person_is_the_same_pseudonym_in_every_extract_and_no_other_purpose(team, case):

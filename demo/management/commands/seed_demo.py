@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from api.models import ApiToken, key_digest
 from appointments import services as appointments
 from appointments.models import Appointment
+from appointments.notifications import appointment_reminders_send
 from assessments.models import Assessment, AssessmentScheme
 from assessments.services import assessment_save
 from caseload.models import (
@@ -738,12 +739,15 @@ class Command(BaseCommand):
             )
             for i, someone in enumerate(people):
                 book = {"person": someone, "by": worker, "worker": worker, "kind": "face_to_face"}
-                # Later today or in the coming days, with a reminder.
+                # Later today or in the coming days, with a reminder; the first within the
+                # hour, so its reminder "1 hour before" is already due (seed_notifications).
+                starts = now + timedelta(hours=1)
+                if i:
+                    starts = max(at(i, 10 + i), now + timedelta(hours=1 + i))
                 appointments.appointment_book(
                     **book,
-                    starts_at=max(at(i, 10 + i), now + timedelta(hours=1 + i)),
-                    ends_at=max(at(i, 10 + i), now + timedelta(hours=1 + i))
-                    + timedelta(minutes=45),
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=45),
                     place=places[i % len(places)],
                     other_attendees="Housing officer" if i == 0 else "",
                     remind_before_hours=1 if i % 2 == 0 else 24,
@@ -1299,10 +1303,12 @@ class Command(BaseCommand):
     # --- notifications -----------------------------------------------------------------------
 
     def seed_notifications(self):
-        """Today's reminders from the demo's own records (NDT reviews, MDT actions, referrals
-        waiting, sharing agreements' dates), and a sign-in from a new device for the
-        navigator, one of them already read. Made once, however often this runs."""
+        """Today's reminders from the demo's own records (NDT reviews, MDT and MARAC actions,
+        referrals waiting, sharing agreements' dates, appointments within the hour), and a
+        sign-in from a new device for the navigator, one of them already read. Made once,
+        however often this runs."""
         notifications_sweep(today=timezone.localdate())
+        appointment_reminders_send()
         nadia = User.objects.get(username="navigator")
         notify(
             user=nadia,
