@@ -285,3 +285,14 @@ def test_did_not_attend_before_the_appointment_started_is_refused(
 def test_the_appointment_endpoints_answer_only_posts(navigator_client, appointment):
     assert navigator_client.get(attended_url(appointment)).status_code == 405
     assert navigator_client.get(not_attended_url(appointment)).status_code == 405
+
+
+def test_the_caseload_frame_has_the_appointments_card_and_no_names(
+    navigator_client, appointment, count_queries
+):
+    url = reverse("offline:caseload_shell")
+    page = navigator_client.get(url).content.decode()
+    assert 'id="offline-appointments"' in page and "My appointments" in page
+    assert "Margaret" not in page and "library" not in page
+    # The same as before the card: it is filled by the page's script, not the server.
+    assert count_queries.page(navigator_client, url) == 4
