@@ -10,4 +10,14 @@ urlpatterns = [
     path("caseload.json", views.caseload_data, name="caseload_data"),
     path("key/", views.key, name="key"),
     path("people/<uuid:pk>/contacts/", views.contact_send, name="contact_send"),
+    path(
+        "appointments/<uuid:pk>/attended/",
+        views.appointment_attended,
+        name="appointment_attended",
+    ),
+    path(
+        "appointments/<uuid:pk>/not-attended/",
+        views.appointment_not_attended,
+        name="appointment_not_attended",
+    ),
 ]

@@ -1,6 +1,7 @@
 """The installable phone app: the service worker, the manifest, the pages the service worker
 keeps for when there is no signal, the device key, the caseload a phone may keep, and the
-answer to a contact sent from the phone's queue (ADR 0033)."""
+answers to a contact, and to an appointment attended or not, sent from the phone's queue
+(ADR 0033)."""
 
 import base64
 import json
@@ -19,11 +20,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from appointments import services as appointment_services
+from appointments.models import AppointmentStatus
 from caseload import services as caseload_services
 from caseload.forms import ContactForm
 from caseload.models import Person
 from offline import selectors, services
 from smd.access import requires
+from smd.audit.middleware import audit_person
 from smd.forms import add_service_errors
 from smd.middleware import second_factor_not_required
 
@@ -132,6 +136,10 @@ def key(request):
             "csrf": get_token(request),
             "hours": settings.OFFLINE_CASELOAD_HOURS,
             "send_url": reverse("offline:contact_send", args=[uuid.UUID(int=0)]),
+            "attended_url": reverse("offline:appointment_attended", args=[uuid.UUID(int=0)]),
+            "not_attended_url": reverse(
+                "offline:appointment_not_attended", args=[uuid.UUID(int=0)]
+            ),
         }
     )
 
@@ -144,7 +152,7 @@ def caseload_data(request):
         {
             "saved_at": timezone.now().isoformat(),
             "hours": settings.OFFLINE_CASELOAD_HOURS,
-            "people": selectors.caseload_snapshot(request.user),
+            **selectors.caseload_snapshot(request.user),
         }
     )
 
@@ -152,6 +160,21 @@ def caseload_data(request):
 def _refused(status, message, errors=None):
     return JsonResponse(
         {"status": "refused", "message": message, "errors": errors or {}}, status=status
+    )
+
+
+def _form_refused(form):
+    errors = {
+        field: [str(message) for message in messages] for field, messages in form.errors.items()
+    }
+    return _refused(422, "The contact was not recorded: put right what is listed.", errors)
+
+
+def _handed_over(person, what):
+    return _refused(
+        409,
+        f"{person} is no longer on your caseload (handed over, or their support ended), "
+        f"so {what} was not recorded. Tell their worker, or discard it.",
     )
 
 
@@ -168,11 +191,7 @@ def contact_send(request, pk):
     if person is None:
         return _refused(404, "This person's record is not open to you any more.")
     if not selectors.on_caseload(user, person):
-        return _refused(
-            409,
-            f"{person} is no longer on your caseload (handed over, or their support ended), "
-            "so this contact was not recorded. Tell their worker, or discard it.",
-        )
+        return _handed_over(person, "this contact")
     form = ContactForm(request.POST, person=person)
     if form.is_valid():
         try:
@@ -186,7 +205,94 @@ def contact_send(request, pk):
                 {"status": "recorded", "contact": str(contact.pk), "repeat": not created},
                 status=201 if created else 200,
             )
-    errors = {
-        field: [str(message) for message in messages] for field, messages in form.errors.items()
-    }
-    return _refused(422, "The contact was not recorded: put right what is listed.", errors)
+    return _form_refused(form)
+
+
+def _appointment_or_refusal(request, pk, permission, what):
+    """The sender's own appointment with someone still on their caseload, or the refusal to
+    answer instead (as `contact_send`: 403 without the permission, 404 when it is not theirs
+    to see, 409 when the person was handed over meanwhile)."""
+    user = request.user
+    if not user.holds_caseload or not getattr(user, permission):
+        return None, _refused(403, f"Only a worker with a caseload can send {what} from the phone.")
+    appointment = selectors.appointment_for(user, pk)
+    if appointment is None:
+        return None, _refused(404, "This appointment is not open to you any more.")
+    audit_person(request, appointment.person_id)
+    if not selectors.on_caseload(user, appointment.person):
+        return None, _handed_over(appointment.person, what)
+    return appointment, None
+
+
+def _not_booked(appointment, what):
+    """Why an appointment no longer booked refuses what the phone sent (cancelled meanwhile,
+    or its outcome already recorded by someone)."""
+    when = timezone.localtime(appointment.starts_at)
+    name = f"The appointment with {appointment.person} on {when:%-d %b at %H:%M}"
+    if appointment.status == AppointmentStatus.CANCELLED:
+        reason = f" ({appointment.cancel_reason})" if appointment.cancel_reason else ""
+        message = f"{name} was cancelled meanwhile{reason}, so {what} was not recorded."
+    else:
+        message = (
+            f"{name} is already recorded as {appointment.get_status_display().lower()}, "
+            f"so {what} was not recorded."
+        )
+    return _refused(409, message)
+
+
+@require_POST
+def appointment_attended(request, pk):
+    """An appointment that happened, logged as a contact without a signal and sent from the
+    phone's queue: the contact form's fields and one-time key. Recorded as the appointment's
+    "It happened: log contact" records it (`appointments.services.appointment_attend`: the
+    contact logged, linked and the appointment marked attended in one transaction); a repeat
+    of the same key is answered with what the first recorded."""
+    appointment, refusal = _appointment_or_refusal(request, pk, "can_log_contacts", "this contact")
+    if refusal:
+        return refusal
+    form = ContactForm(request.POST, person=appointment.person)
+    if not form.is_valid():
+        return _form_refused(form)
+    try:
+        attended, created = appointment_services.appointment_attend(
+            appointment=appointment, by=request.user, **form.submission, **form.contact_data()
+        )
+    except ValidationError as error:
+        appointment.refresh_from_db()
+        if appointment.status != AppointmentStatus.BOOKED:
+            return _not_booked(appointment, "this contact")
+        add_service_errors(form, error)
+        return _form_refused(form)
+    return JsonResponse(
+        {
+            "status": "recorded",
+            "contact": str(attended.contact_id),
+            "appointment": str(attended.pk),
+            "repeat": not created,
+        },
+        status=201 if created else 200,
+    )
+
+
+@require_POST
+def appointment_not_attended(request, pk):
+    """An appointment the person did not attend, recorded without a signal and sent from the
+    phone's queue. Idempotent: sent again (or recorded meanwhile by someone else), an
+    appointment already recorded as not attended is answered as a repeat."""
+    appointment, refusal = _appointment_or_refusal(
+        request, pk, "can_book_appointments", "“did not attend”"
+    )
+    if refusal:
+        return refusal
+    if appointment.status == AppointmentStatus.NOT_ATTENDED:
+        return JsonResponse({"status": "recorded", "appointment": str(pk), "repeat": True})
+    try:
+        appointment_services.appointment_not_attended(appointment=appointment, by=request.user)
+    except ValidationError as error:
+        appointment.refresh_from_db()
+        if appointment.status == AppointmentStatus.NOT_ATTENDED:
+            return JsonResponse({"status": "recorded", "appointment": str(pk), "repeat": True})
+        if appointment.status != AppointmentStatus.BOOKED:
+            return _not_booked(appointment, "“did not attend”")
+        return _refused(409, f"“Did not attend” was not recorded: {' '.join(error.messages)}")
+    return JsonResponse({"status": "recorded", "appointment": str(pk), "repeat": False}, status=201)

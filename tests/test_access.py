@@ -255,6 +255,17 @@ EXPECTED = {
         "post",
         only({"navigator", "peer_mentor"}, denied=403, ok=422),
     ),
+    # An appointment's outcome from the phone: only the worker's own appointment (the world's is
+    # the navigator's: the peer mentor's phone never had it, 404). An empty contact is refused
+    # with its reasons (422); "did not attend" needs nothing more than the POST (201).
+    "offline:appointment_attended": (
+        "post",
+        {**only({"navigator"}, denied=403, ok=422), "peer_mentor": 404},
+    ),
+    "offline:appointment_not_attended": (
+        "post",
+        {**only({"navigator"}, denied=403, ok=201), "peer_mentor": 404},
+    ),
     # The world's contact is the navigator's, logged just now: theirs to correct, and the team
     # leader's (with a reason); nobody else's.
     "caseload:contact_edit": (
@@ -668,7 +679,15 @@ def url_for(name, world):
         return reverse(name, args=[world["person"].pk])
     if name == "appointments:feed":
         return reverse(name, args=[FEED_TOKEN])
-    if name.startswith("appointments:") and name != "appointments:calendar":
+    if (
+        name.startswith("appointments:")
+        and name != "appointments:calendar"
+        or name
+        in {
+            "offline:appointment_attended",
+            "offline:appointment_not_attended",
+        }
+    ):
         return reverse(name, args=[world["appointment"].pk])
     if name in {"domestic_abuse:marac_edit", "domestic_abuse:marac_action_new"}:
         return reverse(name, args=[world["person"].pk, world["marac"].pk])

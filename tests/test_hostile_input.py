@@ -574,6 +574,8 @@ FORMS = {
     "caseload:contact_edit": Form("navigator", _contact_edit),
     # A contact sent from the phone's queue: answered in JSON, recorded (201) or refused.
     "offline:contact_send": Form("navigator", _contact, accepted={201}),
+    "offline:appointment_attended": Form("navigator", _contact, accepted={201}),
+    "offline:appointment_not_attended": Form("navigator", accepted={201}),
     "caseload:follow_up_done": Form("navigator", lambda w: {"from": "caseload"}, htmx=True),
     "assessments:new": Form("navigator", lambda w: _assessment(w, action="complete")),
     "assessments:edit": Form(

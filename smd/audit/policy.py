@@ -151,6 +151,15 @@ AUDITED = {
     # The phone app (ADR 0033): a contact sent from the phone's queue is a contact made; the
     # caseload a phone keeps for use without a signal leaves the server, so it is an export.
     "offline:contact_send": Audited("New contact, sent from the phone", post=CREATE),
+    "offline:appointment_attended": Audited(
+        "Appointment logged as a contact, sent from the phone",
+        person=None,
+        obj=APPOINTMENT,
+        post=CREATE,
+    ),
+    "offline:appointment_not_attended": Audited(
+        "Appointment not attended, sent from the phone", person=None, obj=APPOINTMENT
+    ),
     "offline:caseload_data": Audited(
         "My caseload kept on the phone", person=None, get=AuditAction.EXPORT
     ),

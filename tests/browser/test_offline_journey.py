@@ -1,16 +1,21 @@
 """The phone app without a signal (ADR 0033), on a phone: My caseload loaded with a signal,
 then the signal gone; contacts logged are queued on the phone and shown as waiting to send,
 still there after a reload; with the signal back each is recorded once and shows on its row,
-and one for a person handed over meanwhile stays "not sent" with its text. Signing out warns
+and one for a person handed over meanwhile stays "not sent" with its text. Today's
+appointments likewise: marked attended (with the contact) or not attended without a signal,
+recorded once when it returns. Signing out warns
 about what stays and clears the caseload and the caches. Axe checks the offline and unsent views.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from appointments.models import AppointmentStatus
+from appointments.services import appointment_cancel
 from caseload.models import Allocation, Contact, RiskFlag
 from offline.models import DeviceKey
 from smd.models import Role
@@ -21,6 +26,7 @@ from tests.factories import (
     PersonFactory,
     TeamFactory,
     UserFactory,
+    booked_appointment,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -303,3 +309,79 @@ def test_once_the_app_is_closed_the_phone_alone_cannot_open_what_it_keeps(
     )
     assert_fits_phone(page)
     assert Contact.objects.filter(summary="Talked about the hostel move").count() == 1
+
+
+def test_appointments_marked_without_a_signal_are_recorded_once_when_it_returns(
+    live_server, phone, world, assert_accessible, screenshot
+):
+    """Today's appointments are kept with My caseload: without a signal one is logged as a
+    contact (attended) and two as not attended; with the signal back the contact is recorded
+    once and linked, and the one cancelled meanwhile waits under "Not sent yet" with why."""
+    alice = world["alice"]
+    margaret, dev, chloe = (world["people"][n] for n in ("Margaret", "Dev", "Chloe"))
+    now = timezone.now()
+    met = booked_appointment(margaret, worker=alice, starts_at=now - timedelta(hours=1))
+    missed = booked_appointment(dev, worker=alice, starts_at=now - timedelta(minutes=30))
+    moved = booked_appointment(chloe, worker=alice, starts_at=now - timedelta(minutes=20))
+    coming = booked_appointment(
+        chloe, worker=alice, starts_at=now + timedelta(days=2), place="Chloe's hostel"
+    )
+    page = phone
+    base = live_server.url
+    sign_in(page, base)
+    expect(page.locator(".my-appointments")).to_contain_text("Margaret Kelly")
+
+    # The signal goes: the appointment's "It happened" opens its form from what the phone keeps.
+    go_offline(page)
+    page.get_by_role("link", name="It happened: log contact with Margaret Kelly").click()
+    expect(page.locator("#offline-status")).to_contain_text("You are offline", timeout=SLOW)
+    card = page.locator("#offline-appointments")
+    expect(card.get_by_role("heading", name="Today")).to_be_visible()
+    expect(card.locator(f"#appointment-{coming.pk.hex}")).to_contain_text("Chloe's hostel")
+    # Not started yet: it can only be logged as a contact.
+    expect(card.locator(f"#appointment-{coming.pk.hex}")).not_to_contain_text("Did not attend")
+    form = card.locator(f"#appointment-{met.pk.hex} form")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("What happened")).to_have_value("Appointment at The library café. ")
+    expect(form.get_by_label("Face to face")).to_be_checked()
+    assert_accessible(page)
+    form.get_by_label("How long, in minutes").fill("45")
+    form.get_by_label("What happened").fill("Appointment at The library café. Benefits letter.")
+    form.get_by_role("button", name="Save contact").click()
+    expect(card.locator(f"#appointment-{met.pk.hex} .waiting-entry")).to_contain_text("Attended")
+    card.get_by_role("button", name=re.compile(r"^Did not attend.*Dev Sharma")).click()
+    expect(card.locator(f"#appointment-{missed.pk.hex} .waiting-entry")).to_contain_text(
+        "Did not attend"
+    )
+    card.get_by_role("button", name=re.compile(r"^Did not attend.*Chloe Adams")).click()
+    expect(card.locator(f"#appointment-{moved.pk.hex} .waiting-entry")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "offline-appointments-waiting")
+
+    # Reloaded without a signal: still waiting. Meanwhile Chloe's is cancelled.
+    page.reload()
+    expect(card.locator(".waiting-entry")).to_have_count(3, timeout=SLOW)
+    assert_fits_phone(page)
+    assert not Contact.objects.exists()
+    appointment_cancel(appointment=moved, by=world["bob"], reason="Chloe rang to move it")
+
+    # The signal returns: the contact recorded once, linked, the appointment attended.
+    go_online(page)
+    unsent = page.locator("#offline-queue .unsent-entry")
+    expect(unsent).to_have_count(1, timeout=SLOW)
+    expect(page.locator("#offline-app")).to_have_count(0)
+    expect(unsent).to_contain_text("cancelled meanwhile")
+    expect(unsent).to_contain_text("did not attend")
+    (contact,) = Contact.objects.all()
+    assert contact.summary == "Appointment at The library café. Benefits letter."
+    met.refresh_from_db()
+    missed.refresh_from_db()
+    assert met.status == AppointmentStatus.ATTENDED and met.contact == contact
+    assert missed.status == AppointmentStatus.NOT_ATTENDED
+    assert_accessible(page)
+    screenshot(page, "offline-appointments-unsent")
+    unsent.get_by_role("button", name="Discard").click()
+    expect(unsent).to_have_count(0)
+    page.goto(f"{base}/appointments/{met.pk}/")
+    expect(page.locator("main")).to_contain_text("Attended")
+    assert_accessible(page)

@@ -219,8 +219,9 @@ def test_the_kept_caseload_costs_the_same_however_many_people(
     few = count_queries.page(navigator_client, url)
     for _ in range(5):
         allocate(PersonFactory(team=team), navigator)
-    # The session, the user, the second factor's device, the caseload, the audit entry.
-    assert count_queries.page(navigator_client, url) == few == 5
+    # The session, the user, the second factor's device, the caseload, the appointments, the
+    # audit entry.
+    assert count_queries.page(navigator_client, url) == few == 6
 
 
 # --- when a session ends ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Sending the contacts queued on the phone. The page (on `online` and on opening) and the
+// Sending the contacts (and appointments attended or not) queued on the phone. The page (on `online` and on opening) and the
 // service worker (Background Sync) both call `flush`; a lock lets one run at a time, and each
 // entry carries its one-time submission key, so even two sends of it record one contact.
 import { entries, markUnsent, remove } from "./store.js";
@@ -26,17 +26,48 @@ export function sendUrlFor(template, person) {
   return template.replace("00000000-0000-0000-0000-000000000000", person);
 }
 
-// Send every waiting entry of `user`. Returns {recorded, refused, stopped, people}: `stopped`
+// Where an entry goes: a contact to its person's address; an appointment attended (with its
+// contact) or not attended to the appointment's.
+export const KINDS = { contact: "contact", attended: "attended", notAttended: "not-attended" };
+
+// null when the address is not known (a service worker started before appointments were sent).
+export function entryUrl(entry, { sendUrl, attendedUrl, notAttendedUrl }) {
+  const [template, id] =
+    entry.kind === KINDS.attended
+      ? [attendedUrl, entry.appointment]
+      : entry.kind === KINDS.notAttended
+        ? [notAttendedUrl, entry.appointment]
+        : [sendUrl, entry.person];
+  return template && id ? sendUrlFor(template, id) : null;
+}
+
+// Send every waiting entry of `user`, oldest first. Returns {recorded, refused, stopped, people}: `stopped`
 // says why sending stopped early ("offline", "sign-in", "later") or is null when all were
 // tried; `people` are those a contact was recorded for.
-export async function flush({ db, user, key, csrf, sendUrl, fetch = globalThis.fetch, lock }) {
+export async function flush({
+  db,
+  user,
+  key,
+  csrf,
+  sendUrl,
+  attendedUrl,
+  notAttendedUrl,
+  fetch = globalThis.fetch,
+  lock,
+}) {
+  const urls = { sendUrl, attendedUrl, notAttendedUrl };
   const work = async () => {
     const result = { recorded: 0, refused: 0, stopped: null, people: [] };
     for (const entry of await entries(db, user, key)) {
       if (entry.state !== "waiting") continue;
+      const url = entryUrl(entry, urls);
+      if (!url) {
+        result.stopped = "later";
+        break;
+      }
       let response;
       try {
-        response = await fetch(sendUrlFor(sendUrl, entry.person), {
+        response = await fetch(url, {
           method: "POST",
           body: new URLSearchParams(entry.fields),
           headers: { "X-CSRFToken": csrf, Accept: "application/json" },

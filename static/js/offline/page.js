@@ -3,7 +3,7 @@
 // My caseload from what the phone keeps and queues the contacts logged; and on signing out
 // clears what the phone keeps, after saying what stays.
 import { fromBase64Url, importWrappingKey, newDataKey, unwrapDataKey } from "./crypto.js";
-import { flush, SYNC_TAG, webLock } from "./outbox.js";
+import { flush, KINDS, SYNC_TAG, webLock } from "./outbox.js";
 import {
   clearCaseloads,
   counts,
@@ -18,11 +18,12 @@ import {
   remove,
   saveCaseload,
 } from "./store.js";
-import { caseloadRow, contactForm, queueList } from "./view.js";
+import { appointmentsList, attendedAnswers, caseloadRow, contactForm, queueList } from "./view.js";
 
 const meta = document.querySelector('meta[name="smd-offline"]');
 const config = meta ? { ...meta.dataset } : null;
 const CONTACT_NEW = /\/people\/([0-9a-f-]{36})\/contacts\/new\//;
+const APPOINTMENT_ATTENDED = /\/appointments\/([0-9a-f-]{36})\/attended\//;
 
 function worker() {
   return navigator.serviceWorker.controller;
@@ -84,6 +85,8 @@ async function unlock(db) {
     key,
     csrf: answer.csrf,
     sendUrl: answer.send_url,
+    attendedUrl: answer.attended_url,
+    notAttendedUrl: answer.not_attended_url,
     hours: answer.hours,
   };
   await askWorker({ type: "hold", ...session, files: staticFiles() });
@@ -144,7 +147,15 @@ async function onlineCaseload(db, session) {
     section.querySelector("ul").replaceChildren(
       ...queueList(list, {
         withWaiting: true,
-        resend: (entry) => location.assign(`${config.shell}#resend-${entry.id}`),
+        resend: async (entry) => {
+          if (entry.kind !== KINDS.notAttended) {
+            location.assign(`${config.shell}#resend-${entry.id}`);
+            return;
+          }
+          const { state, created, refusal, ...content } = entry;
+          await queue(db, session.user, session.key, content);
+          await sendAndShow();
+        },
         discard: async (entry) => {
           await remove(db, entry.id);
           await showQueue();
@@ -205,6 +216,16 @@ async function onlineCaseload(db, session) {
     }
   });
   document.body.addEventListener("htmx:sendError", takeOver);
+  // "It happened: log contact" without a signal: the appointment's form on the kept caseload.
+  document.body.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[href]");
+    const match = link && APPOINTMENT_ATTENDED.exec(link.getAttribute("href"));
+    if (!match || navigator.onLine) return;
+    event.preventDefault();
+    // Reloaded without a signal, My caseload is the kept frame, which opens this form.
+    location.hash = `attend-${match[1]}`;
+    location.reload();
+  });
   // Say so when the signal goes, before anyone types something that cannot be sent.
   const banner = document.createElement("div");
   banner.className = "alert alert-warning";
@@ -228,6 +249,8 @@ async function offlineCaseload(app, db, session) {
   const queueSection = document.getElementById("offline-queue");
   const unsentList = document.getElementById("offline-unsent");
   const template = document.getElementById("offline-contact-form");
+  const appointmentsSection = document.getElementById("offline-appointments");
+  const appointmentsBody = document.getElementById("offline-appointments-list");
   if (!session) {
     const { waiting, unsent } = await counts(db, config.user);
     status.textContent =
@@ -248,12 +271,20 @@ async function offlineCaseload(app, db, session) {
     open?.remove();
     open = null;
   };
-  const showForm = (person, container, entry = null) => {
+  // `appointment`: the form logs that appointment, attended, as the contact.
+  const showForm = (person, container, entry = null, appointment = null) => {
     closeForm();
+    const extra = appointment
+      ? { kind: KINDS.attended, appointment: appointment.id, when: appointment.starts_at }
+      : entry?.kind === KINDS.attended
+        ? { kind: entry.kind, appointment: entry.appointment, when: entry.when }
+        : {};
     open = contactForm(template, person, {
       entry,
+      prefill: appointment ? attendedAnswers(appointment) : null,
+      when: extra.when || null,
       submit: async (form) => {
-        const sending = formEntry(form, person);
+        const sending = { ...formEntry(form, person), ...extra };
         await queue(db, session.user, session.key, sending);
         closeForm();
         await askForSync();
@@ -274,7 +305,11 @@ async function offlineCaseload(app, db, session) {
         await render();
       },
     });
-    open.dataset.place = entry ? `entry-${entry.id}` : `person-${person.id}`;
+    open.dataset.place = entry
+      ? `entry-${entry.id}`
+      : appointment
+        ? `appointment-${appointment.id}`
+        : `person-${person.id}`;
     container.append(open);
     (open.querySelector(".alert") || open.querySelector("input[name=kind]"))?.focus();
   };
@@ -282,7 +317,36 @@ async function offlineCaseload(app, db, session) {
   const placeOf = (place) => {
     const [kind, id] = [place.slice(0, place.indexOf("-")), place.slice(place.indexOf("-") + 1)];
     if (kind === "person") return document.getElementById(`row-${id.replace(/-/g, "")}`)?.querySelector(".card-body");
+    if (kind === "appointment") return document.getElementById(`appointment-${id.replace(/-/g, "")}`);
     return unsentList.querySelector(`[data-entry="${id}"] .card-body`);
+  };
+
+  // "Did not attend", queued with a one-time key of its own (the server answers a repeat as
+  // recorded).
+  const missed = async (appointment, person) => {
+    await queue(db, session.user, session.key, {
+      id: crypto.randomUUID(),
+      kind: KINDS.notAttended,
+      appointment: appointment.id,
+      when: appointment.starts_at,
+      person: appointment.person,
+      name: person?.name || "",
+      short_name: person?.short_name || "",
+      fields: [],
+    });
+    await askForSync();
+    await render();
+    announce(`“Did not attend” for ${person?.name || "the appointment"} waiting to send.`);
+    await send(db, session);
+    await render();
+  };
+  const sendAgain = async (entry) => {
+    const { state, created, refusal, ...content } = entry;
+    await queue(db, session.user, session.key, content);
+    await askForSync();
+    await render();
+    await send(db, session);
+    await render();
   };
 
   async function render() {
@@ -293,7 +357,10 @@ async function offlineCaseload(app, db, session) {
     unsentList.replaceChildren(
       ...queueList(unsent, {
         withWaiting: false,
-        resend: (entry, container) => showForm({ id: entry.person, name: entry.name, short_name: entry.short_name }, container, entry),
+        resend: (entry, container) =>
+          entry.kind === KINDS.notAttended
+            ? sendAgain(entry)
+            : showForm({ id: entry.person, name: entry.name, short_name: entry.short_name }, container, entry),
         discard: async (entry) => {
           await remove(db, entry.id);
           await render();
@@ -304,10 +371,22 @@ async function offlineCaseload(app, db, session) {
     if (!snapshot) {
       status.textContent = `No caseload is kept on this phone: it is kept for ${session.hours} hours after it was last loaded with a signal.`;
       rows.replaceChildren();
+      appointmentsSection.hidden = true;
       if (open) placeOf(open.dataset.place)?.append(open);
       return;
     }
-    const waitingFor = (id) => list.filter((entry) => entry.state === "waiting" && entry.person === id);
+    const waitingFor = (id) =>
+      list.filter((entry) => entry.state === "waiting" && !entry.kind && entry.person === id);
+    const waitingAppointment = (id) =>
+      list.find((entry) => entry.state === "waiting" && entry.appointment === id);
+    const personOf = (appointment) => snapshot.people.find((p) => p.id === appointment.person);
+    appointmentsSection.hidden = false;
+    appointmentsBody.replaceChildren(
+      ...appointmentsList(snapshot.appointments || [], snapshot.people, waitingAppointment, {
+        onAttend: (appointment, line) => showForm(personOf(appointment), line, null, appointment),
+        onMissed: (appointment) => missed(appointment, personOf(appointment)),
+      }),
+    );
     rows.replaceChildren(
       ...snapshot.people.map((person) =>
         caseloadRow(person, waitingFor(person.id), { onLog: (p, row) => showForm(p, row.querySelector(".card-body")) }),
@@ -325,17 +404,24 @@ async function offlineCaseload(app, db, session) {
   }
 
   await render();
-  const wanted = /^#(log|resend)-([0-9a-f-]{36})$/.exec(location.hash);
+  const wanted = /^#(log|resend|attend)-([0-9a-f-]{36})$/.exec(location.hash);
   // Asked for once: a reload shows the caseload, not the form again.
   if (wanted) history.replaceState(null, "", location.pathname + location.search);
-  if (wanted && wanted[1] === "log" && snapshot) {
+  if (wanted && wanted[1] === "attend" && snapshot) {
+    const appointment = (snapshot.appointments || []).find((a) => a.id === wanted[2]);
+    const line = appointment && document.getElementById(`appointment-${appointment.id.replace(/-/g, "")}`);
+    const person = appointment && snapshot.people.find((p) => p.id === appointment.person);
+    if (line && person) showForm(person, line, null, appointment);
+  } else if (wanted && wanted[1] === "log" && snapshot) {
     const person = snapshot.people.find((p) => p.id === wanted[2]);
     const row = person && document.getElementById(`row-${person.id.replace(/-/g, "")}`);
     if (row) showForm(person, row.querySelector(".card-body"));
   } else if (wanted) {
     const entry = (await entries(db, session.user, session.key)).find((e) => e.id === wanted[2]);
     const item = entry && unsentList.querySelector(`[data-entry="${entry.id}"] .card-body`);
-    if (item) showForm({ id: entry.person, name: entry.name, short_name: entry.short_name }, item, entry);
+    if (item && entry.kind !== KINDS.notAttended) {
+      showForm({ id: entry.person, name: entry.name, short_name: entry.short_name }, item, entry);
+    }
   }
   const back = async () => {
     const result = await send(db, session);

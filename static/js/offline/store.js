@@ -84,7 +84,8 @@ export const deleteExpired = async (db, now = Date.now()) => {
   return old.length;
 };
 
-// A contact to send: {id (its submission key), person, name, fields: [[name, value]...]}.
+// A contact to send: {id (its submission key), person, name, fields: [[name, value]...]}; an
+// appointment's adds {kind: "attended" or "not-attended", appointment, when} (outbox.KINDS).
 export async function queue(db, user, key, entry, now = Date.now()) {
   const { id, ...content } = entry;
   const row = { id, user, state: "waiting", created: now, box: await seal(key, content) };

@@ -6,7 +6,7 @@ import { flush, SYNC_TAG, webLock } from "./outbox.js";
 import { clearCaseloads, openStore } from "./store.js";
 import { answerNavigation, answerStatic, clearCaches, prepare, routeFor } from "./sw-logic.js";
 
-let held = null; // {user, key, csrf, sendUrl, hours}
+let held = null; // {user, key, csrf, sendUrl, attendedUrl, notAttendedUrl, hours}
 
 export function start(paths) {
   // Static files are kept only while someone is signed in on this phone (a key is held).
@@ -34,8 +34,8 @@ export function start(paths) {
 
   const answers = {
     async hold(data) {
-      const { user, key, csrf, sendUrl, hours } = data;
-      held = { user, key, csrf, sendUrl, hours };
+      const { user, key, csrf, sendUrl, attendedUrl, notAttendedUrl, hours } = data;
+      held = { user, key, csrf, sendUrl, attendedUrl, notAttendedUrl, hours };
       await prepare({ caches, paths, files: data.files || [] });
       return true;
     },
