@@ -190,6 +190,46 @@ class AccommodationSerializer(Scoped):
     note = serializers.CharField()
 
 
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    disadvantage_count = serializers.IntegerField()
+    decided_at = serializers.DateTimeField()
+
+
+class ReferralSerializer(Scoped):
+    """A referral's metadata: when, from where, the five disadvantages and the decisions; never
+    the referral's free text (why now, safety, the referrer's name or contact)."""
+
+    id = serializers.UUIDField()
+    person = PersonRefField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField(source="created_at")
+    homelessness = serializers.BooleanField()
+    mental_health = serializers.BooleanField()
+    substance_misuse = serializers.BooleanField()
+    offending = serializers.BooleanField()
+    domestic_abuse = serializers.BooleanField()
+    consent = serializers.CharField()
+    is_self_referral = serializers.BooleanField()
+    referrer_organisation = serializers.SerializerMethodField()
+    referrer_sector = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(many=True)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_referrer_organisation(self, obj):
+        """The referring organisation's name (an organisation, never a person)."""
+        if obj.referrer_organisation_id:
+            return obj.referrer_organisation.name
+        return obj.referrer_organisation_name or None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_referrer_sector(self, obj):
+        if obj.referrer_organisation_id:
+            return obj.referrer_organisation.sector or None
+        return None
+
+
 class MdtFiguresSerializer(serializers.Serializer):
     quarter = serializers.CharField()
     start = serializers.DateField()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("v1/reqol/", public(views.ReqolView), name="reqol"),
     path("v1/crisis-events/", public(views.CrisisEventsView), name="crisis_events"),
     path("v1/accommodation/", public(views.AccommodationView), name="accommodation"),
+    path("v1/referrals/", public(views.ReferralsView), name="referrals"),
     path("v1/mdt-figures/", public(views.MdtFiguresView), name="mdt_figures"),
     path("v1/returns/", public(views.ReturnsView), name="returns"),
 ]

@@ -115,6 +115,7 @@ AUDITED_AS = {
     "ReqolView": "ReQoL-10",
     "CrisisEventsView": "crisis events",
     "AccommodationView": "accommodation",
+    "ReferralsView": "referrals",
 }
 
 
@@ -174,6 +175,15 @@ AccommodationView = _list(
     serializers.AccommodationSerializer,
     selectors.accommodation,
     "Where people live, from each date on.",
+)
+
+ReferralsView = _list(
+    "ReferralsView",
+    serializers.ReferralSerializer,
+    selectors.referrals,
+    "Referrals into the team: when received, from which organisation, the five disadvantages "
+    "and each eligibility decision (outcome and when); never the referral's free text. "
+    "Referrals not yet linked to a person have no person.",
 )
 
 

@@ -443,6 +443,7 @@ EXPECTED = {
             "reqol",
             "crisis_events",
             "accommodation",
+            "referrals",
             "mdt_figures",
             "returns",
         )

@@ -894,6 +894,7 @@ NO_POST = {
             "reqol",
             "crisis_events",
             "accommodation",
+            "referrals",
             "mdt_figures",
             "returns",
         )

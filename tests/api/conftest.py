@@ -20,6 +20,7 @@ from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
     PersonFactory,
+    ReferralFactory,
     TeamFactory,
     UserFactory,
 )
@@ -115,6 +116,24 @@ def hub(shipped_schemes):
         contact_notes="Text first, never leave a voicemail at Marigold Lane",
     )
     definition_import(data=definition_data())
+    ReferralFactory(
+        team=team,
+        person=person,
+        first_name=FIRST,
+        last_name=LAST,
+        nhs_number=NHS_NUMBER,
+        domestic_abuse=True,
+        domestic_abuse_note=NOTES[3],
+        why_now=NOTES[0],
+        safety_information=NOTES[1],
+        status="eligible",
+    ).decisions.create(
+        outcome="eligible",
+        disadvantage_count=4,
+        reason=NOTES[4],
+        decided_by=manager,
+        decided_at=timezone.now(),
+    )
     episode = record_everything(person, navigator, notes=NOTES)
     QuarterlyReturn.objects.create(
         team=team,
