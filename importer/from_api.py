@@ -122,7 +122,7 @@ def sheets_from_api(records):
     return sheets
 
 
-def fetch_all(base_url, key, opener=urlopen):
+def fetch_all(base_url, key, opener=None):
     """Every page of every endpoint ENDPOINTS names, from the API at `base_url` (".../api/")."""
     records = {}
     for name, path in ENDPOINTS.items():
@@ -131,7 +131,7 @@ def fetch_all(base_url, key, opener=urlopen):
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError(f"Not a web address: {url}")
             request = Request(url, headers={"Authorization": f"Bearer {key}"})  # noqa: S310
-            with opener(request) as response:
+            with (opener or urlopen)(request) as response:
                 page = json.load(response)
             results.extend(page["results"])
             url = page.get("next")

@@ -5,6 +5,8 @@ quarterly return and the evaluation extract of both databases compared.
 The seeded team holds every kind of record both the API and the import format carry; what the
 format does not carry (docs/import.md, "Not carried") is left out, so any difference is a loss."""
 
+import io
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,7 @@ from assessments.models import AssessmentScheme
 from assessments.services import assessment_save, shipped_schemes_load
 from caseload.models import EpisodeStatus, Person
 from caseload.outcomes import services as outcomes
+from importer import from_api
 from importer.from_api import ENDPOINTS, sheets_from_api
 from importer.models import ImportedRecord
 from importer.services import Importer, sheets_import
@@ -188,3 +191,43 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     assert after == before
     assert extract_after == extract_before
     assert all(extract_before.values())
+
+
+def test_the_command_reads_every_page_from_the_api_and_imports(
+    client, shipped_schemes, monkeypatch
+):
+    """manage.py import_from_api: the old team's API read over "HTTP" (the test client), two
+    records a page, into a new team of the same installation."""
+    monkeypatch.setattr("api.pagination.Pages.page_size", 2)
+    old = TeamFactory(name="Old team")
+    manager = UserFactory(role=Role.MANAGER, team=old)
+    seed(old, UserFactory(role=Role.NAVIGATOR, team=old))
+    _, key = make_token(
+        old, manager, identifiable=True, lawful_basis="Article 6(1)(e)", include_notes=True
+    )
+    new = TeamFactory(name="New team")
+    UserFactory(role=Role.MANAGER, team=new, username="newmanager")
+    asked = []
+
+    @contextmanager
+    def opener(request):
+        asked.append(request.full_url)
+        path = request.full_url.removeprefix("http://testserver")
+        response = client.get(path, HTTP_AUTHORIZATION=request.get_header("Authorization"))
+        yield io.BytesIO(response.content)
+
+    monkeypatch.setattr(from_api, "urlopen", opener)
+    out = io.StringIO()
+    call_command(
+        "import_from_api",
+        "http://testserver/api/",
+        token=key,
+        source="Old smd",
+        team="New team",
+        by="newmanager",
+        stdout=out,
+    )
+    assert "Imported" in out.getvalue()
+    assert Person.objects.filter(team=new).count() == 5
+    assert len(asked) > len(ENDPOINTS)  # more than one page each
+    assert figures_as_data(build_return(new, Q3)) == figures_as_data(build_return(old, Q3))
