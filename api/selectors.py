@@ -100,7 +100,7 @@ def referrals(token, ref=None):
         queryset = queryset.filter(person_id=person_id_for(token, ref))
     decisions = EligibilityDecision.objects.order_by("decided_at", "id")
     return (
-        queryset.select_related("referrer_organisation")
+        queryset.select_related("referrer_organisation", "episode")
         .prefetch_related(Prefetch("decisions", queryset=decisions))
         .order_by("created_at", "id")
     )

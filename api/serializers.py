@@ -190,15 +190,20 @@ class AccommodationSerializer(Scoped):
     note = serializers.CharField()
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Scoped):
+    notes = ("reason", "signposted_to")
+
     outcome = serializers.CharField()
     disadvantage_count = serializers.IntegerField()
     decided_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    signposted_to = serializers.CharField()
 
 
 class ReferralSerializer(Scoped):
     """A referral's metadata: when, from where, the five disadvantages and the decisions; never
-    the referral's free text (why now, safety, the referrer's name or contact)."""
+    the referral's free text (why now, safety, the referrer's name or contact). A decision's
+    reason and signposting go only to a token made with notes."""
 
     id = serializers.UUIDField()
     person = PersonRefField()
@@ -214,7 +219,13 @@ class ReferralSerializer(Scoped):
     is_self_referral = serializers.BooleanField()
     referrer_organisation = serializers.SerializerMethodField()
     referrer_sector = serializers.SerializerMethodField()
+    episode = serializers.SerializerMethodField()
     decisions = DecisionSerializer(many=True)
+
+    @extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
+    def get_episode(self, obj):
+        """The period of support the referral opened, if it opened one."""
+        return str(obj.episode.pk) if hasattr(obj, "episode") else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_referrer_organisation(self, obj):

@@ -131,9 +131,12 @@ def test_referrals_are_metadata_with_their_decisions(client, hub):
     [decision] = referral["decisions"]
     assert (decision["outcome"], decision["disadvantage_count"]) == ("eligible", 4)
     assert set(decision) == {"outcome", "disadvantage_count", "decided_at"}
+    assert referral["episode"] is None
     (identified,) = get(client, hub, "api:referrals", "notes").json()["results"]
     assert identified["person"] == str(hub["person"].pk)
-    assert not any(note in json.dumps(identified) for note in NOTES)
+    # Only the decision's reason, and only to a token made with notes.
+    assert [note for note in NOTES if note in json.dumps(identified)] == [NOTES[4]]
+    assert identified["decisions"][0]["reason"] == NOTES[4]
 
 
 def test_contacts_are_metadata(client, hub):
