@@ -5,6 +5,7 @@ It reads JSON, never the api package's objects: the two ends may be different in
 Each record's `source_id` is the API's id for it (a person's is their `person` field: the record
 id for an identifiable token, the pseudonym otherwise). Staff columns are left blank, so the
 import names the member of staff running it (the API gives a worker's role, never who).
+Referrals not yet linked to a person are left out: the import hangs every record on a person.
 """
 
 import json
@@ -18,6 +19,7 @@ from importer.reading import Sheet
 ENDPOINTS = {
     "people": "v1/people/",
     "episodes": "v1/episodes/",
+    "referrals": "v1/referrals/",
     "assessments": "v1/assessments/",
     "contacts": "v1/contacts/",
     "events": "v1/crisis-events/",
@@ -72,6 +74,44 @@ def _assessment(record):
     return row
 
 
+def _referral(record):
+    row = {
+        "source_id": record["id"],
+        "person_source_id": record["person"],
+        "episode_source_id": record.get("episode"),
+        "received_at": record["received_at"],
+        "referrer_organisation": record.get("referrer_organisation"),
+        **{
+            column: record.get(column)
+            for column in (
+                "channel",
+                "status",
+                "consent",
+                "homelessness",
+                "mental_health",
+                "substance_misuse",
+                "offending",
+                "domestic_abuse",
+                "is_self_referral",
+            )
+        },
+    }
+    if record.get("decisions"):
+        decision = record["decisions"][-1]
+        row.update(
+            decision=decision["outcome"],
+            decided_at=decision["decided_at"],
+            reason=decision.get("reason"),
+            signposted_to=decision.get("signposted_to"),
+        )
+    return row
+
+
+def _linked(records):
+    # A referral not yet linked to anyone has no person to import it with.
+    return [record for record in records if record.get("person")]
+
+
 ROWS = {
     "people": _person,
     "episodes": lambda r: _child(
@@ -85,6 +125,7 @@ ROWS = {
         "closing_note",
         episode=False,
     ),
+    "referrals": _referral,
     "assessments": _assessment,
     "contacts": lambda r: _child(
         r,
@@ -106,7 +147,8 @@ def sheets_from_api(records):
     endpoint answered, every page's results in order]}."""
     sheets = []
     for name, convert in ROWS.items():
-        rows = [convert(record) for record in records.get(name, [])]
+        given = records.get(name, [])
+        rows = [convert(record) for record in (_linked(given) if name == "referrals" else given)]
         if name == "assessments":
             # The item columns of the schemes present, in the format's order.
             present = {key for row in rows for key in row}

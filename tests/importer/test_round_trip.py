@@ -22,6 +22,7 @@ from importer import from_api
 from importer.from_api import ENDPOINTS, sheets_from_api
 from importer.models import ImportedRecord
 from importer.services import Importer, sheets_import
+from referrals.models import Referral
 from returns.extract.selectors import extract_rows
 from returns.figures import build_return
 from returns.tasks import figures_as_data
@@ -29,7 +30,14 @@ from smd.models import Role
 from smd.pseudonyms import pseudonym
 from smd.quarters import Quarter
 from tests.api.conftest import bearer, make_token
-from tests.factories import ContactFactory, EpisodeFactory, PersonFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    EpisodeFactory,
+    PersonFactory,
+    ReferralFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +51,10 @@ def at(day, hour=10):
 
 
 def seed(team, navigator):
-    """Five people over two quarters: episodes opened, closed and still open, standard and
-    amended NDT assessments, contacts, crisis events of several kinds, accommodation changes."""
+    """Five people over two quarters: referrals (some from domestic-abuse survivors, decided
+    eligible, on discretion and not eligible, one still waiting), episodes opened, closed and
+    still open, standard and amended NDT assessments, contacts, crisis events of several kinds,
+    accommodation changes."""
     standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
     amended = AssessmentScheme.objects.exclude(code="ndt-standard").first()
     people = [
@@ -66,6 +76,28 @@ def seed(team, navigator):
         )
         began = Q2.start + timedelta(days=7 * n)
         closed = n % 2 == 1
+        referral = ReferralFactory(
+            team=team,
+            person=person,
+            channel=("public_form", "staff")[n % 2],
+            homelessness=True,
+            mental_health=n != 1,
+            substance_misuse=n in (0, 3),
+            offending=n == 4,
+            domestic_abuse=n in (0, 2),
+            is_self_referral=n == 3,
+            referrer_organisation=None,
+            referrer_organisation_name="" if n == 3 else ("Probation", "St Mungo's")[n % 2],
+            status=("eligible", "discretion", "eligible", "eligible", "eligible")[n],
+        )
+        Referral.objects.filter(pk=referral.pk).update(created_at=at(began - timedelta(12)))
+        referral.decisions.create(
+            outcome=referral.status,
+            disadvantage_count=referral.disadvantage_count,
+            reason="Housing and health together." if referral.status == "discretion" else "",
+            decided_by=navigator,
+            decided_at=at(began - timedelta(4)),
+        )
         episode = EpisodeFactory(
             person=person,
             status=EpisodeStatus.CLOSED if closed else EpisodeStatus.ACTIVE,
@@ -75,6 +107,7 @@ def seed(team, navigator):
             exit_destination="other_support" if closed else "",
             ending_planned=True if closed else None,
             closing_note="Moved on." if closed else "",
+            referral=referral,
         )
         for scheme, day, score in ((standard, began, 3), (amended, Q3.start + timedelta(n), 1)):
             assessment_save(
@@ -114,6 +147,36 @@ def seed(team, navigator):
             outcomes.accommodation_record(person=person, by=navigator, status=status, from_date=day)
 
 
+def unplaced_referrals(team, navigator):
+    """A referral turned down (signposted elsewhere) and one still waiting, both about people
+    already supported."""
+    first, second = Person.objects.filter(team=team).order_by("first_name")[:2]
+    refused, waiting = (
+        ReferralFactory(
+            team=team,
+            person=person,
+            referrer_organisation=None,
+            referrer_organisation_name="Housing Options",
+            homelessness=False,
+            mental_health=False,
+            substance_misuse=False,
+            offending=True,
+            status=status,
+        )
+        for person, status in ((first, "not_eligible"), (second, "new"))
+    )
+    Referral.objects.filter(pk=refused.pk).update(created_at=at(Q3.start + timedelta(3)))
+    Referral.objects.filter(pk=waiting.pk).update(created_at=at(Q3.start + timedelta(40)))
+    refused.decisions.create(
+        outcome="not_eligible",
+        disadvantage_count=1,
+        reason="Support already in place.",
+        signposted_to="Housing Options",
+        decided_by=navigator,
+        decided_at=at(Q3.start + timedelta(9)),
+    )
+
+
 def export(client, key):
     """Every page of every endpoint the format carries."""
     records = {}
@@ -146,6 +209,7 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     manager = UserFactory(role=Role.MANAGER, team=team, username="manager1")
     navigator = UserFactory(role=Role.NAVIGATOR, team=team, username="navigator1")
     seed(team, navigator)
+    unplaced_referrals(team, navigator)
     before = {q.label: figures_as_data(build_return(team, q)) for q in (Q2, Q3)}
     extract_before = {q.label: evaluation(team, q, lambda pk: pk) for q in (Q2, Q3)}
     _, key = make_token(
@@ -161,6 +225,7 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     assert {name: len(rows) for name, rows in records.items()} == {
         "people": 5,
         "episodes": 5,
+        "referrals": 7,
         "assessments": 10,
         "contacts": 10,
         "events": 10,
@@ -188,6 +253,12 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     )
     after = {q.label: figures_as_data(build_return(team, q)) for q in (Q2, Q3)}
     extract_after = {q.label: evaluation(team, q, lambda pk: source_ids[pk]) for q in (Q2, Q3)}
+    q3 = {f["key"]: f["values"] for f in before["2025/26 Q3"]}
+    # What is compared is not empty: referrals by survivors, decisions and their waits.
+    assert q3["referrals_received"]["all"] == 2
+    assert q3["referrals_received"]["survivor"] == 1
+    assert q3["decisions_not_eligible"]["all"] == 1
+    assert q3["days_to_decision"]["all"] == 6.0
     assert after == before
     assert extract_after == extract_before
     assert all(extract_before.values())
