@@ -6,7 +6,14 @@ import uuid
 from django.db.models import Prefetch, Q
 
 from assessments.models import Assessment, ItemScore, ReqolAnswer, ReqolRecord
-from caseload.models import AccommodationChange, Contact, Episode, Person, ServiceEvent
+from caseload.models import (
+    AccommodationChange,
+    Allocation,
+    Contact,
+    Episode,
+    Person,
+    ServiceEvent,
+)
 from mdt.selectors import mdt_figures
 from referrals.models import EligibilityDecision, Referral
 from returns.models import QuarterlyReturn
@@ -54,6 +61,13 @@ def _of_people(queryset, token, ref):
 
 def episodes(token, ref=None):
     return _of_people(Episode.objects.all(), token, ref).order_by("accepted_on", "id")
+
+
+def allocations(token, ref=None):
+    queryset = Allocation.objects.filter(episode__person__in=people(token))
+    if ref:
+        queryset = queryset.filter(episode__person_id=person_id_for(token, ref))
+    return queryset.select_related("episode", "worker").order_by("started_at", "id")
 
 
 def contacts(token, ref=None):

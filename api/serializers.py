@@ -104,6 +104,24 @@ class EpisodeSerializer(Scoped):
     closing_note = serializers.CharField()
 
 
+class AllocationSerializer(Scoped):
+    identifiable = ("worker",)
+    notes = ("reason", "end_reason")
+
+    id = serializers.UUIDField()
+    person = PersonRefField(source="episode.person_id")
+    episode = serializers.UUIDField(source="episode_id")
+    kind = serializers.CharField()
+    worker_role = serializers.CharField(source="worker.role")
+    worker = serializers.CharField(
+        source="worker.username", help_text="The worker's username (identifiable tokens only)."
+    )
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    end_reason = serializers.CharField()
+
+
 class ContactSerializer(Scoped):
     notes = ("summary", "follow_up_action")
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("v1/people/", public(views.PeopleView), name="people"),
     path("v1/people/<str:ref>/", public(views.PersonView), name="person"),
     path("v1/episodes/", public(views.EpisodesView), name="episodes"),
+    path("v1/allocations/", public(views.AllocationsView), name="allocations"),
     path("v1/contacts/", public(views.ContactsView), name="contacts"),
     path("v1/assessments/", public(views.AssessmentsView), name="assessments"),
     path("v1/reqol/", public(views.ReqolView), name="reqol"),

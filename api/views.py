@@ -110,6 +110,7 @@ class PersonView(generics.RetrieveAPIView, ApiView):
 # How each list's calls read in the audit log ("API: contacts").
 AUDITED_AS = {
     "EpisodesView": "episodes",
+    "AllocationsView": "allocations",
     "ContactsView": "contacts",
     "AssessmentsView": "NDT assessments",
     "ReqolView": "ReQoL-10",
@@ -144,6 +145,13 @@ EpisodesView = _list(
     serializers.EpisodeSerializer,
     selectors.episodes,
     "Periods of support: status, dates, exit destination.",
+)
+AllocationsView = _list(
+    "AllocationsView",
+    serializers.AllocationSerializer,
+    selectors.allocations,
+    "Who worked with whom: each allocation's kind, the worker's role, when it began and ended "
+    "(the worker's username for identifiable tokens only).",
 )
 ContactsView = _list(
     "ContactsView",

@@ -444,6 +444,7 @@ EXPECTED = {
             "crisis_events",
             "accommodation",
             "referrals",
+            "allocations",
             "mdt_figures",
             "returns",
         )

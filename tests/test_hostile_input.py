@@ -895,6 +895,7 @@ NO_POST = {
             "crisis_events",
             "accommodation",
             "referrals",
+            "allocations",
             "mdt_figures",
             "returns",
         )

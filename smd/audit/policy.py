@@ -225,6 +225,7 @@ NOT_AUDITED = {
     "api:reqol": API_CALL,
     "api:crisis_events": API_CALL,
     "api:referrals": API_CALL,
+    "api:allocations": API_CALL,
     "api:accommodation": API_CALL,
     "api:mdt_figures": API_CALL,
     "api:returns": API_CALL,

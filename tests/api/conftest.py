@@ -52,6 +52,9 @@ def record_everything(person, navigator, notes):
     (six of them) written wherever a note can be."""
     start = timezone.localdate() - timedelta(days=60)
     episode = EpisodeFactory(person=person, start_date=start, closing_note=notes[5])
+    episode.allocations.create(
+        worker=navigator, kind="lead_navigator", allocated_by=navigator, reason=notes[5]
+    )
     ContactFactory(
         person=person,
         episode=episode,

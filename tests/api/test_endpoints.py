@@ -30,6 +30,7 @@ ENDPOINTS = {
     "api:crisis_events": "",
     "api:accommodation": "",
     "api:referrals": "",
+    "api:allocations": "",
     "api:mdt_figures": "?quarter=2025/26 Q3",
     "api:returns": "",
 }
@@ -139,6 +140,15 @@ def test_referrals_are_metadata_with_their_decisions(client, hub):
     assert identified["decisions"][0]["reason"] == NOTES[4]
 
 
+def test_allocations_name_the_worker_only_to_an_identifiable_token(client, hub):
+    (allocation,) = get(client, hub, "api:allocations").json()["results"]
+    assert allocation["worker_role"] == "navigator"
+    assert "worker" not in allocation and "reason" not in allocation
+    (identified,) = get(client, hub, "api:allocations", "identifiable").json()["results"]
+    assert identified["worker"] == hub["navigator"].username
+    assert identified["episode"] == str(hub["episode"].pk)
+
+
 def test_contacts_are_metadata(client, hub):
     (contact,) = get(client, hub, "api:contacts").json()["results"]
     assert contact["kind"] == "face_to_face"
@@ -232,6 +242,7 @@ def test_each_list_costs_the_same_however_many_records(client, hub, count_querie
         "api:crisis_events": 4,
         "api:accommodation": 4,
         "api:referrals": 5,
+        "api:allocations": 4,
         "api:mdt_figures": 7,
         "api:returns": 4,
     }
