@@ -3,8 +3,10 @@
 
 It reads JSON, never the api package's objects: the two ends may be different installations.
 Each record's `source_id` is the API's id for it (a person's is their `person` field: the record
-id for an identifiable token, the pseudonym otherwise). Staff columns are left blank, so the
-import names the member of staff running it (the API gives a worker's role, never who).
+id for an identifiable token, the pseudonym otherwise). An allocation's worker is the username
+an identifiable token is given (a member of staff of that name in the importing team); the
+other staff columns are left blank, so the import names the member of staff running it (the
+API gives a contact's or an event's worker by role, never who).
 Referrals not yet linked to a person are left out: the import hangs every record on a person.
 """
 
@@ -20,6 +22,7 @@ ENDPOINTS = {
     "people": "v1/people/",
     "episodes": "v1/episodes/",
     "referrals": "v1/referrals/",
+    "allocations": "v1/allocations/",
     "assessments": "v1/assessments/",
     "contacts": "v1/contacts/",
     "events": "v1/crisis-events/",
@@ -126,6 +129,10 @@ ROWS = {
         episode=False,
     ),
     "referrals": _referral,
+    "allocations": lambda r: {
+        **_child(r, "kind", "started_at", "ended_at", "reason", "end_reason"),
+        "worker": r.get("worker"),
+    },
     "assessments": _assessment,
     "contacts": lambda r: _child(
         r,

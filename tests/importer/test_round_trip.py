@@ -50,7 +50,7 @@ def at(day, hour=10):
     return datetime.combine(day, time(hour), tzinfo=LONDON)
 
 
-def seed(team, navigator):
+def seed(team, navigator, second):
     """Five people over two quarters: referrals (some from domestic-abuse survivors, decided
     eligible, on discretion and not eligible, one still waiting), episodes opened, closed and
     still open, standard and amended NDT assessments, contacts, crisis events of several kinds,
@@ -109,6 +109,22 @@ def seed(team, navigator):
             closing_note="Moved on." if closed else "",
             referral=referral,
         )
+        handed_over = Q3.start + timedelta(days=2) if n == 0 else None
+        episode.allocations.create(
+            worker=navigator,
+            kind="lead_navigator",
+            allocated_by=navigator,
+            started_at=at(began),
+            ended_at=at(handed_over) if handed_over else (at(episode.end_date) if closed else None),
+            end_reason="Handed over." if handed_over else "",
+        )
+        if handed_over:
+            episode.allocations.create(
+                worker=second,
+                kind="lead_navigator",
+                allocated_by=navigator,
+                started_at=at(handed_over),
+            )
         for scheme, day, score in ((standard, began, 3), (amended, Q3.start + timedelta(n), 1)):
             assessment_save(
                 person=person,
@@ -208,7 +224,8 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     team = TeamFactory(name=TEAM)
     manager = UserFactory(role=Role.MANAGER, team=team, username="manager1")
     navigator = UserFactory(role=Role.NAVIGATOR, team=team, username="navigator1")
-    seed(team, navigator)
+    second = UserFactory(role=Role.NAVIGATOR, team=team, username="navigator2")
+    seed(team, navigator, second)
     unplaced_referrals(team, navigator)
     before = {q.label: figures_as_data(build_return(team, q)) for q in (Q2, Q3)}
     extract_before = {q.label: evaluation(team, q, lambda pk: pk) for q in (Q2, Q3)}
@@ -226,6 +243,7 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
         "people": 5,
         "episodes": 5,
         "referrals": 7,
+        "allocations": 6,
         "assessments": 10,
         "contacts": 10,
         "events": 10,
@@ -240,6 +258,7 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     team = TeamFactory(name=TEAM)
     manager = UserFactory(role=Role.MANAGER, team=team, username="manager1")
     UserFactory(role=Role.NAVIGATOR, team=team, username="navigator1")
+    UserFactory(role=Role.NAVIGATOR, team=team, username="navigator2")
 
     importer = Importer(team=team, source="Old smd", by=manager, write=True)
     outcome = sheets_import(importer=importer, sheets=sheets_from_api(records))
@@ -272,12 +291,16 @@ def test_the_command_reads_every_page_from_the_api_and_imports(
     monkeypatch.setattr("api.pagination.Pages.page_size", 2)
     old = TeamFactory(name="Old team")
     manager = UserFactory(role=Role.MANAGER, team=old)
-    seed(old, UserFactory(role=Role.NAVIGATOR, team=old))
+    workers = UserFactory.create_batch(2, role=Role.NAVIGATOR, team=old)
+    seed(old, *workers)
     _, key = make_token(
         old, manager, identifiable=True, lawful_basis="Article 6(1)(e)", include_notes=True
     )
     new = TeamFactory(name="New team")
     UserFactory(role=Role.MANAGER, team=new, username="newmanager")
+    for worker in workers:  # the staff move with their people; allocations name them
+        worker.team = new
+        worker.save()
     asked = []
 
     @contextmanager
