@@ -284,6 +284,7 @@ def test_a_team_exported_and_imported_gives_the_same_return_and_extract(client, 
     assert q3["referrals_received"]["survivor"] == 1
     assert q3["decisions_not_eligible"]["all"] == 1
     assert q3["days_to_decision"]["all"] == 6.0
+    assert q3["supported_by_navigator"]["all"] > 0
     assert after == before
     assert extract_after == extract_before
     assert all(extract_before.values())
