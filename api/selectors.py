@@ -3,11 +3,19 @@ the team's figures. Every API endpoint reads through here, so the team scope is 
 
 import uuid
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from assessments.models import Assessment, ItemScore, ReqolAnswer, ReqolRecord
-from caseload.models import AccommodationChange, Contact, Episode, Person, ServiceEvent
+from caseload.models import (
+    AccommodationChange,
+    Allocation,
+    Contact,
+    Episode,
+    Person,
+    ServiceEvent,
+)
 from mdt.selectors import mdt_figures
+from referrals.models import EligibilityDecision, Referral
 from returns.models import QuarterlyReturn
 from smd.pseudonyms import pseudonym
 
@@ -55,6 +63,13 @@ def episodes(token, ref=None):
     return _of_people(Episode.objects.all(), token, ref).order_by("accepted_on", "id")
 
 
+def allocations(token, ref=None):
+    queryset = Allocation.objects.filter(episode__person__in=people(token))
+    if ref:
+        queryset = queryset.filter(episode__person_id=person_id_for(token, ref))
+    return queryset.select_related("episode", "worker").order_by("started_at", "id")
+
+
 def contacts(token, ref=None):
     return (
         _of_people(Contact.objects.select_related("author"), token, ref)
@@ -87,6 +102,22 @@ def crisis_events(token, ref=None):
 
 def accommodation(token, ref=None):
     return _of_people(AccommodationChange.objects.all(), token, ref).order_by("from_date", "id")
+
+
+def referrals(token, ref=None):
+    """The team's referrals: those not yet linked to anyone, and those of its (not erased)
+    people, each with its eligibility decisions."""
+    queryset = Referral.objects.filter(team_id=token.team_id).filter(
+        Q(person__isnull=True) | Q(person__in=people(token))
+    )
+    if ref:
+        queryset = queryset.filter(person_id=person_id_for(token, ref))
+    decisions = EligibilityDecision.objects.order_by("decided_at", "id")
+    return (
+        queryset.select_related("referrer_organisation", "episode")
+        .prefetch_related(Prefetch("decisions", queryset=decisions))
+        .order_by("created_at", "id")
+    )
 
 
 def team_mdt_figures(token, quarter):

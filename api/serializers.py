@@ -104,6 +104,24 @@ class EpisodeSerializer(Scoped):
     closing_note = serializers.CharField()
 
 
+class AllocationSerializer(Scoped):
+    identifiable = ("worker",)
+    notes = ("reason", "end_reason")
+
+    id = serializers.UUIDField()
+    person = PersonRefField(source="episode.person_id")
+    episode = serializers.UUIDField(source="episode_id")
+    kind = serializers.CharField()
+    worker_role = serializers.CharField(source="worker.role")
+    worker = serializers.CharField(
+        source="worker.username", help_text="The worker's username (identifiable tokens only)."
+    )
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    end_reason = serializers.CharField()
+
+
 class ContactSerializer(Scoped):
     notes = ("summary", "follow_up_action")
 
@@ -188,6 +206,57 @@ class AccommodationSerializer(Scoped):
     status = serializers.CharField()
     from_date = serializers.DateField()
     note = serializers.CharField()
+
+
+class DecisionSerializer(Scoped):
+    notes = ("reason", "signposted_to")
+
+    outcome = serializers.CharField()
+    disadvantage_count = serializers.IntegerField()
+    decided_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    signposted_to = serializers.CharField()
+
+
+class ReferralSerializer(Scoped):
+    """A referral's metadata: when, from where, the five disadvantages and the decisions; never
+    the referral's free text (why now, safety, the referrer's name or contact). A decision's
+    reason and signposting go only to a token made with notes."""
+
+    id = serializers.UUIDField()
+    person = PersonRefField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField(source="created_at")
+    homelessness = serializers.BooleanField()
+    mental_health = serializers.BooleanField()
+    substance_misuse = serializers.BooleanField()
+    offending = serializers.BooleanField()
+    domestic_abuse = serializers.BooleanField()
+    consent = serializers.CharField()
+    is_self_referral = serializers.BooleanField()
+    referrer_organisation = serializers.SerializerMethodField()
+    referrer_sector = serializers.SerializerMethodField()
+    episode = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(many=True)
+
+    @extend_schema_field({"type": "string", "format": "uuid", "nullable": True})
+    def get_episode(self, obj):
+        """The period of support the referral opened, if it opened one."""
+        return str(obj.episode.pk) if hasattr(obj, "episode") else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_referrer_organisation(self, obj):
+        """The referring organisation's name (an organisation, never a person)."""
+        if obj.referrer_organisation_id:
+            return obj.referrer_organisation.name
+        return obj.referrer_organisation_name or None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_referrer_sector(self, obj):
+        if obj.referrer_organisation_id:
+            return obj.referrer_organisation.sector or None
+        return None
 
 
 class MdtFiguresSerializer(serializers.Serializer):

@@ -21,11 +21,13 @@ urlpatterns = [
     path("v1/people/", public(views.PeopleView), name="people"),
     path("v1/people/<str:ref>/", public(views.PersonView), name="person"),
     path("v1/episodes/", public(views.EpisodesView), name="episodes"),
+    path("v1/allocations/", public(views.AllocationsView), name="allocations"),
     path("v1/contacts/", public(views.ContactsView), name="contacts"),
     path("v1/assessments/", public(views.AssessmentsView), name="assessments"),
     path("v1/reqol/", public(views.ReqolView), name="reqol"),
     path("v1/crisis-events/", public(views.CrisisEventsView), name="crisis_events"),
     path("v1/accommodation/", public(views.AccommodationView), name="accommodation"),
+    path("v1/referrals/", public(views.ReferralsView), name="referrals"),
     path("v1/mdt-figures/", public(views.MdtFiguresView), name="mdt_figures"),
     path("v1/returns/", public(views.ReturnsView), name="returns"),
 ]

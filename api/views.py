@@ -110,11 +110,13 @@ class PersonView(generics.RetrieveAPIView, ApiView):
 # How each list's calls read in the audit log ("API: contacts").
 AUDITED_AS = {
     "EpisodesView": "episodes",
+    "AllocationsView": "allocations",
     "ContactsView": "contacts",
     "AssessmentsView": "NDT assessments",
     "ReqolView": "ReQoL-10",
     "CrisisEventsView": "crisis events",
     "AccommodationView": "accommodation",
+    "ReferralsView": "referrals",
 }
 
 
@@ -143,6 +145,13 @@ EpisodesView = _list(
     serializers.EpisodeSerializer,
     selectors.episodes,
     "Periods of support: status, dates, exit destination.",
+)
+AllocationsView = _list(
+    "AllocationsView",
+    serializers.AllocationSerializer,
+    selectors.allocations,
+    "Who worked with whom: each allocation's kind, the worker's role, when it began and ended "
+    "(the worker's username for identifiable tokens only).",
 )
 ContactsView = _list(
     "ContactsView",
@@ -174,6 +183,15 @@ AccommodationView = _list(
     serializers.AccommodationSerializer,
     selectors.accommodation,
     "Where people live, from each date on.",
+)
+
+ReferralsView = _list(
+    "ReferralsView",
+    serializers.ReferralSerializer,
+    selectors.referrals,
+    "Referrals into the team: when received, from which organisation, the five disadvantages "
+    "and each eligibility decision (outcome and when); never the referral's free text. "
+    "Referrals not yet linked to a person have no person.",
 )
 
 

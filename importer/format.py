@@ -12,6 +12,7 @@ from assessments.models import Assessment
 from caseload.models import Allocation, Contact, Episode, Person
 from caseload.outcomes.models import AccommodationChange, ServiceEvent
 from importer.models import ImportedRecord
+from referrals.models import Referral
 
 # The NDT's item keys (standard and amended schemes), one score column each (0-4, blank where
 # the scheme has no such item). A scheme file loaded later may add others: any column named
@@ -213,8 +214,38 @@ ACCOMMODATION = Kind(
     staff=("recorded_by",),
 )
 
+REFERRALS = Kind(
+    sheet="referrals",
+    record=ImportedRecord.Kind.REFERRAL,
+    model=Referral,
+    label="referrals",
+    columns=(
+        "source_id",
+        "person_source_id",
+        "episode_source_id",
+        "received_at",
+        "channel",
+        "status",
+        "consent",
+        "homelessness",
+        "mental_health",
+        "substance_misuse",
+        "offending",
+        "domestic_abuse",
+        "is_self_referral",
+        "referrer_organisation",
+        "decision",
+        "decided_at",
+        "decided_by",
+        "reason",
+        "signposted_to",
+    ),
+    required=("source_id", "person_source_id", "received_at"),
+    staff=("decided_by",),
+)
+
 # In the order they are read: people first, then what hangs off a person, then off an episode.
-KINDS = (PEOPLE, EPISODES, ALLOCATIONS, ASSESSMENTS, CONTACTS, EVENTS, ACCOMMODATION)
+KINDS = (PEOPLE, EPISODES, REFERRALS, ALLOCATIONS, ASSESSMENTS, CONTACTS, EVENTS, ACCOMMODATION)
 BY_SHEET = {kind.sheet: kind for kind in KINDS}
 # Columns holding a list, its items separated by semicolons.
 LIST_SEPARATOR = ";"

@@ -92,6 +92,7 @@ class ImportedRecord(BaseModel):
         CONTACT = "contact", "Contact"
         EVENT = "event", "Crisis event"
         ACCOMMODATION = "accommodation", "Accommodation"
+        REFERRAL = "referral", "Referral"
 
     source = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -32,6 +33,7 @@ from importer.checking import constraint_errors, field_value
 from importer.models import HeldPerson, ImportedRecord, ImportRun
 from importer.progress import last_heartbeat
 from importer.reading import FileRefused, as_text, open_sheets
+from referrals.models import EligibilityDecision, Referral
 from referrals.selectors import match_score, normalise_name
 from smd.models import User
 from smd.outbox.services import outbox_add
@@ -62,6 +64,11 @@ RULES = {
         "1 to 92 days or nights."
     ),
     "accommodation_other_has_note": "“Other” accommodation needs a note saying what it is.",
+    "decision_eligible_meets_threshold": "An eligible decision needs 3 or more of the five.",
+    "decision_discretion_below_threshold": "Accepting on discretion is for fewer than 3 of 5.",
+    "decision_reason_required": "A decision on discretion or not eligible needs a reason.",
+    "decision_signposting_required": "A not-eligible decision needs signposted_to.",
+    "referral_accepted_has_person": "An accepted referral names its person.",
 }
 
 
@@ -431,6 +438,8 @@ class Importer:
             PersonAlias,
             HeldPerson,
             Episode,
+            Referral,
+            EligibilityDecision,
             Allocation,
             Assessment,
             ItemScore,
@@ -441,6 +450,9 @@ class Importer:
         ):
             objs = self.pending.pop(model, [])
             if not objs:
+                continue
+            if model is Referral:
+                self._referrals_written(objs)
                 continue
             if getattr(model, "history", None) is not None and hasattr(model.history, "model"):
                 bulk_create_with_history(
@@ -453,6 +465,33 @@ class Importer:
                 )
             else:
                 model.objects.bulk_create(objs, batch_size=BATCH)
+
+    def _referrals_written(self, referrals):
+        """Referrals keep when they were received (not the import's time), their person's name,
+        and the support period each opened."""
+        received = {r.pk: r.created_at for r in referrals}
+        bulk_create_with_history(
+            referrals,
+            Referral,
+            batch_size=BATCH,
+            default_user=self.by,
+            default_change_reason=change_reason(self.source),
+            default_date=self.now,
+        )
+        for referral in referrals:
+            referral.created_at = received[referral.pk]
+        Referral.objects.bulk_update(referrals, ["created_at"], batch_size=BATCH)
+        people = Person.objects.filter(pk=OuterRef("person_id"))
+        Referral.objects.filter(pk__in=received).update(
+            first_name=Subquery(people.values("first_name")[:1]),
+            last_name=Subquery(people.values("last_name")[:1]),
+        )
+        opened = [
+            Episode(pk=episode_pk, referral_id=referral.pk)
+            for referral in referrals
+            if (episode_pk := getattr(referral, "_opened", None))
+        ]
+        Episode.objects.bulk_update(opened, ["referral"], batch_size=BATCH)
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -537,6 +576,83 @@ class Importer:
                 .values_list("person_id", flat=True)
             )
         return person_pk in self._open_before
+
+    def _referrals(self, sheet, number, row, source_id, person_pk):
+        episode, ok = self._episode_of(sheet, number, row, person_pk, required=False)
+        if not ok:
+            return None
+        referral = Referral(
+            team=self.team,
+            person_id=person_pk,
+            channel=Referral.Channel.STAFF,
+            consent=Referral.Consent.NOT_ASKED,
+            why_now=f"Imported from {self.source}.",
+            referrer_organisation_name=as_text(row.get("referrer_organisation")).strip()[:200],
+        )
+        columns = [
+            "channel",
+            "status",
+            "consent",
+            "homelessness",
+            "mental_health",
+            "substance_misuse",
+            "offending",
+            "domestic_abuse",
+            "is_self_referral",
+        ]
+        if not self._fill(sheet, number, row, referral, columns):
+            return None
+        try:
+            referral.created_at = field_value(
+                Referral._meta.get_field("created_at"), row.get("received_at")
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                self.problem(sheet, number, "received_at", message)
+            return None
+        decision = None
+        if as_text(row.get("decision")).strip():
+            by = self.staff_member(sheet, number, "decided_by", row.get("decided_by"))
+            if by is None:
+                return None
+            decision = EligibilityDecision(
+                referral_id=referral.pk,
+                outcome=as_text(row.get("decision")).strip(),
+                disadvantage_count=referral.disadvantage_count,
+                reason=as_text(row.get("reason")).strip(),
+                signposted_to=as_text(row.get("signposted_to")).strip(),
+                decided_by_id=by,
+            )
+            if not self._fill(sheet, number, row, decision, ["decided_at"]):
+                return None
+            if not row.get("status"):
+                referral.status = decision.outcome
+        exclude = [
+            "person",
+            "team",
+            "first_name",
+            "last_name",
+            "referrer_name",
+            "referrer_contact",
+            "referrer_organisation",
+            "referred_by_user",
+        ]
+        if not self._validate(sheet, number, referral, exclude=exclude):
+            return None
+        if decision is not None:
+            exclude = ["referral", "decided_by"]
+            if not self._validate(sheet, number, decision, exclude=exclude):
+                return None
+        if referral.created_at > self.now + CLOCK_SKEW:
+            self.problem(
+                sheet, number, "received_at", "That is in the future: import what happened."
+            )
+            return None
+        referral._opened = episode.pk if episode else None
+        self.pending[Referral].append(referral)
+        if decision is not None:
+            self.pending[EligibilityDecision].append(decision)
+        return person_pk, referral.pk
 
     def _allocations(self, sheet, number, row, source_id, person_pk):
         episode, ok = self._episode_of(sheet, number, row, person_pk, required=True)

@@ -454,6 +454,8 @@ EXPECTED = {
             "reqol",
             "crisis_events",
             "accommodation",
+            "referrals",
+            "allocations",
             "mdt_figures",
             "returns",
         )

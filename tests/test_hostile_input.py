@@ -896,6 +896,8 @@ NO_POST = {
             "reqol",
             "crisis_events",
             "accommodation",
+            "referrals",
+            "allocations",
             "mdt_figures",
             "returns",
         )

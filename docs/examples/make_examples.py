@@ -35,6 +35,18 @@ SHEETS = {
         ["E-502", "P-1001", "active", "2024-05-02", "2024-05-09", "", "", "", ""],
         ["E-503", "P-1002", "active", "2023-06-01", "2023-06-05", "", "", "", ""],
     ],
+    "referrals": [
+        ["source_id", "person_source_id", "episode_source_id", "received_at", "channel",
+         "status", "consent", "homelessness", "mental_health", "substance_misuse", "offending",
+         "domestic_abuse", "is_self_referral", "referrer_organisation", "decision",
+         "decided_at", "decided_by", "reason", "signposted_to"],
+        ["R-71", "P-1001", "E-502", "2024-04-22 14:10", "public_form", "", "yes", "yes", "yes",
+         "no", "no", "yes", "no", "Women's Aid", "eligible", "2024-04-29 11:00", "navigator",
+         "", ""],
+        ["R-72", "P-1002", "E-503", "2023-05-24", "staff", "", "yes", "yes", "no", "yes",
+         "no", "no", "yes", "", "discretion", "2023-05-30", "",
+         "Rough sleeping with a drinking problem and no other support.", ""],
+    ],
     "allocations": [
         ["source_id", "person_source_id", "episode_source_id", "worker", "kind", "started_at",
          "ended_at", "reason", "end_reason"],

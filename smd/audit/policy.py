@@ -233,6 +233,8 @@ NOT_AUDITED = {
     "api:assessments": API_CALL,
     "api:reqol": API_CALL,
     "api:crisis_events": API_CALL,
+    "api:referrals": API_CALL,
+    "api:allocations": API_CALL,
     "api:accommodation": API_CALL,
     "api:mdt_figures": API_CALL,
     "api:returns": API_CALL,

@@ -20,6 +20,7 @@ from tests.factories import (
     EpisodeFactory,
     OrganisationFactory,
     PersonFactory,
+    ReferralFactory,
     TeamFactory,
     UserFactory,
 )
@@ -51,6 +52,9 @@ def record_everything(person, navigator, notes):
     (six of them) written wherever a note can be."""
     start = timezone.localdate() - timedelta(days=60)
     episode = EpisodeFactory(person=person, start_date=start, closing_note=notes[5])
+    episode.allocations.create(
+        worker=navigator, kind="lead_navigator", allocated_by=navigator, reason=notes[5]
+    )
     ContactFactory(
         person=person,
         episode=episode,
@@ -115,6 +119,24 @@ def hub(shipped_schemes):
         contact_notes="Text first, never leave a voicemail at Marigold Lane",
     )
     definition_import(data=definition_data())
+    ReferralFactory(
+        team=team,
+        person=person,
+        first_name=FIRST,
+        last_name=LAST,
+        nhs_number=NHS_NUMBER,
+        domestic_abuse=True,
+        domestic_abuse_note=NOTES[3],
+        why_now=NOTES[0],
+        safety_information=NOTES[1],
+        status="eligible",
+    ).decisions.create(
+        outcome="eligible",
+        disadvantage_count=4,
+        reason=NOTES[4],
+        decided_by=manager,
+        decided_at=timezone.now(),
+    )
     episode = record_everything(person, navigator, notes=NOTES)
     QuarterlyReturn.objects.create(
         team=team,

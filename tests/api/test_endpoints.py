@@ -29,6 +29,8 @@ ENDPOINTS = {
     "api:reqol": "",
     "api:crisis_events": "",
     "api:accommodation": "",
+    "api:referrals": "",
+    "api:allocations": "",
     "api:mdt_figures": "?quarter=2025/26 Q3",
     "api:returns": "",
 }
@@ -76,7 +78,7 @@ def test_a_pseudonymised_token_sees_no_name_identifier_or_free_text(client, hub,
         assert value.lower() not in body.lower(), f"{value!r} in {name}"
 
 
-@pytest.mark.parametrize("name", ["api:people", "api:contacts", "api:assessments"])
+@pytest.mark.parametrize("name", ["api:people", "api:contacts", "api:assessments", "api:referrals"])
 def test_the_pseudonymity_check_would_find_a_name(client, hub, name):
     """The check above can fail: the same answers to an identifiable token with notes hold
     what it looks for."""
@@ -116,6 +118,35 @@ def test_notes_go_only_to_a_token_made_with_them(client, hub):
     assert NOTES[4] in [item["note"] for item in assessment["items"]]
     (event,) = get(client, hub, "api:crisis_events", "notes").json()["results"]
     assert event["note"] == NOTES[2]
+
+
+def test_referrals_are_metadata_with_their_decisions(client, hub):
+    (referral,) = get(client, hub, "api:referrals").json()["results"]
+    assert referral["person"] == pseudonym(hub["person"].pk, "api:outcomes-dashboard")
+    assert [referral[key] for key in ("homelessness", "offending", "domestic_abuse")] == [
+        True,
+        False,
+        True,
+    ]
+    assert referral["referrer_organisation"]
+    [decision] = referral["decisions"]
+    assert (decision["outcome"], decision["disadvantage_count"]) == ("eligible", 4)
+    assert set(decision) == {"outcome", "disadvantage_count", "decided_at"}
+    assert referral["episode"] is None
+    (identified,) = get(client, hub, "api:referrals", "notes").json()["results"]
+    assert identified["person"] == str(hub["person"].pk)
+    # Only the decision's reason, and only to a token made with notes.
+    assert [note for note in NOTES if note in json.dumps(identified)] == [NOTES[4]]
+    assert identified["decisions"][0]["reason"] == NOTES[4]
+
+
+def test_allocations_name_the_worker_only_to_an_identifiable_token(client, hub):
+    (allocation,) = get(client, hub, "api:allocations").json()["results"]
+    assert allocation["worker_role"] == "navigator"
+    assert "worker" not in allocation and "reason" not in allocation
+    (identified,) = get(client, hub, "api:allocations", "identifiable").json()["results"]
+    assert identified["worker"] == hub["navigator"].username
+    assert identified["episode"] == str(hub["episode"].pk)
 
 
 def test_contacts_are_metadata(client, hub):
@@ -210,6 +241,8 @@ def test_each_list_costs_the_same_however_many_records(client, hub, count_querie
         "api:reqol": 5,
         "api:crisis_events": 4,
         "api:accommodation": 4,
+        "api:referrals": 5,
+        "api:allocations": 4,
         "api:mdt_figures": 7,
         "api:returns": 4,
     }

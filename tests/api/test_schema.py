@@ -33,6 +33,8 @@ OPERATIONS = {
     "/api/v1/reqol/",
     "/api/v1/crisis-events/",
     "/api/v1/accommodation/",
+    "/api/v1/referrals/",
+    "/api/v1/allocations/",
     "/api/v1/mdt-figures/",
     "/api/v1/returns/",
 }

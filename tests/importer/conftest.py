@@ -9,6 +9,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 CSV_FILES = [
     "people.csv",
     "episodes.csv",
+    "referrals.csv",
     "allocations.csv",
     "assessments.csv",
     "contacts.csv",

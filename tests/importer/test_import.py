@@ -11,6 +11,7 @@ from caseload.models import Allocation, Contact, Episode, Person, PersonAlias
 from caseload.outcomes.models import AccommodationChange, ServiceEvent
 from importer.models import HeldPerson, ImportedRecord, ImportRun
 from importer.services import held_person_create, held_person_link, records_import
+from referrals.models import EligibilityDecision, Referral
 from tests.factories import PersonFactory
 from tests.importer.conftest import CSV_FILES
 
@@ -25,6 +26,8 @@ COUNTS = {
     Contact: 3,
     ServiceEvent: 2,
     AccommodationChange: 3,
+    Referral: 2,
+    EligibilityDecision: 2,
 }
 
 
@@ -60,6 +63,39 @@ def test_it_imports_every_kind_from_the_csv_files(examples, manager):
     assert (first.status, first.total, first.standard_total) == ("completed", 30, 30)
     amended = Assessment.objects.get(person__first_name="Tomasz")
     assert amended.scheme.code == "ndt-amended" and amended.standard_total <= amended.total
+
+
+def test_referrals_keep_when_they_came_their_decision_and_the_period_they_opened(
+    examples, manager, example_navigator
+):
+    run(csvs(examples))
+    morgan = Referral.objects.get(person__first_name="Morgan")
+    assert (morgan.first_name, morgan.last_name) == ("Morgan", "Ashdown")
+    assert f"{morgan.created_at:%Y-%m-%d %H:%M}" == "2024-04-22 13:10"  # 14:10 BST
+    assert (morgan.status, morgan.domestic_abuse, morgan.disadvantage_count) == (
+        "eligible",
+        True,
+        3,
+    )
+    assert morgan.source_name == "Women's Aid"
+    assert morgan.episode.start_date.isoformat() == "2024-05-09"
+    decision = morgan.decisions.get()
+    assert (decision.outcome, decision.decided_by) == ("eligible", example_navigator)
+    tomasz = Referral.objects.get(person__first_name="Tomasz")
+    assert tomasz.is_self_referral and tomasz.decisions.get().decided_by == manager
+    run(csvs(examples))
+    assert counts() == COUNTS
+
+
+def test_a_referral_decision_breaking_the_rule_of_three_is_refused(examples, manager):
+    def break_rows(rows):
+        rows[1][rows[0].index("mental_health")] = "no"  # eligible on two of five
+        return rows
+
+    rewrite(examples / "referrals.csv", break_rows)
+    with pytest.raises(CommandError, match="1 problem"):
+        run(csvs(examples))
+    assert set(counts().values()) == {0}
 
 
 def test_the_workbook_imports_the_same_records(examples, manager):
