@@ -104,7 +104,9 @@ class TokenRateThrottle(BaseThrottle):
             return True
         if usage is None or not usage["should_limit"]:
             return True
-        self.time_left = usage["time_left"]
+        # At least a second: the window can end within this one, and a wait of 0 would send the
+        # 429 without its Retry-After header.
+        self.time_left = max(1, usage["time_left"])
         return False
 
     def wait(self):
