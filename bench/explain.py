@@ -3,109 +3,78 @@ EXPLAIN ANALYZE, with the slowest plans printed in full.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smd_bench .venv/bin/python bench/explain.py
 
-It signs in the same users bench/run.py picks (in-process, with Django's test client), opens
-each page once to warm up and once to capture its queries, logs one contact, and for each query
+It signs in the same users bench/run.py picks, second factor given, as bench/pages.py does
+(in-process, with Django's test client), opens each page once to warm up and once to capture
+its queries, logs one contact, and for each query
 prints its execution time and whether any table was read in full (a Seq Scan). Plans slower
 than --full-ms (default 5 ms) are printed whole. Read-only apart from the one contact.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full-ms", type=float, default=5.0)
     args = parser.parse_args()
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "explain-only-" + "x" * 40}
-    prepared = subprocess.run(  # noqa: S603 - this interpreter and bench/run.py
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--prepare"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    setup = json.loads(prepared.stdout.strip().splitlines()[-1])
-    os.environ.update(env, ALLOWED_HOSTS="testserver")
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smd.settings")
-    import django
+    from bench.pages import set_up_django
 
-    django.setup()
+    set_up_django()
+    from bench.run import pick
+
+    setup = pick()
+    if "error" in setup:
+        raise SystemExit(f"bench/explain.py: {setup['error']} (seed with manage.py seed_scale)")
+    explain(setup, full_ms=args.full_ms)
+
+
+def explain(setup, full_ms=5.0, out=None):
+    """Print every query of every benchmarked page with its EXPLAIN ANALYZE time; return
+    {page label: [(milliseconds, sql), ...]} (PostgreSQL only). Signed in as bench/pages.py
+    signs in, second factor given: a page that answers anything but 200 stops it."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
-    from smd.models import User
+    from bench.pages import check, pages, signed_in
 
-    person = setup["long_timelines"][0]
-    pages = [
-        ("navigator", "Baseline: your account", "get", "/accounts/profile/"),
-        ("navigator", "My caseload", "get", "/people/caseload/"),
-        ("navigator", "Person page, long timeline", "get", f"/people/{person}/"),
-        (
-            "navigator",
-            "Log a contact (POST)",
-            "post",
-            f"/people/{setup['caseload'][0]}/contacts/new/",
-        ),
-        ("team_leader", "Triage queue", "get", "/referrals/triage/"),
-        ("manager", "Team capacity", "get", "/people/capacity/"),
-        (
-            "mdt_chair",
-            "MDT live screen",
-            "get",
-            f"/mdt/{setup['meeting']}/live/?case={setup['agenda_items'][0]}",
-        ),
-    ]
+    out = out or sys.stdout
+    plans = {}
     clients = {}
-    for role, label, method, path in pages:
-        if role not in clients:
-            clients[role] = Client(HTTP_X_FORWARDED_PROTO="https")
-            clients[role].force_login(User.objects.get(username=setup["users"][role]))
-        client = clients[role]
-        if method == "get":
-            client.get(path)
-            with CaptureQueriesContext(connection) as ctx:
-                status = client.get(path).status_code
-        else:
-            data = {
-                "from": "caseload",
-                "submission_key": str(uuid.uuid4()),
-                "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-                "kind": "phone",
-                "duration_minutes": "10",
-                "summary": "Query plan check.",
-                "with_person": "on",
-            }
-            with CaptureQueriesContext(connection) as ctx:
-                status = client.post(path, data, HTTP_HX_REQUEST="true").status_code
-        print(f"\n=== {label}: HTTP {status}, {len(ctx.captured_queries)} queries")
+    for n, page in enumerate(pages(setup)):
+        if page.role not in clients:
+            clients[page.role] = signed_in(setup["users"][page.role])
+        client = clients[page.role]
+        if page.method == "get":
+            check(page, page.request(client, setup))  # warm up
+        with CaptureQueriesContext(connection) as ctx:
+            response = page.request(client, setup, n=n)
+        check(page, response)
+        print(f"\n=== {page.label}: HTTP 200, {len(ctx.captured_queries)} queries", file=out)
+        plans[page.label] = []
         with connection.cursor() as cursor:
             for query in ctx.captured_queries:
                 sql = query["sql"]
                 if not sql.lstrip().upper().startswith("SELECT"):
-                    print(f"  {'':>8}  {sql[:100]}")
+                    print(f"  {'':>8}  {sql[:100]}", file=out)
                     continue
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
                 plan = [row[0] for row in cursor.fetchall()]
                 took = float(plan[-1].split(":")[1].split()[0])
+                plans[page.label].append((took, sql))
                 seq = sorted(
                     {line.split(" on ")[1].split()[0] for line in plan if "Seq Scan on" in line}
                 )
                 flag = f"  Seq Scan: {', '.join(seq)}" if seq else ""
-                print(f"  {took:7.2f} ms  {sql[:100]}{flag}")
-                if took >= args.full_ms:
-                    print("\n".join("      " + line for line in plan))
+                print(f"  {took:7.2f} ms  {sql[:100]}{flag}", file=out)
+                if took >= full_ms:
+                    print("\n".join("      " + line for line in plan), file=out)
+    return plans
 
 
 if __name__ == "__main__":

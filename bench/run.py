@@ -129,17 +129,24 @@ def free_port(preferred):
 
 
 def prepare():
-    """Pick the benchmark users and records, deterministically, and print them as JSON.
-
-    The users are the seeded team's busiest navigator (most open allocations), its first team
-    leader, MDT chair and manager by username. Each gets the known benchmark password (the
-    seed's demo password) if it does not already have it. Nothing personal is printed: ids
-    and usernames only."""
+    """Pick the benchmark users and records (`pick`) and print them as JSON."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smd.settings")
     import django
 
     django.setup()
+    print(json.dumps(pick()))
+
+
+def pick():
+    """The benchmark users and records, chosen deterministically, as a dict (Django set up).
+
+    The users are the seeded team's busiest navigator (most open allocations), its first team
+    leader, MDT chair and manager by username. Each gets the known benchmark password (the
+    seed's demo password) if it does not already have it, and an authenticator app and fresh
+    backup codes (`_sign_in_codes`). Nothing personal is in it: ids and usernames only. When
+    the data will not do, the dict is {"error": why}; bench/pages.py and bench/explain.py use
+    it in-process, bench/run.py through `--prepare`."""
     from django.db.models import Count, Q
 
     from caseload import selectors
@@ -149,8 +156,7 @@ def prepare():
 
     team = Team.objects.annotate(n=Count("people")).order_by("-n", "name").first()
     if team is None or team.n == 0:
-        print(json.dumps({"error": "no team with people"}))
-        return
+        return {"error": "no team with people"}
     staff = User.objects.filter(team=team, is_active=True).order_by("username")
     navigator = (
         staff.filter(role=Role.NAVIGATOR)
@@ -171,8 +177,7 @@ def prepare():
     }
     missing = [role for role, user in users.items() if user is None]
     if missing:
-        print(json.dumps({"error": f"the team has no {', '.join(missing)}"}))
-        return
+        return {"error": f"the team has no {', '.join(missing)}"}
     for user in users.values():
         if not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
@@ -202,26 +207,19 @@ def prepare():
         else []
     )
     if not caseload or meeting is None or not items:
-        print(
-            json.dumps({"error": "the navigator has no caseload or the team no held MDT meeting"})
-        )
-        return
-    print(
-        json.dumps(
-            {
-                "team_people": team.n,
-                "password": DEMO_PASSWORD,
-                "users": {role: user.username for role, user in users.items()},
-                "codes": _sign_in_codes(users),
-                "caseload": [str(pk) for pk in caseload],
-                "long_timelines": [str(pk) for pk, _ in longest],
-                "long_timeline_contacts": [n for _, n in longest],
-                "meeting": str(meeting.pk),
-                "agenda_items": [str(pk) for pk in items],
-                "chair_can_run": meeting.can_run(chair),
-            }
-        )
-    )
+        return {"error": "the navigator has no caseload or the team no held MDT meeting"}
+    return {
+        "team_people": team.n,
+        "password": DEMO_PASSWORD,
+        "users": {role: user.username for role, user in users.items()},
+        "codes": _sign_in_codes(users),
+        "caseload": [str(pk) for pk in caseload],
+        "long_timelines": [str(pk) for pk, _ in longest],
+        "long_timeline_contacts": [n for _, n in longest],
+        "meeting": str(meeting.pk),
+        "agenda_items": [str(pk) for pk in items],
+        "chair_can_run": meeting.can_run(chair),
+    }
 
 
 def _sign_in_codes(users, per_user=40):
