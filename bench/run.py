@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -278,7 +279,17 @@ def log_in(client, username, password, code):
     )
     text = response.text or ""
     if response.status_code != 200 or f"{username}</dd>" not in text:
-        raise RuntimeError(f"sign-in as {username} failed (HTTP {response.status_code})")
+        raise RuntimeError(
+            f"sign-in as {username} failed (HTTP {response.status_code}): {_said(text)}"
+        )
+
+
+def _said(page):
+    """The page's title and its first error, to say why a sign-in step did not go through."""
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    error = re.search(r'class="invalid-feedback[^"]*"[^>]*>(.*?)<', page, re.S)
+    found = [m.group(1).strip() for m in (title, error) if m]
+    return " / ".join(found) or "no title"
 
 
 def drive(plan_path):
