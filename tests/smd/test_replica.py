@@ -165,6 +165,7 @@ def test_the_return_is_built_from_the_replica_and_equals_the_primarys(on_pair):
     built = QuarterlyReturn.objects.get(pk=requested.pk)
     assert built.status == QuarterlyReturn.Status.DONE, built.error
     assert len(on_the_replica) > 10
+    print(f"the return's build made {len(on_the_replica)} queries on the replica")
     assert not any("returns_quarterlyreturn" in q["sql"] for q in on_the_replica)
     # The same figures read on the primary, as the version's JSON column keeps them.
     on_primary = figures_as_data(build_return(team, Q2))
