@@ -71,7 +71,10 @@ def _measure(alias):
         return None
     if not in_recovery or (receiving and replayed_all):
         return 0.0
-    return None if age is None else max(0.0, float(age))
+    if age is None:  # replaying, and not one transaction replayed since it started
+        log.warning("Reports read from the primary: the replica's lag cannot be known yet")
+        return None
+    return max(0.0, float(age))
 
 
 def replica_lag(alias=REPLICA):
