@@ -22,6 +22,7 @@ from api.models import ApiToken, key_digest
 from smd.audit.models import AuditAction
 from smd.audit.services import audit_record
 from smd.client_ip import client_ip
+from smd.replica import primary
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ class TokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("That is not a token.") from None
-        token = ApiToken.objects.select_related("team").filter(key_hash=key_digest(key)).first()
+        with primary():  # not the replica: a token revoked a moment ago is refused now
+            tokens = ApiToken.objects.select_related("team")
+            token = tokens.filter(key_hash=key_digest(key)).first()
         if token is None:
             raise AuthenticationFailed("That token is not known.")
         request._request.api_token_seen = token

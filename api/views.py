@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from api import selectors, serializers
 from api.auth import audit_call
 from smd.quarters import Quarter
+from smd.replica import reports
 
 PERSON = OpenApiParameter(
     "person",
@@ -34,6 +35,15 @@ class ApiView(generics.GenericAPIView):
     """Reads for one token: its team only, audited per call, limited per token."""
 
     audit_description = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Every endpoint is a read: its records may come from the replica. The token is read
+        # from the primary (api.auth), so a revoked one stops at once; the audit entry is a
+        # write, so it goes to the primary too.
+        if request.method in ("GET", "HEAD"):
+            with reports():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         try:

@@ -20,6 +20,7 @@ from smd.audit.middleware import audit_person
 from smd.forms import add_service_errors
 from smd.models import Team
 from smd.quarters import financial_year_label, financial_year_of
+from smd.replica import read_from_replica
 from smd.versioning import EditConflict
 
 SESSION_REFERENCE = "referral_reference"
@@ -232,6 +233,7 @@ def referral_decision(request, pk):
 
 
 @requires("can_see_referral_overview")
+@read_from_replica
 def overview(request):
     this_year = financial_year_of(timezone.localdate())
     try:

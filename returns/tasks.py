@@ -18,6 +18,7 @@ from returns.services import return_request
 from smd.models import Team
 from smd.outbox.services import outbox_done
 from smd.quarters import Quarter
+from smd.replica import reports
 
 log = logging.getLogger(__name__)
 Status = QuarterlyReturn.Status
@@ -133,7 +134,11 @@ def quarterly_return_build(self, return_id, outbox_id=None):
     heartbeat.start()
     try:
         quarter = Quarter.from_label(qr.quarter)
-        figures = figures_as_data(build_return(qr.team, quarter))
+        # The figures are all reads: from the replica once it has replayed every change made
+        # before this build began. The version (read above, in _claim) and everything written
+        # below stay on the primary.
+        with reports(up_to_date_within=settings.REPLICA_BUILD_WAIT_SECONDS):
+            figures = figures_as_data(build_return(qr.team, quarter))
         pdf = to_pdf(figures, quarter=quarter, team=qr.team, version=qr.version)
         text = to_csv(figures, quarter=quarter, team=qr.team)
         stem = f"return-{quarter.label.replace('/', '-').replace(' ', '-')}-v{qr.version}"

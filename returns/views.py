@@ -12,6 +12,7 @@ from returns.figures import SECTIONS, SPLIT_LABELS, SPLITS, build_return
 from returns.models import QuarterlyReturn, ReturnDownload
 from smd.access import requires
 from smd.quarters import Quarter
+from smd.replica import read_from_replica
 
 
 def _quarters():
@@ -101,6 +102,7 @@ def _quarter_from(request):
 
 
 @requires("can_make_returns")
+@read_from_replica
 def live(request):
     """The return's figures computed now, each count linking to the people behind it."""
     quarter = _quarter_from(request)
@@ -122,6 +124,7 @@ def live(request):
 
 
 @requires("can_make_returns")
+@read_from_replica
 def people(request):
     """The people behind one figure, for users who may see them (admins may not: 404)."""
     if not request.user.in_team:

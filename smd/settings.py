@@ -139,6 +139,28 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica of that database, for reports (smd/replica.py, ADR 0034). Reads go there
+# only inside a report (the return and extract builds, the figures pages, the API's reads) and
+# only while it is no more than REPLICA_MAX_LAG_SECONDS behind; a replica further behind or out
+# of reach is passed over for the primary, with a warning in the log. Its lag is measured at
+# most once every REPLICA_CHECK_SECONDS per process. A return or extract build (of a finished
+# quarter, in the background) tolerates more: it waits up to REPLICA_BUILD_WAIT_SECONDS for the
+# replica to replay everything committed before the build began, so it misses no late change.
+# Under test the replica mirrors default: no second test database is made.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "").strip()
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # An unreachable replica costs a page at most this long, once per check.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["smd.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_BUILD_WAIT_SECONDS = env_int("REPLICA_BUILD_WAIT_SECONDS", 30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

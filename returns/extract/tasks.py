@@ -2,6 +2,7 @@ import logging
 import uuid
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from returns.extract.selectors import extract_rows, to_csv
 from returns.tasks import LeaseHeartbeat, lease_end
 from smd.outbox.services import outbox_done
 from smd.quarters import Quarter
+from smd.replica import reports
 
 log = logging.getLogger(__name__)
 Status = EvaluationExtract.Status
@@ -69,7 +71,10 @@ def evaluation_extract_build(self, extract_id, outbox_id=None):
     heartbeat.start()
     try:
         quarter = Quarter.from_label(extract.quarter)
-        rows = extract_rows(extract.team, quarter)
+        # The rows from the replica once it has every change made before the build began;
+        # the file and the extract's row are written on the primary after.
+        with reports(up_to_date_within=settings.REPLICA_BUILD_WAIT_SECONDS):
+            rows = extract_rows(extract.team, quarter)
         stem = f"evaluation-extract-{quarter.label.replace('/', '-').replace(' ', '-')}"
         name = extract.csv.storage.save(
             extract.csv.field.generate_filename(extract, f"{stem}-format-{FORMAT_VERSION}.csv"),
