@@ -2,7 +2,7 @@ from django import template
 
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
 from assessments.selectors import ndt_changes, review_status, review_status_from
-from caseload.models import Episode, EpisodeStatus
+from caseload.models import Episode, EpisodeStatus, records_of
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def ndt_summary(context, person):
     latest = None
     if open_episode is not None:
         latest = (
-            Assessment.objects.visible_to(user)
+            records_of(Assessment.objects, person, user)
             .completed()
             .filter(episode=open_episode)
             .select_related("scheme")
