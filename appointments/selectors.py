@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, Reminder
+from caseload.models import records_of
 
 RECENT = 5
 
@@ -54,8 +55,7 @@ def person_appointments(person, user, now=None):
     now = now or timezone.now()
     day = _day_start(timezone.localdate(now))
     rows = list(
-        Appointment.objects.visible_to(user)
-        .filter(person=person)
+        records_of(Appointment.objects, person, user)
         .select_related("worker")
         .order_by("-starts_at")
     )

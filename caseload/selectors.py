@@ -36,6 +36,7 @@ from caseload.models import (
     EpisodeStatus,
     Person,
     WorkerGender,
+    read_for,
 )
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import PlanTarget, Role, Specialism, User
@@ -101,8 +102,10 @@ def _last_contact_annotations():
 
 
 def person_detail(user, pk):
-    """One person the user may see, with what the person page shows; None if not visible."""
-    return (
+    """One person the user may see, with what the person page shows; None if not visible. The
+    person is noted as read for the user (`read_for`), so the page's cards and timeline do
+    not ask again."""
+    person = (
         Person.objects.visible_to(user)
         .prefetch_related(
             "aliases",
@@ -120,6 +123,7 @@ def person_detail(user, pk):
         .filter(pk=pk)
         .first()
     )
+    return read_for(person, user) if person is not None else None
 
 
 def continuity(person):

@@ -3,8 +3,9 @@
 A source says, for one kind of record: which records belong to a person (as this user may see
 them), which field says when each happened, the template for one entry, and the eager loading
 that template needs. The timeline asks every source for (kind, when, id) rows, merges them in
-the database (UNION ALL, newest first, LIMIT/OFFSET for the page), then loads only that page's
-records: one query per kind on the page. A page costs the same with 10 records or 10,000.
+the database (UNION ALL, newest first, LIMIT/OFFSET for the page, the count beside each row),
+then loads only that page's records: one query per kind on the page. A page costs the same with
+10 records or 10,000.
 
 The caseload knows no kind of record but its own. Every app registers its sources from its
 AppConfig.ready(): the caseload's with `register_caseload_sources()` below, and each other app
@@ -41,6 +42,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast
 
@@ -126,20 +128,88 @@ def _rows(person, user, group):
     if not parts:
         return None
     first, *rest = parts
-    combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-tl_at", "tl_kind", "tl_id")
+    return first.union(*rest, all=True) if rest else first
+
+
+class _Union:
+    """The union of the sources, compiled once, read a page (with the count) at a time.
+
+    Building and compiling the union of every source is most of what the timeline costs, and a
+    Paginator over the queryset would do it twice: once for the count, once for the page. Here
+    it is compiled once, and one query returns the page's rows each with the number of rows in
+    all (COUNT(*) OVER (), counted before LIMIT applies)."""
+
+    def __init__(self, rows):
+        self.compiler = rows.query.get_compiler(rows.db)
+        self.sql, self.params = self.compiler.as_sql()
+        # The database values made Python ones (times, ids), as the queryset itself would.
+        self.converters = self.compiler.get_converters([s[0] for s in self.compiler.select[:3]])
+        self.connection = connections[rows.db]
+
+    def _fetch(self, sql, params):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _select(self, sql_around, params):
+        q = self.connection.ops.quote_name
+        names = {"kind": q("tl_kind"), "at": q("tl_at"), "pk": q("tl_id"), "union": self.sql}
+        rows = self._fetch(sql_around.format(**names), (*self.params, *params))
+        count = rows[0][3] if rows else None
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        return [tuple(row[:3]) for row in rows], count
+
+    def page(self, offset, limit):
+        """([(kind, at, id)], count) for `limit` rows after `offset`; no count if none."""
+        # Only Django's compiled SQL and quoted column names go in the text; values are params.
+        return self._select(
+            "SELECT tl.{kind}, tl.{at}, tl.{pk}, COUNT(*) OVER () FROM ({union}) tl "
+            "ORDER BY tl.{at} DESC, tl.{kind}, tl.{pk} LIMIT %s OFFSET %s",
+            (limit, offset),
+        )
+
+    def last_page(self, per_page):
+        """([(kind, at, id)], count) for the last page, in one query; no count if none."""
+        return self._select(
+            "SELECT {kind}, {at}, {pk}, n FROM ("
+            "SELECT tl.{kind}, tl.{at}, tl.{pk}, COUNT(*) OVER () n, "
+            "ROW_NUMBER() OVER (ORDER BY tl.{at} DESC, tl.{kind}, tl.{pk}) r "
+            "FROM ({union}) tl) numbered WHERE r > (n - 1) / %s * %s ORDER BY r",
+            (per_page, per_page),
+        )
+
+
+def _page_number(number):
+    """The number asked for as Paginator.get_page reads it: not a whole number is the first."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        return int(number)
+    except (TypeError, ValueError):
+        return 1
 
 
 def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
     """One page of the person's timeline, newest first, optionally one group only. The page's
-    object_list is a list of Entry. Two queries for the count and the page, then one per kind
-    on the page."""
+    object_list is a list of Entry. One query for the page and the count (a second for the
+    last page when the one asked for is past it), then one per kind on the page."""
     if group not in _groups:
         group = None
     rows = _rows(person, user, group)
-    page = Paginator(rows if rows is not None else [], per_page).get_page(number)
+    union = _Union(rows) if rows is not None else None
+    wanted = _page_number(number)
+    items, count = [], None
+    if union is not None:
+        if wanted >= 1:
+            items, count = union.page((wanted - 1) * per_page, per_page)
+        if count is None and wanted != 1:
+            # Past the last page (or below the first): the last page, as Paginator.get_page.
+            items, count = union.last_page(per_page)
+    paginator = Paginator([], per_page)
+    paginator.count = count or 0
+    page = paginator.get_page(wanted)
     ids = defaultdict(list)
-    items = list(page.object_list)
     for kind, _, pk in items:
         ids[kind].append(pk)
     loaded = {}

@@ -2,14 +2,14 @@
 
 from django.core.files.storage import default_storage
 
+from caseload.models import records_of
 from documents.models import Document
 
 
 def person_documents(person, user):
     """The person's current documents the user may open, newest first. One query."""
     return list(
-        Document.objects.visible_to(user)
-        .filter(person=person)
+        records_of(Document.objects.current(), person, user)
         .select_related("uploaded_by")
         .order_by("-dated", "-uploaded_at")
     )

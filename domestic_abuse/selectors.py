@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from caseload.models import EventKind, Person, ServiceEvent
+from caseload.models import EventKind, Person, ServiceEvent, records_of
 from domestic_abuse.models import (
     DashChecklist,
     DashDefinition,
@@ -55,8 +55,7 @@ def person_summary(person, user):
     """The person's domestic-abuse risk and MARAC status, for their page: the latest checklist,
     the latest referral with its open actions, and when the checklist is due. Three queries."""
     latest = (
-        DashChecklist.objects.visible_to(user)
-        .filter(person=person)
+        records_of(DashChecklist.objects, person, user)
         .select_related("assessor", "definition")
         .order_by("-completed_on", "-created_at")
         .first()
@@ -68,8 +67,7 @@ def person_summary(person, user):
         .first()
     )
     referral = (
-        MaracReferral.objects.visible_to(user)
-        .filter(person=person)
+        records_of(MaracReferral.objects, person, user)
         .annotate(open_actions=Count("actions", filter=Q(actions__done_at__isnull=True)))
         .order_by("-referred_on", "-created_at")
         .first()

@@ -2,6 +2,7 @@
 it was completed, each MARAC referral on the day it was made."""
 
 from caseload import timeline
+from caseload.models import records_of
 from domestic_abuse.models import DashChecklist, MaracReferral
 
 
@@ -13,9 +14,7 @@ def register():
             kind="dash",
             group="domestic_abuse",
             template="domestic_abuse/timeline/checklist.html",
-            records=lambda person, user: DashChecklist.objects.visible_to(user).filter(
-                person=person
-            ),
+            records=lambda person, user: records_of(DashChecklist.objects, person, user),
             at="completed_on",
             eager=lambda qs: qs.select_related("assessor", "definition"),
             date_only=True,
@@ -26,9 +25,7 @@ def register():
             kind="marac",
             group="domestic_abuse",
             template="domestic_abuse/timeline/marac.html",
-            records=lambda person, user: MaracReferral.objects.visible_to(user).filter(
-                person=person
-            ),
+            records=lambda person, user: records_of(MaracReferral.objects, person, user),
             at="referred_on",
             eager=lambda qs: qs.select_related("referred_by"),
             date_only=True,

@@ -2,7 +2,7 @@ from django import template
 
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
 from assessments.selectors import ndt_changes, review_status, review_status_from
-from caseload.models import Episode, EpisodeStatus
+from caseload.models import Episode, EpisodeStatus, records_of
 
 register = template.Library()
 
@@ -13,23 +13,24 @@ def ndt_summary(context, person):
     one is due, and links.
 
     Reads the person's episodes from the page's own prefetch; costs one query for the latest
-    completed assessment in the open episode, and the change's own (at most four)."""
+    two completed assessments in the open episode, and, when there are two, the change's own
+    (at most four): with one or none there is no change to work out."""
     user = context["request"].user
     open_episode = next(
         (e for e in person.episodes.all() if e.status != EpisodeStatus.CLOSED), None
     )
-    latest = None
+    latest_two = []
     if open_episode is not None:
-        latest = (
-            Assessment.objects.visible_to(user)
+        latest_two = list(
+            records_of(Assessment.objects, person, user)
             .completed()
             .filter(episode=open_episode)
             .select_related("scheme")
-            .order_by("-assessed_on", "-created_at")
-            .first()
+            .order_by("-assessed_on", "-created_at")[:2]
         )
+    latest = latest_two[0] if latest_two else None
     change = None
-    if latest is not None:
+    if len(latest_two) == 2:
         change = ndt_changes([open_episode]).get(open_episode.pk)
     return {
         "person": person,

@@ -17,6 +17,8 @@ from caseload.models.people import (  # noqa: F401
     PersonQuerySet,
     RiskFlag,
     WorkerGender,
+    read_for,
+    records_of,
 )
 from caseload.models.support import (  # noqa: F401
     Allocation,

@@ -40,6 +40,31 @@ class PersonQuerySet(models.QuerySet):
         return self.exclude(retention_reviews__status="erased")
 
 
+# A page about one person reads the person through visible_to(user) first, then many kinds of
+# record about them, each also scoped to what the user may see (`<Model>.objects.visible_to`,
+# a subquery of visible_to). Within that request the person's visibility is already settled:
+# the person object carries a note of the user it was read for, and records of that person
+# need only `person=person`. The note lives on the object, so it never outlasts the request.
+
+
+def read_for(person, user):
+    """Note that `person` was read through `Person.objects.visible_to(user)` (only the code that
+    did so calls this); returns the person."""
+    person._read_for = user.pk
+    return person
+
+
+def records_of(queryset, person, user):
+    """The rows of `queryset` about `person` that `user` may see: `queryset.visible_to(user)`
+    for that person, without asking again whether the user may see the person when this
+    person object was read for this user (`read_for`). For querysets whose visible_to, for a
+    user who may see the person at all, is "of the people the user may see" (documents add
+    `current()`: pass `Document.objects.current()`)."""
+    if user.pk is not None and getattr(person, "_read_for", None) == user.pk:
+        return queryset.filter(person=person)
+    return queryset.visible_to(user).filter(person=person)
+
+
 class WorkerGender(models.TextChoices):
     """Who a person would rather work with: a stated preference, honoured where the team can."""
 

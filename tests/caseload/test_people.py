@@ -3,8 +3,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from caseload.models import Person, PersonAlias
-from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory, current_version
+from appointments.models import Appointment
+from caseload import selectors
+from caseload.models import Person, PersonAlias, read_for, records_of
+from smd.models import Role
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    PersonFactory,
+    UserFactory,
+    booked_appointment,
+    current_version,
+)
 
 LIST = reverse("caseload:person_list")
 
@@ -170,3 +180,29 @@ def test_peer_mentor_person_page_shows_no_referrals(client_for, make_user, team)
     assert (
         referral.reference in client_for(navigator).get(person.get_absolute_url()).content.decode()
     )
+
+
+# --- records of a person the page has already read ----------------------------------------------
+
+
+def test_records_of_a_person_read_for_one_user_are_scoped_again_for_another(
+    team, other_team, navigator
+):
+    """The person page reads the person for the signed-in user once; the cards then need only
+    the person. Anyone else, or a person object not read that way, gets visible_to again."""
+    person = PersonFactory(team=team)
+    booked_appointment(person, worker=navigator)
+    stranger = UserFactory(team=other_team, role=Role.NAVIGATOR)
+    read = read_for(Person.objects.visible_to(navigator).get(pk=person.pk), navigator)
+    assert records_of(Appointment.objects, read, navigator).count() == 1
+    assert records_of(Appointment.objects, read, stranger).count() == 0
+    assert records_of(Appointment.objects, Person.objects.get(pk=person.pk), stranger).count() == 0
+    assert records_of(Appointment.objects, Person.objects.get(pk=person.pk), navigator).count() == 1
+
+
+def test_the_person_page_reads_the_person_for_the_user_it_shows_them_to(
+    navigator, team_leader, team
+):
+    person = PersonFactory(team=team)
+    assert selectors.person_detail(navigator, person.pk)._read_for == navigator.pk
+    assert selectors.person_detail(team_leader, person.pk)._read_for == team_leader.pk
