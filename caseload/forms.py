@@ -313,6 +313,8 @@ class ContactForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
+        """Django's model validation, less the constraints in CHECKED_BY_FORM: the instance's
+        constraint list leaves them out only while this form validates it."""
         instance = self.instance
         every = instance.get_constraints
 
