@@ -226,6 +226,21 @@ class ContactForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     # The folded-away questions: the fold opens when one of them has an answer or an error.
     DETAIL_FIELDS = ["agencies", "topics", "follow_up_action", "follow_up_due"]
 
+    # Contact's check constraints that this form's own rules already enforce, each with its own
+    # message: the type is one of the choices, clean_duration_minutes holds the range, the
+    # summary is required (and stripped), clean() wants an action for a due date. Django checks
+    # a CheckConstraint by asking the database, a query each on every save that valid answers
+    # can never fail, so the form leaves these to itself and the database (which still refuses
+    # a row breaking one). Any other constraint Contact has is still checked here.
+    CHECKED_BY_FORM = frozenset(
+        {
+            "contact_kind_valid",
+            "contact_duration_range",
+            "contact_summary_required",
+            "contact_follow_up_due_has_action",
+        }
+    )
+
     def __init__(self, *args, person, **kwargs):
         kwargs.setdefault("auto_id", f"contact-{person.pk.hex[:8]}-%s")
         super().__init__(*args, **kwargs)
@@ -296,6 +311,24 @@ class ContactForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
         if cleaned.get("follow_up_due") and not cleaned.get("follow_up_action"):
             self.add_error("follow_up_action", "Say what the next action is, or clear its date.")
         return cleaned
+
+    def _post_clean(self):
+        """Django's model validation, less the constraints in CHECKED_BY_FORM: the instance's
+        constraint list leaves them out only while this form validates it."""
+        instance = self.instance
+        every = instance.get_constraints
+
+        def not_checked_by_form():
+            return [
+                (model, [c for c in constraints if c.name not in self.CHECKED_BY_FORM])
+                for model, constraints in every()
+            ]
+
+        instance.get_constraints = not_checked_by_form
+        try:
+            super()._post_clean()
+        finally:
+            del instance.get_constraints
 
     def contact_data(self):
         """What the contact services take, from the cleaned form."""

@@ -145,14 +145,24 @@ def continuity(person):
 CASELOAD_STATUSES = {EpisodeStatus.ACTIVE, EpisodeStatus.PAUSED}
 
 
-def my_caseload(user, status=""):
-    """The people currently allocated to the user, each with what the caseload row shows, the
-    longest without contact first (never contacted first of all). One query."""
+def _caseload_people(user):
+    """The people currently allocated to the user (in the kind of allocation their role holds),
+    each with their open episode's status: the scope of My caseload, its counts and its rows."""
     mine = (
         Allocation.objects.holding()
         .filter(worker=user, kind__in=[k for k, role in KIND_ROLE.items() if role == user.role])
         .values("episode__person")
     )
+    open_episode = Episode.objects.open().filter(person=OuterRef("pk"))
+    return (
+        Person.objects.visible_to(user)
+        .filter(pk__in=mine)
+        .annotate(episode_status=Subquery(open_episode.values("status")[:1]))
+    )
+
+
+def _with_row_facts(people):
+    """What a caseload row shows, as correlated subqueries on each person."""
     attempts = Contact.objects.filter(person=OuterRef("pk"), kind=ContactKind.ATTEMPTED).order_by(
         "-occurred_at"
     )
@@ -161,27 +171,40 @@ def my_caseload(user, status=""):
         .filter(person=OuterRef("pk"))
         .order_by(F("follow_up_due").asc(nulls_last=True), "occurred_at")
     )
-    open_episode = Episode.objects.open().filter(person=OuterRef("pk"))
     # When the open episode began, for "NDT review due".
-    began = open_episode.annotate(began=Coalesce("start_date", "accepted_on")).values("began")
-    people = (
-        Person.objects.visible_to(user)
-        .filter(pk__in=mine)
-        .annotate(
-            episode_status=Subquery(open_episode.values("status")[:1]),
-            episode_began=Subquery(began[:1]),
-            **_registered_columns(),
-            last_attempt_at=Subquery(attempts.values("occurred_at")[:1]),
-            next_action=Subquery(next_action.values("follow_up_action")[:1]),
-            next_action_due=Subquery(next_action.values("follow_up_due")[:1]),
-            next_action_id=Subquery(next_action.values("pk")[:1]),
-            **_last_contact_annotations(),
-        )
-        .order_by(F("last_contact_at").asc(nulls_first=True), "last_name", "first_name")
+    began = (
+        Episode.objects.open()
+        .filter(person=OuterRef("pk"))
+        .annotate(began=Coalesce("start_date", "accepted_on"))
+        .values("began")
     )
+    return people.annotate(
+        episode_began=Subquery(began[:1]),
+        **_registered_columns(),
+        last_attempt_at=Subquery(attempts.values("occurred_at")[:1]),
+        next_action=Subquery(next_action.values("follow_up_action")[:1]),
+        next_action_due=Subquery(next_action.values("follow_up_due")[:1]),
+        next_action_id=Subquery(next_action.values("pk")[:1]),
+        **_last_contact_annotations(),
+    )
+
+
+def my_caseload(user, status=""):
+    """The people currently allocated to the user, each with what the caseload row shows, the
+    longest without contact first (never contacted first of all). One query."""
+    people = _caseload_people(user)
     if status in CASELOAD_STATUSES:
         people = people.filter(episode_status=status)
-    return people
+    return _with_row_facts(people).order_by(
+        F("last_contact_at").asc(nulls_first=True), "last_name", "first_name"
+    )
+
+
+def caseload_row(user, pk):
+    """One person's row of the user's caseload, with the same facts as `my_caseload`'s rows,
+    or None when they are not on it. The person is picked before the facts are worked out, so
+    the query reads one row however long the caseload."""
+    return _with_row_facts(_caseload_people(user).filter(pk=pk)).order_by().first()
 
 
 def _registered_columns():
@@ -190,18 +213,10 @@ def _registered_columns():
 
 
 def caseload_counts(user):
-    """How many of the user's people are active and paused, for the filter. One query."""
-    counts = (
-        Episode.objects.open()
-        .filter(
-            allocations__worker=user,
-            allocations__ended_at__isnull=True,
-            person__in=Person.objects.visible_to(user),
-        )
-        .values("status")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    by_status = {row["status"]: row["n"] for row in counts}
+    """How many of the user's people are active and paused, for the filter and the pages: the
+    people My caseload lists, counted by their open episode's status. One query."""
+    counts = _caseload_people(user).order_by().values("episode_status").annotate(n=Count("pk"))
+    by_status = {row["episode_status"]: row["n"] for row in counts}
     return {
         "all": sum(by_status.values()),
         "active": by_status.get(EpisodeStatus.ACTIVE, 0),

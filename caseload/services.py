@@ -371,7 +371,8 @@ def contact_log(
         follow_up_due=follow_up_due,
     )
     contact.save()
-    contact.agencies.set(agencies)
+    if agencies:  # a new contact has none yet: nothing to read and compare, as set() would
+        contact.agencies.add(*agencies)
     # Support starts on the first day the person was actually reached, even when that contact
     # is logged after later ones (a backdated note).
     reached = timezone.localdate(occurred_at)

@@ -110,20 +110,25 @@ def person_edit(request, pk):
 @vary_on_headers("HX-Request")
 def my_caseload(request):
     status = request.GET.get("status", "")
-    people = selectors.my_caseload(request.user, status=status)
     row = request.GET.get("row")
     if request.htmx and row:
         # "Cancel" on an inline contact form: the row as it was.
         try:
-            person = get_object_or_404(people, pk=uuid.UUID(row))
+            person = selectors.caseload_row(request.user, uuid.UUID(row))
         except ValueError:
             raise Http404 from None
+        if person is None:
+            raise Http404
         return render(request, "caseload/my_caseload.html#row", {"person": person})
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    status = status if status in selectors.CASELOAD_STATUSES else ""
+    counts = selectors.caseload_counts(request.user)
+    paginator = Paginator(selectors.my_caseload(request.user, status=status), 50)
+    # The filter's counts are of the same people, by status: no second count for the pages.
+    paginator.count = counts[status or "all"]
     context = {
-        "page": page,
-        "status": status if status in selectors.CASELOAD_STATUSES else "",
-        "counts": selectors.caseload_counts(request.user),
+        "page": paginator.get_page(request.GET.get("page")),
+        "status": status,
+        "counts": counts,
     }
     return render(request, "caseload/my_caseload.html", context)
 
@@ -205,7 +210,7 @@ def _contact_person(request, pk):
 def _caseload_row(request, person):
     if not request.user.holds_caseload:
         return None
-    return selectors.my_caseload(request.user).filter(pk=person.pk).first()
+    return selectors.caseload_row(request.user, person.pk)
 
 
 def _contact_partial(request, person, *, from_page, form=None, saved=False):

@@ -5,6 +5,7 @@ again. A signed-in page always costs the session, the user and the device that g
 factor; a page about a person also writes one audit entry.
 """
 
+import uuid
 from datetime import date, timedelta
 
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 from assessments.models import AssessmentCorrection, AssessmentScheme, ReqolRecord
 from assessments.reqol.services import definition_import, reqol_record
 from assessments.services import assessment_correct, assessment_save
-from caseload.models import Allocation, Person, PersonAlias
+from caseload.models import Allocation, Contact, Person, PersonAlias
 from domestic_abuse import services as domestic_abuse
 from mdt import services as mdt
 from mdt.models import MdtMeeting, MdtReferral, SharingBasis
@@ -25,6 +26,7 @@ from tests.assessments.test_reqol import definition_data
 from tests.domestic_abuse.conftest import answers, dash_data
 from tests.factories import (
     AllocationFactory,
+    ContactFactory,
     EpisodeFactory,
     OrganisationFactory,
     PersonFactory,
@@ -388,6 +390,57 @@ def test_a_refused_person_edit_costs_the_same_as_the_record_grows(
     # the stored person's other names; the audit entry
     # and one more: the top bar's count of unread notifications
     assert refused_post(7) == few == 15
+
+
+# --- logging a contact from My caseload ------------------------------------------------------
+
+
+def test_a_contact_logged_from_my_caseload_costs_the_same_as_the_caseload_grows(
+    client_for, team, navigator, count_queries
+):
+    """The caseload's quick form: the contact is saved and only its person's row is read back,
+    however many people the caseload holds and however much each has on record."""
+    client = client_for(navigator)
+
+    def allocate(n):
+        people = [PersonFactory(team=team) for _ in range(n)]
+        for someone in people:
+            episode = EpisodeFactory(person=someone)
+            AllocationFactory(
+                episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR
+            )
+            ContactFactory(person=someone, episode=episode, author=navigator)
+        return people
+
+    person = allocate(1)[0]
+    url = reverse("caseload:contact_new", args=[person.pk])
+
+    def log(summary):
+        data = {
+            "from": "caseload",
+            "submission_key": str(uuid.uuid4()),
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "kind": "phone",
+            "duration_minutes": "10",
+            "summary": summary,
+            "with_person": "on",
+        }
+        with count_queries.during() as counted:
+            response = client.post(url, data, HTTP_HX_REQUEST="true")
+        page = response.content.decode()
+        assert response.status_code == 200 and f'id="row-{person.pk.hex}"' in page
+        assert "Contact logged." in page
+        return len(counted)
+
+    few = log("First call.")
+    allocate(7)
+    # session, user, device; the person; the service's transaction (a savepoint here, inside
+    # the test's own) with the one-time key's look-up, the savepoint the insert runs in, the
+    # open episode, the insert, and both savepoints released (7); the person's caseload row
+    # (one query, that person only); the row's NDT change; the audit entry. No query checks
+    # Contact's check constraints: the form's own rules hold each of them.
+    assert log("Second call.") == few == 14
+    assert Contact.objects.filter(summary__in=["First call.", "Second call."]).count() == 2
 
 
 # --- the user's own password ------------------------------------------------------------------

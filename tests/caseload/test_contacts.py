@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from caseload import services
+from caseload.forms import ContactForm
 from caseload.models import Contact, ContactVersion
 from smd.models import Role
 from tests.caseload.conftest import contact_form
@@ -113,6 +115,52 @@ def test_bad_input_gets_a_field_error_and_keeps_what_was_typed(
     else:
         assert "Saw her at the hostel." in page
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"kind": "carrier_pigeon"}, "kind", "Select a valid choice."),
+        ({"duration_minutes": "0"}, "duration_minutes", "Enter at least 1 minute."),
+        ({"duration_minutes": "481"}, "duration_minutes", "That is more than 8 hours"),
+        ({"summary": "   "}, "summary", "Write a few words about what happened."),
+        (
+            {"follow_up_due": timezone.localdate().isoformat(), "follow_up_action": ""},
+            "follow_up_action",
+            "Say what the next action is",
+        ),
+    ],
+)
+def test_the_form_holds_contacts_check_constraints_with_its_own_messages(
+    person, changes, field, message, count_queries
+):
+    """Each of Contact's check constraints the form leaves out of model validation is one of its
+    own rules: broken, it says so in words, without asking the database."""
+    form = ContactForm(contact_form(**changes), person=person)
+    with count_queries.during() as counted:
+        assert not form.is_valid()
+    assert message in " ".join(form.errors[field])
+    assert not [q for q in counted if '"_check"' in q["sql"]]
+
+
+def test_the_constraints_the_form_holds_are_contacts_own():
+    names = {constraint.name for constraint in Contact._meta.constraints}
+    assert ContactForm.CHECKED_BY_FORM.issubset(names)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "carrier_pigeon"},
+        {"duration_minutes": 0},
+        {"duration_minutes": 481},
+        {"summary": ""},
+        {"follow_up_due": timezone.localdate(), "follow_up_action": ""},
+    ],
+)
+def test_the_database_still_refuses_a_contact_breaking_those_rules(person, navigator, changes):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactFactory(person=person, author=navigator, **changes)
 
 
 def test_bad_input_over_htmx_comes_back_inline_with_the_errors(navigator_client, person):
