@@ -7,7 +7,19 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from assessments.models import (
@@ -238,8 +250,25 @@ def ndt_changes(episodes, *, until=None, with_items=False):
     completed = Assessment.objects.completed().filter(episode__in=episodes)
     if until:
         completed = completed.filter(assessed_on__lte=until)
+    # Only each episode's first and latest assessment, and its first and latest on the amended
+    # scheme, with how many there are of each, found in window passes: an episode reviewed
+    # every quarter for years sends four rows, not all of them.
+    amended = ExpressionWrapper(Q(scheme__comparable_to__isnull=False), BooleanField())
+    oldest = [F("assessed_on").asc(), F("created_at").asc(), F("id").asc()]
+    newest = [F("assessed_on").desc(), F("created_at").desc(), F("id").desc()]
+    episode, scale = [F("episode_id")], [F("episode_id"), amended]
     rows = list(
-        completed.order_by("episode_id", "assessed_on", "created_at").values_list(
+        completed.annotate(
+            nth=Window(RowNumber(), partition_by=episode, order_by=oldest),
+            nth_last=Window(RowNumber(), partition_by=episode, order_by=newest),
+            of=Window(Count("id"), partition_by=episode),
+            nth_on_scale=Window(RowNumber(), partition_by=scale, order_by=oldest),
+            nth_last_on_scale=Window(RowNumber(), partition_by=scale, order_by=newest),
+            of_on_scale=Window(Count("id"), partition_by=scale),
+        )
+        .filter(Q(nth=1) | Q(nth_last=1) | Q(nth_on_scale=1) | Q(nth_last_on_scale=1))
+        .order_by("episode_id", "assessed_on", "created_at", "id")
+        .values_list(
             "id",
             "episode_id",
             "person_id",
@@ -248,6 +277,8 @@ def ndt_changes(episodes, *, until=None, with_items=False):
             "total",
             "standard_total",
             "assessed_on",
+            "of",
+            "of_on_scale",
         )
     )
     if not rows:
@@ -280,7 +311,7 @@ def ndt_changes(episodes, *, until=None, with_items=False):
     changes = {}
     for episode_id, group in groupby(rows, key=itemgetter(1)):
         group = list(group)
-        if len(group) < 2:
+        if group[0][8] < 2:
             continue
         amended = [r for r in group if scales[r[4]].comparable_to_id is not None]
         changes[episode_id] = EpisodeChange(
@@ -288,7 +319,11 @@ def ndt_changes(episodes, *, until=None, with_items=False):
             person_id=group[0][2],
             accepted_on=group[0][3],
             standard=compare(group[0], group[-1], amended=False),
-            amended=compare(amended[0], amended[-1], amended=True) if len(amended) >= 2 else None,
+            amended=(
+                compare(amended[0], amended[-1], amended=True)
+                if amended and amended[0][9] >= 2
+                else None
+            ),
         )
     comparisons = [c for change in changes.values() for c in (change.standard, change.amended) if c]
     _rescore_and_itemise(comparisons, with_items=with_items)

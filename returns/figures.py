@@ -7,7 +7,8 @@ the PDF suppresses small counts in one place. The same functions feed the PDF, t
 HTML view.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -99,6 +100,32 @@ SPLIT_DEFINITIONS = {
 }
 
 
+class PeopleBySplit(Mapping):
+    """The people behind a count or total, split by split, as sorted text ids. Only the live
+    page's drill-down lists them, one split of one figure at a time; the return itself needs
+    the numbers alone, so a split's list is worked out when it is first asked for."""
+
+    def __init__(self, ids, split_ids):
+        self._ids, self._split_ids, self._lists = ids, split_ids, {}
+
+    def __getitem__(self, split):
+        if split not in SPLITS:
+            raise KeyError(split)
+        if split not in self._lists:
+            self._lists[split] = self._listed(split)
+        return self._lists[split]
+
+    def _listed(self, split):
+        members = self._split_ids.get(split)  # None for "all": everyone
+        return sorted({str(i) for i in self._ids if members is None or i in members})
+
+    def __iter__(self):
+        return iter(SPLITS)
+
+    def __len__(self):
+        return len(SPLITS)
+
+
 @dataclass
 class Figure:
     section: str
@@ -107,7 +134,8 @@ class Figure:
     definition: str
     kind: str = "count"  # count | mean | share | total | number
     values: dict = field(default_factory=dict)  # split -> number or None
-    people: dict = field(default_factory=dict)  # split -> sorted person ids (count figures)
+    # split -> sorted person ids (counts and totals), worked out when the drill-down asks
+    people: Mapping = field(default_factory=dict)
     bases: dict = field(default_factory=dict)  # split -> how many people a mean or share is over
     # The value counts people (or events each about one person), so 1 to 4 could point to
     # someone: the PDF prints it as "<5". Declared by every figure, read only by the renderer.
@@ -139,6 +167,16 @@ class Return:
             )
         }
         self._split_ids = self._splits(self._people, domestic_abuse_survivors(team_people))
+        # Each person's splits as one number, a bit for each: a figure looks each id up once
+        # and sorts its people by these numbers, not each id into each split's set in turn.
+        # Looked up by the UUID's integer: a UUID's own hash is Python code, run for every
+        # lookup, and the big figures are about 17,000 people each at 100×.
+        self._bits = {split: 1 << n for n, split in enumerate(self._split_ids)}
+        masks = defaultdict(int)
+        for split, members in self._split_ids.items():
+            for pid in members:
+                masks[pid.int] |= self._bits[split]
+        self._masks = dict(masks)
 
     def _splits(self, people, survivors):
         """Each split's people as a set, worked out once: every figure asks of every id."""
@@ -168,10 +206,15 @@ class Return:
 
     # --- how a figure is split ------------------------------------------------------------
 
-    def _in(self, split, pid):
+    def _mask(self, pid):
+        return self._masks.get(_key(pid), 0)  # 0: in no split but "all" (or a referral's id)
+
+    def _chosen(self, split, tagged):
+        """The values of (mask, value) pairs whose mask is in the split, in their order."""
         if split == "all":
-            return True  # includes referrals not yet linked to a person
-        return pid in self._split_ids[split]
+            return [value for _, value in tagged]  # includes referrals not yet linked
+        bit = self._bits[split]
+        return [value for mask, value in tagged if mask & bit]
 
     def _unique(self, key):
         """Keys made from free text ("St Mungo's", "St Mungo s") could meet: number the later."""
@@ -183,14 +226,17 @@ class Return:
             n += 1
         return f"{key}_{n}"
 
+    def _tally(self, ids):
+        """How many of `ids` are in each split, an id counted as often as it appears."""
+        times = list(Counter(self._mask(i) for i in ids).items())
+        return {split: sum(self._chosen(split, times)) for split in SPLITS}
+
     def count(self, section, key, label, definition, ids):
         """A count of people (or of events, when an id repeats)."""
         ids = list(ids)
         figure = Figure(section, self._unique(key), label, definition, "count", counts_people=True)
-        for split in SPLITS:
-            chosen = [i for i in ids if self._in(split, i)]
-            figure.values[split] = len(chosen)
-            figure.people[split] = sorted({str(i) for i in chosen})
+        figure.values = self._tally(ids)
+        figure.people = PeopleBySplit(ids, self._split_ids)
         self.figures.append(figure)
         return figure
 
@@ -200,9 +246,12 @@ class Return:
         pairs = values_by_person.items() if isinstance(values_by_person, dict) else values_by_person
         pairs = list(pairs)
         figure = Figure(section, self._unique(key), label, definition, "mean")
+        tagged = [(self._mask(pid), v) for pid, v in pairs]
+        distinct = {_key(pid) for pid, _ in pairs}
+        people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
         for split in SPLITS:
-            chosen = [v for pid, v in pairs if self._in(split, pid)]
-            figure.bases[split] = len({pid for pid, _ in pairs if self._in(split, pid)})
+            chosen = self._chosen(split, tagged)
+            figure.bases[split] = sum(self._chosen(split, people))
             figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
         self.figures.append(figure)
         return figure
@@ -220,23 +269,26 @@ class Return:
             counts_people=not money,
             money=money,
         )
+        tagged = [(self._mask(pid), n) for pid, n in amount_by_person.items() if n]
         for split in SPLITS:
-            chosen = {pid: n for pid, n in amount_by_person.items() if self._in(split, pid) and n}
-            total = sum(chosen.values())
+            total = sum(self._chosen(split, tagged))
             figure.values[split] = float(round(total, 2)) if money else round(total, 2)
-            figure.people[split] = sorted(str(pid) for pid in chosen)
+        figure.people = PeopleBySplit(
+            [pid for pid, n in amount_by_person.items() if n], self._split_ids
+        )
         self.figures.append(figure)
         return figure
 
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
         figure = Figure(section, self._unique(key), label, definition, "share")
-        numerator = set(numerator)
+        numerator = {_key(i) for i in numerator}
+        tagged = [(self._masks.get(k, 0), k in numerator) for k in {_key(i) for i in denominator}]
         for split in SPLITS:
-            base = [i for i in set(denominator) if self._in(split, i)]
-            hits = [i for i in base if i in numerator]
+            base = self._chosen(split, tagged)
+            hits = sum(base)
             figure.bases[split] = len(base)
-            figure.values[split] = round(100 * len(hits) / len(base), 1) if base else None
+            figure.values[split] = round(100 * hits / len(base), 1) if base else None
         self.figures.append(figure)
         return figure
 
@@ -801,6 +853,15 @@ class Return:
             "programme.",
             list(comparisons),
         )
+        # Each kind's people with any, in one pass: a total leaves out whoever has none.
+        first, this = defaultdict(dict), defaultdict(dict)
+        for pid, c in comparisons.items():
+            for kind, n in c.first.counts.items():
+                if n:
+                    first[kind][pid] = n
+            for kind, n in c.this.counts.items():
+                if n:
+                    this[kind][pid] = n
         for kind, label in EventKind.choices:
             unit = EVENT_UNITS.get(kind, "")
             what = f"{label} ({unit})" if unit else label
@@ -811,14 +872,14 @@ class Return:
                 f"{what}: their first quarter",
                 f"For the people compared: {measured} dated in each person's first "
                 "quarter on the programme.",
-                {pid: c.first[kind] for pid, c in comparisons.items()},
+                first[kind],
             )
             self.total(
                 s,
                 f"events_{kind}_this",
                 f"{what}: this quarter",
                 f"For the same people: {measured} dated in this quarter.",
-                {pid: c.this[kind] for pid, c in comparisons.items()},
+                this[kind],
             )
 
     def _accommodation_budgets_stars(self, s, active_people, active_ids):
@@ -889,14 +950,15 @@ class Return:
         """Where people lived when their support began against where they live at quarter end
         (or when support ended in the quarter): one row per person, their latest episode."""
         fields = ("person_id", "start_date", "end_date")
+        ended = Episode.objects.filter(
+            person__team=self.team,
+            status=EpisodeStatus.CLOSED,
+            end_date__range=(self.start, self.end),
+            start_date__isnull=False,  # never engaged: there is no start to compare with
+        )
         episodes = [
             *self._episodes_active_at_end().values(*fields),
-            *Episode.objects.filter(
-                person__team=self.team,
-                status=EpisodeStatus.CLOSED,
-                end_date__range=(self.start, self.end),
-                start_date__isnull=False,  # never engaged: there is no start to compare with
-            ).values(*fields),
+            *ended.values(*fields),
         ]
         latest = {}
         for e in sorted(episodes, key=lambda e: e["start_date"]):
@@ -904,6 +966,10 @@ class Return:
         history = defaultdict(list)  # person -> [(from date, status)], oldest first
         for pid, on, status in (
             AccommodationChange.objects.filter(person__team=self.team, from_date__lte=self.end)
+            # Only the people compared: not those whose support ended in an earlier quarter.
+            .filter(
+                Q(person__in=self._active_person_ids()) | Q(person__in=ended.values("person_id"))
+            )
             .order_by("from_date", "created_at")
             .values_list("person_id", "from_date", "status")
         ):
@@ -1367,6 +1433,11 @@ def _ndt_scale_text(scales):
     return "on " + " and ".join(
         f"{scale.name} version {scale.version} (0–{scale.max_total})" for scale in used
     )
+
+
+def _key(pid):
+    """An id as something quick to hash: a UUID's integer (see `Return._masks`)."""
+    return getattr(pid, "int", pid)
 
 
 def _slug(text):

@@ -21,8 +21,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models.functions import Coalesce, RowNumber, TruncQuarter
 from django.utils import timezone
 
 from caseload.models import (
@@ -89,15 +90,21 @@ def event_counts(people, start, end):
     return found
 
 
-def programme_start(person_ref="pk"):
-    """Subquery: the day a person's earliest episode began (its start date, or the day it was
-    accepted when engagement has not started), for annotating people (or, with
-    person_ref="person", their records)."""
-    return Subquery(
-        Episode.objects.filter(person=OuterRef(person_ref))
-        .order_by("accepted_on", "created_at")
-        .annotate(began=Coalesce("start_date", "accepted_on"))
-        .values("began")[:1]
+def first_episodes(people):
+    """The first episode of each of the people (the earliest accepted, the earlier recorded on
+    a tie), as ids for `__in`: one window pass over their episodes. A correlated subquery per
+    person, or per record, asks the same of the index once for every row it is joined to."""
+    return (
+        Episode.objects.filter(person__in=people)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=F("person_id"),
+                order_by=[F("accepted_on").asc(), F("created_at").asc()],
+            )
+        )
+        .filter(nth=1)
+        .values("id")
     )
 
 
@@ -128,12 +135,14 @@ def event_comparison(people, quarter):
     """For each person, their events in `quarter` against those in their first quarter on the
     programme (the quarter holding their earliest episode's start). Two queries: the people's
     start dates, then every event of both kinds of quarter in one aggregate."""
-    starts = dict(
-        people.order_by().annotate(began=programme_start()).values_list("pk", "began").distinct()
-    )
-    first_quarters = {
-        pk: Quarter.containing(began) if began else None for pk, began in starts.items()
-    }
+    # Each person joined to their first episode only (or to none, with no episode), so every
+    # row below is one person's, or one event's, once.
+    first = first_episodes(people)
+    on_first = Q(episodes__in=first) | Q(episodes__isnull=True)
+    began = Coalesce("episodes__start_date", "episodes__accepted_on")
+    starts = dict(people.order_by().filter(on_first).values_list("pk", began).distinct())
+    quarters = {began: Quarter.containing(began) for began in set(starts.values()) if began}
+    first_quarters = {pk: quarters.get(began) for pk, began in starts.items()}
     results = {
         pk: EventComparison(pk, first, quarter, EventCounts(), EventCounts())
         for pk, first in first_quarters.items()
@@ -142,15 +151,16 @@ def event_comparison(people, quarter):
         return results
     # An event is in the person's first quarter when the event and the person's start fall
     # in the same quarter. Financial quarters begin on calendar-quarter days (1 April, July,
-    # October, January), so the database's quarter truncation says it in one condition; one
-    # condition per distinct first quarter made the database run the start-date subquery for
-    # every event once per quarter compared.
+    # October, January), so the database's quarter truncation says it in one condition.
     in_first = Q(first_quarter=F("event_quarter"))
     in_this = Q(occurred_on__range=(quarter.start, quarter.end))
     rows = (
         ServiceEvent.objects.filter(person__in=people)
+        .filter(Q(person__episodes__in=first) | Q(person__episodes__isnull=True))
         .annotate(
-            first_quarter=TruncQuarter(programme_start("person")),
+            first_quarter=TruncQuarter(
+                Coalesce("person__episodes__start_date", "person__episodes__accepted_on")
+            ),
             event_quarter=TruncQuarter("occurred_on"),
         )
         .filter(in_first | in_this)
