@@ -60,7 +60,7 @@ def agenda_for(user, meeting):
     return (
         AgendaItem.objects.visible_to(user)
         .filter(meeting=meeting)
-        .select_related("person", "mdt_referral__referring_organisation")
+        .select_related("person", "mdt_referral__referring_organisation", "saved_by")
         .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("position")
     )
