@@ -174,7 +174,8 @@ def owners_matching(meeting, text, limit=OWNER_MATCHES):
     """Up to `limit` people who may own the meeting's actions whose name or username holds
     every word typed, as value rows (OWNER_FIELDS); "Name (Organisation) [username]", as the
     type-ahead offers it, is that username alone. A short query whatever the staff."""
-    text = (text or "").strip()[:100]
+    # A NUL cannot be stored or searched for (PostgreSQL refuses it): it matches nobody.
+    text = (text or "").replace("\x00", "").strip()[:100]
     allowed = owners_allowed(meeting)
     bracketed = re.search(r"\[([^\[\]]+)\]\s*$", text)
     if bracketed:

@@ -136,6 +136,12 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     expect(page.locator("#actions")).to_contain_text("Zoe Okafor")
     assert_accessible(page)
     screenshot(page, "mdt-01b-live-someone-else")
+    # Without JavaScript the same address is a page to look a name up.
+    page.goto(f"{live_server.url}/mdt/{meeting.pk}/owners/?owner_name=zoe")
+    expect(page.get_by_text("Zoe Okafor (", exact=False)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "mdt-01c-owners-page")
+    page.go_back()
 
     page.get_by_role("button", name="Finish meeting and write minutes").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")

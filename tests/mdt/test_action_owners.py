@@ -60,8 +60,8 @@ def test_the_live_screen_does_not_grow_with_the_staff(client_for, chair, meeting
 
 
 def test_someone_else_in_the_team_is_typed_and_becomes_the_owner(client_for, chair, item, team):
-    zara = NavigatorFactory(team=team, first_name="Zara", last_name="Quint")
-    response = _add(client_for(chair), item, owner_name="zara quin")
+    zara = NavigatorFactory(team=team, first_name="Zarya", last_name="Quintessa")
+    response = _add(client_for(chair), item, owner_name="zarya quint")
     assert response.status_code == 302
     action = Action.objects.get(agenda_item=item)
     assert action.owner == zara and action.owner_organisation == zara.organisation
@@ -91,7 +91,7 @@ def test_a_name_that_matches_several_asks_which_and_lists_them(client_for, chair
 def test_an_owner_outside_the_team_and_the_meeting_is_refused(
     client_for, chair, item, other_team, probation
 ):
-    elsewhere = NavigatorFactory(team=other_team, first_name="Elsie")
+    elsewhere = NavigatorFactory(team=other_team, first_name="Ottoline")
     uninvited = UserFactory(role=Role.MDT_MEMBER, team=None, organisation=probation)
     client = client_for(chair)
     for stranger in (elsewhere, uninvited):
@@ -100,7 +100,7 @@ def test_an_owner_outside_the_team_and_the_meeting_is_refused(
         assert "Choose someone in the team, or a member invited to this meeting." in (
             response.content.decode()
         )
-    response = _add(client, item, owner_name="Elsie")
+    response = _add(client, item, owner_name="Ottoline")
     assert response.status_code == 400
     assert "Nobody in the team or invited to this meeting is called" in response.content.decode()
     assert not Action.objects.filter(agenda_item=item).exists()
@@ -123,13 +123,13 @@ def test_owner_search_offers_a_few_who_may_own_and_no_one_else(
     client_for, chair, meeting, team, other_team
 ):
     for n in range(12):
-        NavigatorFactory(team=team, first_name="Robin", last_name=f"Number{n}")
-    NavigatorFactory(team=other_team, first_name="Robin", last_name="Elsewhere")
+        NavigatorFactory(team=team, first_name="Quillon", last_name=f"Number{n}")
+    NavigatorFactory(team=other_team, first_name="Quillon", last_name="Elsewhere")
     client = client_for(chair)
     url = reverse("mdt:owners", args=[meeting.pk])
-    options = client.get(url, {"owner_name": "robin"}, HTTP_HX_REQUEST="true")
+    options = client.get(url, {"owner_name": "quillon"}, HTTP_HX_REQUEST="true")
     values = re.findall(r'<option value="([^"]*)">', options.content.decode())
-    assert len(values) == 8 and all(v.startswith("Robin Number") for v in values)
+    assert len(values) == 8 and all(v.startswith("Quillon Number") for v in values)
     assert "<html" not in options.content.decode()
     page = client.get(url, {"owner_name": "Elsewhere"})
     assert page.status_code == 200 and "Nobody who can own an action matches" in (
