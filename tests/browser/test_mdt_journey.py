@@ -142,6 +142,7 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     assert_accessible(page)
     screenshot(page, "mdt-01c-owners-page")
     page.go_back()
+    assert_fits_phone(page)
 
     page.get_by_role("button", name="Finish meeting and write minutes").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")
