@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -261,53 +262,148 @@ CAPACITY_FIELDS = [
 ]
 
 
-def team_capacity(user):
-    """Each worker's caseload against capacity, the team's places and how full they are,
-    specialist capacity apart, the people waiting for a lead navigator and for how long, and
-    the people a year the places support beside the plan's target. Five queries."""
-    workers = list(
-        workers_with_load(user.team_id)
-        .filter(Q(is_active=True) | Q(load__gt=0))
-        # Only what capacity and the page use: the totals read every worker in the team.
-        .only(*CAPACITY_FIELDS)
+def _holding_of_role():
+    """Current allocations on open episodes, of the kind the worker's role holds: what counts
+    against a worker's capacity."""
+    return Allocation.objects.holding().filter(
+        Q(kind=Allocation.Kind.LEAD_NAVIGATOR, worker__role=Role.NAVIGATOR)
+        | Q(kind=Allocation.Kind.PEER_MENTOR, worker__role=Role.PEER_MENTOR)
     )
-    loads = [Load(w, w.load, capacity_of(w) if w.is_active else Decimal(0)) for w in workers]
-    navigators = [item for item in loads if item.worker.role == Role.NAVIGATOR]
-    peer_mentors = [item for item in loads if item.worker.role == Role.PEER_MENTOR]
-    navigator_totals = Totals("All navigators")
-    peer_totals = Totals("All peer mentors", role=Role.PEER_MENTOR)
+
+
+def capacity_totals(team_id):
+    """The team's navigator, peer-mentor and specialist totals, and how many workers of each
+    role the page lists (the active ones and those who left but still hold people), from two
+    aggregate queries: one over the staff profiles, one over the people held. No worker is
+    loaded, so the cost does not grow with the staff as a list of them would."""
+    navigators = Totals("All navigators")
+    peer_mentors = Totals("All peer mentors", role=Role.PEER_MENTOR)
     specialist = {s: Totals(s.label) for s in SPECIALISMS}
-    for item in navigators:
-        if item.worker.is_active:
-            navigator_totals.add(item)
-            if item.worker.specialism:
-                specialist[Specialism(item.worker.specialism)].add(item)
-        else:
-            navigator_totals.add_load(item)
-    for item in peer_mentors:
-        if item.worker.is_active:
-            peer_totals.add(item)
-        else:
-            peer_totals.add_load(item)
-    waiting = awaiting_allocation(user)
+    listed = {Role.NAVIGATOR: 0, Role.PEER_MENTOR: 0}
+    staff = (
+        User.objects.filter(
+            team_id=team_id, is_active=True, role__in=[Role.NAVIGATOR, Role.PEER_MENTOR]
+        )
+        .values("role", "specialism")
+        .annotate(fte=Sum("fte"), hours=Sum("planned_hours"), workers=Count("pk"))
+        .order_by()
+    )
+    for row in staff:
+        groups = [navigators if row["role"] == Role.NAVIGATOR else peer_mentors]
+        if row["role"] == Role.NAVIGATOR and row["specialism"]:
+            groups.append(specialist[Specialism(row["specialism"])])
+        for totals in groups:
+            totals.fte += Decimal(row["fte"])
+            totals.hours += Decimal(row["hours"])
+            totals.workers += row["workers"]
+        listed[row["role"]] += row["workers"]
+    held = (
+        _holding_of_role()
+        .filter(worker__team_id=team_id)
+        .values("worker__role", "worker__is_active", "worker__specialism")
+        .annotate(load=Count("pk"), holders=Count("worker", distinct=True))
+        .order_by()
+    )
+    for row in held:
+        role = row["worker__role"]
+        groups = [navigators if role == Role.NAVIGATOR else peer_mentors]
+        if row["worker__is_active"] and role == Role.NAVIGATOR and row["worker__specialism"]:
+            groups.append(specialist[Specialism(row["worker__specialism"])])
+        for totals in groups:
+            totals.load += row["load"]
+        if not row["worker__is_active"]:
+            # Left, but still holding people: listed to be handed over, with no places.
+            listed[role] += row["holders"]
+    return {
+        "navigator_totals": navigators,
+        "peer_totals": peer_mentors,
+        "specialist_totals": [t for t in specialist.values() if t.workers],
+        "listed": listed,
+    }
+
+
+def capacity_list(team_id, role):
+    """The workers of one role the capacity page lists, by name, each with `load`: a lazy
+    queryset for the page to slice, so only the rows shown are read and counted. Everyone
+    active, and those who left but still hold people."""
+    holding = _holding_of_role()
+    per_worker = (
+        holding.filter(worker=OuterRef("pk")).order_by().values("worker").annotate(n=Count("pk"))
+    )
+    return (
+        User.objects.filter(team_id=team_id, role=role)
+        .filter(
+            Q(is_active=True) | Q(pk__in=holding.filter(worker__team_id=team_id).values("worker"))
+        )
+        .only(*CAPACITY_FIELDS)
+        .annotate(load=Coalesce(Subquery(per_worker.values("n")[:1]), Value(0)))
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def capacity_loads(workers):
+    """Each worker of a page of `capacity_list` with their load against capacity."""
+    return [Load(w, w.load, capacity_of(w) if w.is_active else Decimal(0)) for w in workers]
+
+
+def team_capacity(user):
+    """The team's totals and places, specialist capacity apart, how full the places are, the
+    people waiting for a lead navigator and for how long, and the people a year the places
+    support beside the plan's target; the workers of each role as lazy lists for the page to
+    show a page of. Five queries, and one for each page of a list shown."""
+    totals = capacity_totals(user.team_id)
     today = timezone.localdate()
     year = financial_year_of(today)
+    waiting = waiting_list(user, on=today)
     return {
-        "navigators": navigators,
-        "peer_mentors": peer_mentors,
-        "navigator_totals": navigator_totals,
-        "peer_totals": peer_totals,
-        "specialist_totals": [t for t in specialist.values() if t.workers],
+        "navigators": capacity_list(user.team_id, Role.NAVIGATOR),
+        "peer_mentors": capacity_list(user.team_id, Role.PEER_MENTOR),
+        "listed": totals["listed"],
+        "navigator_totals": totals["navigator_totals"],
+        "peer_totals": totals["peer_totals"],
+        "specialist_totals": totals["specialist_totals"],
         "waiting": waiting,
         "team": TeamCapacity(
-            navigators=navigator_totals,
-            peer_mentors=peer_totals,
-            waiting=waiting_summary(waiting, on=today),
+            navigators=totals["navigator_totals"],
+            peer_mentors=totals["peer_totals"],
+            waiting=waiting.summary,
             days_on_service=days_on_service(user.team_id, on=today),
             year=year,
             target=plan_target(user.team_id, year),
         ),
     }
+
+
+class WaitingList:
+    """The episodes waiting for a lead navigator, longest waiting first, read once as ids and
+    dates: their number and waits (`summary`) come from those, and a Paginator's slice reads
+    only the episodes of the page shown, with their people."""
+
+    def __init__(self, user, *, on):
+        self.user = user
+        rows = list(awaiting_allocation(user).values_list("pk", "accepted_on"))
+        self.ids = [pk for pk, _ in rows]
+        waits = [(on - accepted_on).days for _, accepted_on in rows]
+        self.summary = WaitingSummary()
+        if waits:
+            self.summary = WaitingSummary(
+                count=len(waits),
+                mean_days=(Decimal(sum(waits)) / len(waits)).quantize(Decimal("0.1")),
+                longest_days=max(waits),
+            )
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        ids = self.ids[index]
+        return list(awaiting_allocation(self.user).filter(pk__in=ids)) if ids else []
+
+
+def waiting_list(user, *, on):
+    """The people waiting for a lead navigator in the user's scope. One query, and one for
+    the page of them shown."""
+    return WaitingList(user, on=on)
 
 
 def waiting_summary(episodes, *, on):

@@ -27,7 +27,7 @@ from caseload.forms import (
 from caseload.models import Allocation, EpisodeStatus, Person
 from smd.access import requires
 from smd.forms import add_service_errors
-from smd.models import PlanTarget
+from smd.models import PlanTarget, Role
 from smd.quarters import financial_year_of
 from smd.submission import submission_made
 from smd.versioning import EditConflict
@@ -139,14 +139,19 @@ CAPACITY_PAGE_SIZE = 50
 @requires("can_see_team_capacity")
 def team_capacity(request):
     context = selectors.team_capacity(request.user)
-    # The totals cover the whole team; the lists show fifty at a time, each with its own page.
+    # The totals cover the whole team; the lists show fifty at a time, each with its own page,
+    # and each page reads only its own rows: the numbers listed come with the totals.
+    counts = {
+        "navigators": context["listed"][Role.NAVIGATOR],
+        "peer_mentors": context["listed"][Role.PEER_MENTOR],
+        "waiting": context["team"].waiting.count,
+    }
     for key, param in [("navigators", "nav"), ("peer_mentors", "peer"), ("waiting", "waiting")]:
         paginator = Paginator(context[key], CAPACITY_PAGE_SIZE)
-        if key == "waiting":
-            # Already counted with the waits: no second count for the pages.
-            paginator.count = context["team"].waiting.count
+        paginator.count = counts[key]
         page = paginator.get_page(request.GET.get(param))
-        context[key] = list(page)
+        rows = list(page)
+        context[key] = rows if key == "waiting" else selectors.capacity_loads(rows)
         context[f"{key}_page"] = page
         context[f"{key}_param"] = param
     context.update(

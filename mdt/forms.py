@@ -1,7 +1,11 @@
+import re
+import uuid
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from caseload.models import Allocation
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
 from smd.access import PERMISSIONS, TEAM_ROLES
 from smd.forms import LongSelect, PlainEnglishMixin, SubmissionKeyMixin
@@ -147,7 +151,63 @@ def _owner_label(user):
     return _owner_label_from(user.first_name, user.last_name, user.username, organisation)
 
 
+OWNER_FIELDS = ("pk", "first_name", "last_name", "username", "organisation__name")
+OWNER_MATCHES = 8
+
+
+def owners_allowed(meeting):
+    """Who may own an action agreed at the meeting: the team's active staff and the members
+    invited to it (partners own actions too)."""
+    invited = meeting.invitations.exclude(member=None).values("member")
+    return User.objects.filter(is_active=True).filter(
+        Q(team_id=meeting.team_id, role__in=TEAM_ROLES) | Q(pk__in=invited)
+    )
+
+
+def owner_choice(first_name, last_name, username, organisation):
+    """How a possible owner is written in the type-ahead, and typed back: their name and
+    organisation, with the username in brackets so two people of the same name differ."""
+    return f"{_owner_label_from(first_name, last_name, username, organisation)} [{username}]"
+
+
+def owners_matching(meeting, text, limit=OWNER_MATCHES):
+    """Up to `limit` people who may own the meeting's actions whose name or username holds
+    every word typed, as value rows (OWNER_FIELDS); "Name (Organisation) [username]", as the
+    type-ahead offers it, is that username alone. A short query whatever the staff."""
+    # A NUL cannot be stored or searched for (PostgreSQL refuses it): it matches nobody.
+    text = (text or "").replace("\x00", "").strip()[:100]
+    allowed = owners_allowed(meeting)
+    bracketed = re.search(r"\[([^\[\]]+)\]\s*$", text)
+    if bracketed:
+        allowed = allowed.filter(username__iexact=bracketed.group(1).strip())
+    else:
+        words = text.split()[:4]
+        if not words:
+            return []
+        for word in words:
+            allowed = allowed.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+            )
+    return list(
+        allowed.order_by("first_name", "last_name", "username").values_list(*OWNER_FIELDS)[:limit]
+    )
+
+
 class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
+    """An action agreed at the meeting. The owner list offers the people at the meeting (its
+    chair and invited members, the person's lead workers, the owners of their open actions,
+    whoever is running it); anyone else who may own it is typed in "someone else", with a
+    type-ahead from `mdt:owners`. Neither grows with the team's staff."""
+
+    owner_name = forms.CharField(
+        label="Or someone else",
+        required=False,
+        max_length=200,
+        help_text="Type their name: anyone in the team, or a member invited to this meeting.",
+    )
+
     class Meta:
         model = Action
         fields = ["description", "owner", "owner_organisation", "due_on"]
@@ -159,34 +219,70 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
         widgets = {
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "owner": LongSelect,
+            "owner_organisation": LongSelect,
         }
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, item=None, by=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Owners are the team's staff or members invited to this meeting.
-        invited = meeting.invitations.exclude(member=None).values("member")
-        self.fields["owner"].queryset = (
-            User.objects.filter(is_active=True)
-            .filter(Q(team_id=meeting.team_id, role__in=TEAM_ROLES) | Q(pk__in=invited))
-            .select_related("organisation")
-            # Only what the label needs: the list holds every member of the team's staff.
-            .only("first_name", "last_name", "username", "organisation_id", "organisation__name")
-            .order_by("first_name")
+        self.meeting = meeting
+        owner = self.fields["owner"]
+        # The list is what is offered; whoever is posted is checked against everyone allowed.
+        owner.queryset = owners_allowed(meeting)
+        owner.required = False
+        owner.label = "Owner"
+        owner.error_messages["invalid_choice"] = (
+            "Choose someone in the team, or a member invited to this meeting."
         )
-        self.fields["owner"].label_from_instance = _owner_label
-        # The options are read as plain rows, not model instances: at a hundred times a city's
-        # volumes the list has 2,700 people, and building a User and an Organisation for each
-        # was most of the live screen's time. The queryset still checks what is posted.
-        rows = self.fields["owner"].queryset.values_list(
-            "pk", "first_name", "last_name", "username", "organisation__name"
+        owner.label_from_instance = _owner_label
+        self.fields["owner_name"].label = "Or someone else (type their name)"
+        self.matches = []
+        self._offer(item, by)
+        organisations = self.fields["owner_organisation"]
+        organisations.queryset = Organisation.objects.filter(is_active=True)
+        organisations.required = False
+        organisations.help_text = "Leave blank for the owner's own."
+        organisations.widget.choices = [("", "---------")] + list(
+            organisations.queryset.order_by("name").values_list("pk", "name")
         )
-        self.fields["owner"].widget.choices = [("", "---------")] + [
+
+    def _offer(self, item, by):
+        """The owner list: the people at the meeting, the person's lead workers and action
+        owners, the one posted or typed. One query, as long as the meeting's list of people."""
+        offered = Q(pk__in=self.meeting.invitations.exclude(member=None).values("member"))
+        offered |= Q(pk=self.meeting.chair_id)
+        if by is not None:
+            offered |= Q(pk=by.pk)
+        if item is not None:
+            offered |= Q(
+                pk__in=Allocation.objects.current()
+                .filter(episode__person_id=item.person_id)
+                .values("worker")
+            )
+            offered |= Q(
+                pk__in=Action.objects.open().filter(person_id=item.person_id).values("owner")
+            )
+        posted = self.data.get(self.add_prefix("owner")) if self.is_bound else None
+        if posted := _uuid_or_none(posted or self.initial.get("owner")):
+            offered |= Q(pk=posted)
+        typed = self.data.get(self.add_prefix("owner_name")) if self.is_bound else None
+        if typed and typed.strip():
+            self.matches = owners_matching(self.meeting, typed)
+            offered |= Q(pk__in=[row[0] for row in self.matches])
+        rows = (
+            owners_allowed(self.meeting)
+            .filter(offered)
+            .order_by("first_name", "last_name", "username")
+            .values_list(*OWNER_FIELDS)
+        )
+        self.fields["owner"].widget.choices = [("", "Choose the owner")] + [
             (pk, _owner_label_from(first, last, username, organisation))
             for pk, first, last, username, organisation in rows
         ]
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(is_active=True)
-        self.fields["owner_organisation"].required = False
-        self.fields["owner_organisation"].help_text = "Leave blank for the owner's own."
+
+    @property
+    def owner_choices(self):
+        """The people the typed name matched, as the type-ahead offers them."""
+        return [owner_choice(*row[1:]) for row in self.matches]
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]
@@ -196,7 +292,15 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        typed = (cleaned.get("owner_name") or "").strip()
         owner = cleaned.get("owner")
+        if typed and "owner" not in self.errors:
+            owner = self._owner_typed(typed, chosen=owner)
+            if owner is not None:
+                cleaned["owner"] = owner
+                self.instance.owner = owner
+        elif owner is None and "owner" not in self.errors:
+            self.add_error("owner", "Choose the owner, or type the name of someone else.")
         if owner and not cleaned.get("owner_organisation"):
             if owner.organisation_id:
                 cleaned["owner_organisation"] = owner.organisation
@@ -205,11 +309,40 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
                 self.add_error("owner_organisation", "Choose the owner's organisation.")
         return cleaned
 
+    def _owner_typed(self, typed, *, chosen):
+        """The one person the typed name means, or None with a field error saying why."""
+        if len(self.matches) != 1:
+            if not self.matches:
+                message = (
+                    f"Nobody in the team or invited to this meeting is called “{typed}”: "
+                    "check the spelling."
+                )
+            else:
+                message = (
+                    f"More than one person matches “{typed}”: choose one from the Owner list, "
+                    "or type more of the name."
+                )
+            self.add_error("owner_name", message)
+            return None
+        owner = User.objects.select_related("organisation").get(pk=self.matches[0][0])
+        if chosen is not None and chosen.pk != owner.pk:
+            self.add_error("owner_name", "Choose the owner from the list or type a name, not both.")
+            return None
+        return owner
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
 
 class AttendanceForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invitations = list(meeting.invitations.select_related("organisation", "member"))
+        # The invitations meeting_detail prefetched, with their organisations and members.
+        self.invitations = list(meeting.invitations.all())
         for invitation in self.invitations:
             self.fields[str(invitation.pk)] = forms.ChoiceField(
                 label=str(invitation.member or invitation.organisation)

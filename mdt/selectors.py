@@ -60,7 +60,7 @@ def agenda_for(user, meeting):
     return (
         AgendaItem.objects.visible_to(user)
         .filter(meeting=meeting)
-        .select_related("person", "mdt_referral__referring_organisation")
+        .select_related("person", "mdt_referral__referring_organisation", "saved_by")
         .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("position")
     )
@@ -114,7 +114,6 @@ def agenda_candidates(meeting):
 class CaseSummary:
     item: AgendaItem
     episode: object
-    first_ndt: Assessment | None
     latest_ndt: Assessment | None
     contacts: list
     earlier_actions: list
@@ -129,15 +128,14 @@ class CaseSummary:
 
 
 def case_summary(item, *, with_contacts=True, user=None):
-    """What the chair sees for one case: who, episode status, NDT baseline and latest, the last
-    contacts, and open actions from earlier meetings with their owners. A fixed number of
-    queries whatever the person's history."""
+    """What the chair sees for one case: who, episode status, the latest NDT and its change
+    since the baseline, the last contacts, and open actions from earlier meetings with their
+    owners. A fixed number of queries whatever the person's history."""
     person = item.person
     episode = person.episodes.exclude(status=EpisodeStatus.CLOSED).first()
     completed = Assessment.objects.completed().filter(person=person).select_related("scheme")
     if episode:
         completed = completed.filter(episode=episode)
-    first = completed.order_by("assessed_on", "created_at").first()
     latest = completed.order_by("-assessed_on", "-created_at").first()
     contacts = (
         list(
@@ -160,7 +158,6 @@ def case_summary(item, *, with_contacts=True, user=None):
     return CaseSummary(
         item=item,
         episode=episode,
-        first_ndt=first,
         latest_ndt=latest,
         change=change,
         contacts=contacts,

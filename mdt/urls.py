@@ -16,6 +16,7 @@ urlpatterns = [
     path("<uuid:pk>/attendance/", views.attendance, name="attendance"),
     path("<uuid:pk>/start/", views.meeting_start, name="start"),
     path("<uuid:pk>/live/", views.live, name="live"),
+    path("<uuid:pk>/owners/", views.owners, name="owners"),
     path("<uuid:pk>/finish/", views.meeting_finish, name="finish"),
     path("<uuid:pk>/minutes/", views.minutes, name="minutes"),
     path("<uuid:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 from weasyprint import HTML
 
@@ -22,6 +22,8 @@ from mdt.forms import (
     CaseNotesForm,
     MdtReferralForm,
     MeetingForm,
+    owner_choice,
+    owners_matching,
 )
 from mdt.models import Action, AgendaItem, MdtReferral
 from smd.access import requires
@@ -200,6 +202,8 @@ def live(request, pk):
     agenda = selectors.mark_sharing_gaps(meeting, selectors.agenda_for(request.user, meeting))
     current = next((i for i in agenda if str(i.pk) == request.GET.get("case")), None)
     current = current or (agenda[0] if agenda else None)
+    for item in agenda:
+        item.meeting = meeting  # already read, with its team: not once more for the case panels
     summary = selectors.case_summary(current) if current else None
     position = agenda.index(current) if current else 0
     return render(
@@ -212,7 +216,9 @@ def live(request, pk):
             "previous": agenda[position - 1] if current and position > 0 else None,
             "next": agenda[position + 1] if current and position + 1 < len(agenda) else None,
             "notes_form": _notes_form(current) if current else None,
-            "action_form": ActionForm(meeting=meeting) if current else None,
+            "action_form": (
+                ActionForm(meeting=meeting, item=current, by=request.user) if current else None
+            ),
             "attendance_form": AttendanceForm(meeting=meeting),
         },
     )
@@ -285,7 +291,7 @@ def _live_url(item):
 @require_POST
 def action_add(request, pk):
     item = _run_item(request, pk)
-    form = ActionForm(request.POST, meeting=item.meeting)
+    form = ActionForm(request.POST, meeting=item.meeting, item=item, by=request.user)
     if form.is_valid():
         try:
             services.action_add(
@@ -303,7 +309,7 @@ def action_add(request, pk):
         if not request.htmx:
             messages.success(request, "Action added.")
             return redirect(_live_url(item))
-        form = ActionForm(meeting=item.meeting)
+        form = ActionForm(meeting=item.meeting, item=item, by=request.user)
     elif not request.htmx:
         summary = selectors.case_summary(item)
         return render(
@@ -319,6 +325,19 @@ def action_add(request, pk):
         request=request,
     )
     return HttpResponse(html, status=200 if not form.errors else 400)
+
+
+@require_GET
+def owners(request, pk):
+    """Who may own an action at the meeting, matching the name typed: a few at a time, for
+    the action form's type-ahead (htmx asks for the options alone), or as a page."""
+    meeting = _run(request, pk)
+    typed = request.GET.get("owner_name", "")
+    choices = [owner_choice(*row[1:]) for row in owners_matching(meeting, typed)]
+    context = {"meeting": meeting, "typed": typed[:100], "choices": choices}
+    if request.htmx:
+        return render(request, "mdt/owners.html#options", context)
+    return render(request, "mdt/owners.html", context)
 
 
 @require_POST

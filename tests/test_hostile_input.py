@@ -855,6 +855,7 @@ NO_POST = {
     "mdt:my_actions": "a list; its forms post to action_update",
     "mdt:meeting": "a page; its forms post to the agenda and attendance URLs",
     "mdt:live": "the chair's screen; its forms post to case_notes and action_add",
+    "mdt:owners": "a type-ahead's matches, asked for by GET",
     "mdt:minutes": "a page",
     "mdt:minutes_pdf": "a PDF",
     "mdt:case": "a page",

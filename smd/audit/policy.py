@@ -195,6 +195,7 @@ NOT_AUDITED = {
     "mdt:attendance": "who attended: staff, not people supported",
     "mdt:start": "meeting state",
     "mdt:finish": "meeting state",
+    "mdt:owners": "names of staff and invited members who may own an action: not people supported",
     "returns:index": "aggregate figures",
     "returns:live": "aggregate figures, small numbers suppressed",
     "returns:generate": "starts a build; the download is logged",

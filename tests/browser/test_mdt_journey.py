@@ -56,6 +56,10 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
         organisation=probation,
         password=PASSWORD,
     )
+    # In the team but not at the meeting: chosen by typing her name.
+    UserFactory(
+        username="zoe", first_name="Zoe", last_name="Okafor", role=Role.NAVIGATOR, team=team
+    )
     meeting = services.meeting_create(
         meeting=MdtMeeting(
             team=team, starts_at=timezone.now() + timedelta(minutes=5), place="Room 4", chair=chair
@@ -119,6 +123,27 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     expect(page.get_by_text("Notes saved.")).to_be_visible()
     assert_fits_phone(page)
 
+    # An owner who is not at the meeting: typed, with the type-ahead offering the match.
+    page.get_by_role("textbox", name="Action", exact=True).fill("Book a viewing at the refuge")
+    page.get_by_role("combobox", name=re.compile("Or someone else")).press_sequentially("zoe ok")
+    expect(page.locator("#owner-matches option")).to_have_count(1)
+    choice = page.locator("#owner-matches option").get_attribute("value")
+    assert choice.startswith("Zoe Okafor") and choice.endswith("[zoe]")
+    page.get_by_role("combobox", name=re.compile("Or someone else")).fill(choice)
+    page.get_by_label("Due").fill((timezone.localdate() + timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Add action").click()
+    expect(page.locator("#actions")).to_contain_text("Book a viewing at the refuge")
+    expect(page.locator("#actions")).to_contain_text("Zoe Okafor")
+    assert_accessible(page)
+    screenshot(page, "mdt-01b-live-someone-else")
+    # Without JavaScript the same address is a page to look a name up.
+    page.goto(f"{live_server.url}/mdt/{meeting.pk}/owners/?owner_name=zoe")
+    expect(page.get_by_text("Zoe Okafor (", exact=False)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "mdt-01c-owners-page")
+    page.go_back()
+    assert_fits_phone(page)
+
     page.get_by_role("button", name="Finish meeting and write minutes").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes")
     expect(page.get_by_text("Move Lee's probation appointment to Tuesdays").first).to_be_visible()
@@ -147,7 +172,7 @@ def test_chair_runs_a_meeting_and_the_action_reaches_its_owner(
     page.get_by_role("button", name=re.compile("Mark done")).click()
     expect(page.get_by_text(re.compile("Done"))).to_be_visible()
     assert_fits_phone(page)
-    assert Action.objects.get().done_at is not None
+    assert Action.objects.get(owner__username="priya").done_at is not None
 
 
 def test_two_editors_on_the_live_screen_lose_neither_text(

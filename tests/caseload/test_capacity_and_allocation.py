@@ -291,13 +291,18 @@ def test_team_capacity_query_count_is_constant(
 ):
     for i in range(workers):
         fill(NavigatorFactory(team=team, specialism=Specialism.WOMEN), team, LEAD, i % 4)
+        PeerMentorFactory(team=team)
         EpisodeFactory(person=PersonFactory(team=team), status=EpisodeStatus.AWAITING_ALLOCATION)
     client = client_for(team_leader)
-    # 1 session, 2 user, 3 the device that gave the second factor, 4 the workers with their
-    # loads, 5 the number waiting with the mean and longest wait, 6 the closed episodes' days
-    # on service, 7 the plan's target, 8 the team's name, 9 the page of people waiting.
-    # and one more: the top bar's count of unread notifications
-    assert count_queries.page(client, reverse("caseload:team_capacity")) == 10
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the staff profiles'
+    # FTE and hours added up, 5 the people they hold added up (no worker is loaded for the
+    # totals), 6 the page of navigators with their loads, 7 the page of peer mentors, 8 the
+    # waiting episodes' ids and dates (their number and waits), 9 the page of people waiting,
+    # 10 the closed episodes' days on service, 11 the plan's target, 12 the team's name, 13 the
+    # top bar's count of unread notifications. Three more than when every worker was read with
+    # their load for the totals (and one fewer for the waits): the page's work no longer grows
+    # with the staff.
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 13
 
 
 def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(

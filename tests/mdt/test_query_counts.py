@@ -50,7 +50,7 @@ def test_the_owner_list_is_the_same_select_django_would_write(meeting, chair, na
 
     form = ActionForm(meeting=meeting, initial={"owner": navigator.pk})
     ours = str(form["owner"])
-    form.fields["owner"].widget = forms.Select(choices=form.fields["owner"].choices)
+    form.fields["owner"].widget = forms.Select(choices=form.fields["owner"].widget.choices)
     django = str(form["owner"])
 
     def options(html):
