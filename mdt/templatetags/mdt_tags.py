@@ -1,7 +1,7 @@
 from django import template
 
-from mdt.models import Action, MdtReferral
-from mdt.selectors import actions_owned_by
+from mdt.models import Action
+from mdt.selectors import actions_owned_by, referrals_waiting
 
 register = template.Library()
 
@@ -9,7 +9,7 @@ register = template.Library()
 @register.inclusion_tag("mdt/person_panel.html", takes_context=True)
 def mdt_panel(context, person):
     """The MDT panel on the person page, for team staff: open actions with owners and any MDT
-    referral waiting. Two queries."""
+    referral waiting. One query: the person page's own query counted the referrals waiting."""
     user = context["request"].user
     if not user.in_team:
         return {"show": False}
@@ -22,9 +22,7 @@ def mdt_panel(context, person):
             .select_related("owner", "owner_organisation")
             .order_by("due_on")
         ),
-        "waiting": MdtReferral.objects.filter(
-            person=person, status=MdtReferral.Status.PENDING
-        ).count(),
+        "waiting": referrals_waiting(person),
     }
 
 
