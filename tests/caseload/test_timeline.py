@@ -215,20 +215,20 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     _more_contacts(story, navigator, n)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, carrying the
     # cards' single values as subqueries (the plan, accommodation, budget and Outcomes Star
-    # cards' figures, the waiting MDT referrals, the latest domestic-abuse incident: three
-    # queries of their own before), 5-8 their aliases, episodes, allocations with workers, and
-    # the referrals this user may see with their referrers' organisations, 9 the last contact,
-    # 10 the timeline's page with the count beside each row (one UNION of every source,
-    # compiled once: the count used to be a query of its own, building and compiling the whole
-    # union a second time), 11-17 the page's records, one query per kind on the page (seven
-    # kinds here), 18 the contacts' agencies, 19 the appointments card, 20 this quarter's event
-    # counts, 21 the latest NDT in the open episode, 22 ReQoL-10 (whether wording is loaded,
-    # and the latest total), 23 the MDT panel's open actions, 24-25 consent and sharing (the
-    # lawful basis, and the sharing agreements with their organisations and recorders), 26-27
-    # the domestic-abuse card (the latest DASH checklist, the latest MARAC referral with its
-    # open actions), 28 the documents card, 29 the audit entry, 30 the top bar's count of
-    # unread notifications.
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 30
+    # cards' figures, ReQoL-10's wording and latest total, the waiting MDT referrals, the
+    # latest domestic-abuse incident: four queries of their own before), 5-8 their aliases,
+    # episodes, allocations with workers, and the referrals this user may see with their
+    # referrers' organisations, 9 the last contact, 10 the timeline's page with the count
+    # beside each row (one UNION of every source, compiled once: the count used to be a query
+    # of its own, building and compiling the whole union a second time), 11-17 the page's
+    # records, one query per kind on the page (seven kinds here), 18 the contacts' agencies,
+    # 19 the appointments card, 20 this quarter's event counts, 21 the latest NDT in the open
+    # episode, 22 the MDT panel's open actions, 23-24 consent and sharing (the lawful basis,
+    # and the sharing agreements with their organisations and recorders), 25-26 the
+    # domestic-abuse card (the latest DASH checklist, the latest MARAC referral with its open
+    # actions), 27 the documents card, 28 the audit entry, 29 the top bar's count of unread
+    # notifications.
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 29
 
 
 # Page 2 exists either way: a page past the last costs one query more (the last page itself).
