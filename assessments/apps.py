@@ -7,14 +7,16 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         # The caseload learns of assessments here, never by importing them: the timeline's
-        # sources and My caseload's latest NDT.
+        # sources, My caseload's latest NDT and the person page's ReQoL-10 card.
         from appointments import calendar as appointments_calendar
         from assessments import calendar, notifications, selectors, timeline
+        from assessments.reqol import selectors as reqol_selectors
         from caseload import selectors as caseload_selectors
 
         notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
+        caseload_selectors.register_person_annotations(reqol_selectors.person_annotations)
         appointments_calendar.register_feed_items(calendar.ndt_reviews_due)
 
         # Records about a person: read by record history, exports and erasure.

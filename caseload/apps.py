@@ -9,12 +9,14 @@ class CaseloadConfig(AppConfig):
         # The caseload's own timeline sources and home page figure; the apps above it register
         # theirs in their own ready(), since the caseload never imports them.
         from caseload import notifications, selectors, timeline
+        from caseload.outcomes import selectors as outcomes_selectors
         from caseload.outcomes import timeline as outcomes_timeline
         from smd import home
 
         notifications.register()
         timeline.register_caseload_sources()
         outcomes_timeline.register()
+        selectors.register_person_annotations(outcomes_selectors.person_outcome_annotations)
         home.register(selectors.home_figures)
 
         # The person, and the records about them: read by record history, exports and erasure.

@@ -53,6 +53,7 @@ KIND_ROLE = {
 # referrals (referrals) and My caseload's NDT and MDT columns (assessments, mdt).
 
 _person_prefetches = []
+_person_annotations = []
 _caseload_columns = []
 
 
@@ -61,6 +62,14 @@ def register_person_prefetch(prefetch):
     see. The page loads each with one query."""
     if prefetch not in _person_prefetches:
         _person_prefetches.append(prefetch)
+
+
+def register_person_annotations(annotations):
+    """`annotations(user)` returns annotations for the person page's own query: subqueries on
+    the person (OuterRef("pk")) for a card's single values, so a card asks nothing more. Each
+    card reads its values from the person when they are there, and asks for them otherwise."""
+    if annotations not in _person_annotations:
+        _person_annotations.append(annotations)
 
 
 def register_caseload_columns(columns):
@@ -121,6 +130,7 @@ def person_detail(user, pk):
             ),
             *(prefetch(user) for prefetch in _person_prefetches),
         )
+        .annotate(**{k: v for a in _person_annotations for k, v in a(user).items()})
         .filter(pk=pk)
         .first()
     )

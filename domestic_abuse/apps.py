@@ -8,8 +8,9 @@ class DomesticAbuseConfig(AppConfig):
 
     def ready(self):
         # The apps below learn of domestic abuse here, never by importing it: the person's
-        # timeline, My caseload's risk and MARAC columns, and the records about a person that
-        # record history, exports and erasure read. The MARAC action reminders register here.
+        # timeline, My caseload's risk and MARAC columns, the person page's latest incident, and
+        # the records about a person that record history, exports and erasure read. The MARAC
+        # action reminders register here.
         from caseload import selectors as caseload_selectors
         from domestic_abuse import notifications, selectors, timeline
         from domestic_abuse.models import DashAnswer, DashChecklist, MaracAction, MaracReferral
@@ -18,6 +19,7 @@ class DomesticAbuseConfig(AppConfig):
         timeline.register()
         notifications.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
+        caseload_selectors.register_person_annotations(selectors.person_annotations)
         person_records.register(DashChecklist, path="person")
         person_records.register(DashAnswer, path="checklist__person")
         person_records.register(MaracReferral, path="person")

@@ -53,19 +53,24 @@ def due_after(latest, incident_on, *, today=None):
 
 def person_summary(person, user):
     """The person's domestic-abuse risk and MARAC status, for their page: the latest checklist,
-    the latest referral with its open actions, and when the checklist is due. Three queries."""
+    the latest referral with its open actions, and when the checklist is due. Two queries: the
+    latest incident's date comes with the person page's own query (person_annotations), or is
+    a third."""
     latest = (
         records_of(DashChecklist.objects, person, user)
         .select_related("assessor", "definition")
         .order_by("-completed_on", "-created_at")
         .first()
     )
-    incident_on = (
-        ServiceEvent.objects.filter(person=person, kind__in=DA_EVENT_KINDS)
-        .order_by("-occurred_on")
-        .values_list("occurred_on", flat=True)
-        .first()
-    )
+    if hasattr(person, "da_incident_on"):
+        incident_on = person.da_incident_on
+    else:
+        incident_on = (
+            ServiceEvent.objects.filter(person=person, kind__in=DA_EVENT_KINDS)
+            .order_by("-occurred_on")
+            .values_list("occurred_on", flat=True)
+            .first()
+        )
     referral = (
         records_of(MaracReferral.objects, person, user)
         .annotate(open_actions=Count("actions", filter=Q(actions__done_at__isnull=True)))
@@ -135,6 +140,15 @@ def case_summary(item, user):
         .first()
     )
     return {"latest": latest, "referral": referral}
+
+
+def person_annotations(user):
+    """The date of the person's latest domestic-abuse incident, on the person page's own query
+    (registered with caseload.selectors by DomesticAbuseConfig.ready())."""
+    incidents = ServiceEvent.objects.filter(person=OuterRef("pk"), kind__in=DA_EVENT_KINDS)
+    return {
+        "da_incident_on": Subquery(incidents.order_by("-occurred_on").values("occurred_on")[:1])
+    }
 
 
 # --- My caseload -------------------------------------------------------------------------------

@@ -197,6 +197,29 @@ def actions_owned_by(user):
     )
 
 
+def person_annotations(user):
+    """The person page's count of MDT referrals waiting, on the person's own query (registered
+    with caseload.selectors by MdtConfig.ready()); only team staff see the MDT card."""
+    if not user.in_team:
+        return {}
+    waiting = MdtReferral.objects.filter(
+        person=OuterRef("pk"), status=MdtReferral.Status.PENDING
+    ).values("person")
+    return {
+        "mdt_referrals_waiting": Coalesce(
+            Subquery(waiting.annotate(n=Count("pk")).values("n")[:1]), Value(0)
+        )
+    }
+
+
+def referrals_waiting(person):
+    """How many of the person's MDT referrals are waiting: from the person page's query when it
+    carried the count, else one query."""
+    if hasattr(person, "mdt_referrals_waiting"):
+        return person.mdt_referrals_waiting
+    return MdtReferral.objects.filter(person=person, status=MdtReferral.Status.PENDING).count()
+
+
 def caseload_columns():
     """My caseload's open and overdue MDT actions for each person: subqueries (registered with
     caseload.selectors by MdtConfig.ready())."""

@@ -9,7 +9,7 @@ register = template.Library()
 @register.inclusion_tag("assessments/person_panels.html#reqol_panel", takes_context=True)
 def reqol_summary(context, person):
     """The ReQoL-10 card on the person page: the latest total, or why it can't be recorded
-    yet. One query."""
+    yet. No query of its own: the person page's query carries it (reqol.selectors)."""
     user = context["request"].user
     return {
         "person": person,

@@ -264,10 +264,24 @@ def lead_navigator(person):
 # --- the person page ---------------------------------------------------------------------------
 
 
-def person_outcomes(person):
-    """What the person page's plan and outcomes cards show, in one query: open goals and the
+PERSON_OUTCOMES = (
+    "open_goal_count",
+    "next_review",
+    "goal_count",
+    "home_status",
+    "home_since",
+    "budget_offered",
+    "budget_balance",
+    "star_count",
+    "last_star",
+)
+
+
+def person_outcome_annotations(user=None):
+    """The plan and outcomes cards' values as subqueries on the person: open goals and the
     next review, where they live now and since when, the open episode's budget balance, and
-    how many Outcomes Stars are recorded."""
+    how many Outcomes Stars are recorded. The person page's own query carries them
+    (registered with caseload.selectors by CaseloadConfig.ready())."""
     latest_home = AccommodationChange.objects.filter(person=OuterRef("pk")).order_by(
         "-from_date", "-created_at"
     )
@@ -278,57 +292,53 @@ def person_outcomes(person):
         .with_balance()
     )
     money = Money()
+    return {
+        "open_goal_count": Coalesce(
+            Subquery(open_goals.order_by().values("person").annotate(n=Count("pk")).values("n")),
+            0,
+        ),
+        "next_review": Subquery(open_goals.order_by("review_on").values("review_on")[:1]),
+        "goal_count": Coalesce(
+            Subquery(
+                Goal.objects.filter(person=OuterRef("pk"))
+                .order_by()
+                .values("person")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
+        "home_status": Subquery(latest_home.values("status")[:1]),
+        "home_since": Subquery(latest_home.values("from_date")[:1]),
+        "budget_offered": Subquery(open_budget.values("amount_offered")[:1], output_field=money),
+        "budget_balance": Subquery(open_budget.values("balance")[:1], output_field=money),
+        "star_count": Coalesce(
+            Subquery(
+                OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
+                .order_by()
+                .values("person")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
+        "last_star": Subquery(
+            OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
+            .order_by("-completed_on")
+            .values("completed_on")[:1]
+        ),
+    }
+
+
+def person_outcomes(person):
+    """What the person page's plan and outcomes cards show: read from the person when its query
+    carried them (caseload.selectors.person_detail), else one query."""
+    if all(hasattr(person, name) for name in PERSON_OUTCOMES):
+        return {name: getattr(person, name) for name in PERSON_OUTCOMES}
     return (
         Person.objects.filter(pk=person.pk)
-        .annotate(
-            open_goal_count=Coalesce(
-                Subquery(
-                    open_goals.order_by().values("person").annotate(n=Count("pk")).values("n")
-                ),
-                0,
-            ),
-            next_review=Subquery(open_goals.order_by("review_on").values("review_on")[:1]),
-            goal_count=Coalesce(
-                Subquery(
-                    Goal.objects.filter(person=OuterRef("pk"))
-                    .order_by()
-                    .values("person")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            home_status=Subquery(latest_home.values("status")[:1]),
-            home_since=Subquery(latest_home.values("from_date")[:1]),
-            budget_offered=Subquery(open_budget.values("amount_offered")[:1], output_field=money),
-            budget_balance=Subquery(open_budget.values("balance")[:1], output_field=money),
-            star_count=Coalesce(
-                Subquery(
-                    OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
-                    .order_by()
-                    .values("person")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            last_star=Subquery(
-                OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
-                .order_by("-completed_on")
-                .values("completed_on")[:1]
-            ),
-        )
-        .values(
-            "open_goal_count",
-            "next_review",
-            "goal_count",
-            "home_status",
-            "home_since",
-            "budget_offered",
-            "budget_balance",
-            "star_count",
-            "last_star",
-        )
+        .annotate(**person_outcome_annotations())
+        .values(*PERSON_OUTCOMES)
         .get()
     )
 

@@ -8,7 +8,7 @@ register = template.Library()
 @register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
 def domestic_abuse_panel(context, person):
     """The domestic-abuse card on the person page: the current risk level, when the checklist
-    is due again, and the MARAC status. Three queries."""
+    is due again, and the MARAC status. Two queries (person_summary)."""
     user = context["request"].user
     return {
         "person": person,
