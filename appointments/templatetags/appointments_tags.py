@@ -1,14 +1,15 @@
 from django import template
 
-from appointments.selectors import my_week, person_appointments
+from appointments.selectors import MY_WEEK_SHOWN, my_week, person_appointments
 
 register = template.Library()
 
 
 @register.inclusion_tag("appointments/panels.html#caseload_panel", takes_context=True)
 def my_appointments(context):
-    """My caseload's appointments: the signed-in worker's today and this week. One query."""
-    return {"week": my_week(context["request"].user)}
+    """My caseload's appointments: the signed-in worker's today and this week. One query, of
+    the columns the panel shows."""
+    return {"week": my_week(context["request"].user, only=MY_WEEK_SHOWN)}
 
 
 @register.inclusion_tag("appointments/panels.html#person_panel", takes_context=True)

@@ -489,17 +489,30 @@ def test_owner_records_progress_then_done_in_one_click_each(
     assert "Share licence conditions" not in client.get(reverse("mdt:my_actions")).content.decode()
 
 
-def test_staff_owners_see_their_actions_on_my_caseload(client_for, navigator, chair, item):
-    services.action_add(
-        item=item,
-        description="Phone the hostel manager",
-        owner=navigator,
-        owner_organisation=navigator.organisation,
-        due_on=timezone.localdate(),
-        by=chair,
-    )
-    page = client_for(navigator).get(reverse("caseload:my_caseload")).content.decode()
-    assert "My MDT actions" in page and "Phone the hostel manager" in page
+def test_staff_owners_see_their_actions_on_my_caseload(
+    client_for, navigator, chair, item, count_queries
+):
+    client = client_for(navigator)
+    url = reverse("caseload:my_caseload")
+    before = count_queries.page(client, url)
+    for description in ("Phone the hostel manager", "Book the GP", "Ask about the licence"):
+        services.action_add(
+            item=item,
+            description=description,
+            owner=navigator,
+            owner_organisation=navigator.organisation,
+            due_on=timezone.localdate(),
+            by=chair,
+        )
+    # The section is one query of the columns it shows, however many actions it lists:
+    # nothing it draws (person, case, owner, organisation) is read again per action.
+    assert count_queries.page(client, url) == before
+    page = client.get(url).content.decode()
+    start = page.index("my-mdt-h")
+    section = page[start : page.index("</section>", start)]
+    assert "Phone the hostel manager" in section and "Book the GP" in section
+    assert f'for <a href="{item.get_absolute_url()}">{item.person}</a>' in section
+    assert f"{navigator} ({navigator.organisation})" in section
 
 
 def test_partner_sees_only_actions_from_meetings_they_attend(
