@@ -8,7 +8,7 @@ class CaseloadConfig(AppConfig):
     def ready(self):
         # The caseload's own timeline sources and home page figure; the apps above it register
         # theirs in their own ready(), since the caseload never imports them.
-        from caseload import notifications, selectors, timeline
+        from caseload import capacity_cache, notifications, selectors, timeline
         from caseload.outcomes import timeline as outcomes_timeline
         from smd import home
 
@@ -16,6 +16,8 @@ class CaseloadConfig(AppConfig):
         timeline.register_caseload_sources()
         outcomes_timeline.register()
         home.register(selectors.home_figures)
+        # Team capacity's cached totals are computed again after what they count changes.
+        capacity_cache.connect()
 
         # The person, and the records about them: read by record history, exports and erasure.
         from caseload.models import (
