@@ -20,6 +20,7 @@ the referral form's rate limit does): the page must not fail with the cache.
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -30,7 +31,13 @@ from smd.models import User
 
 log = logging.getLogger(__name__)
 
-GENERATION = "capacity:generation"
+
+def _namespace():
+    """The database's name leads every key: two databases sharing one Redis (a staging copy, the
+    benchmarks' 1x and 100x data, whose team ids are the same) never read each other's totals."""
+    return f"capacity:{settings.DATABASES['default']['NAME']}"
+
+
 # A day at most: the key carries the date anyway, and a generation bump leaves the old entry
 # behind to expire.
 TIMEOUT = 24 * 60 * 60
@@ -41,9 +48,9 @@ STAFF_FIELDS = {"role", "team", "team_id", "is_active", "fte", "planned_hours", 
 
 def _bump():
     try:
-        cache.incr(GENERATION)
+        cache.incr(f"{_namespace()}:generation")
     except ValueError:  # no generation yet: the first change starts one
-        cache.add(GENERATION, 1, timeout=None)
+        cache.add(f"{_namespace()}:generation", 1, timeout=None)
     except (RedisError, OSError) as exc:
         log.warning("Team capacity totals not invalidated: the cache is unavailable (%s)", exc)
 
@@ -60,8 +67,8 @@ def changed():
 def totals(team_id, name, on, compute):
     """`compute()`, kept in the cache for the team, the day `on` and the current generation."""
     try:
-        generation = cache.get_or_set(GENERATION, 0, timeout=None)
-        key = f"capacity:{name}:{team_id}:{on.isoformat()}:{generation}"
+        generation = cache.get_or_set(f"{_namespace()}:generation", 0, timeout=None)
+        key = f"{_namespace()}:{name}:{team_id}:{on.isoformat()}:{generation}"
         value = cache.get(key)
     except (RedisError, OSError) as exc:
         log.warning("Team capacity totals computed directly: the cache is unavailable (%s)", exc)
