@@ -8,7 +8,7 @@ class CaseloadConfig(AppConfig):
     def ready(self):
         # The caseload's own timeline sources and home page figure; the apps above it register
         # theirs in their own ready(), since the caseload never imports them.
-        from caseload import notifications, selectors, timeline
+        from caseload import capacity_cache, notifications, selectors, timeline
         from caseload.outcomes import selectors as outcomes_selectors
         from caseload.outcomes import timeline as outcomes_timeline
         from smd import home
@@ -18,6 +18,8 @@ class CaseloadConfig(AppConfig):
         outcomes_timeline.register()
         selectors.register_person_annotations(outcomes_selectors.person_outcome_annotations)
         home.register(selectors.home_figures)
+        # Team capacity's cached totals are computed again after what they count changes.
+        capacity_cache.connect()
 
         # The person, and the records about them: read by record history, exports and erasure.
         from caseload.models import (

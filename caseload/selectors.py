@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from caseload import capacity_cache
 from caseload.capacity import (
     DaysOnService,
     Load,
@@ -360,9 +361,13 @@ def team_capacity(user):
     """The team's totals and places, specialist capacity apart, how full the places are, the
     people waiting for a lead navigator and for how long, and the people a year the places
     support beside the plan's target; the workers of each role as lazy lists for the page to
-    show a page of. Five queries, and one for each page of a list shown."""
-    totals = capacity_totals(user.team_id)
+    show a page of. The team-wide totals come from the cache while nothing they count has
+    changed (caseload.capacity_cache); then two queries, and one for each page of a list shown.
+    Five when the totals are computed."""
     today = timezone.localdate()
+    totals = capacity_cache.totals(
+        user.team_id, "totals", today, lambda: capacity_totals(user.team_id)
+    )
     year = financial_year_of(today)
     waiting = waiting_list(user, on=today)
     return {
@@ -377,7 +382,9 @@ def team_capacity(user):
             navigators=totals["navigator_totals"],
             peer_mentors=totals["peer_totals"],
             waiting=waiting.summary,
-            days_on_service=days_on_service(user.team_id, on=today),
+            days_on_service=capacity_cache.totals(
+                user.team_id, "days", today, lambda: days_on_service(user.team_id, on=today)
+            ),
             year=year,
             target=plan_target(user.team_id, year),
         ),

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from caseload import capacity_cache
 from caseload.access import may_change_episode
 from caseload.capacity import capacity_of, places
 from caseload.models import (
@@ -147,6 +148,7 @@ def episode_close(
         updated_at=now,
         version=F("version") + 1,
     )
+    capacity_cache.changed()  # an UPDATE sends no post_save: the people held changed
     _set_status(episode, EpisodeStatus.CLOSED, by=by, note=note, submission_key=submission_key)
     episode.end_date = end_date
     episode.exit_destination = exit_destination

@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Assessment, AssessmentScheme, ItemScore
 from assessments.services import totals
+from caseload import capacity_cache
 from caseload.forms import PersonForm
 from caseload.models import Allocation, Episode, EpisodeStatus, Person, PersonAlias
 from importer import format as fmt
@@ -465,6 +466,8 @@ class Importer:
                 )
             else:
                 model.objects.bulk_create(objs, batch_size=BATCH)
+        # Bulk inserts send no post_save: team capacity's cached totals are computed again.
+        capacity_cache.changed()
 
     def _referrals_written(self, referrals):
         """Referrals keep when they were received (not the import's time), their person's name,

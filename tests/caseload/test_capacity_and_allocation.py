@@ -303,6 +303,94 @@ def test_team_capacity_query_count_is_constant(
     # their load for the totals (and one fewer for the waits): the page's work no longer grows
     # with the staff.
     assert count_queries.page(client, reverse("caseload:team_capacity")) == 13
+    # Viewed again with nothing changed, the team-wide totals come from the cache
+    # (caseload.capacity_cache): 4, 5 and 10 are not asked again, so 10.
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 10
+
+
+def test_an_allocation_shows_on_the_next_view_of_team_capacity(
+    client_for, team_leader, team, waiting, navigator
+):
+    client = client_for(team_leader)
+    url = reverse("caseload:team_capacity")
+    before = client.get(url).context
+    assert before["navigator_totals"].load == 0
+    assert before["team"].waiting.count == 1
+    services.allocation_create(episode=waiting, worker=navigator, kind=LEAD, by=team_leader)
+    after = client.get(url).context
+    assert after["navigator_totals"].load == 1
+    assert after["team"].waiting.count == 0
+    assert [(i.worker, i.load) for i in after["navigators"]] == [(navigator, 1)]
+
+
+def test_closing_an_episode_shows_on_the_next_view_of_team_capacity(
+    client_for, team_leader, team, navigator, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caseload.models.support import ExitDestination
+
+    settings.CAPACITY_CLOSED_EPISODES_NEEDED = 1
+    today = timezone.localdate()
+    allocation = AllocationFactory(
+        episode=EpisodeFactory(
+            person=PersonFactory(team=team),
+            status=EpisodeStatus.ACTIVE,
+            start_date=today - timedelta(days=30),
+        ),
+        worker=navigator,
+        kind=LEAD,
+    )
+    client = client_for(team_leader)
+    url = reverse("caseload:team_capacity")
+    before = client.get(url).context
+    assert before["navigator_totals"].load == 1 and before["team"].days_on_service.closed == 0
+    services.episode_close(
+        episode=allocation.episode,
+        by=team_leader,
+        end_date=today,
+        exit_destination=ExitDestination.values[0],
+        ending_planned=True,
+    )
+    after = client.get(url).context
+    assert after["navigator_totals"].load == 0
+    days = after["team"].days_on_service
+    assert (days.closed, days.days, days.own) == (1, Decimal("30.0"), True)
+
+
+def test_a_staff_profile_change_shows_on_the_next_view_of_team_capacity(
+    client_for, team_leader, team, navigator
+):
+    client = client_for(team_leader)
+    url = reverse("caseload:team_capacity")
+    assert client.get(url).context["navigator_totals"].fte == navigator.fte
+    navigator.fte = Decimal("0.5")
+    navigator.save()
+    assert client.get(url).context["navigator_totals"].fte == Decimal("0.5")
+
+
+def test_with_the_cache_down_team_capacity_is_computed_directly(
+    client_for, team_leader, team, waiting, navigator, settings, caplog
+):
+    import logging
+
+    from tests.outages import free_port, redis_cache
+
+    fill(navigator, team, LEAD, 2)
+    client = client_for(team_leader)
+    url = reverse("caseload:team_capacity")
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")
+    with caplog.at_level(logging.WARNING, "caseload.capacity_cache"):
+        before = client.get(url)
+        services.allocation_create(episode=waiting, worker=navigator, kind=LEAD, by=team_leader)
+        after = client.get(url)
+    assert before.status_code == 200 and after.status_code == 200
+    assert before.context["navigator_totals"].load == 2
+    assert after.context["navigator_totals"].load == 3
+    assert after.context["team"].waiting.count == 0
+    assert "computed directly: the cache is unavailable" in caplog.text
 
 
 def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(
