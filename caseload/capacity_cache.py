@@ -38,9 +38,11 @@ def _namespace():
     return f"capacity:{settings.DATABASES['default']['NAME']}"
 
 
-# A day at most: the key carries the date anyway, and a generation bump leaves the old entry
-# behind to expire.
-TIMEOUT = 24 * 60 * 60
+# Five minutes at most. The generation is what keeps the totals right; the timeout bounds how
+# long they can be wrong when a bump is lost (the cache unreachable at the moment of a write,
+# then back with the old entry, or a write that bypasses save() and forgets `changed()`). A
+# bump leaves the old entry behind to expire.
+TIMEOUT = 5 * 60
 # A worker's profile fields the totals read; a save of others (a sign-in's last_login) keeps
 # the cached totals.
 STAFF_FIELDS = {"role", "team", "team_id", "is_active", "fte", "planned_hours", "specialism"}
