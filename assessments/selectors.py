@@ -1,5 +1,6 @@
 """Reads on assessments: a person's NDT history, review due dates and change over time."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -242,23 +243,20 @@ def _scales():
     }
 
 
-def ndt_changes(episodes, *, until=None, with_items=False):
-    """{episode id: EpisodeChange} for the episodes with two or more completed NDTs (up to
-    `until`), each measured like with like; `with_items` adds the item-by-item rows. The one
-    place a change from baseline to latest is worked out. At most four queries, however many
-    episodes."""
-    completed = Assessment.objects.completed().filter(episode__in=episodes)
-    if until:
-        completed = completed.filter(assessed_on__lte=until)
-    # Only each episode's first and latest assessment, and its first and latest on the amended
-    # scheme, with how many there are of each, found in window passes: an episode reviewed
-    # every quarter for years sends four rows, not all of them.
+@functools.cache
+def _firsts_and_lasts():
+    """Completed assessments, only each episode's first and latest and its first and latest on
+    the amended scheme, with how many there are of each, found in window passes: an episode
+    reviewed every quarter for years sends four rows, not all of them. The same for every
+    call, so built once per process and never evaluated itself: `ndt_changes` narrows it to
+    its episodes (and date), which the database applies before the windows are counted."""
     amended = ExpressionWrapper(Q(scheme__comparable_to__isnull=False), BooleanField())
     oldest = [F("assessed_on").asc(), F("created_at").asc(), F("id").asc()]
     newest = [F("assessed_on").desc(), F("created_at").desc(), F("id").desc()]
     episode, scale = [F("episode_id")], [F("episode_id"), amended]
-    rows = list(
-        completed.annotate(
+    return (
+        Assessment.objects.completed()
+        .annotate(
             nth=Window(RowNumber(), partition_by=episode, order_by=oldest),
             nth_last=Window(RowNumber(), partition_by=episode, order_by=newest),
             of=Window(Count("id"), partition_by=episode),
@@ -281,6 +279,17 @@ def ndt_changes(episodes, *, until=None, with_items=False):
             "of_on_scale",
         )
     )
+
+
+def ndt_changes(episodes, *, until=None, with_items=False):
+    """{episode id: EpisodeChange} for the episodes with two or more completed NDTs (up to
+    `until`), each measured like with like; `with_items` adds the item-by-item rows. The one
+    place a change from baseline to latest is worked out. At most four queries, however many
+    episodes."""
+    completed = _firsts_and_lasts().filter(episode__in=episodes)
+    if until:
+        completed = completed.filter(assessed_on__lte=until)
+    rows = list(completed)
     if not rows:
         return {}
     scales = _scales()

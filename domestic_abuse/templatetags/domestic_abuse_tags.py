@@ -1,8 +1,13 @@
 from django import template
 
 from domestic_abuse.selectors import case_summary, marac_actions_owned_by, person_summary
+from mdt.templatetags.mdt_tags import CASELOAD_ACTION_FIELDS
 
 register = template.Library()
+
+# What a MARAC action on My caseload shows: what an MDT action there shows, less the progress
+# note, which a MARAC action does not have.
+CASELOAD_MARAC_ACTION_FIELDS = tuple(f for f in CASELOAD_ACTION_FIELDS if f != "progress_note")
 
 
 @register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
@@ -36,17 +41,7 @@ def my_marac_actions(context):
         marac_actions_owned_by(user)
         .select_related(None)
         .select_related("person", "owner_organisation")
-        .only(
-            "description",
-            "due_on",
-            "done_at",
-            "version",
-            "owner",
-            "person__first_name",
-            "person__last_name",
-            "person__known_as",
-            "owner_organisation__name",
-        )
+        .only(*CASELOAD_MARAC_ACTION_FIELDS)
     )
     for action in actions:
         action.owner = user

@@ -76,6 +76,24 @@ def test_only_my_people_and_only_while_allocated(navigator_client, navigator, ma
     assert rows(navigator_client) == [mine]
 
 
+def test_each_worker_gets_their_own_rows_from_the_query_built_once(
+    navigator_client, navigator, make_user, client_for
+):
+    # The rows' query is built once per process and scoped on every request: one worker's
+    # page, then another's, then a row each, never show the other's people.
+    mine = on_caseload(navigator)
+    other = make_user(first_name="Other")
+    theirs = on_caseload(other)
+    other_client = client_for(other)
+    assert rows(navigator_client) == [mine]
+    assert rows(other_client) == [theirs]
+    assert rows(navigator_client) == [mine]
+    row = {"row": theirs.pk.hex}
+    assert navigator_client.get(CASELOAD, row, HTTP_HX_REQUEST="true").status_code == 404
+    answer = other_client.get(CASELOAD, row, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and f'id="row-{theirs.pk.hex}"' in answer.content.decode()
+
+
 def test_peer_mentors_get_the_same_page_for_their_people(
     peer_mentor_client, peer_mentor, navigator
 ):

@@ -9,10 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from caseload.models import Contact
+from caseload import selectors as caseload_selectors
+from caseload.models import Allocation, Contact
 from mdt import selectors, services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral, SharingBasis
-from tests.factories import EpisodeFactory, PersonFactory, current_version, new_key
+from tests.factories import (
+    AllocationFactory,
+    EpisodeFactory,
+    PersonFactory,
+    current_version,
+    new_key,
+)
 from tests.mdt.conftest import refer
 
 
@@ -513,6 +520,30 @@ def test_staff_owners_see_their_actions_on_my_caseload(
     assert "Phone the hostel manager" in section and "Book the GP" in section
     assert f'for <a href="{item.get_absolute_url()}">{item.person}</a>' in section
     assert f"{navigator} ({navigator.organisation})" in section
+
+
+def test_my_caseload_counts_an_action_overdue_from_the_day_after_it_was_due(
+    navigator, chair, item, monkeypatch
+):
+    # My caseload's row query is built once a day per process: the overdue count compares
+    # with the day the page is drawn, not the day the query was first built.
+    AllocationFactory(
+        episode=item.person.episodes.get(), worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR
+    )
+    today = timezone.localdate()
+    services.action_add(
+        item=item,
+        description="Phone the hostel manager",
+        owner=navigator,
+        owner_organisation=navigator.organisation,
+        due_on=today,
+        by=chair,
+    )
+    row = caseload_selectors.caseload_row(navigator, item.person.pk)
+    assert (row.open_mdt_actions, row.overdue_mdt_actions) == (1, 0)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(days=1))
+    row = caseload_selectors.caseload_row(navigator, item.person.pk)
+    assert (row.open_mdt_actions, row.overdue_mdt_actions) == (1, 1)
 
 
 def test_partner_sees_only_actions_from_meetings_they_attend(
