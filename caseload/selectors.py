@@ -1,15 +1,19 @@
 """Reads that cross relations. Each starts from what the user may see and does its own eager
 loading, so a page costs the same number of queries with 5 people or 500."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Avg,
     Count,
     DateField,
+    DecimalField,
     Exists,
     F,
+    JSONField,
     Min,
     OuterRef,
     Prefetch,
@@ -18,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from caseload import capacity_cache
@@ -80,6 +84,57 @@ def register_caseload_columns(columns):
         _caseload_columns.append(columns)
 
 
+def latest_record(records, *fields, **values):
+    """The first of `records` (ordered, and filtered on the person as OuterRef("pk")) as one
+    subquery on the person: a JSON object of its `fields` ("name", or "relation__name" for a
+    related object's) and of `values` (annotations, such as a count). Read it back with
+    `record_from`. One subquery for a card's whole record, where a query of its own would
+    cost a round trip and a queryset to build."""
+    columns = {name: F(name) for name in fields} | values
+    return Subquery(records.values(record=JSONObject(**columns))[:1])
+
+
+def record_from(model, data):
+    """The `model` instance a `latest_record` annotation holds (None for none): each field's
+    value as the field reads it, a related object's fields on an instance of its own, and any
+    other value (an annotation) as an attribute. Only for showing: the instance has the fields
+    asked for and no others."""
+    if data is None:
+        return None
+    values, related, extra = {}, {}, {}
+    for key, value in data.items():
+        name, _, rest = key.partition("__")
+        if rest:
+            related.setdefault(name, {})[rest] = value
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            extra[name] = value
+        else:
+            values[field.attname] = _field_value(field, value)
+    record = model(**values)
+    for name, fields in related.items():
+        setattr(record, name, record_from(model._meta.get_field(name).related_model, fields))
+    for name, value in extra.items():
+        setattr(record, name, value)
+    return record
+
+
+def _field_value(field, value):
+    """A value read from a JSON object as the field would read it from its column."""
+    if value is None:
+        return None
+    if isinstance(field, JSONField | DecimalField):
+        # A JSON column is text inside SQLite's JSON object, and a decimal a float: read them
+        # as annotations of their own.
+        raise TypeError(f"{field} cannot be read back from a JSON object exactly")
+    value = field.to_python(value)
+    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # SQLite keeps UTC without an offset
+    return value
+
+
 def person_list(user, search=""):
     """The people the user may see, with their open episode, searchable by any name."""
     people = Person.objects.visible_to(user).prefetch_related(
@@ -131,7 +186,10 @@ def person_detail(user, pk):
             ),
             *(prefetch(user) for prefetch in _person_prefetches),
         )
-        .annotate(**{k: v for a in _person_annotations for k, v in a(user).items()})
+        .annotate(
+            last_contact_record=_last_contact_record(),
+            **{k: v for a in _person_annotations for k, v in a(user).items()},
+        )
         .filter(pk=pk)
         .first()
     )
@@ -236,7 +294,17 @@ def caseload_counts(user):
     }
 
 
+def _last_contact_record():
+    made = Contact.objects.made().filter(person=OuterRef("pk")).order_by("-occurred_at")
+    fields = ("occurred_at", "kind", "author__first_name", "author__last_name", "author__username")
+    return latest_record(made, "id", *fields)
+
+
 def last_contact(person):
+    """The person's last contact with its author, for the contact card: from the person page's
+    own query when it carried it (`person_detail`), else one query."""
+    if hasattr(person, "last_contact_record"):
+        return record_from(Contact, person.last_contact_record)
     return person.contacts.made().select_related("author").first()
 
 

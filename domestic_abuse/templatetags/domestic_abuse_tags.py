@@ -8,7 +8,8 @@ register = template.Library()
 @register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
 def domestic_abuse_panel(context, person):
     """The domestic-abuse card on the person page: the current risk level, when the checklist
-    is due again, and the MARAC status. Two queries (person_summary)."""
+    is due again, and the MARAC status. No query: its values come with the person page's own
+    (person_summary)."""
     user = context["request"].user
     return {
         "person": person,

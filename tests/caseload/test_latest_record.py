@@ -1,0 +1,61 @@
+"""A card's record carried on the person page's own query (`latest_record`) reads back as the
+record it is (`record_from`): the same values, of the same types, as a query of its own gives."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from caseload import selectors
+from caseload.models import Contact, ContactKind
+from caseload.outcomes.models import PersonalBudget
+from domestic_abuse.models import DashChecklist, MaracReferral
+from tests.factories import ContactFactory, UserFactory
+
+
+def test_the_last_contact_on_the_person_is_the_contact_as_stored(person, navigator):
+    # Microseconds and an hour that is not midnight in UTC or in London, so a time read in the
+    # wrong zone or truncated shows.
+    at = timezone.now().replace(hour=0, minute=30, microsecond=123456) - timedelta(days=200)
+    author = UserFactory(team=person.team, first_name="Nadia", last_name="Ellis")
+    ContactFactory(person=person, author=author, occurred_at=at - timedelta(days=1))
+    made = ContactFactory(person=person, author=author, occurred_at=at, kind=ContactKind.PHONE)
+    ContactFactory(person=person, author=navigator, occurred_at=at, kind=ContactKind.ATTEMPTED)
+
+    read = selectors.last_contact(selectors.person_detail(navigator, person.pk))
+    stored = selectors.last_contact(type(person).objects.get(pk=person.pk))
+
+    assert stored.pk == made.pk  # a person read elsewhere: a query of its own
+    assert isinstance(read, Contact) and read.pk == made.pk
+    assert read.occurred_at == made.occurred_at and read.occurred_at.tzinfo is not None
+    assert read.kind == ContactKind.PHONE
+    assert read.get_kind_display() == stored.get_kind_display() == "Phone call"
+    assert str(read.author) == "Nadia Ellis" == str(stored.author)
+
+
+def test_a_person_with_no_contact_has_none_on_their_page(person, navigator):
+    ContactFactory(person=person, author=navigator, kind=ContactKind.ATTEMPTED)
+    assert selectors.last_contact(selectors.person_detail(navigator, person.pk)) is None
+
+
+def test_an_author_without_a_name_is_shown_by_username(person, navigator):
+    author = UserFactory(team=person.team, first_name="", last_name="", username="duty-phone")
+    ContactFactory(person=person, author=author)
+    read = selectors.last_contact(selectors.person_detail(navigator, person.pk))
+    assert str(read.author) == "duty-phone"
+
+
+@pytest.mark.parametrize(
+    ("model", "data"),
+    [(DashChecklist, {"high_because": ["stalking"]}), (PersonalBudget, {"amount_offered": 0.1})],
+)
+def test_json_and_decimal_fields_are_not_read_back_from_a_json_object(model, data):
+    # SQLite puts a JSON column into a JSON object as text, and a decimal comes back a float:
+    # neither would be the value stored.
+    with pytest.raises(TypeError):
+        selectors.record_from(model, data)
+
+
+def test_a_value_that_is_not_a_field_is_an_attribute_as_an_annotation_is():
+    read = selectors.record_from(MaracReferral, {"marac": "North", "open_actions": 2})
+    assert (read.marac, read.open_actions) == ("North", 2)
