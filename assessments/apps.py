@@ -16,7 +16,7 @@ class AssessmentsConfig(AppConfig):
         notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
-        caseload_selectors.register_person_annotations(selectors.person_annotations)
+        caseload_selectors.register_person_annotations(selectors.person_annotations, once=True)
         caseload_selectors.register_person_annotations(reqol_selectors.person_annotations)
         appointments_calendar.register_feed_items(calendar.ndt_reviews_due)
 

@@ -69,12 +69,35 @@ def register_person_prefetch(prefetch):
         _person_prefetches.append(prefetch)
 
 
-def register_person_annotations(annotations):
+def register_person_annotations(annotations, *, once=False):
     """`annotations(user)` returns annotations for the person page's own query: subqueries on
     the person (OuterRef("pk")) for a card's single values, so a card asks nothing more. Each
-    card reads its values from the person when they are there, and asks for them otherwise."""
-    if annotations not in _person_annotations:
-        _person_annotations.append(annotations)
+    card reads its values from the person when they are there, and asks for them otherwise.
+
+    `once`: the annotations depend on neither the user nor the date (they are called with no
+    user), so they are built once per process and reused: building a subquery costs about as
+    much as running a small query, and the page carries twenty. Reusing them is safe because
+    a query copies an expression before resolving it; tests/caseload/test_latest_record.py
+    checks that what is built once names no date."""
+    if all(registered != annotations for registered, _ in _person_annotations):
+        _person_annotations.append((annotations, once))
+
+
+_built_once = {}
+
+
+def _person_annotations_for(user):
+    """The registered annotations for the person page's query, those marked `once` as built
+    the first time."""
+    built = {}
+    for annotations, once in _person_annotations:
+        if not once:
+            built.update(annotations(user))
+            continue
+        if annotations not in _built_once:
+            _built_once[annotations] = annotations(None)
+        built.update(_built_once[annotations])
+    return built
 
 
 def register_caseload_columns(columns):
@@ -186,10 +209,7 @@ def person_detail(user, pk):
             ),
             *(prefetch(user) for prefetch in _person_prefetches),
         )
-        .annotate(
-            last_contact_record=_last_contact_record(),
-            **{k: v for a in _person_annotations for k, v in a(user).items()},
-        )
+        .annotate(**_person_annotations_for(user))
         .filter(pk=pk)
         .first()
     )
@@ -294,10 +314,12 @@ def caseload_counts(user):
     }
 
 
-def _last_contact_record():
+def last_contact_annotations(user=None):
+    """The last contact with its author, for the contact card, on the person page's own query
+    (registered by CaseloadConfig.ready())."""
     made = Contact.objects.made().filter(person=OuterRef("pk")).order_by("-occurred_at")
     fields = ("occurred_at", "kind", "author__first_name", "author__last_name", "author__username")
-    return latest_record(made, "id", *fields)
+    return {"last_contact_record": latest_record(made, "id", *fields)}
 
 
 def last_contact(person):

@@ -23,4 +23,4 @@ class SharingConfig(AppConfig):
         from sharing import selectors
 
         # The person page's sharing card reads the lawful basis from the person's own query.
-        caseload_selectors.register_person_annotations(selectors.person_annotations)
+        caseload_selectors.register_person_annotations(selectors.person_annotations, once=True)

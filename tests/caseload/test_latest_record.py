@@ -59,3 +59,27 @@ def test_json_and_decimal_fields_are_not_read_back_from_a_json_object(model, dat
 def test_a_value_that_is_not_a_field_is_an_attribute_as_an_annotation_is():
     read = selectors.record_from(MaracReferral, {"marac": "North", "open_actions": 2})
     assert (read.marac, read.open_actions) == ("North", 2)
+
+
+def test_what_is_built_once_for_the_person_page_names_no_date(db):
+    """Annotations registered `once` are built at the first person page and kept for the
+    process: one that named today's date would go on naming the day the process started. Built
+    on two different days, each gives the same SQL with the same parameters."""
+    from datetime import datetime
+    from unittest import mock
+
+    from django.db import connection
+
+    from caseload.models import Person
+
+    once = [annotations for annotations, built_once in selectors._person_annotations if built_once]
+    assert selectors.last_contact_annotations in once and len(once) >= 5
+
+    def sql():
+        query = Person.objects.annotate(**{k: v for a in once for k, v in a(None).items()}).query
+        return query.get_compiler(connection=connection).as_sql()
+
+    today = sql()
+    another_day = datetime(2031, 7, 1, 12, tzinfo=datetime.now().astimezone().tzinfo)
+    with mock.patch("django.utils.timezone.now", return_value=another_day):
+        assert sql() == today
