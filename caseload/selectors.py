@@ -112,16 +112,21 @@ def latest_record(records, *fields, **values):
     subquery on the person: a JSON object of its `fields` ("name", or "relation__name" for a
     related object's) and of `values` (annotations, such as a count). Read it back with
     `record_from`. One subquery for a card's whole record, where a query of its own would
-    cost a round trip and a queryset to build."""
-    columns = {name: F(name) for name in fields} | values
+    cost a round trip and a queryset to build. The record's primary key, and each related
+    object's, are always carried, so a field not asked for can still be read (`record_from`)."""
+    meta = records.model._meta
+    keys = {meta.pk.attname}
+    for relation in {name.partition("__")[0] for name in fields if "__" in name}:
+        keys.add(f"{relation}__{meta.get_field(relation).related_model._meta.pk.attname}")
+    columns = {name: F(name) for name in [*sorted(keys - set(fields)), *fields]} | values
     return Subquery(records.values(record=JSONObject(**columns))[:1])
 
 
 def record_from(model, data):
     """The `model` instance a `latest_record` annotation holds (None for none): each field's
     value as the field reads it, a related object's fields on an instance of its own, and any
-    other value (an annotation) as an attribute. Only for showing: the instance has the fields
-    asked for and no others."""
+    other value (an annotation) as an attribute. Made as a query makes its instances, so a
+    field not carried is deferred: reading it costs a query, never shows a default."""
     if data is None:
         return None
     values, related, extra = {}, {}, {}
@@ -136,7 +141,8 @@ def record_from(model, data):
             extra[name] = value
         else:
             values[field.attname] = _field_value(field, value)
-    record = model(**values)
+    carried = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    record = model.from_db(None, carried, [values[name] for name in carried])
     for name, fields in related.items():
         setattr(record, name, record_from(model._meta.get_field(name).related_model, fields))
     for name, value in extra.items():

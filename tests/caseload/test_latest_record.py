@@ -33,6 +33,15 @@ def test_the_last_contact_on_the_person_is_the_contact_as_stored(person, navigat
     assert str(read.author) == "Nadia Ellis" == str(stored.author)
 
 
+def test_a_field_not_carried_is_read_from_the_database_not_left_blank(person, navigator):
+    # The card's record carries the fields the card shows; any other is deferred, as in a
+    # query with only(), so a template that comes to show it gets the stored value.
+    made = ContactFactory(person=person, author=navigator, summary="Talked about the flat.")
+    read = selectors.last_contact(selectors.person_detail(navigator, person.pk))
+    assert "summary" in read.get_deferred_fields()
+    assert read.summary == "Talked about the flat." == made.summary
+
+
 def test_a_person_with_no_contact_has_none_on_their_page(person, navigator):
     ContactFactory(person=person, author=navigator, kind=ContactKind.ATTEMPTED)
     assert selectors.last_contact(selectors.person_detail(navigator, person.pk)) is None
