@@ -7,7 +7,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         # The caseload learns of assessments here, never by importing them: the timeline's
-        # sources, My caseload's latest NDT and the person page's ReQoL-10 card.
+        # sources, My caseload's latest NDT and the person page's NDT and ReQoL-10 cards.
         from appointments import calendar as appointments_calendar
         from assessments import calendar, notifications, selectors, timeline
         from assessments.reqol import selectors as reqol_selectors
@@ -16,6 +16,7 @@ class AssessmentsConfig(AppConfig):
         notifications.register()
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
+        caseload_selectors.register_person_annotations(selectors.person_annotations, once=True)
         caseload_selectors.register_person_annotations(reqol_selectors.person_annotations)
         appointments_calendar.register_feed_items(calendar.ndt_reviews_due)
 

@@ -32,6 +32,25 @@ from assessments.models import (
     SchemeItem,
 )
 from caseload.models import EpisodeStatus
+from caseload.selectors import latest_record
+
+
+def person_annotations(user):
+    """The NDT card's latest completed assessment in the open episode, as the card shows it,
+    with how many there are (`of`: a change since the baseline needs two), on the person
+    page's own query (registered with caseload.selectors by AssessmentsConfig.ready())."""
+    completed = (
+        Assessment.objects.completed()
+        .filter(person=OuterRef("pk"))
+        .exclude(episode__status=EpisodeStatus.CLOSED)
+        .order_by("-assessed_on", "-created_at")
+    )
+    fields = ("id", "episode_id", "assessed_on", "standard_total", "total")
+    return {
+        "ndt_latest": latest_record(
+            completed, *fields, "scheme__comparable_to_id", of=Window(Count("pk"))
+        )
+    }
 
 
 def current_schemes():

@@ -16,7 +16,10 @@ class CaseloadConfig(AppConfig):
         notifications.register()
         timeline.register_caseload_sources()
         outcomes_timeline.register()
-        selectors.register_person_annotations(outcomes_selectors.person_outcome_annotations)
+        selectors.register_person_annotations(selectors.last_contact_annotations, once=True)
+        selectors.register_person_annotations(
+            outcomes_selectors.person_outcome_annotations, once=True
+        )
         home.register(selectors.home_figures)
         # Team capacity's cached totals are computed again after what they count changes.
         capacity_cache.connect()

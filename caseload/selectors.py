@@ -1,16 +1,20 @@
 """Reads that cross relations. Each starts from what the user may see and does its own eager
 loading, so a page costs the same number of queries with 5 people or 500."""
 
+import datetime
 import functools
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Avg,
     Count,
     DateField,
+    DecimalField,
     Exists,
     F,
+    JSONField,
     Min,
     OuterRef,
     Prefetch,
@@ -19,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from caseload import capacity_cache
@@ -66,12 +70,35 @@ def register_person_prefetch(prefetch):
         _person_prefetches.append(prefetch)
 
 
-def register_person_annotations(annotations):
+def register_person_annotations(annotations, *, once=False):
     """`annotations(user)` returns annotations for the person page's own query: subqueries on
     the person (OuterRef("pk")) for a card's single values, so a card asks nothing more. Each
-    card reads its values from the person when they are there, and asks for them otherwise."""
-    if annotations not in _person_annotations:
-        _person_annotations.append(annotations)
+    card reads its values from the person when they are there, and asks for them otherwise.
+
+    `once`: the annotations depend on neither the user nor the date (they are called with no
+    user), so they are built once per process and reused: building a subquery costs about as
+    much as running a small query, and the page carries twenty. Reusing them is safe because
+    a query copies an expression before resolving it; tests/caseload/test_latest_record.py
+    checks that what is built once names no date."""
+    if all(registered != annotations for registered, _ in _person_annotations):
+        _person_annotations.append((annotations, once))
+
+
+_built_once = {}
+
+
+def _person_annotations_for(user):
+    """The registered annotations for the person page's query, those marked `once` as built
+    the first time."""
+    built = {}
+    for annotations, once in _person_annotations:
+        if not once:
+            built.update(annotations(user))
+            continue
+        if annotations not in _built_once:
+            _built_once[annotations] = annotations(None)
+        built.update(_built_once[annotations])
+    return built
 
 
 def register_caseload_columns(columns):
@@ -80,6 +107,63 @@ def register_caseload_columns(columns):
     if columns not in _caseload_columns:
         _caseload_columns.append(columns)
         _everyone_with_row_facts.cache_clear()
+
+
+def latest_record(records, *fields, **values):
+    """The first of `records` (ordered, and filtered on the person as OuterRef("pk")) as one
+    subquery on the person: a JSON object of its `fields` ("name", or "relation__name" for a
+    related object's) and of `values` (annotations, such as a count). Read it back with
+    `record_from`. One subquery for a card's whole record, where a query of its own would
+    cost a round trip and a queryset to build. The record's primary key, and each related
+    object's, are always carried, so a field not asked for can still be read (`record_from`)."""
+    meta = records.model._meta
+    keys = {meta.pk.attname}
+    for relation in {name.partition("__")[0] for name in fields if "__" in name}:
+        keys.add(f"{relation}__{meta.get_field(relation).related_model._meta.pk.attname}")
+    columns = {name: F(name) for name in [*sorted(keys - set(fields)), *fields]} | values
+    return Subquery(records.values(record=JSONObject(**columns))[:1])
+
+
+def record_from(model, data):
+    """The `model` instance a `latest_record` annotation holds (None for none): each field's
+    value as the field reads it, a related object's fields on an instance of its own, and any
+    other value (an annotation) as an attribute. Made as a query makes its instances, so a
+    field not carried is deferred: reading it costs a query, never shows a default."""
+    if data is None:
+        return None
+    values, related, extra = {}, {}, {}
+    for key, value in data.items():
+        name, _, rest = key.partition("__")
+        if rest:
+            related.setdefault(name, {})[rest] = value
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            extra[name] = value
+        else:
+            values[field.attname] = _field_value(field, value)
+    carried = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    record = model.from_db(None, carried, [values[name] for name in carried])
+    for name, fields in related.items():
+        setattr(record, name, record_from(model._meta.get_field(name).related_model, fields))
+    for name, value in extra.items():
+        setattr(record, name, value)
+    return record
+
+
+def _field_value(field, value):
+    """A value read from a JSON object as the field would read it from its column."""
+    if value is None:
+        return None
+    if isinstance(field, JSONField | DecimalField):
+        # A JSON column is text inside SQLite's JSON object, and a decimal a float: read them
+        # as annotations of their own.
+        raise TypeError(f"{field} cannot be read back from a JSON object exactly")
+    value = field.to_python(value)
+    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # SQLite keeps UTC without an offset
+    return value
 
 
 def person_list(user, search=""):
@@ -133,7 +217,7 @@ def person_detail(user, pk):
             ),
             *(prefetch(user) for prefetch in _person_prefetches),
         )
-        .annotate(**{k: v for a in _person_annotations for k, v in a(user).items()})
+        .annotate(**_person_annotations_for(user))
         .filter(pk=pk)
         .first()
     )
@@ -258,7 +342,19 @@ def caseload_counts(user):
     }
 
 
+def last_contact_annotations(user=None):
+    """The last contact with its author, for the contact card, on the person page's own query
+    (registered by CaseloadConfig.ready())."""
+    made = Contact.objects.made().filter(person=OuterRef("pk")).order_by("-occurred_at")
+    fields = ("occurred_at", "kind", "author__first_name", "author__last_name", "author__username")
+    return {"last_contact_record": latest_record(made, "id", *fields)}
+
+
 def last_contact(person):
+    """The person's last contact with its author, for the contact card: from the person page's
+    own query when it carried it (`person_detail`), else one query."""
+    if hasattr(person, "last_contact_record"):
+        return record_from(Contact, person.last_contact_record)
     return person.contacts.made().select_related("author").first()
 
 

@@ -19,7 +19,7 @@ class DomesticAbuseConfig(AppConfig):
         timeline.register()
         notifications.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
-        caseload_selectors.register_person_annotations(selectors.person_annotations)
+        caseload_selectors.register_person_annotations(selectors.person_annotations, once=True)
         person_records.register(DashChecklist, path="person")
         person_records.register(DashAnswer, path="checklist__person")
         person_records.register(MaracReferral, path="person")

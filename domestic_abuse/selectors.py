@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseload.models import EventKind, Person, ServiceEvent, records_of
+from caseload.selectors import latest_record, record_from
 from domestic_abuse.models import (
     DashChecklist,
     DashDefinition,
@@ -53,30 +54,34 @@ def due_after(latest, incident_on, *, today=None):
 
 def person_summary(person, user):
     """The person's domestic-abuse risk and MARAC status, for their page: the latest checklist,
-    the latest referral with its open actions, and when the checklist is due. Two queries: the
-    latest incident's date comes with the person page's own query (person_annotations), or is
-    a third."""
-    latest = (
-        records_of(DashChecklist.objects, person, user)
-        .select_related("assessor", "definition")
-        .order_by("-completed_on", "-created_at")
-        .first()
-    )
-    if hasattr(person, "da_incident_on"):
+    the latest referral with its open actions, and when the checklist is due. All three come
+    with the person page's own query (person_annotations); for a person read elsewhere, three
+    queries."""
+    if hasattr(person, "da_latest"):
+        latest = record_from(DashChecklist, person.da_latest)
+        if latest is not None:
+            latest.high_because = person.da_high_because
+        referral = record_from(MaracReferral, person.da_referral)
         incident_on = person.da_incident_on
     else:
+        latest = (
+            records_of(DashChecklist.objects, person, user)
+            .select_related("assessor", "definition")
+            .order_by(*LATEST_CHECKLIST)
+            .first()
+        )
         incident_on = (
             ServiceEvent.objects.filter(person=person, kind__in=DA_EVENT_KINDS)
             .order_by("-occurred_on")
             .values_list("occurred_on", flat=True)
             .first()
         )
-    referral = (
-        records_of(MaracReferral.objects, person, user)
-        .annotate(open_actions=Count("actions", filter=Q(actions__done_at__isnull=True)))
-        .order_by("-referred_on", "-created_at")
-        .first()
-    )
+        referral = (
+            records_of(MaracReferral.objects, person, user)
+            .annotate(open_actions=_open_actions())
+            .order_by(*LATEST_REFERRAL)
+            .first()
+        )
     return {
         "latest": latest,
         "due": due_after(latest, incident_on),
@@ -86,6 +91,16 @@ def person_summary(person, user):
         and latest.risk_level == RiskLevel.HIGH
         and not (referral and referral.referred_on >= latest.completed_on),
     }
+
+
+LATEST_CHECKLIST = ("-completed_on", "-created_at")
+LATEST_REFERRAL = ("-referred_on", "-created_at")
+
+
+def _open_actions():
+    """A referral's open actions, counted as a subquery on the referral."""
+    actions = MaracAction.objects.open().filter(referral=OuterRef("pk")).order_by()
+    return Coalesce(Subquery(actions.values("referral").annotate(n=Count("pk")).values("n")), 0)
 
 
 def person_history(person, user):
@@ -143,11 +158,26 @@ def case_summary(item, user):
 
 
 def person_annotations(user):
-    """The date of the person's latest domestic-abuse incident, on the person page's own query
-    (registered with caseload.selectors by DomesticAbuseConfig.ready())."""
+    """The domestic-abuse card's values on the person page's own query (registered with
+    caseload.selectors by DomesticAbuseConfig.ready()): the latest checklist (what the card
+    shows of it, its reasons for high risk apart, as a JSON column is not read back from a JSON
+    object), the latest MARAC referral with its open actions, and the date of the latest
+    domestic-abuse incident."""
+    checklists = DashChecklist.objects.filter(person=OuterRef("pk")).order_by(*LATEST_CHECKLIST)
+    referrals = MaracReferral.objects.filter(person=OuterRef("pk")).order_by(*LATEST_REFERRAL)
     incidents = ServiceEvent.objects.filter(person=OuterRef("pk"), kind__in=DA_EVENT_KINDS)
     return {
-        "da_incident_on": Subquery(incidents.order_by("-occurred_on").values("occurred_on")[:1])
+        "da_latest": latest_record(
+            checklists,
+            *("id", "completed_on", "risk_level", "yes_count", "definition__acknowledgement"),
+        ),
+        "da_high_because": Subquery(checklists.values("high_because")[:1]),
+        "da_referral": latest_record(
+            referrals,
+            *("id", "referred_on", "marac", "is_repeat", "heard_on"),
+            open_actions=_open_actions(),
+        ),
+        "da_incident_on": Subquery(incidents.order_by("-occurred_on").values("occurred_on")[:1]),
     }
 
 

@@ -2,19 +2,24 @@
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from caseload.selectors import latest_record, record_from
 from sharing.models import DataSharingAgreement, LawfulBasis, Purpose, SharingAgreement
 from smd.models import Organisation
 
 
 def person_sharing(person):
     """The consent and sharing section of a person's page: the current lawful basis, and every
-    sharing agreement (in force first, then the history). Two queries."""
-    basis = (
-        LawfulBasis.objects.filter(person=person)
-        .select_related("recorded_by")
-        .order_by("-recorded_at")
-        .first()
-    )
+    sharing agreement (in force first, then the history). One query when the basis came with
+    the person page's own (person_annotations), else two."""
+    if hasattr(person, "sharing_basis"):
+        basis = record_from(LawfulBasis, person.sharing_basis)
+    else:
+        basis = (
+            LawfulBasis.objects.filter(person=person)
+            .select_related("recorded_by")
+            .order_by("-recorded_at")
+            .first()
+        )
     agreements = list(
         SharingAgreement.objects.filter(person=person)
         .select_related("organisation", "recorded_by", "withdrawn_by")
@@ -23,6 +28,15 @@ def person_sharing(person):
     in_force = [a for a in agreements if a.is_in_force]
     history = [a for a in agreements if not a.is_in_force]
     return {"basis": basis, "in_force": in_force, "history": history}
+
+
+def person_annotations(user):
+    """The current lawful basis, as the sharing card shows it, on the person page's own query
+    (registered with caseload.selectors by SharingConfig.ready())."""
+    bases = LawfulBasis.objects.filter(person=OuterRef("pk")).order_by("-recorded_at")
+    by = ("recorded_by__first_name", "recorded_by__last_name", "recorded_by__username")
+    fields = ("id", "article_6", "article_9", "notes", "recorded_at", *by)
+    return {"sharing_basis": latest_record(bases, *fields)}
 
 
 # May organisation O be told about person P at team T's MDT? Only while an MDT data-sharing

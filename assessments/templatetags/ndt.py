@@ -3,6 +3,7 @@ from django import template
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
 from assessments.selectors import ndt_changes, review_status, review_status_from
 from caseload.models import Episode, EpisodeStatus, records_of
+from caseload.selectors import record_from
 
 register = template.Library()
 
@@ -12,15 +13,20 @@ def ndt_summary(context, person):
     """The NDT panel on the person page: latest totals, change since the baseline, when the next
     one is due, and links.
 
-    Reads the person's episodes from the page's own prefetch; costs one query for the latest
-    two completed assessments in the open episode, and, when there are two, the change's own
-    (at most four): with one or none there is no change to work out."""
+    Reads the person's episodes from the page's own prefetch, and the latest completed
+    assessment in the open episode with how many there are from the page's own query
+    (selectors.person_annotations; one query for a person read elsewhere); when there are two
+    or more, the change costs its own queries (at most four): with one or none there is no
+    change to work out."""
     user = context["request"].user
     open_episode = next(
         (e for e in person.episodes.all() if e.status != EpisodeStatus.CLOSED), None
     )
-    latest_two = []
-    if open_episode is not None:
+    latest, completed = None, 0
+    if open_episode is not None and hasattr(person, "ndt_latest"):
+        latest = record_from(Assessment, person.ndt_latest)
+        completed = latest.of if latest else 0
+    elif open_episode is not None:
         latest_two = list(
             records_of(Assessment.objects, person, user)
             .completed()
@@ -28,9 +34,10 @@ def ndt_summary(context, person):
             .select_related("scheme")
             .order_by("-assessed_on", "-created_at")[:2]
         )
-    latest = latest_two[0] if latest_two else None
+        latest = latest_two[0] if latest_two else None
+        completed = len(latest_two)
     change = None
-    if len(latest_two) == 2:
+    if completed >= 2:
         change = ndt_changes([open_episode]).get(open_episode.pk)
     return {
         "person": person,

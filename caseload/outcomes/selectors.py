@@ -277,6 +277,12 @@ PERSON_OUTCOMES = (
 )
 
 
+def _count_per_person(records):
+    """How many of `records` are about the person, as a subquery on the person (0 for none)."""
+    per_person = records.filter(person=OuterRef("pk")).order_by().values("person")
+    return Coalesce(Subquery(per_person.annotate(n=Count("pk")).values("n")), 0)
+
+
 def person_outcome_annotations(user=None):
     """The plan and outcomes cards' values as subqueries on the person: open goals and the
     next review, where they live now and since when, the open episode's budget balance, and
@@ -293,35 +299,14 @@ def person_outcome_annotations(user=None):
     )
     money = Money()
     return {
-        "open_goal_count": Coalesce(
-            Subquery(open_goals.order_by().values("person").annotate(n=Count("pk")).values("n")),
-            0,
-        ),
+        "open_goal_count": _count_per_person(Goal.objects.open()),
         "next_review": Subquery(open_goals.order_by("review_on").values("review_on")[:1]),
-        "goal_count": Coalesce(
-            Subquery(
-                Goal.objects.filter(person=OuterRef("pk"))
-                .order_by()
-                .values("person")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        ),
+        "goal_count": _count_per_person(Goal.objects.all()),
         "home_status": Subquery(latest_home.values("status")[:1]),
         "home_since": Subquery(latest_home.values("from_date")[:1]),
         "budget_offered": Subquery(open_budget.values("amount_offered")[:1], output_field=money),
         "budget_balance": Subquery(open_budget.values("balance")[:1], output_field=money),
-        "star_count": Coalesce(
-            Subquery(
-                OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
-                .order_by()
-                .values("person")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        ),
+        "star_count": _count_per_person(OutcomesStarRecord.objects.all()),
         "last_star": Subquery(
             OutcomesStarRecord.objects.filter(person=OuterRef("pk"))
             .order_by("-completed_on")

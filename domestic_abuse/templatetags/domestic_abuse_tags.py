@@ -13,7 +13,8 @@ CASELOAD_MARAC_ACTION_FIELDS = tuple(f for f in CASELOAD_ACTION_FIELDS if f != "
 @register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
 def domestic_abuse_panel(context, person):
     """The domestic-abuse card on the person page: the current risk level, when the checklist
-    is due again, and the MARAC status. Two queries (person_summary)."""
+    is due again, and the MARAC status. No query: its values come with the person page's own
+    (person_summary)."""
     user = context["request"].user
     return {
         "person": person,

@@ -242,3 +242,48 @@ def test_return_ndt_counts_only_people_supported_in_the_quarter(team, standard, 
     assert f["ndt_standard_people"].values["all"] == 2
     assert f["ndt_standard_mean_change"].values["all"] == 12
     assert "supported in the quarter" in f["ndt_standard_mean_change"].definition
+
+
+def _ndt_card(person, user):
+    """What the person page's NDT card shows, as plain values."""
+    from types import SimpleNamespace
+
+    from assessments.templatetags.ndt import ndt_summary
+
+    card = ndt_summary({"request": SimpleNamespace(user=user)}, person)
+    latest, change = card["latest"], card["change"]
+    return (
+        latest and (latest.pk, latest.assessed_on, latest.standard_total, latest.total),
+        latest and latest.is_amended,
+        change and (change.main.change, change.main.baseline_total, change.main.latest_total),
+        card["review"],
+    )
+
+
+def test_the_person_pages_ndt_card_reads_what_queries_of_its_own_would(
+    episode, standard, amended, amended_v2, assess, navigator
+):
+    """The latest NDT and how many there are come with the person page's own query; the card
+    shows what it shows for a person read elsewhere, with none, one and two in the episode, and
+    a draft and an earlier, closed episode's NDT left out."""
+    from caseload.models import Person
+    from caseload.selectors import person_detail
+
+    person = episode.person
+    AllocationFactory(episode=episode, worker=navigator, kind="lead_navigator")
+    closed = EpisodeFactory(person=person, closed=True, start_date=date(2024, 1, 8))
+    assess(closed, amended, on=date(2024, 6, 1), **ANSWERS)
+    assess(episode, standard, on=date(2025, 6, 1), complete=False)
+
+    def both():
+        on_page = _ndt_card(person_detail(navigator, person.pk), navigator)
+        assert on_page == _ndt_card(Person.objects.get(pk=person.pk), navigator)
+        return on_page
+
+    assert both()[0] is None
+    first = assess(episode, standard, on=date(2025, 2, 1), **ANSWERS)
+    assert both()[:3] == ((first.pk, date(2025, 2, 1), 14, first.total), False, None)
+    second = assess(episode, amended_v2, on=date(2025, 5, 1), **{**ANSWERS, "isolation": 0})
+    latest, is_amended, change, _review = both()
+    assert latest == (second.pk, date(2025, 5, 1), second.standard_total, second.total)
+    assert is_amended and change is not None

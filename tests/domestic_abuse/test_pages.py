@@ -328,3 +328,43 @@ def test_the_acknowledgement_is_shown_wherever_the_checklist_is(
     assert person_page.count(acknowledgement) == 2
     overview = navigator_client.get(reverse("domestic_abuse:overview", args=[survivor.pk]))
     assert acknowledgement in overview.content.decode()
+
+
+def test_the_person_pages_card_reads_what_a_query_of_its_own_would(survivor, dash, navigator):
+    """The card's checklist and referral come with the person page's own query; read back,
+    they are the records a query of their own gives, down to the open actions and the prompt."""
+    from caseload.models import Person
+    from caseload.selectors import person_detail
+    from domestic_abuse.selectors import person_summary
+
+    def summary(person):
+        s = person_summary(person, navigator)
+        latest, referral = s["latest"], s["referral"]
+        return (
+            (latest.pk, latest.completed_on, latest.risk_level, latest.yes_count)
+            + (latest.high_because, latest.get_high_because_display())
+            + (latest.definition.acknowledgement, referral.pk, referral.referred_on)
+            + (referral.marac, referral.is_repeat, referral.status_label, referral.open_actions)
+            + (s["due"], s["incident_on"], s["prompt_marac"])
+        )
+
+    _grow(survivor, dash, navigator, 2)
+    latest_referral = MaracReferral.objects.filter(person=survivor).latest("created_at")
+    marac_action_add(
+        referral=latest_referral,
+        description="Safety plan",
+        owner=navigator,
+        due_on=timezone.localdate(),
+        by=navigator,
+    )
+    ServiceEvent.objects.create(
+        person=survivor,
+        kind=EventKind.DOMESTIC_ABUSE_INCIDENT,
+        occurred_on=timezone.localdate() - timedelta(days=1),
+        source="self_reported",
+        recorded_by=navigator,
+    )
+    on_page = summary(person_detail(navigator, survivor.pk))
+    assert on_page == summary(Person.objects.get(pk=survivor.pk))
+    assert on_page[7] == latest_referral.pk and on_page[11] == "waiting to be heard"
+    assert on_page[12] == 2 and on_page[4]  # two open actions; a reason for the high risk

@@ -174,6 +174,36 @@ def test_lawful_basis_history_is_kept(navigator_client, team_leader_client, pers
     assert navigator_client.get(url).context["form"].initial["article_6"] == "public_task"
 
 
+def test_the_person_pages_basis_is_the_basis_a_query_of_its_own_reads(person, navigator):
+    """The lawful basis comes with the person page's own query; read back, it is the record a
+    query of its own gives: the latest, with when, by whom and the notes."""
+    from caseload.models import Person
+    from caseload.selectors import person_detail
+    from sharing.selectors import person_sharing
+    from sharing.services import lawful_basis_record
+
+    def basis(person):
+        b = person_sharing(person)["basis"]
+        shown = (b.get_article_6_display(), b.get_article_9_display(), b.notes)
+        return (b.pk, b.recorded_at, str(b.recorded_by), *shown)
+
+    assert person_sharing(person_detail(navigator, person.pk))["basis"] is None
+    first = lawful_basis_record(
+        person=person, article_6="consent", article_9="explicit_consent", by=navigator
+    )
+    latest = lawful_basis_record(
+        person=person,
+        article_6="public_task",
+        article_9="substantial_public_interest",
+        notes="Agreed at the MDT",
+        by=navigator,
+        replacing=first,
+    )
+    on_page = basis(person_detail(navigator, person.pk))
+    assert on_page == basis(Person.objects.get(pk=person.pk))
+    assert on_page[:3] == (latest.pk, latest.recorded_at, str(navigator))
+
+
 # --- the register of data-sharing agreements ----------------------------------------------------
 
 
