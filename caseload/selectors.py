@@ -337,7 +337,10 @@ def capacity_list(team_id, role):
     """The workers of one role the capacity page lists, by name, each with `load`: a lazy
     queryset for the page to slice, so only the rows shown are read and counted. Everyone
     active, and those who left but still hold people."""
-    holding = _holding_of_role()
+    # The role is known, so the kind of allocation that counts is too: each worker's count
+    # needs no join back to the worker for their role.
+    kind = Allocation.Kind.LEAD_NAVIGATOR if role == Role.NAVIGATOR else Allocation.Kind.PEER_MENTOR
+    holding = Allocation.objects.holding().filter(kind=kind)
     per_worker = (
         holding.filter(worker=OuterRef("pk")).order_by().values("worker").annotate(n=Count("pk"))
     )
