@@ -585,7 +585,9 @@ def awaiting_allocation(user, *, among=None):
         # them, where NOT IN would hash every current lead of every team (1 ms, not 10, at
         # 100x).
         episodes = episodes.filter(pk__in=among).exclude(Exists(led.filter(episode=OuterRef("pk"))))
-    return episodes.select_related("person").order_by("accepted_on", "created_at")
+    # The id last: episodes accepted on one day and made at one moment (an import, a seed) are
+    # then in the same order, and on the same page, on every view.
+    return episodes.select_related("person").order_by("accepted_on", "created_at", "pk")
 
 
 def preferences(person):
