@@ -371,10 +371,10 @@ def test_live_screen_query_count_is_constant(
     # team, 5 its invitations, 6 the agenda, 7-8 which invited organisations may be told about
     # each person, 9 the open episode with its latest NDT's fields on the same row, 10 the last
     # contacts, 11 the actions, 12 the owners offered, 13 the organisations, 14 the top bar's
-    # unread count, 15 the latest DASH checklist, 16 the latest MARAC referral, 17 the audit
-    # entry. With two NDTs in the episode, two more for the change since the baseline
-    # (assessments.selectors.ndt_changes).
-    assert few == 17
+    # unread count, 15 the latest DASH checklist and MARAC referral on the person's row, 16
+    # the audit entry. With two NDTs in the episode, two more for the change since the
+    # baseline (assessments.selectors.ndt_changes).
+    assert few == 16
     for _ in range(8):
         other = PersonFactory(team=team)
         EpisodeFactory(person=other)
