@@ -69,7 +69,7 @@ def agenda_for(user, meeting):
 def mark_sharing_gaps(meeting, items):
     """For the people running a meeting: on each agenda item, `not_shared_with`, the invited
     organisations that may not be told about the person (`sharing.selectors.partners_told`: the
-    rule partners' reads go through). Uses the meeting's prefetched invitations; two queries
+    rule partners' reads go through). Uses the meeting's prefetched invitations; one query
     whatever the agenda's length."""
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
