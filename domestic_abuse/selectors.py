@@ -105,59 +105,41 @@ def person_history(person, user):
     return checklists, referrals
 
 
-DASH_SHOWN = ("id", "risk_level", "completed_on", "high_because", "yes_count")
-MARAC_SHOWN = ("id", "referred_on", "heard_on", "marac", "is_repeat")
-
-
 def case_summary(item, user):
     """The domestic-abuse risk and MARAC status on an MDT case: team staff always, a partner
     only while the person's sharing lets their organisation be told (sharing.selectors). None
-    when the user may not see it. One query: the person's row, filtered by the partner's
-    rule, with the latest checklist's and referral's fields as subqueries, made into the
-    records (the fields not shown deferred, as `only()` leaves them)."""
+    when the user may not see it. Two or three queries."""
     person_id, team_id = item.person_id, item.meeting.team_id
-    people = Person.objects.filter(pk=person_id)
     if not user.in_team:
-        people = people.filter(
-            partner_may_be_told(user.organisation_id, person=person_id, team=team_id)
+        allowed = (
+            Person.objects.filter(pk=person_id)
+            .filter(partner_may_be_told(user.organisation_id, person=person_id, team=team_id))
+            .exists()
         )
+        if not allowed:
+            return None
     elif user.team_id != team_id:
         return None
-    # The id last, so that every subquery of one record picks the same row.
-    dash = DashChecklist.objects.filter(person=OuterRef("pk")).order_by(
-        "-completed_on", "-created_at", "-pk"
-    )
-    marac = MaracReferral.objects.filter(person=OuterRef("pk")).order_by(
-        "-referred_on", "-created_at", "-pk"
-    )
-    shown = {f"dash_{f}": Subquery(dash.values(f)[:1]) for f in DASH_SHOWN}
-    shown["dash_definition_id"] = Subquery(dash.values("definition__id")[:1])
-    shown["dash_acknowledgement"] = Subquery(dash.values("definition__acknowledgement")[:1])
-    shown |= {f"marac_{f}": Subquery(marac.values(f)[:1]) for f in MARAC_SHOWN}
-    row = people.annotate(**shown).values(*shown).first()
-    if row is None:
-        return None
-    db = people.db
-    latest = referral = None
-    if row["dash_id"] is not None:
-        shown_dash = {f: row[f"dash_{f}"] for f in DASH_SHOWN}
-        shown_dash["definition_id"] = row["dash_definition_id"]
-        latest = _record(DashChecklist, db, shown_dash)
-        latest.definition = _record(
-            DashDefinition,
-            db,
-            {"id": row["dash_definition_id"], "acknowledgement": row["dash_acknowledgement"]},
+    latest = (
+        DashChecklist.objects.filter(person_id=person_id)
+        .select_related("definition")
+        .order_by("-completed_on", "-created_at")
+        .only(
+            "risk_level",
+            "completed_on",
+            "high_because",
+            "yes_count",
+            "definition__acknowledgement",
         )
-    if row["marac_id"] is not None:
-        referral = _record(MaracReferral, db, {f: row[f"marac_{f}"] for f in MARAC_SHOWN})
+        .first()
+    )
+    referral = (
+        MaracReferral.objects.filter(person_id=person_id)
+        .order_by("-referred_on", "-created_at")
+        .only("referred_on", "heard_on", "marac", "is_repeat")
+        .first()
+    )
     return {"latest": latest, "referral": referral}
-
-
-def _record(model, db, values):
-    """A record of `model` from {field: value}, as the database gives it: the fields not
-    given are deferred, as `only()` leaves them."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(db, names, [values[name] for name in names])
 
 
 def person_annotations(user):

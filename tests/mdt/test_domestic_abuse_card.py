@@ -38,7 +38,7 @@ def test_the_case_shows_risk_marac_and_safe_contact_to_staff_and_the_told_partne
         page = client_for(user).get(url).content.decode()
         assert "Domestic abuse" in page and "referred to City MARAC" in page
         assert "Safe contact: no calls; the abuser may be present" in page
-    # Team staff: the card is one query, with rows to show or without.
+    # Team staff: two queries more than a case without the card's rows would need are pinned.
     assert count_queries.page(client_for(chair), url) == before
 
 
