@@ -1,4 +1,5 @@
-"""Team capacity's team-wide totals kept in the cache (Redis in production).
+"""Team capacity's team-wide totals, and the ids and dates of its people waiting, kept in the
+cache (Redis in production).
 
 The people held, and the days on service, are aggregates over every current allocation and
 every closed episode of a team: tens of thousands of rows for a large team, read on every view
@@ -8,7 +9,9 @@ the team, the day and a generation. Every save or delete of an allocation, an ep
 or a worker's profile bumps the generation, at once and again when its transaction commits, so
 the next view computes them afresh: a team leader who allocates someone sees it on the next page. Writes that
 bypass save() (the importer's bulk inserts, ending an episode's allocations in one UPDATE) bump
-it themselves with `changed()`.
+it themselves with `changed()`; so does erasure, whose UPDATEs take a person out of everyone's
+scope. The list of people waiting is kept for team staff only, whose scope is the team
+(caseload.selectors.WaitingList, ADR 0035).
 
 One generation for all teams, not one a team: a worker or a person can move between teams, and
 finding the team of a changed allocation would cost a query on every write. Teams are few, and

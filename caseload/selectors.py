@@ -455,7 +455,10 @@ def capacity_list(team_id, role):
     """The workers of one role the capacity page lists, by name, each with `load`: a lazy
     queryset for the page to slice, so only the rows shown are read and counted. Everyone
     active, and those who left but still hold people."""
-    holding = _holding_of_role()
+    # The role is known, so the kind of allocation that counts is too: each worker's count
+    # needs no join back to the worker for their role.
+    kind = Allocation.Kind.LEAD_NAVIGATOR if role == Role.NAVIGATOR else Allocation.Kind.PEER_MENTOR
+    holding = Allocation.objects.holding().filter(kind=kind)
     per_worker = (
         holding.filter(worker=OuterRef("pk")).order_by().values("worker").annotate(n=Count("pk"))
     )
@@ -479,9 +482,9 @@ def team_capacity(user):
     """The team's totals and places, specialist capacity apart, how full the places are, the
     people waiting for a lead navigator and for how long, and the people a year the places
     support beside the plan's target; the workers of each role as lazy lists for the page to
-    show a page of. The team-wide totals come from the cache while nothing they count has
-    changed (caseload.capacity_cache); then two queries, and one for each page of a list shown.
-    Five when the totals are computed."""
+    show a page of. The team-wide totals and the waiting episodes' ids come from the cache
+    while nothing they count has changed (caseload.capacity_cache); then one query (the
+    target), and one for each page of a list shown. Five when they are computed."""
     today = timezone.localdate()
     totals = capacity_cache.totals(
         user.team_id, "totals", today, lambda: capacity_totals(user.team_id)
@@ -512,11 +515,17 @@ def team_capacity(user):
 class WaitingList:
     """The episodes waiting for a lead navigator, longest waiting first, read once as ids and
     dates: their number and waits (`summary`) come from those, and a Paginator's slice reads
-    only the episodes of the page shown, with their people."""
+    only the episodes of the page shown, with their people.
+
+    For team staff, whose scope is the whole team's people, the ids and dates are kept in the
+    cache under the team capacity generation (caseload.capacity_cache), which every write that
+    changes who waits bumps: an allocation, an episode, a person. They are ids, not person
+    data: the page's rows are read afresh through the viewer's scope, and checked again to
+    have no lead. Anyone with a narrower scope reads them directly."""
 
     def __init__(self, user, *, on):
         self.user = user
-        rows = list(awaiting_allocation(user).values_list("pk", "accepted_on"))
+        rows = _waiting_rows(user, on=on)
         self.ids = [pk for pk, _ in rows]
         waits = [(on - accepted_on).days for _, accepted_on in rows]
         self.summary = WaitingSummary()
@@ -532,12 +541,23 @@ class WaitingList:
 
     def __getitem__(self, index):
         ids = self.ids[index]
-        return list(awaiting_allocation(self.user).filter(pk__in=ids)) if ids else []
+        return list(awaiting_allocation(self.user, among=ids)) if ids else []
+
+
+def _waiting_rows(user, *, on):
+    def read():
+        return list(awaiting_allocation(user).values_list("pk", "accepted_on"))
+
+    if not user.in_team:  # a scope narrower than the team's (or none): never shared
+        return read()
+    # Team staff see exactly the team's people who are not erased (Person.visible_to), so one
+    # list serves every one of them, and only them: the key is their team's.
+    return capacity_cache.totals(user.team_id, "waiting", on, read)
 
 
 def waiting_list(user, *, on):
-    """The people waiting for a lead navigator in the user's scope. One query, and one for
-    the page of them shown."""
+    """The people waiting for a lead navigator in the user's scope. One query (none while the
+    team's list is in the cache), and one for the page of them shown."""
     return WaitingList(user, on=on)
 
 
@@ -668,19 +688,24 @@ def team_capacity_at(team, moment):
     )
 
 
-def awaiting_allocation(user):
-    """Open episodes in the user's scope with no current lead navigator, longest waiting first."""
-    # NOT IN over the current leads' episodes, not a correlated NOT EXISTS: PostgreSQL then
-    # hashes the leads once instead of probing them for every open episode before the page's
-    # LIMIT (100 ms rather than 165 ms for list and count at 100x).
+def awaiting_allocation(user, *, among=None):
+    """Open episodes in the user's scope with no current lead navigator, longest waiting first;
+    with `among`, only those of these episodes (a page of them)."""
     led = Allocation.objects.current().filter(kind=Allocation.Kind.LEAD_NAVIGATOR)
-    return (
-        Episode.objects.open()
-        .filter(person__in=Person.objects.visible_to(user))
-        .exclude(pk__in=led.values("episode_id"))
-        .select_related("person")
-        .order_by("accepted_on", "created_at")
-    )
+    episodes = Episode.objects.open().filter(person__in=Person.objects.visible_to(user))
+    if among is None:
+        # NOT IN over the current leads' episodes, not a correlated NOT EXISTS: PostgreSQL then
+        # hashes the leads once instead of probing them for every open episode before the
+        # page's LIMIT (100 ms rather than 165 ms for list and count at 100x).
+        episodes = episodes.exclude(pk__in=led.values("episode_id"))
+    else:
+        # A page of ids: NOT EXISTS probes the allocations' episode index once for each of
+        # them, where NOT IN would hash every current lead of every team (1 ms, not 10, at
+        # 100x).
+        episodes = episodes.filter(pk__in=among).exclude(Exists(led.filter(episode=OuterRef("pk"))))
+    # The id last: episodes accepted on one day and made at one moment (an import, a seed) are
+    # then in the same order, and on the same page, on every view.
+    return episodes.select_related("person").order_by("accepted_on", "created_at", "pk")
 
 
 def preferences(person):

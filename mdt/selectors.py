@@ -69,7 +69,7 @@ def agenda_for(user, meeting):
 def mark_sharing_gaps(meeting, items):
     """For the people running a meeting: on each agenda item, `not_shared_with`, the invited
     organisations that may not be told about the person (`sharing.selectors.partners_told`: the
-    rule partners' reads go through). Uses the meeting's prefetched invitations; two queries
+    rule partners' reads go through). Uses the meeting's prefetched invitations; one query
     whatever the agenda's length."""
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
@@ -110,11 +110,21 @@ def agenda_candidates(meeting):
     return list(pending), list(reviews)
 
 
+@dataclass(frozen=True)
+class LatestNdt:
+    """What the case summary shows of the person's latest completed NDT."""
+
+    id: object
+    episode_id: object
+    standard_total: int
+    assessed_on: object
+
+
 @dataclass
 class CaseSummary:
     item: AgendaItem
     episode: object
-    latest_ndt: Assessment | None
+    latest_ndt: LatestNdt | None
     contacts: list
     earlier_actions: list
     actions_here: list = field(default_factory=list)
@@ -127,21 +137,43 @@ class CaseSummary:
         return self.change.standard.change if self.change else None
 
 
+LATEST_NDT_FIELDS = ("pk", "episode_id", "standard_total", "assessed_on")
+
+
+def _episode_and_latest_ndt(person):
+    """The person's open episode and the latest completed NDT in it, on one row: the NDT's
+    fields are subqueries on the episode's. With no open episode, the latest NDT of any
+    episode, read apart."""
+    completed = Assessment.objects.completed().order_by("-assessed_on", "-created_at", "-pk")
+    latest = completed.filter(episode=OuterRef("pk"))
+    own = [f for f in LATEST_NDT_FIELDS if f != "episode_id"]  # the episode's own id
+    episode = (
+        person.episodes.exclude(status=EpisodeStatus.CLOSED)
+        .annotate(**{f"ndt_{f}": Subquery(latest.values(f)[:1]) for f in own})
+        .first()
+    )
+    if episode is not None:
+        row = [
+            episode.pk if f == "episode_id" else getattr(episode, f"ndt_{f}")
+            for f in LATEST_NDT_FIELDS
+        ]
+    else:
+        row = completed.filter(person=person).values_list(*LATEST_NDT_FIELDS).first()
+    return episode, (LatestNdt(*row) if row and row[0] is not None else None)
+
+
 def case_summary(item, *, with_contacts=True, user=None):
     """What the chair sees for one case: who, episode status, the latest NDT and its change
     since the baseline, the last contacts, and open actions from earlier meetings with their
-    owners. A fixed number of queries whatever the person's history."""
+    owners. A fixed number of queries whatever the person's history: the episode with its
+    latest NDT, the contacts, the actions, and the NDT change's two."""
     person = item.person
-    episode = person.episodes.exclude(status=EpisodeStatus.CLOSED).first()
-    completed = Assessment.objects.completed().filter(person=person).select_related("scheme")
-    if episode:
-        completed = completed.filter(episode=episode)
-    latest = completed.order_by("-assessed_on", "-created_at").first()
+    episode, latest = _episode_and_latest_ndt(person)
     contacts = (
         list(
             Contact.objects.filter(person=person)
-            .select_related("author")
-            .order_by("-occurred_at")[:3]
+            .order_by("-occurred_at")
+            .only("occurred_at", "kind", "summary")[:3]
         )
         if with_contacts
         else []

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from caseload import capacity_cache
 from caseload.models import Person
 from rights import erasure
 from rights.collect import collect
@@ -73,6 +74,9 @@ def person_erase(*, review, by, reason, request=None):
 
 def _erase(review, person, *, by, reason, request):
     done, history = erasure.anonymise(collect([person.pk]))
+    # The records are cleared by UPDATEs (no post_save), and an erased person leaves every
+    # list of people: team capacity's list of people waiting among them.
+    capacity_cache.changed()
     review.status = RetentionReview.Status.ERASED
     review.decided_at = timezone.now()
     review.decided_by = by

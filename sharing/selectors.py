@@ -68,15 +68,11 @@ def partner_may_be_told(organisation_id, *, person, team):
 
 def partners_told(*, team, organisations, people):
     """The rule for many at once: the (person id, organisation id) pairs, of these organisations
-    and people, where the organisation may be told about the person at the team's MDT. Two
-    queries (none for the second when no organisation has a data-sharing agreement)."""
-    covered = set(
-        Organisation.objects.filter(
-            pk__in=organisations, data_sharing_agreements__in=_mdt_register(team)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    and people, where the organisation may be told about the person at the team's MDT. One
+    query: the organisations with a data-sharing agreement in force are a subquery of it."""
+    covered = Organisation.objects.filter(
+        pk__in=organisations, data_sharing_agreements__in=_mdt_register(team)
+    ).values("pk")
     return set(
         _mdt_agreements()
         .filter(person__in=people, organisation__in=covered)

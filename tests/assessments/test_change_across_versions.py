@@ -170,6 +170,46 @@ def test_mdt_case_summary_takes_the_same_change(two_versions, make_user, team):
     assert summary.ndt_change == 0 and summary.change.amended.change == 0
 
 
+def test_mdt_case_summary_shows_the_open_episodes_latest_ndt_or_else_the_last_of_any(
+    person, episode, amended, assess, make_user, team
+):
+    from django.utils import timezone
+
+    from caseload.models import Episode
+    from mdt.models import AgendaItem, MdtMeeting
+    from mdt.selectors import case_summary
+    from smd.models import Role
+
+    meeting = MdtMeeting.objects.create(
+        team=team, starts_at=timezone.now(), place="x", chair=make_user(Role.MDT_CHAIR)
+    )
+    item = AgendaItem.objects.create(
+        meeting=meeting, person=person, kind="new", sharing_basis="agreed", position=1
+    )
+    closed = {"status": "closed", "exit_destination": "other_support", "ending_planned": True}
+    earlier = EpisodeFactory(
+        person=person, start_date=date(2023, 1, 2), end_date=date(2024, 1, 2), **closed
+    )
+    assess(earlier, amended, on=date(2023, 3, 1), rest=1)
+    # An open episode with no NDT of its own yet: none, not the closed episode's.
+    summary = case_summary(item)
+    assert summary.episode == episode and summary.latest_ndt is None
+    assess(episode, amended, on=date(2025, 2, 1), rest=1)
+    latest = assess(episode, amended, on=date(2025, 5, 1), rest=2, complete=True)
+    assess(episode, amended, on=date(2025, 6, 1), rest=3, complete=False)  # a draft
+    summary = case_summary(item)
+    assert summary.latest_ndt.id == latest.pk and summary.latest_ndt.episode_id == episode.pk
+    assert (summary.latest_ndt.standard_total, summary.latest_ndt.assessed_on) == (
+        latest.standard_total,
+        date(2025, 5, 1),
+    )
+    assert summary.ndt_change == latest.standard_total - summary.change.standard.baseline_total
+    # No open episode: the latest completed NDT of any.
+    Episode.objects.filter(pk=episode.pk).update(end_date=date(2025, 7, 1), **closed)
+    summary = case_summary(item)
+    assert summary.episode is None and summary.latest_ndt.id == latest.pk
+
+
 # --- the quarterly return ------------------------------------------------------------------------
 
 

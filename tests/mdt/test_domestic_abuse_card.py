@@ -67,3 +67,39 @@ def test_the_chairs_live_screen_shows_the_card_and_the_badge(
     page = client_for(chair).get(reverse("mdt:live", args=[meeting.pk]), {"case": item.pk})
     text = page.content.decode()
     assert "referred to City MARAC" in text and "Safe contact: no home visits" in text
+
+
+def test_the_card_shows_the_latest_checklist_and_referral_as_recorded(
+    client_for, item, person, navigator, chair
+):
+    import html
+    from datetime import date
+
+    from domestic_abuse.services import checklist_record, definition_import, marac_heard
+    from tests.domestic_abuse.conftest import answers, dash_data
+
+    definition = definition_import(data=dash_data())
+    for on, yes in [(date(2026, 1, 5), 2), (date(2026, 3, 2), 15), (date(2026, 2, 9), 3)]:
+        checklist_record(
+            person=person,
+            definition=definition,
+            answers=answers(yes),
+            by=navigator,
+            completed_on=on,
+        )
+    referral = _refer(person, navigator)
+    today = timezone.localdate()
+    marac_heard(referral=referral, heard_on=today, outcome_note="Safety plan agreed.")
+    summary = case_summary(item, chair)
+    latest = summary["latest"]
+    assert (latest.completed_on, latest.yes_count, latest.risk_level) == (
+        date(2026, 3, 2),
+        15,
+        "high",
+    )
+    assert latest.definition.acknowledgement == definition.acknowledgement
+    assert summary["referral"].pk == referral.pk and summary["referral"].heard_on == today
+    page = client_for(chair).get(reverse("mdt:case", args=[item.pk])).content.decode()
+    assert f"<strong>{latest.get_risk_level_display()}</strong> (DASH 2 Mar 2026)" in page
+    assert html.escape(definition.acknowledgement) in page
+    assert f"referred to City MARAC {today:%-d %b %Y}, heard {today:%-d %b %Y}" in page

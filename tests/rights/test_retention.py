@@ -204,6 +204,22 @@ def test_erasure_leaves_every_past_figure_unchanged(rights_world, team):
     assert _overview(rights_world["manager"]) == overview
 
 
+def test_erasure_tells_team_capacity_that_what_it_keeps_may_have_changed(rights_world, team):
+    """Erasure clears records with UPDATEs, which send no post_save, and an erased person
+    leaves every list of people: it bumps team capacity's generation itself, so nothing the
+    page keeps in the cache (its totals, its people waiting) outlives it."""
+    from django.core.cache import cache
+
+    from caseload import capacity_cache
+
+    generation = f"{capacity_cache._namespace()}:generation"
+    services.retention_review_run(team=team)
+    review = RetentionReview.objects.get(person=rights_world["ann"])
+    before = cache.get(generation, 0)
+    services.person_erase(review=review, by=rights_world["manager"], reason="Retention passed")
+    assert cache.get(generation, 0) > before
+
+
 def test_erasure_clears_every_typed_word_and_identifier(rights_world, team):
     ann = rights_world["ann"]
     born = ann.date_of_birth

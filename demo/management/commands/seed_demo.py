@@ -17,6 +17,7 @@ from appointments.models import Appointment
 from appointments.notifications import appointment_reminders_send
 from assessments.models import Assessment, AssessmentScheme
 from assessments.services import assessment_save
+from caseload import capacity_cache
 from caseload.models import (
     Allocation,
     Contact,
@@ -227,6 +228,8 @@ class Command(BaseCommand):
             self.seed_evaluation_extract()
             self.seed_notifications()
             self.seed_api()
+            # Some of the seed's writes are UPDATEs, which team capacity's cache does not hear.
+            capacity_cache.changed()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Password for every user: {DEMO_PASSWORD}")
         )
