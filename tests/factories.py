@@ -1,6 +1,6 @@
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -209,12 +209,16 @@ def signed_consent(person, *, by, shareable_with_mdt=True):
 
 def booked_appointment(person, *, worker, starts_at=None, place="The library café", **extra):
     """An appointment booked through the real service: by default with `worker`, face to face,
-    an hour ago (so it can be logged as a contact or as not attended)."""
+    an hour ago, or at midnight in the day's first hour, so it is today's and can be logged as a
+    contact or as not attended."""
+    if starts_at is None:
+        midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        starts_at = max(timezone.now() - timedelta(hours=1), midnight)
     return appointment_book(
         person=person,
         by=worker,
         worker=worker,
-        starts_at=starts_at or timezone.now() - timedelta(hours=1),
+        starts_at=starts_at,
         kind="face_to_face",
         place=place,
         **extra,

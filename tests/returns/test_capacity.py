@@ -185,7 +185,8 @@ def test_a_rebuilt_past_return_keeps_its_capacity_after_staff_records_change(tea
 
     navigators[2].team = TeamFactory()
     navigators[2].save()
-    worker(team, Role.NAVIGATOR, joined=timezone.localdate(), fte=Decimal("1"))
+    # Joined yesterday (at noon, as `worker` records it): already on the team at any hour today.
+    worker(team, Role.NAVIGATOR, joined=timezone.localdate() - timedelta(days=1), fte=Decimal("1"))
     assert capacity_values(team) == before
     assert before["navigator_places"]["all"] == 56 and before["peer_mentor_places"]["all"] == 25
     # Today's figures do see the changes: 4.5 FTE left, 75 - 10 + 15 = 80 hours.
