@@ -16,8 +16,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
@@ -997,46 +1008,60 @@ class Return:
 
     def _accommodation_change(self, s):
         """Where people lived when their support began against where they live at quarter end
-        (or when support ended in the quarter): one row per person, their latest episode."""
-        fields = ("person_id", "start_date", "end_date")
-        ended = Episode.objects.filter(
-            person__team=self.team,
+        (or when support ended in the quarter): one row per person, their latest episode. The
+        database picks the episode and both statuses, one row a person."""
+        ended = Q(
             status=EpisodeStatus.CLOSED,
             end_date__range=(self.start, self.end),
             start_date__isnull=False,  # never engaged: there is no start to compare with
         )
-        episodes = [*self._active_episodes(), *ended.values(*fields)]
-        latest = {}
-        for e in sorted(episodes, key=lambda e: e["start_date"]):
-            latest[e["person_id"]] = e
-        history = defaultdict(list)  # person -> [(from date, status)], oldest first
-        for pid, on, status in (
-            AccommodationChange.objects.filter(person__team=self.team, from_date__lte=self.end)
-            # Only the people compared: not those whose support ended in an earlier quarter.
-            .filter(
-                Q(person__in=self._active_person_ids()) | Q(person__in=ended.values("person_id"))
+        active = Q(start_date__lte=self.end) & (Q(end_date__isnull=True) | Q(end_date__gt=self.end))
+        # The latest start; on a tie an episode ended in the quarter before one still open, then
+        # the one accepted first.
+        latest = Window(
+            RowNumber(),
+            partition_by=F("person_id"),
+            order_by=[
+                F("start_date").desc(),
+                Case(When(ended, then=Value(0)), default=Value(1)).asc(),
+                F("accepted_on").asc(),
+            ],
+        )
+        # Support runs to its end date, or to the quarter's last day while it is open.
+        until = Case(When(ended, then=F("end_date")), default=Value(self.end))
+        changes = AccommodationChange.objects.filter(
+            person=OuterRef("person_id"), from_date__lte=OuterRef("until")
+        )
+        newest = ("-from_date", "-created_at")
+        rows = (
+            Episode.objects.filter(person__team=self.team)
+            .filter(ended | active)
+            .annotate(nth=latest, until=until)
+            .annotate(
+                at_end=Subquery(changes.order_by(*newest).values("status")[:1]),
+                # Where they lived as support began: the latest status dated by the start, or,
+                # when the first was recorded only afterwards, that first one.
+                at_start=Coalesce(
+                    Subquery(
+                        changes.filter(from_date__lte=OuterRef("start_date"))
+                        .order_by(*newest)
+                        .values("status")[:1]
+                    ),
+                    Subquery(changes.order_by("from_date", "created_at").values("status")[:1]),
+                ),
             )
-            .order_by("from_date", "created_at")
-            .values_list("person_id", "from_date", "status")
-        ):
-            history[pid].append((on, status))
+            .filter(nth=1)
+            .order_by()
+            .values_list("person_id", "at_start", "at_end")
+        )
         compared, into_settled, out_of_rough = [], [], []
-        for pid, e in latest.items():
-            began = e["start_date"]
-            until = min(e["end_date"] or self.end, self.end)
-            changes = [(on, status) for on, status in history.get(pid, []) if on <= until]
-            before = [status for on, status in changes if on <= began]
-            # Where they lived as support began: the latest status dated by the start, or,
-            # when the first was recorded only afterwards, that first one.
-            at_start = before[-1] if before else (changes[0][1] if changes else None)
-            at_end = changes[-1][1] if changes else None
+        settled, rough = AccommodationStatus.SETTLED, AccommodationStatus.ROUGH_SLEEPING
+        for pid, at_start, at_end in rows:
             if at_start is None or at_end is None:
                 continue
             compared.append(pid)
-            settled = AccommodationStatus.SETTLED
             if at_start != settled and at_end == settled:
                 into_settled.append(pid)
-            rough = AccommodationStatus.ROUGH_SLEEPING
             if at_start == rough and at_end != rough:
                 out_of_rough.append(pid)
         self.count(
