@@ -293,10 +293,21 @@ class Return:
         )
         distinct = {_key(pid) for pid, _ in pairs}
         people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
+        if all(type(v) is int for _, v in tagged):
+            # Whole numbers add up the same in any order: summed by mask first, a few hundred
+            # masks to sort into splits rather than every value once per split.
+            sums, counts = defaultdict(int), Counter()
+            for mask, v in tagged:
+                sums[mask] += v
+                counts[mask] += 1
+            tagged = [(mask, (sums[mask], counts[mask])) for mask in sums]
+        else:
+            tagged = [(mask, (v, 1)) for mask, v in tagged]  # summed in their order
         for split in SPLITS:
             chosen = self._chosen(split, tagged)
             figure.bases[split] = sum(self._chosen(split, people))
-            figure.values[split] = round(sum(chosen) / len(chosen), 1) if chosen else None
+            n = sum(c for _, c in chosen)
+            figure.values[split] = round(sum(v for v, _ in chosen) / n, 1) if n else None
         self.figures.append(figure)
         return figure
 
@@ -329,11 +340,14 @@ class Return:
         figure = Figure(section, self._unique(key), label, definition, "share")
         numerator = {_key(i) for i in numerator}
         tagged = [(self._masks.get(k, 0), k in numerator) for k in {_key(i) for i in denominator}]
+        # Counted by mask first: a few hundred masks to sort into splits, not every person
+        # once per split. The counts are whole numbers, the same in any order.
+        grouped = [(mask, (n, n * hit)) for (mask, hit), n in Counter(tagged).items()]
         for split in SPLITS:
-            base = self._chosen(split, tagged)
-            hits = sum(base)
-            figure.bases[split] = len(base)
-            figure.values[split] = round(100 * hits / len(base), 1) if base else None
+            chosen = self._chosen(split, grouped)
+            base, hits = sum(n for n, _ in chosen), sum(h for _, h in chosen)
+            figure.bases[split] = base
+            figure.values[split] = round(100 * hits / base, 1) if base else None
         self.figures.append(figure)
         return figure
 
