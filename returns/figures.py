@@ -1053,10 +1053,19 @@ class Return:
             person=OuterRef("person_id"), from_date__lte=OuterRef("until")
         )
         newest = ("-from_date", "-created_at")
-        rows = (
+        # The latest episodes first, then their statuses: with the lookups in the window pass's
+        # own query, PostgreSQL costs them for every episode, enough to compile the query (JIT,
+        # about 80 ms at 100×) and close to where it would optimise and inline it as well.
+        latest_ids = (
             Episode.objects.filter(person__team=self.team)
             .filter(ended | active)
-            .annotate(nth=latest, until=until)
+            .annotate(nth=latest)
+            .filter(nth=1)
+            .values("id")
+        )
+        rows = (
+            Episode.objects.filter(pk__in=latest_ids)
+            .annotate(until=until)
             .annotate(
                 at_end=Subquery(changes.order_by(*newest).values("status")[:1]),
                 # Where they lived as support began: the latest status dated by the start, or,
@@ -1070,7 +1079,6 @@ class Return:
                     Subquery(changes.order_by("from_date", "created_at").values("status")[:1]),
                 ),
             )
-            .filter(nth=1)
             .order_by()
             .values_list("person_id", "at_start", "at_end")
         )
