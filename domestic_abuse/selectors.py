@@ -273,7 +273,8 @@ def marac_referrals_in(team, start, end):
 
 
 def survivors_without_checklist(team, survivor_ids):
-    """Of these domestic-abuse survivors, the team's people with no checklist at all."""
+    """Of these domestic-abuse survivors (ids, or a subquery of them), the team's people with no
+    checklist at all."""
     with_one = DashChecklist.objects.filter(person=OuterRef("pk"))
     return list(
         Person.objects.filter(team=team, pk__in=survivor_ids)

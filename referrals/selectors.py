@@ -249,11 +249,13 @@ def referral_overview(user, year, by="month"):
 # --- equity -----------------------------------------------------------------------------------
 
 
+def domestic_abuse_survivor_ids(people):
+    """The people (a queryset or ids) whose referral into the team recorded domestic abuse, as a
+    victim or survivor, as a subquery of their ids (`pk__in=`): the survivor split of the MDT
+    figures and the return."""
+    return Referral.objects.filter(person__in=people, domestic_abuse=True).values("person_id")
+
+
 def domestic_abuse_survivors(people):
-    """Ids of the people (a queryset or ids) whose referral into the team recorded domestic
-    abuse, as a victim or survivor: the survivor split of the MDT figures and the return."""
-    return set(
-        Referral.objects.filter(person__in=people, domestic_abuse=True).values_list(
-            "person_id", flat=True
-        )
-    )
+    """Ids of the survivors among the people (`domestic_abuse_survivor_ids`), as a set."""
+    return set(domestic_abuse_survivor_ids(people).values_list("person_id", flat=True))

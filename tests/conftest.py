@@ -213,6 +213,48 @@ def shipped_schemes(db):
     shipped_schemes_load()
 
 
+@pytest.fixture
+def standard(shipped_schemes):
+    """The standard NDT scheme as shipped (version 1)."""
+    from assessments.models import AssessmentScheme
+
+    return AssessmentScheme.objects.get(code="ndt-standard", version=1)
+
+
+@pytest.fixture
+def amended(shipped_schemes):
+    """The amended NDT scheme as shipped (version 1)."""
+    from assessments.models import AssessmentScheme
+
+    return AssessmentScheme.objects.get(code="ndt-amended", version=1)
+
+
+@pytest.fixture
+def assess(navigator):
+    """Complete (or draft) an assessment with {key: score}; unlisted items score `rest`."""
+    from datetime import date
+
+    from assessments.services import assessment_save
+
+    def make(episode, scheme, on=date(2025, 2, 1), rest=0, complete=True, **scores):
+        keys = [item.key for item in scheme.items.all()]
+        full = {key: scores.get(key, rest) for key in keys}
+        return assessment_save(
+            person=episode.person,
+            episode=episode,
+            scheme=scheme,
+            assessed_on=on,
+            assessor=navigator,
+            participation="yes",
+            scores=full,
+            notes={},
+            complete=complete,
+            by=navigator,
+        )
+
+    return make
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_allows_test_flush():
     """Transactional tests (browser, live worker) empty every table with TRUNCATE afterwards.

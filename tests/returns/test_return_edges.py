@@ -8,8 +8,6 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from assessments.models import AssessmentScheme
-from assessments.services import assessment_save
 from caseload.models import EventKind
 from caseload.outcomes.services import service_event_record
 from returns import figures as return_figures
@@ -24,7 +22,7 @@ Q3 = Quarter(2025, 3)  # 1 October to 31 December 2025
 
 
 @pytest.fixture
-def edges(team, shipped_schemes, navigator):
+def edges(team, standard, amended, assess, navigator):
     """Ann (a woman) and Bea (a man), both supported at the end of Q3 2025/26.
 
     Ann's one episode began on 10 April 2025 (her first quarter: April to June). Her completed
@@ -37,22 +35,6 @@ def edges(team, shipped_schemes, navigator):
     Bea's first episode ran from January to March 2025 (her first quarter), with NDTs 4 and 4;
     her second began on 1 July 2025, with standard 1 on 2 July (12) and 3 on 15 November (36):
     her latest episode counts, 12 to 36."""
-    standard = AssessmentScheme.objects.get(code="ndt-standard", version=1)
-    amended = AssessmentScheme.objects.get(code="ndt-amended", version=1)
-
-    def assess(episode, scheme, on, score, complete=True):
-        assessment_save(
-            person=episode.person,
-            episode=episode,
-            scheme=scheme,
-            assessed_on=on,
-            assessor=navigator,
-            participation="yes",
-            scores={item.key: score for item in scheme.items.all()},
-            notes={},
-            complete=complete,
-            by=navigator,
-        )
 
     def event(person, kind, on, quantity=None):
         service_event_record(
@@ -69,12 +51,12 @@ def edges(team, shipped_schemes, navigator):
     ann_episode = EpisodeFactory(
         person=ann, accepted_on=date(2025, 4, 10), start_date=date(2025, 4, 10)
     )
-    assess(ann_episode, standard, date(2025, 4, 15), 4)
-    assess(ann_episode, amended, date(2025, 8, 1), 3)
-    assess(ann_episode, standard, date(2025, 10, 1), 2)
-    assess(ann_episode, amended, date(2025, 11, 1), 0, complete=False)
-    assess(ann_episode, amended, date(2025, 12, 31), 2)
-    assess(ann_episode, amended, date(2026, 1, 1), 0)
+    assess(ann_episode, standard, on=date(2025, 4, 15), rest=4)
+    assess(ann_episode, amended, on=date(2025, 8, 1), rest=3)
+    assess(ann_episode, standard, on=date(2025, 10, 1), rest=2)
+    assess(ann_episode, amended, on=date(2025, 11, 1), rest=0, complete=False)
+    assess(ann_episode, amended, on=date(2025, 12, 31), rest=2)
+    assess(ann_episode, amended, on=date(2026, 1, 1), rest=0)
 
     first = EpisodeFactory(
         person=bea,
@@ -83,11 +65,11 @@ def edges(team, shipped_schemes, navigator):
         closed=True,
         end_date=date(2025, 3, 1),
     )
-    assess(first, standard, date(2025, 1, 10), 4)
-    assess(first, standard, date(2025, 2, 10), 4)
+    assess(first, standard, on=date(2025, 1, 10), rest=4)
+    assess(first, standard, on=date(2025, 2, 10), rest=4)
     second = EpisodeFactory(person=bea, accepted_on=date(2025, 7, 1), start_date=date(2025, 7, 1))
-    assess(second, standard, date(2025, 7, 2), 1)
-    assess(second, standard, date(2025, 11, 15), 3)
+    assess(second, standard, on=date(2025, 7, 2), rest=1)
+    assess(second, standard, on=date(2025, 11, 15), rest=3)
 
     arrest, rough, ae = EventKind.ARREST, EventKind.ROUGH_SLEEPING, EventKind.AE_ATTENDANCE
     event(ann, arrest, date(2025, 3, 31))  # the day before her first quarter
