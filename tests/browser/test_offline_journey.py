@@ -8,7 +8,7 @@ about what stays and clears the caseload and the caches. Axe checks the offline 
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -320,9 +320,12 @@ def test_appointments_marked_without_a_signal_are_recorded_once_when_it_returns(
     alice = world["alice"]
     margaret, dev, chloe = (world["people"][n] for n in ("Margaret", "Dev", "Chloe"))
     now = timezone.now()
-    met = booked_appointment(margaret, worker=alice, starts_at=now - timedelta(hours=1))
-    missed = booked_appointment(dev, worker=alice, starts_at=now - timedelta(minutes=30))
-    moved = booked_appointment(chloe, worker=alice, starts_at=now - timedelta(minutes=20))
+    # Begun earlier today, in this order, at any hour (an hour ago is yesterday before 01:00).
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    since = min(timedelta(hours=1), now - midnight)
+    met = booked_appointment(margaret, worker=alice, starts_at=now - since)
+    missed = booked_appointment(dev, worker=alice, starts_at=now - since / 2)
+    moved = booked_appointment(chloe, worker=alice, starts_at=now - since / 3)
     coming = booked_appointment(
         chloe, worker=alice, starts_at=now + timedelta(days=2), place="Chloe's hostel"
     )
