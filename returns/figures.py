@@ -381,31 +381,32 @@ class Return:
         self.data_quality()
         return self
 
+    def _active_at_end(self):
+        """An episode active at quarter end: begun by then, and not ended by then."""
+        return Q(start_date__lte=self.end) & (Q(end_date__isnull=True) | Q(end_date__gt=self.end))
+
     def _episodes_active_at_end(self):
-        return Episode.objects.filter(person__team=self.team, start_date__lte=self.end).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=self.end)
-        )
+        return Episode.objects.filter(self._active_at_end(), person__team=self.team)
 
     def _active_person_ids(self):
         """The people active at quarter end, as a subquery."""
         return self._episodes_active_at_end().values("person_id")
 
+    @functools.cached_property
     def _active_episodes(self):
         """The episodes active at quarter end as rows (id, person_id, start_date, end_date,
         accepted_on), read once: four sections count or walk them, and at 100× each reading
         was 17,000 rows."""
-        if not hasattr(self, "_active_episodes_cache"):
-            self._active_episodes_cache = list(
-                self._episodes_active_at_end().values(
-                    "id", "person_id", "start_date", "end_date", "accepted_on"
-                )
+        return list(
+            self._episodes_active_at_end().values(
+                "id", "person_id", "start_date", "end_date", "accepted_on"
             )
-        return self._active_episodes_cache
+        )
 
     @_without_cyclic_gc
     def caseload_and_capacity(self):
         s = "Caseload and capacity"
-        active = self._active_episodes()
+        active = self._active_episodes
         self.count(
             s,
             "active_at_end",
@@ -791,7 +792,7 @@ class Return:
         s = "Outcomes"
         self._ndt(s)
         self._reqol(s)
-        active_ids = {e["person_id"] for e in self._active_episodes()}
+        active_ids = {e["person_id"] for e in self._active_episodes}
         # A subquery, not the ids: tens of thousands of ids sent back as literals cost more to
         # send and plan than the query they filter.
         active_people = Person.objects.filter(pk__in=self._active_person_ids())
@@ -1035,7 +1036,7 @@ class Return:
             end_date__range=(self.start, self.end),
             start_date__isnull=False,  # never engaged: there is no start to compare with
         )
-        active = Q(start_date__lte=self.end) & (Q(end_date__isnull=True) | Q(end_date__gt=self.end))
+        active = self._active_at_end()
         # The latest start; on a tie an episode ended in the quarter before one still open, then
         # the one accepted first.
         latest = Window(
@@ -1331,7 +1332,7 @@ class Return:
     @_without_cyclic_gc
     def equity(self):
         s = "Equity"
-        active = {e["person_id"] for e in self._active_episodes()}
+        active = {e["person_id"] for e in self._active_episodes}
         recorded = {
             "gender": "Gender",
             "ethnicity": "Ethnicity",
@@ -1356,7 +1357,7 @@ class Return:
     @_without_cyclic_gc
     def data_quality(self):
         s = "Data quality"
-        active = self._active_episodes()
+        active = self._active_episodes
         # The latest completed NDT of each active episode, taken in the database.
         latest = dict(
             Assessment.objects.completed()
