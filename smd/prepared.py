@@ -48,23 +48,37 @@ class PreparedQuery:
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
         return sql, list(params), found, as_hex, names, converters
 
-    def rows(self, pk):
-        using = router.db_for_read(self.model)
+    def statement(self, pk, using=None):
+        """(sql, params, converters, alias) of the query for the record `pk`: to run, or to read
+        from as a derived table of a larger statement."""
+        using = using or router.db_for_read(self.model)
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        sql, params, found, as_hex, names, converters = compiled
+        sql, params, found, as_hex, _, converters = compiled
         value = uuid.UUID(str(pk))
         params = list(params)
         for n in found:
             params[n] = value.hex if as_hex else value
-        connection = connections[using]  # this thread's, not the one compiled with
+        return sql, params, converters, using
+
+    def rows(self, pk):
+        sql, params, converters, using = self.statement(pk)
+        connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
-        # As SQLCompiler.apply_converters: each column's converters, in order.
-        for row in rows:
-            for position, (functions, expression) in converters.items():
-                for convert in functions:
-                    row[position] = convert(row[position], expression, connection)
+            rows = converted(cursor.fetchall(), converters, connection)
+        names = self._compiled[using][4]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def converted(rows, converters, connection):
+    """The rows as lists of Python values, read through the columns' converters (from
+    `SQLCompiler.get_converters`) as SQLCompiler.apply_converters reads them, with this thread's
+    connection rather than the one the query was compiled with."""
+    rows = [list(row) for row in rows]
+    for row in rows:
+        for position, (functions, expression) in converters.items():
+            for convert in functions:
+                row[position] = convert(row[position], expression, connection)
+    return rows

@@ -12,6 +12,7 @@ from tests.factories import (
     AllocationFactory,
     ContactFactory,
     NavigatorFactory,
+    PersonFactory,
     ReferralFactory,
 )
 
@@ -175,6 +176,47 @@ def test_another_app_can_register_a_source(person, navigator):
     finally:
         timeline._sources.pop("test-note")
         timeline._groups.pop("test-notes")
+        timeline._built_once.clear()
+
+
+def test_each_person_gets_their_own_timeline_from_the_union_built_once(story, navigator):
+    """The sources that are the same for anyone are compiled once per process with the
+    person's id a parameter: the next person's page reads only the next person's records."""
+    other = PersonFactory(team=story.team)
+    ContactFactory(person=other, author=navigator, summary="Someone else's contact.")
+    first = timeline.timeline_page(story, navigator)
+    assert timeline._built_once[None] is not None
+    second = timeline.timeline_page(other, navigator)
+    assert {e.obj.person_id for e in second.object_list if e.kind == "contact"} == {other.pk}
+    assert second.paginator.count == 1
+    assert "referral" in kinds(first) and "referral" not in kinds(second)
+
+
+def test_what_the_timeline_builds_once_names_no_user_and_no_date(db):
+    """A source marked same_for_anyone is built with no user, so one that read the user would
+    fail here rather than show one user's scope to another; built on two different days, the
+    union gives the same SQL with the same parameters, so none names the day it was built."""
+    from datetime import datetime
+    from unittest import mock
+
+    from django.db import connection
+
+    from caseload.models import Person
+
+    once = [s for s in timeline._sources_in_order() if s.same_for_anyone]
+    assert {"contact", "allocation_started", "service_event", "ndt", "mdt_action"} <= {
+        s.kind for s in once
+    }
+    assert not {"referral", "decision", "dash", "marac"} & {s.kind for s in once}
+
+    def sql():
+        union = timeline._rows(once, Person(pk="0" * 32), None)
+        return union.query.get_compiler(connection=connection).as_sql()
+
+    today = sql()
+    another_day = datetime(2031, 7, 1, 12, tzinfo=datetime.now().astimezone().tzinfo)
+    with mock.patch("django.utils.timezone.now", return_value=another_day):
+        assert sql() == today
 
 
 def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first():
