@@ -15,6 +15,7 @@ def register():
             template="appointments/timeline/appointment.html",
             records=lambda person, user: Appointment.objects.filter(person=person),
             at="starts_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("worker"),
         )
     )

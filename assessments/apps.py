@@ -17,7 +17,9 @@ class AssessmentsConfig(AppConfig):
         timeline.register()
         caseload_selectors.register_caseload_columns(selectors.caseload_columns)
         caseload_selectors.register_person_annotations(selectors.person_annotations, once=True)
-        caseload_selectors.register_person_annotations(reqol_selectors.person_annotations)
+        caseload_selectors.register_person_annotations(
+            reqol_selectors.person_annotations, once=True
+        )
         appointments_calendar.register_feed_items(calendar.ndt_reviews_due)
 
         # Records about a person: read by record history, exports and erasure.

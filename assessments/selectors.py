@@ -31,8 +31,9 @@ from assessments.models import (
     ItemScore,
     SchemeItem,
 )
-from caseload.models import EpisodeStatus
+from caseload.models import Episode, EpisodeStatus
 from caseload.selectors import latest_record
+from smd.prepared import PreparedQuery
 
 
 def person_annotations(user):
@@ -285,19 +286,38 @@ def _firsts_and_lasts():
         )
         .filter(Q(nth=1) | Q(nth_last=1) | Q(nth_on_scale=1) | Q(nth_last_on_scale=1))
         .order_by("episode_id", "assessed_on", "created_at", "id")
-        .values_list(
-            "id",
-            "episode_id",
-            "person_id",
-            "episode__accepted_on",
-            "scheme_id",
-            "total",
-            "standard_total",
-            "assessed_on",
-            "of",
-            "of_on_scale",
-        )
+        .values_list(*_FIRSTS_AND_LASTS)
     )
+
+
+_FIRSTS_AND_LASTS = (
+    "id",
+    "episode_id",
+    "person_id",
+    "episode__accepted_on",
+    "scheme_id",
+    "total",
+    "standard_total",
+    "assessed_on",
+    "of",
+    "of_on_scale",
+)
+
+# One episode's rows of the window query: compiled once per process, run with the episode's id
+# (ADR 0039), for the pages that show one episode's change (the person page, the MDT case).
+_one_episodes_firsts_and_lasts = PreparedQuery(
+    Episode, lambda pk: _firsts_and_lasts().filter(episode=pk).values(*_FIRSTS_AND_LASTS)
+)
+
+
+def ndt_change(episode_id):
+    """The episode's EpisodeChange, or None with fewer than two completed NDTs: what
+    `ndt_changes([episode_id])` gives for it, its query compiled once per process."""
+    rows = [
+        tuple(row[name] for name in _FIRSTS_AND_LASTS)
+        for row in _one_episodes_firsts_and_lasts.rows(episode_id)
+    ]
+    return _changes(rows, with_items=False).get(episode_id)
 
 
 def ndt_changes(episodes, *, until=None, with_items=False):
@@ -308,7 +328,11 @@ def ndt_changes(episodes, *, until=None, with_items=False):
     completed = _firsts_and_lasts().filter(episode__in=episodes)
     if until:
         completed = completed.filter(assessed_on__lte=until)
-    rows = list(completed)
+    return _changes(list(completed), with_items=with_items)
+
+
+def _changes(rows, *, with_items):
+    """{episode id: EpisodeChange} from the window query's rows (`_firsts_and_lasts`)."""
     if not rows:
         return {}
     scales = _scales()

@@ -14,6 +14,7 @@ def register():
             template="assessments/timeline_entry.html",
             records=lambda person, user: Assessment.objects.completed().filter(person=person),
             at="completed_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("scheme", "assessor"),
         )
     )
@@ -24,6 +25,7 @@ def register():
             template="assessments/reqol_timeline_entry.html",
             records=lambda person, user: ReqolRecord.objects.filter(person=person),
             at="completed_on",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("recorded_by"),
             date_only=True,
         )

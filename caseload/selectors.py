@@ -47,6 +47,7 @@ from caseload.models import (
 )
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import PlanTarget, Role, Specialism, User
+from smd.prepared import PreparedQuery
 from smd.quarters import financial_year_of
 
 KIND_ROLE = {
@@ -76,29 +77,39 @@ def register_person_annotations(annotations, *, once=False):
     card reads its values from the person when they are there, and asks for them otherwise.
 
     `once`: the annotations depend on neither the user nor the date (they are called with no
-    user), so they are built once per process and reused: building a subquery costs about as
-    much as running a small query, and the page carries twenty. Reusing them is safe because
-    a query copies an expression before resolving it; tests/caseload/test_latest_record.py
+    user), so they are built and compiled to SQL once per process, and read for the person
+    with a query of their own (`_card_values`, ADR 0039): building and compiling a subquery
+    costs more than running it, and the page carries twenty. tests/caseload/test_latest_record.py
     checks that what is built once names no date."""
     if all(registered != annotations for registered, _ in _person_annotations):
         _person_annotations.append((annotations, once))
+        _card_values.clear()
 
 
-_built_once = {}
-
-
-def _person_annotations_for(user):
-    """The registered annotations for the person page's query, those marked `once` as built
-    the first time."""
+def _per_request_annotations(user):
+    """The registered annotations that read the user, built for this request."""
     built = {}
     for annotations, once in _person_annotations:
         if not once:
             built.update(annotations(user))
-            continue
-        if annotations not in _built_once:
-            _built_once[annotations] = annotations(None)
-        built.update(_built_once[annotations])
     return built
+
+
+def _annotations_built_once(pk):
+    """One person's values of every annotation registered `once`, as a `values()` query."""
+    built = {}
+    for annotations, once in _person_annotations:
+        if once:
+            built.update(annotations(None))
+    return Person.objects.filter(pk=pk).annotate(**built).values(*built)
+
+
+def _card_values_registered():
+    return any(once for _, once in _person_annotations)
+
+
+# Compiled at the first person page of the process; run for the person the page has read.
+_card_values = PreparedQuery(Person, _annotations_built_once)
 
 
 def register_caseload_columns(columns):
@@ -217,11 +228,17 @@ def person_detail(user, pk):
             ),
             *(prefetch(user) for prefetch in _person_prefetches),
         )
-        .annotate(**_person_annotations_for(user))
+        .annotate(**_per_request_annotations(user))
         .filter(pk=pk)
         .first()
     )
-    return read_for(person, user) if person is not None else None
+    if person is None:
+        return None
+    # Only now, for a person the user may see: the cards' values that are the same for anyone.
+    for values in _card_values.rows(person.pk) if _card_values_registered() else []:
+        for name, value in values.items():
+            setattr(person, name, value)
+    return read_for(person, user)
 
 
 def continuity(person):

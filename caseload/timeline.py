@@ -24,6 +24,7 @@ AppConfig.ready(): the caseload's with `register_caseload_sources()` below, and 
                 template="assessments/timeline_entry.html",
                 records=lambda person, user: Assessment.objects.filter(person=person),
                 at="completed_at",
+                same_for_anyone=True,
                 eager=lambda qs: qs.select_related("assessor"),
             )
         )
@@ -32,7 +33,10 @@ A group's position orders the person page's filter (and the union), whichever ap
 runs first. Sources' models must have UUID primary keys (smd.models.BaseModel), so their ids
 can share one column of the union. A source whose `at` is a DateField (an event "on 3
 November") says `date_only=True`: the union reads it as midnight, and the page shows the date
-without a time.
+without a time. A source whose records read nothing of the user or the date says
+`same_for_anyone=True`: its part of the union is built and compiled once per process, with the
+person's id a parameter (ADR 0039); one that scopes its records to the user (referrals, for
+team staff only) leaves it off and is built on every request.
 """
 
 from collections import defaultdict
@@ -46,7 +50,8 @@ from django.db import connections
 from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast
 
-from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange
+from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange, Person
+from smd.prepared import PreparedQuery, converted
 
 PER_PAGE = 20
 
@@ -70,6 +75,10 @@ class Source:
     eager: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
     # `at` is a date, not a time: the union reads it as midnight, and the page shows no time.
     date_only: bool = False
+    # `records` reads nothing of the user (it is called with None) nor of the date: its part of
+    # the union is built and compiled once per process, with the person's id a parameter
+    # (ADR 0039). Leave it off for a source that scopes its records to the user.
+    same_for_anyone: bool = False
 
 
 @dataclass
@@ -95,6 +104,7 @@ def register(source):
     if source.group not in _groups:
         raise ValueError(f"Register the timeline group {source.group!r} first.")
     _sources[source.kind] = source
+    _built_once.clear()
 
 
 def _ordered(groups):
@@ -112,7 +122,8 @@ def _sources_in_order():
     return sorted(_sources.values(), key=lambda source: order[source.group])
 
 
-def _rows(person, user, group):
+def _rows(sources, person, user):
+    """The union of the sources' (kind, when, id) rows for the person, or None for none."""
     parts = [
         source.records(person, user)
         .order_by()
@@ -122,13 +133,33 @@ def _rows(person, user, group):
             tl_id=F("pk"),
         )
         .values_list("tl_kind", "tl_at", "tl_id")
-        for source in _sources_in_order()
-        if group is None or source.group == group
+        for source in sources
     ]
     if not parts:
         return None
     first, *rest = parts
     return first.union(*rest, all=True) if rest else first
+
+
+def _in(group):
+    return [s for s in _sources_in_order() if group is None or s.group == group]
+
+
+_built_once = {}
+
+
+def _same_for_anyone(group):
+    """The union of the group's sources that are the same for anyone, as a query compiled once
+    per process and run with the person's id (None if there are none). Building the parts of
+    the union was about a third of the timeline's cost."""
+    if group not in _built_once:
+        sources = [s for s in _in(group) if s.same_for_anyone]
+        _built_once[group] = (
+            PreparedQuery(Person, lambda pk: _rows(sources, Person(pk=pk), None))
+            if sources
+            else None
+        )
+    return _built_once[group]
 
 
 class _Union:
@@ -137,14 +168,41 @@ class _Union:
     Building and compiling the union of every source is most of what the timeline costs, and a
     Paginator over the queryset would do it twice: once for the count, once for the page. Here
     it is compiled once, and one query returns the page's rows each with the number of rows in
-    all (COUNT(*) OVER (), counted before LIMIT applies)."""
+    all (COUNT(*) OVER (), counted before LIMIT applies). The sources that are the same for
+    anyone come compiled once per process (`_same_for_anyone`), those that read the user are
+    built for this request, and the statement reads the two as derived tables."""
 
-    def __init__(self, rows):
-        self.compiler = rows.query.get_compiler(rows.db)
-        self.sql, self.params = self.compiler.as_sql()
-        # The database values made Python ones (times, ids), as the queryset itself would.
-        self.converters = self.compiler.get_converters([s[0] for s in self.compiler.select[:3]])
-        self.connection = connections[rows.db]
+    def __init__(self, person, user, group):
+        statements = []
+        per_request = _rows([s for s in _in(group) if not s.same_for_anyone], person, user)
+        using = None
+        if per_request is not None:
+            using = per_request.db
+            compiler = per_request.query.get_compiler(using)
+            sql, params = compiler.as_sql()
+            converters = compiler.get_converters([s[0] for s in compiler.select[:3]])
+            statements.append((sql, params, converters))
+        once = _same_for_anyone(group)
+        if once is not None:
+            sql, params, converters, using = once.statement(person.pk, using)
+            statements.append((sql, params, converters))
+        self.empty = not statements
+        if self.empty:
+            return
+        self.connection = connections[using]
+        # The values made Python ones (times, ids) as the querysets would: the columns are the
+        # same in each part.
+        self.converters = statements[0][2]
+        if len(statements) == 1:
+            self.sql, self.params = statements[0][0], list(statements[0][1])
+        else:
+            # Each part is a whole statement compiled by Django, read as a derived table: no
+            # value goes in the text.
+            self.sql = " UNION ALL ".join(
+                f"SELECT * FROM ({sql}) part{n}"  # noqa: S608
+                for n, (sql, _, _) in enumerate(statements)
+            )
+            self.params = [p for _, params, _ in statements for p in params]
 
     def _fetch(self, sql, params):
         with self.connection.cursor() as cursor:
@@ -156,9 +214,8 @@ class _Union:
         names = {"kind": q("tl_kind"), "at": q("tl_at"), "pk": q("tl_id"), "union": self.sql}
         rows = self._fetch(sql_around.format(**names), (*self.params, *params))
         count = rows[0][3] if rows else None
-        if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        return [tuple(row[:3]) for row in rows], count
+        rows = converted([row[:3] for row in rows], self.converters, self.connection)
+        return [tuple(row) for row in rows], count
 
     def page(self, offset, limit):
         """([(kind, at, id)], count) for `limit` rows after `offset`; no count if none."""
@@ -196,8 +253,8 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
     last page when the one asked for is past it), then one per kind on the page."""
     if group not in _groups:
         group = None
-    rows = _rows(person, user, group)
-    union = _Union(rows) if rows is not None else None
+    union = _Union(person, user, group)
+    union = None if union.empty else union
     wanted = _page_number(number)
     items, count = [], None
     if union is not None:
@@ -243,6 +300,7 @@ def register_caseload_sources():
             template="caseload/timeline/contact.html",
             records=lambda person, user: Contact.objects.filter(person=person),
             at="occurred_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("author").prefetch_related("agencies"),
         )
     )
@@ -253,6 +311,7 @@ def register_caseload_sources():
             template="caseload/timeline/allocation_started.html",
             records=lambda person, user: Allocation.objects.filter(episode__person=person),
             at="started_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related(
                 "worker", "allocated_by", "handed_over_from__worker"
             ),
@@ -269,6 +328,7 @@ def register_caseload_sources():
                 episode__person=person, ended_at__isnull=False, handed_over_to__isnull=True
             ),
             at="ended_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("worker", "ended_by"),
         )
     )
@@ -279,6 +339,7 @@ def register_caseload_sources():
             template="caseload/timeline/episode_opened.html",
             records=lambda person, user: Episode.objects.filter(person=person),
             at="created_at",
+            same_for_anyone=True,
         )
     )
     register(
@@ -288,6 +349,7 @@ def register_caseload_sources():
             template="caseload/timeline/episode_status.html",
             records=lambda person, user: EpisodeStatusChange.objects.filter(episode__person=person),
             at="changed_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("changed_by", "episode"),
         )
     )

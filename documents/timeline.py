@@ -15,6 +15,7 @@ def register():
             template="documents/timeline/document.html",
             records=lambda person, user: Document.objects.current().filter(person=person),
             at="uploaded_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("uploaded_by"),
         )
     )

@@ -17,5 +17,6 @@ def register():
                 person=person, kind=ImportedRecord.Kind.PERSON
             ),
             at="imported_at",
+            same_for_anyone=True,
         )
     )

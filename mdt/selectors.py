@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.selectors import ndt_changes
+from assessments.selectors import ndt_change
 from caseload.models import Contact, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
@@ -186,7 +186,7 @@ def case_summary(item, *, with_contacts=True, user=None):
         .order_by("due_on")
     )
     # The change in the episode of the latest NDT, from the one selector every page uses.
-    change = ndt_changes([latest.episode_id]).get(latest.episode_id) if latest else None
+    change = ndt_change(latest.episode_id) if latest else None
     return CaseSummary(
         item=item,
         episode=episode,

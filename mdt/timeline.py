@@ -15,6 +15,7 @@ def register():
             template="mdt/timeline/referral.html",
             records=lambda person, user: MdtReferral.objects.filter(person=person),
             at="created_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("referring_organisation", "referred_by"),
         )
     )
@@ -27,6 +28,7 @@ def register():
                 person=person, meeting__status=MdtMeeting.Status.HELD
             ),
             at="meeting__starts_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("meeting"),
         )
     )
@@ -37,6 +39,7 @@ def register():
             template="mdt/timeline/action.html",
             records=lambda person, user: Action.objects.filter(person=person),
             at="created_at",
+            same_for_anyone=True,
             eager=lambda qs: qs.select_related("owner", "owner_organisation"),
         )
     )

@@ -1,7 +1,7 @@
 from django import template
 
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
-from assessments.selectors import ndt_changes, review_status, review_status_from
+from assessments.selectors import ndt_change, ndt_changes, review_status, review_status_from
 from caseload.models import Episode, EpisodeStatus, records_of
 from caseload.selectors import record_from
 
@@ -38,7 +38,7 @@ def ndt_summary(context, person):
         completed = len(latest_two)
     change = None
     if completed >= 2:
-        change = ndt_changes([open_episode]).get(open_episode.pk)
+        change = ndt_change(open_episode.pk)
     return {
         "person": person,
         "latest": latest,

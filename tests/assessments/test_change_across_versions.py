@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments.models import AssessmentScheme
-from assessments.selectors import ndt_changes
+from assessments.selectors import ndt_change, ndt_changes
 from assessments.services import scheme_export
 from returns.figures import build_return
 from returns.render import to_csv
@@ -76,6 +76,22 @@ def test_identical_answers_under_two_versions_are_no_change(two_versions, amende
     assert (amended.baseline_total, amended.baseline_stored, amended.latest_total) == (22, 20, 22)
     assert amended.scale.id == amended_v2.pk and amended.scale.max_total == 72
     assert change.standard.change == 0 and not change.standard.rescored
+
+
+def test_one_episodes_change_is_the_same_from_the_query_compiled_once(
+    two_versions, amended, assess
+):
+    """The person page and the MDT case read one episode's change with the window query
+    compiled once per process (`ndt_change`): the same as `ndt_changes` gives, for each episode
+    it is run for, and None where there is no change to work out."""
+    other = EpisodeFactory(
+        person=PersonFactory(team=two_versions.person.team), start_date=date(2025, 1, 6)
+    )
+    assess(other, amended, on=date(2025, 3, 1), **ANSWERS)
+    change = ndt_change(two_versions.pk)
+    assert change == ndt_changes([two_versions])[two_versions.pk]
+    assert change.amended.rescored and change.episode_id == two_versions.pk
+    assert ndt_change(other.pk) is None and ndt_changes([other]) == {}
 
 
 def test_real_change_is_measured_on_the_later_version(episode, amended, amended_v2, assess):

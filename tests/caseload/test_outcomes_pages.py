@@ -430,17 +430,19 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
             occurred_on=today,
             source="self_reported",
         )
-    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, with the plan,
-    # accommodation, budget and Star cards' figures, ReQoL-10, the waiting MDT referrals and the
-    # latest domestic-abuse incident as subqueries, and as JSON objects the last contact, the
-    # latest NDT, the lawful basis, the latest DASH checklist and MARAC referral (nine queries
-    # of their own before), 5-8 aliases, episodes, allocations, referrals, 9 the timeline's
-    # page with the count beside each row (the count is no longer a query of its own), 10-14
-    # the page's records, one query per kind (episode opened, allocations started, goal set,
-    # event, accommodation; budget offered is older than the page), 15 the appointments card,
-    # 16 this quarter's events, 17 the MDT panel's open actions, 18 the sharing agreements, 19
-    # the documents card, 20 the audit entry, 21 the top bar's count of unread notifications.
-    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 21
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person as the user may
+    # see them, with ReQoL-10's wording and the waiting MDT referrals, 5 the cards' values that
+    # are the same for anyone, compiled once per process (ADR 0039): the plan, accommodation,
+    # budget and Star cards' figures, the latest ReQoL-10 and domestic-abuse incident, and as
+    # JSON objects the last contact, the latest NDT, the lawful basis, the latest DASH
+    # checklist and MARAC referral, 6-9 aliases, episodes, allocations, referrals, 10 the
+    # timeline's page with the count beside each row (the count is no longer a query of its
+    # own), 11-15 the page's records, one query per kind (episode opened, allocations started,
+    # goal set, event, accommodation; budget offered is older than the page), 16 the
+    # appointments card, 17 this quarter's events, 18 the MDT panel's open actions, 19 the
+    # sharing agreements, 20 the documents card, 21 the audit entry, 22 the top bar's count of
+    # unread notifications.
+    assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 22
 
 
 def test_outcome_entries_on_the_timeline_show_dates_without_times(

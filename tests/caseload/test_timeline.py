@@ -12,6 +12,7 @@ from tests.factories import (
     AllocationFactory,
     ContactFactory,
     NavigatorFactory,
+    PersonFactory,
     ReferralFactory,
 )
 
@@ -175,6 +176,47 @@ def test_another_app_can_register_a_source(person, navigator):
     finally:
         timeline._sources.pop("test-note")
         timeline._groups.pop("test-notes")
+        timeline._built_once.clear()
+
+
+def test_each_person_gets_their_own_timeline_from_the_union_built_once(story, navigator):
+    """The sources that are the same for anyone are compiled once per process with the
+    person's id a parameter: the next person's page reads only the next person's records."""
+    other = PersonFactory(team=story.team)
+    ContactFactory(person=other, author=navigator, summary="Someone else's contact.")
+    first = timeline.timeline_page(story, navigator)
+    assert timeline._built_once[None] is not None
+    second = timeline.timeline_page(other, navigator)
+    assert {e.obj.person_id for e in second.object_list if e.kind == "contact"} == {other.pk}
+    assert second.paginator.count == 1
+    assert "referral" in kinds(first) and "referral" not in kinds(second)
+
+
+def test_what_the_timeline_builds_once_names_no_user_and_no_date(db):
+    """A source marked same_for_anyone is built with no user, so one that read the user would
+    fail here rather than show one user's scope to another; built on two different days, the
+    union gives the same SQL with the same parameters, so none names the day it was built."""
+    from datetime import datetime
+    from unittest import mock
+
+    from django.db import connection
+
+    from caseload.models import Person
+
+    once = [s for s in timeline._sources_in_order() if s.same_for_anyone]
+    assert {"contact", "allocation_started", "service_event", "ndt", "mdt_action"} <= {
+        s.kind for s in once
+    }
+    assert not {"referral", "decision", "dash", "marac"} & {s.kind for s in once}
+
+    def sql():
+        union = timeline._rows(once, Person(pk="0" * 32), None)
+        return union.query.get_compiler(connection=connection).as_sql()
+
+    today = sql()
+    another_day = datetime(2031, 7, 1, 12, tzinfo=datetime.now().astimezone().tzinfo)
+    with mock.patch("django.utils.timezone.now", return_value=another_day):
+        assert sql() == today
 
 
 def test_the_filter_offers_groups_in_the_same_order_whichever_app_is_ready_first():
@@ -213,22 +255,24 @@ def _more_contacts(person, author, n):
 @pytest.mark.parametrize("n", [10, 2000])
 def test_person_page_query_count_is_constant(navigator_client, navigator, story, n, count_queries):
     _more_contacts(story, navigator, n)
-    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, carrying the
-    # cards' single values as subqueries (the plan, accommodation, budget and Outcomes Star
-    # cards' figures, ReQoL-10's wording and latest total, the waiting MDT referrals, the
-    # latest domestic-abuse incident) and their whole records as JSON objects (the last contact
-    # with its author, the latest NDT in the open episode with how many there are, the lawful
-    # basis with its recorder, the latest DASH checklist, the latest MARAC referral with its
-    # open actions): nine queries of their own before, 5-8 their aliases, episodes, allocations
-    # with workers, and the referrals this user may see with their referrers' organisations, 9
-    # the timeline's page with the count beside each row (one UNION of every source, compiled
-    # once: the count used to be a query of its own, building and compiling the whole union a
-    # second time), 10-16 the page's records, one query per kind on the page (seven kinds
-    # here), 17 the contacts' agencies, 18 the appointments card, 19 this quarter's event
-    # counts, 20 the MDT panel's open actions, 21 the sharing agreements with their
-    # organisations and recorders, 22 the documents card, 23 the audit entry, 24 the top bar's
-    # count of unread notifications.
-    assert count_queries.page(navigator_client, story.get_absolute_url()) == 24
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person as this user
+    # may see them, with the waiting MDT referrals and ReQoL-10's wording (the annotations that
+    # read the user), 5 the cards' values that are the same for anyone, compiled once per process
+    # and read for this person only after 4 found them (ADR 0039: the plan, accommodation,
+    # budget and Outcomes Star cards' figures, ReQoL-10's latest total, the latest
+    # domestic-abuse incident, and as JSON objects the last contact with its author, the
+    # latest NDT in the open episode with how many there are, the lawful basis with its
+    # recorder, the latest DASH checklist and MARAC referral with its open actions; on 4 they
+    # cost more to build and compile than a query of their own to run), 6-9 their aliases,
+    # episodes, allocations with workers, and the referrals this user may see with their
+    # referrers' organisations, 10 the timeline's page with the count beside each row (one
+    # UNION of every source, compiled once: the count used to be a query of its own, building
+    # and compiling the whole union a second time), 11-17 the page's records, one query per
+    # kind on the page (seven kinds here), 18 the contacts' agencies, 19 the appointments card,
+    # 20 this quarter's event counts, 21 the MDT panel's open actions, 22 the sharing
+    # agreements with their organisations and recorders, 23 the documents card, 24 the audit
+    # entry, 25 the top bar's count of unread notifications.
+    assert count_queries.page(navigator_client, story.get_absolute_url()) == 25
 
 
 # Page 2 exists either way: a page past the last costs one query more (the last page itself).
@@ -238,14 +282,14 @@ def test_timeline_page_query_count_is_constant(
 ):
     _more_contacts(story, navigator, n)
     url = story.get_absolute_url() + "?kind=contacts&page=2"
-    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person (with the last
-    # contact, no longer a query of its own) and 5-8 its prefetches, 9 the page with the count
-    # beside each row (no query of its own for the count), 10 the contacts with their authors,
-    # 11 their agencies, 12 the audit entry (a further page of the timeline is more of the
-    # record seen).
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the cards'
+    # values compiled once (with the last contact) and 6-9 the person's prefetches, 10 the page
+    # with the count beside each row (no query of its own for the count), 11 the contacts with
+    # their authors, 12 their agencies, 13 the audit entry (a further page of the timeline is
+    # more of the record seen).
     assert (
         count_queries.page(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
-        == 12
+        == 13
     )
 
 
