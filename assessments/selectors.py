@@ -18,9 +18,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from assessments.models import (
@@ -168,18 +169,22 @@ def review_status_from(episode_began, latest_assessed_on, today=None):
 
 
 def caseload_columns():
-    """My caseload's latest completed NDT in the open episode, for "NDT review due" (registered
-    with caseload.selectors by AssessmentsConfig.ready())."""
+    """My caseload's latest completed NDT in the open episode, for "NDT review due", and how
+    many completed NDTs the open episode has: a change needs two, so a row with fewer asks
+    nothing more (registered with caseload.selectors by AssessmentsConfig.ready())."""
     # Filtered on the person directly: an OuterRef inside a further subquery would bind to the
     # assessment, not the person.
-    latest_ndt = (
+    in_open_episode = (
         Assessment.objects.completed()
         .filter(person=OuterRef("pk"))
         .exclude(episode__status=EpisodeStatus.CLOSED)
-        .order_by("-assessed_on")
-        .values("assessed_on")[:1]
     )
-    return {"ndt_latest_on": Subquery(latest_ndt)}
+    latest_ndt = in_open_episode.order_by("-assessed_on").values("assessed_on")[:1]
+    completed = in_open_episode.order_by().values("person").annotate(n=Count("pk")).values("n")[:1]
+    return {
+        "ndt_latest_on": Subquery(latest_ndt),
+        "ndt_completed": Coalesce(Subquery(completed), Value(0)),
+    }
 
 
 # --- change over time --------------------------------------------------------------------------

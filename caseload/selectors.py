@@ -335,6 +335,11 @@ def my_caseload(user, status=""):
     return people.order_by(F("last_contact_at").asc(nulls_first=True), "last_name", "first_name")
 
 
+def my_caseload_head(user, n):
+    """The first `n` rows of the user's whole caseload, in `my_caseload`'s order, as a list."""
+    return list(my_caseload(user)[:n])
+
+
 def caseload_row(user, pk):
     """One person's row of the user's caseload, with the same facts as `my_caseload`'s rows,
     or None when they are not on it. The person is picked by primary key, so the query reads
@@ -356,6 +361,16 @@ def caseload_counts(user):
         "all": sum(by_status.values()),
         "active": by_status.get(EpisodeStatus.ACTIVE, 0),
         "paused": by_status.get(EpisodeStatus.PAUSED, 0),
+    }
+
+
+def caseload_counts_of(rows):
+    """`caseload_counts` counted from the rows of the whole caseload, already read."""
+    statuses = [row.episode_status for row in rows]
+    return {
+        "all": len(statuses),
+        "active": statuses.count(EpisodeStatus.ACTIVE),
+        "paused": statuses.count(EpisodeStatus.PAUSED),
     }
 
 

@@ -339,6 +339,9 @@ def _same_contact(existing, *, person, by, occurred_at, kind, duration_minutes, 
         "This form was already used for another contact, so nothing was saved. Check what you "
         "typed and send it again to log it as a new contact."
     ),
+    # Logging a contact writes only rows (the contact, its agencies, the episode's start):
+    # a repeat's insert is refused by the unique key and rolled back, then the key looked up.
+    insert_first=True,
 )
 def contact_log(
     *,

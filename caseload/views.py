@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -121,16 +121,35 @@ def my_caseload(request):
             raise Http404
         return render(request, "caseload/my_caseload.html#row", {"person": person})
     status = status if status in selectors.CASELOAD_STATUSES else ""
+    page, counts = _caseload_page(request, status)
+    context = {"page": page, "status": status, "counts": counts}
+    return render(request, "caseload/my_caseload.html", context)
+
+
+CASELOAD_PAGE_SIZE = 50
+
+
+def _caseload_page(request, status):
+    """My caseload's page of rows and the filter's counts by status. The first page of the
+    whole list is read with one row more than it shows: when that row is not there, the page
+    is the whole caseload, so the counts are counted from it, not asked for (one query)."""
+    number = request.GET.get("page")
+    if not status and number in (None, "", "1"):
+        first = selectors.my_caseload_head(request.user, CASELOAD_PAGE_SIZE + 1)
+        whole = len(first) <= CASELOAD_PAGE_SIZE
+        counts = (
+            selectors.caseload_counts_of(first)
+            if whole
+            else selectors.caseload_counts(request.user)
+        )
+        paginator = Paginator(first, CASELOAD_PAGE_SIZE)
+        paginator.count = counts["all"]
+        return Page(first[:CASELOAD_PAGE_SIZE], 1, paginator), counts
     counts = selectors.caseload_counts(request.user)
-    paginator = Paginator(selectors.my_caseload(request.user, status=status), 50)
+    paginator = Paginator(selectors.my_caseload(request.user, status=status), CASELOAD_PAGE_SIZE)
     # The filter's counts are of the same people, by status: no second count for the pages.
     paginator.count = counts[status or "all"]
-    context = {
-        "page": paginator.get_page(request.GET.get("page")),
-        "status": status,
-        "counts": counts,
-    }
-    return render(request, "caseload/my_caseload.html", context)
+    return paginator.get_page(number), counts
 
 
 CAPACITY_PAGE_SIZE = 50

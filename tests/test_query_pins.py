@@ -427,12 +427,41 @@ def test_a_contact_logged_from_my_caseload_costs_the_same_as_the_caseload_grows(
     few = log("First call.")
     allocate(7)
     # session, user, device; the person; the service's transaction (a savepoint here, inside
-    # the test's own) with the one-time key's look-up, the savepoint the insert runs in, the
-    # open episode, the insert, and both savepoints released (7); the person's caseload row
-    # (one query, that person only); the row's NDT change; the audit entry. No query checks
-    # Contact's check constraints: the form's own rules hold each of them.
-    assert log("Second call.") == few == 14
+    # the test's own), the savepoint the insert runs in, the open episode, the insert, and both
+    # savepoints released (6): the one-time key is looked up only if the insert is refused
+    # (smd.submission.create_once's insert_first); the person's caseload row (one query, that
+    # person only); the audit entry. No query checks Contact's check constraints: the form's
+    # own rules hold each of them. The row's NDT change asks nothing: the person has no
+    # completed NDT, and a change needs two (two queries more when it does, as below).
+    assert log("Second call.") == few == 12
     assert Contact.objects.filter(summary__in=["First call.", "Second call."]).count() == 2
+
+
+def test_a_contact_logged_for_someone_with_an_ndt_change_costs_its_two_queries_more(
+    client_for, team, navigator, amended, assess, count_queries
+):
+    """The row the quick form answers with shows the NDT change once the open episode has two
+    completed NDTs: the first and latest in one query, the scheme versions' scales in another."""
+    from datetime import date
+
+    client = client_for(navigator)
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
+    AllocationFactory(episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR)
+    url = reverse("caseload:contact_new", args=[person.pk])
+
+    def log(summary):
+        with count_queries.during() as counted:
+            response = client.post(url, quick_contact_data(summary), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "Contact logged." in response.content.decode()
+        return len(counted), response.content.decode()
+
+    assess(episode, amended, on=date(2025, 2, 1), rest=2)
+    one, page = log("After the baseline.")  # one completed NDT: no change to show, no query
+    assert one == 12 and "ndt-change" not in page
+    assess(episode, amended, on=date(2025, 5, 1), rest=1)
+    two, page = log("After the review.")
+    assert two == 14 and 'class="ndt-change"' in page
 
 
 # --- the user's own password ------------------------------------------------------------------

@@ -62,8 +62,9 @@ def ndt_review(episode_began, latest_assessed_on):
 @register.simple_tag
 def ndt_changes_for(people):
     """{person id: EpisodeChange} in each person's open episode, for a list of caseload rows:
-    a fixed number of queries for the whole list."""
-    ids = [p.pk for p in people]
+    a fixed number of queries for the whole list, and none when no row's open episode has the
+    two completed NDTs a change needs (the rows' `ndt_completed`)."""
+    ids = [p.pk for p in people if getattr(p, "ndt_completed", 2) >= 2]
     changes = ndt_changes(Episode.objects.open().filter(person__in=ids)) if ids else {}
     return {change.person_id: change for change in changes.values()}
 

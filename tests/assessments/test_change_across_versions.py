@@ -343,3 +343,32 @@ def test_the_person_pages_ndt_card_reads_what_queries_of_its_own_would(
     latest, is_amended, change, _review = both()
     assert latest == (second.pk, date(2025, 5, 1), second.standard_total, second.total)
     assert is_amended and change is not None
+
+
+def test_a_caseload_row_counts_only_the_open_episodes_completed_ndts(
+    navigator_client, navigator, team, amended, assess
+):
+    """A row asks for its change only when its open episode has two completed NDTs: a closed
+    episode's and a draft do not count towards them."""
+    from caseload.selectors import my_caseload
+
+    person = PersonFactory(team=team)
+    closed = {"status": "closed", "exit_destination": "other_support", "ending_planned": True}
+    earlier = EpisodeFactory(
+        person=person, start_date=date(2023, 1, 2), end_date=date(2024, 1, 2), **closed
+    )
+    assess(earlier, amended, on=date(2023, 3, 1), rest=1)
+    assess(earlier, amended, on=date(2023, 6, 1), rest=2)
+    episode = EpisodeFactory(person=person, start_date=date(2025, 1, 6))
+    AllocationFactory(episode=episode, worker=navigator, kind="lead_navigator")
+    assess(episode, amended, on=date(2025, 2, 1), **ANSWERS)
+    assess(episode, amended, on=date(2025, 3, 1), complete=False)  # a draft
+
+    def shown():
+        [row] = my_caseload(navigator)
+        page = navigator_client.get(reverse("caseload:my_caseload")).content.decode()
+        return row.ndt_completed, "NDT since baseline" in page
+
+    assert shown() == (1, False)
+    assess(episode, amended, on=date(2025, 5, 1), **ANSWERS)
+    assert shown() == (2, True)
