@@ -452,30 +452,53 @@ def capacity_totals(team_id):
 
 
 def capacity_list(team_id, role):
-    """The workers of one role the capacity page lists, by name, each with `load`: a lazy
-    queryset for the page to slice, so only the rows shown are read and counted. Everyone
-    active, and those who left but still hold people."""
-    # The role is known, so the kind of allocation that counts is too: each worker's count
-    # needs no join back to the worker for their role.
-    kind = Allocation.Kind.LEAD_NAVIGATOR if role == Role.NAVIGATOR else Allocation.Kind.PEER_MENTOR
-    holding = Allocation.objects.holding().filter(kind=kind)
-    per_worker = (
-        holding.filter(worker=OuterRef("pk")).order_by().values("worker").annotate(n=Count("pk"))
-    )
+    """The workers of one role the capacity page lists, by name: a lazy queryset for the page to
+    slice, so only the rows shown are read. Everyone active, and those who left but still hold
+    people. Their loads come from `capacity_loads`."""
+    holding = Allocation.objects.holding().filter(kind=_KIND_HELD[role])
     return (
         User.objects.filter(team_id=team_id, role=role)
         .filter(
             Q(is_active=True) | Q(pk__in=holding.filter(worker__team_id=team_id).values("worker"))
         )
         .only(*CAPACITY_FIELDS)
-        .annotate(load=Coalesce(Subquery(per_worker.values("n")[:1]), Value(0)))
         .order_by("first_name", "last_name", "pk")
     )
 
 
-def capacity_loads(workers):
-    """Each worker of a page of `capacity_list` with their load against capacity."""
-    return [Load(w, w.load, capacity_of(w) if w.is_active else Decimal(0)) for w in workers]
+# The role of a list is known, so the kind of allocation that counts against it is too.
+_KIND_HELD = {
+    Role.NAVIGATOR: Allocation.Kind.LEAD_NAVIGATOR,
+    Role.PEER_MENTOR: Allocation.Kind.PEER_MENTOR,
+}
+
+
+def worker_loads(team_id):
+    """The people each worker of the team holds, by the kind of allocation: {kind: {worker id
+    as hex: count}}. One aggregate over the team's current allocations on open episodes; the
+    page reads it from the cache (`team_capacity`), so a page of workers costs no count per
+    worker. Ids and counts of staff, no person data."""
+    loads = {kind: {} for kind in _KIND_HELD.values()}
+    held = (
+        Allocation.objects.holding()
+        .filter(worker__team_id=team_id, kind__in=list(loads))
+        .values_list("worker", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for worker, kind, n in held:
+        loads[kind][worker.hex] = n
+    return loads
+
+
+def capacity_loads(workers, loads, role):
+    """Each worker of a page of `capacity_list` with their load (from `worker_loads`) against
+    capacity."""
+    held = loads[_KIND_HELD[role]]
+    return [
+        Load(w, held.get(w.pk.hex, 0), capacity_of(w) if w.is_active else Decimal(0))
+        for w in workers
+    ]
 
 
 def team_capacity(user):
@@ -494,6 +517,9 @@ def team_capacity(user):
     return {
         "navigators": capacity_list(user.team_id, Role.NAVIGATOR),
         "peer_mentors": capacity_list(user.team_id, Role.PEER_MENTOR),
+        "loads": capacity_cache.totals(
+            user.team_id, "loads", today, lambda: worker_loads(user.team_id)
+        ),
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],
         "peer_totals": totals["peer_totals"],
@@ -541,7 +567,22 @@ class WaitingList:
 
     def __getitem__(self, index):
         ids = self.ids[index]
-        return list(awaiting_allocation(self.user, among=ids)) if ids else []
+        if not ids:
+            return []
+        # The columns the page shows, not the people's whole records.
+        return list(awaiting_allocation(self.user, among=ids).only(*WAITING_ROW_FIELDS))
+
+
+# What a row of people waiting shows: the person's name and address, how long they have waited,
+# and the episode's status.
+WAITING_ROW_FIELDS = (
+    "accepted_on",
+    "status",
+    "person",
+    "person__first_name",
+    "person__last_name",
+    "person__known_as",
+)
 
 
 def _waiting_rows(user, *, on):

@@ -296,16 +296,16 @@ def test_team_capacity_query_count_is_constant(
     client = client_for(team_leader)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the staff profiles'
     # FTE and hours added up, 5 the people they hold added up (no worker is loaded for the
-    # totals), 6 the page of navigators with their loads, 7 the page of peer mentors, 8 the
-    # waiting episodes' ids and dates (their number and waits), 9 the page of people waiting,
-    # 10 the closed episodes' days on service, 11 the plan's target, 12 the team's name, 13 the
-    # top bar's count of unread notifications. Three more than when every worker was read with
-    # their load for the totals (and one fewer for the waits): the page's work no longer grows
-    # with the staff.
-    assert count_queries.page(client, reverse("caseload:team_capacity")) == 13
-    # Viewed again with nothing changed, the team-wide totals and the waiting episodes' ids and
-    # dates come from the cache (caseload.capacity_cache): 4, 5, 8 and 10 are not asked again,
-    # so 9.
+    # totals), 6 the people each worker holds (ids and counts, kept for the lists' pages), 7
+    # the page of navigators, 8 the page of peer mentors, 9 the waiting episodes' ids and
+    # dates (their number and waits), 10 the page of people waiting, 11 the closed episodes'
+    # days on service, 12 the plan's target, 13 the team's name, 14 the top bar's count of
+    # unread notifications. The page's work does not grow with the staff.
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 14
+    # Viewed again with nothing changed, the team-wide totals, each worker's load and the
+    # waiting episodes' ids and dates come from the cache (caseload.capacity_cache): 4, 5, 6,
+    # 9 and 11 are not asked again, so 9. Each page of workers is then a plain read of fifty
+    # staff profiles, with no count per worker (about 7 ms at 100x before).
     assert count_queries.page(client, reverse("caseload:team_capacity")) == 9
 
 
