@@ -507,19 +507,24 @@ def team_capacity(user):
     support beside the plan's target; the workers of each role as lazy lists for the page to
     show a page of. The team-wide totals and the waiting episodes' ids come from the cache
     while nothing they count has changed (caseload.capacity_cache); then one query (the
-    target), and one for each page of a list shown. Five when they are computed."""
+    target), and one for each page of a list shown. Seven when they are computed."""
     today = timezone.localdate()
-    totals = capacity_cache.totals(
-        user.team_id, "totals", today, lambda: capacity_totals(user.team_id)
-    )
+    team_id = user.team_id
+    computes = {
+        "totals": lambda: capacity_totals(team_id),
+        "loads": lambda: worker_loads(team_id),
+        "days": lambda: days_on_service(team_id, on=today),
+    }
+    if user.in_team:  # the team's list of people waiting: see _waiting_rows
+        computes["waiting"] = lambda: _read_waiting_rows(user)
+    cached = capacity_cache.totals_many(team_id, today, computes)  # at once: one round trip
+    totals = cached["totals"]
     year = financial_year_of(today)
-    waiting = waiting_list(user, on=today)
+    waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
-        "navigators": capacity_list(user.team_id, Role.NAVIGATOR),
-        "peer_mentors": capacity_list(user.team_id, Role.PEER_MENTOR),
-        "loads": capacity_cache.totals(
-            user.team_id, "loads", today, lambda: worker_loads(user.team_id)
-        ),
+        "navigators": capacity_list(team_id, Role.NAVIGATOR),
+        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR),
+        "loads": cached["loads"],
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],
         "peer_totals": totals["peer_totals"],
@@ -529,11 +534,9 @@ def team_capacity(user):
             navigators=totals["navigator_totals"],
             peer_mentors=totals["peer_totals"],
             waiting=waiting.summary,
-            days_on_service=capacity_cache.totals(
-                user.team_id, "days", today, lambda: days_on_service(user.team_id, on=today)
-            ),
+            days_on_service=cached["days"],
             year=year,
-            target=plan_target(user.team_id, year),
+            target=plan_target(team_id, year),
         ),
     }
 
@@ -549,9 +552,9 @@ class WaitingList:
     data: the page's rows are read afresh through the viewer's scope, and checked again to
     have no lead. Anyone with a narrower scope reads them directly."""
 
-    def __init__(self, user, *, on):
+    def __init__(self, user, *, on, rows=None):
         self.user = user
-        rows = _waiting_rows(user, on=on)
+        rows = _waiting_rows(user, on=on) if rows is None else rows
         self.ids = [pk for pk, _ in rows]
         waits = [(on - accepted_on).days for _, accepted_on in rows]
         self.summary = WaitingSummary()
@@ -585,15 +588,16 @@ WAITING_ROW_FIELDS = (
 )
 
 
-def _waiting_rows(user, *, on):
-    def read():
-        return list(awaiting_allocation(user).values_list("pk", "accepted_on"))
+def _read_waiting_rows(user):
+    return list(awaiting_allocation(user).values_list("pk", "accepted_on"))
 
+
+def _waiting_rows(user, *, on):
     if not user.in_team:  # a scope narrower than the team's (or none): never shared
-        return read()
+        return _read_waiting_rows(user)
     # Team staff see exactly the team's people who are not erased (Person.visible_to), so one
     # list serves every one of them, and only them: the key is their team's.
-    return capacity_cache.totals(user.team_id, "waiting", on, read)
+    return capacity_cache.totals(user.team_id, "waiting", on, lambda: _read_waiting_rows(user))
 
 
 def waiting_list(user, *, on):
