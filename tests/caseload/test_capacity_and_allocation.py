@@ -529,3 +529,33 @@ def test_a_stale_allocate_form_with_no_candidates_is_a_form_error_not_a_500(
     )
     assert response.status_code in {200, 400}
     assert not waiting.allocations.exists()
+
+
+def test_team_capacity_rows_escape_names_and_flag_who_left_and_who_is_over(
+    client_for, team_leader, team
+):
+    odd = NavigatorFactory(
+        team=team, first_name="<b>Nadia</b>", last_name="O'Neill & Co", languages="<i>Urdu</i>"
+    )
+    fill(odd, team, LEAD, 9)  # over by 1 at 1.0 FTE
+    gone = PeerMentorFactory(team=team, first_name="Gone", is_active=False)
+    fill(gone, team, PEER, 1)
+    person = PersonFactory(team=team, first_name="<script>x</script>", last_name="Bo")
+    EpisodeFactory(person=person, status=EpisodeStatus.AWAITING_ALLOCATION)
+    html = client_for(team_leader).get(reverse("caseload:team_capacity")).content.decode()
+    assert "<b>Nadia" not in html and "<script>x" not in html and "<i>Urdu" not in html
+    assert "&lt;b&gt;Nadia&lt;/b&gt; O&#x27;Neill &amp; Co" in html
+    assert '<td data-label="Languages">&lt;i&gt;Urdu&lt;/i&gt;</td>' in html
+    assert '<span class="badge text-bg-danger">Over by 1</span>' in html
+    assert 'class="progress-bar bg-danger" style="width: 100%"' in html
+    assert "Gone" in html and "Not active: hand over" in html
+    assert f'href="{reverse("caseload:allocate", args=[person.pk])}">Allocate' in html
+    assert '<span class="visually-hidden"> &lt;script&gt;x&lt;/script&gt; Bo</span>' in html
+    assert "Waiting 0 days · Awaiting allocation" in html
+
+
+def test_team_capacity_says_when_a_list_is_empty(client_for, team_leader, team):
+    html = client_for(team_leader).get(reverse("caseload:team_capacity")).content.decode()
+    assert '<tr><td colspan="6">No navigators in the team.</td></tr>' in html
+    assert '<tr><td colspan="5">No peer mentors in the team.</td></tr>' in html
+    assert "Nobody is waiting." in html
