@@ -46,7 +46,7 @@ from caseload.models import (
     read_for,
 )
 from smd.characteristics import Gender, is_ethnic_minority
-from smd.models import PlanTarget, Role, Specialism, User
+from smd.models import PlanTarget, Role, Specialism, Team, User
 from smd.quarters import financial_year_of
 
 KIND_ROLE = {
@@ -451,16 +451,14 @@ def capacity_totals(team_id):
     }
 
 
-def capacity_list(team_id, role):
+def capacity_list(team_id, role, loads):
     """The workers of one role the capacity page lists, by name: a lazy queryset for the page to
     slice, so only the rows shown are read. Everyone active, and those who left but still hold
-    people. Their loads come from `capacity_loads`."""
-    holding = Allocation.objects.holding().filter(kind=_KIND_HELD[role])
+    people (from `worker_loads`, which also gives each one's load)."""
+    left_holding = loads["left"][_KIND_HELD[role]]
     return (
         User.objects.filter(team_id=team_id, role=role)
-        .filter(
-            Q(is_active=True) | Q(pk__in=holding.filter(worker__team_id=team_id).values("worker"))
-        )
+        .filter(Q(is_active=True) | Q(pk__in=left_holding))
         .only(*CAPACITY_FIELDS)
         .order_by("first_name", "last_name", "pk")
     )
@@ -474,20 +472,25 @@ _KIND_HELD = {
 
 
 def worker_loads(team_id):
-    """The people each worker of the team holds, by the kind of allocation: {kind: {worker id
-    as hex: count}}. One aggregate over the team's current allocations on open episodes; the
-    page reads it from the cache (`team_capacity`), so a page of workers costs no count per
-    worker. Ids and counts of staff, no person data."""
-    loads = {kind: {} for kind in _KIND_HELD.values()}
+    """The people each worker of the team holds, by the kind of allocation ({kind: {worker id
+    as hex: count}}), and the workers who have left but still hold people ({"left": {kind:
+    [ids]}}). One aggregate over the team's current allocations on open episodes; the page
+    reads it from the cache (`team_capacity`), so a page of workers costs no count per worker.
+    Ids and counts of staff, no person data."""
+    kinds = list(_KIND_HELD.values())
+    loads = {kind: {} for kind in kinds}
+    loads["left"] = {kind: [] for kind in kinds}
     held = (
         Allocation.objects.holding()
-        .filter(worker__team_id=team_id, kind__in=list(loads))
-        .values_list("worker", "kind")
+        .filter(worker__team_id=team_id, kind__in=kinds)
+        .values_list("worker", "kind", "worker__is_active")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for worker, kind, n in held:
+    for worker, kind, active, n in held:
         loads[kind][worker.hex] = n
+        if not active:
+            loads["left"][kind].append(worker)
     return loads
 
 
@@ -506,13 +509,16 @@ def team_capacity(user):
     people waiting for a lead navigator and for how long, and the people a year the places
     support beside the plan's target; the workers of each role as lazy lists for the page to
     show a page of. The team-wide totals and the waiting episodes' ids come from the cache
-    while nothing they count has changed (caseload.capacity_cache); then one query (the
-    target), and one for each page of a list shown. Seven when they are computed."""
+    while nothing they count has changed (caseload.capacity_cache); then one query (the team's
+    name and the plan's target), and one for each page of a list shown. Eight when they are
+    computed."""
     today = timezone.localdate()
     team_id = user.team_id
     computes = {
         "totals": lambda: capacity_totals(team_id),
-        "loads": lambda: worker_loads(team_id),
+        # A new name whenever what an entry holds changes: a process of the previous release
+        # still running during a deploy reads and writes the old name.
+        "worker_loads": lambda: worker_loads(team_id),
         "days": lambda: days_on_service(team_id, on=today),
     }
     if user.in_team:  # the team's list of people waiting: see _waiting_rows
@@ -520,11 +526,22 @@ def team_capacity(user):
     cached = capacity_cache.totals_many(team_id, today, computes)  # at once: one round trip
     totals = cached["totals"]
     year = financial_year_of(today)
+    # The team's name and the plan's target for the year, on one row.
+    team_name, target = (
+        Team.objects.filter(pk=team_id)
+        .annotate(
+            target=Subquery(
+                PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
+            )
+        )
+        .values_list("name", "target")
+        .get()
+    )
     waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
-        "navigators": capacity_list(team_id, Role.NAVIGATOR),
-        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR),
-        "loads": cached["loads"],
+        "navigators": capacity_list(team_id, Role.NAVIGATOR, cached["worker_loads"]),
+        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR, cached["worker_loads"]),
+        "loads": cached["worker_loads"],
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],
         "peer_totals": totals["peer_totals"],
@@ -536,8 +553,9 @@ def team_capacity(user):
             waiting=waiting.summary,
             days_on_service=cached["days"],
             year=year,
-            target=plan_target(team_id, year),
+            target=target,
         ),
+        "team_name": team_name,
     }
 
 

@@ -296,17 +296,19 @@ def test_team_capacity_query_count_is_constant(
     client = client_for(team_leader)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the staff profiles'
     # FTE and hours added up, 5 the people they hold added up (no worker is loaded for the
-    # totals), 6 the people each worker holds (ids and counts, kept for the lists' pages), 7
-    # the page of navigators, 8 the page of peer mentors, 9 the waiting episodes' ids and
-    # dates (their number and waits), 10 the page of people waiting, 11 the closed episodes'
-    # days on service, 12 the plan's target, 13 the team's name, 14 the top bar's count of
-    # unread notifications. The page's work does not grow with the staff.
-    assert count_queries.page(client, reverse("caseload:team_capacity")) == 14
+    # totals), 6 the people each worker holds (ids and counts, and who left still holding
+    # people, kept for the lists' pages), 7 the waiting episodes' ids and dates (their number
+    # and waits), 8 the closed episodes' days on service, 9 the team's name with the plan's
+    # target, 10 the page of navigators, 11 the page of peer mentors, 12 the page of people
+    # waiting, 13 the top bar's count of unread notifications. The page's work does not grow
+    # with the staff.
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 13
     # Viewed again with nothing changed, the team-wide totals, each worker's load and the
-    # waiting episodes' ids and dates come from the cache (caseload.capacity_cache): 4, 5, 6,
-    # 9 and 11 are not asked again, so 9. Each page of workers is then a plain read of fifty
-    # staff profiles, with no count per worker (about 7 ms at 100x before).
-    assert count_queries.page(client, reverse("caseload:team_capacity")) == 9
+    # waiting episodes' ids and dates come from the cache (caseload.capacity_cache): 4 to 8
+    # are not asked again, so 8 (one fewer than when the team's name was read on its own).
+    # Each page of workers is then a plain read of fifty staff profiles, with no count per
+    # worker (about 7 ms at 100x before).
+    assert count_queries.page(client, reverse("caseload:team_capacity")) == 8
 
 
 def test_an_allocation_shows_on_the_next_view_of_team_capacity(
@@ -559,3 +561,19 @@ def test_team_capacity_says_when_a_list_is_empty(client_for, team_leader, team):
     assert '<tr><td colspan="6">No navigators in the team.</td></tr>' in html
     assert '<tr><td colspan="5">No peer mentors in the team.</td></tr>' in html
     assert "Nobody is waiting." in html
+
+
+def test_a_worker_who_leaves_holding_people_is_listed_to_hand_over_on_the_next_view(
+    client_for, team_leader, team, navigator
+):
+    fill(navigator, team, LEAD, 2)
+    client = client_for(team_leader)
+    url = reverse("caseload:team_capacity")
+    assert [(i.worker, i.load) for i in client.get(url).context["navigators"]] == [(navigator, 2)]
+    navigator.is_active = False
+    navigator.save(update_fields=["is_active"])
+    after = client.get(url)
+    assert [(i.worker, i.load, i.capacity) for i in after.context["navigators"]] == [
+        (navigator, 2, 0)
+    ]
+    assert "Not active: hand over" in after.content.decode()
