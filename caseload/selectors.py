@@ -508,10 +508,10 @@ def team_capacity(user):
     """The team's totals and places, specialist capacity apart, how full the places are, the
     people waiting for a lead navigator and for how long, and the people a year the places
     support beside the plan's target; the workers of each role as lazy lists for the page to
-    show a page of. The team-wide totals and the waiting episodes' ids come from the cache
-    while nothing they count has changed (caseload.capacity_cache); then one query (the team's
-    name and the plan's target), and one for each page of a list shown. Eight when they are
-    computed."""
+    show a page of. The team-wide totals, each worker's load and the waiting episodes' ids
+    come from the cache while nothing they count has changed (caseload.capacity_cache); then
+    one query (the team's name and the plan's target), and one for each page of a list shown.
+    Six when they are computed."""
     today = timezone.localdate()
     team_id = user.team_id
     computes = {
@@ -594,8 +594,8 @@ class WaitingList:
         return list(awaiting_allocation(self.user, among=ids).only(*WAITING_ROW_FIELDS))
 
 
-# What a row of people waiting shows: the person's name and address, how long they have waited,
-# and the episode's status.
+# What a row of people waiting shows: the person's name and the link to them, how long they have
+# waited, and the episode's status.
 WAITING_ROW_FIELDS = (
     "accepted_on",
     "status",
