@@ -71,20 +71,34 @@ def changed():
 
 def totals(team_id, name, on, compute):
     """`compute()`, kept in the cache for the team, the day `on` and the current generation."""
+    return totals_many(team_id, on, {name: compute})[name]
+
+
+def totals_many(team_id, on, computes):
+    """{name: compute()} for each name and function of `computes`, each kept in the cache for
+    the team, the day `on` and the current generation: two round trips to the cache when all
+    are there (the generation, then every entry at once), one more to keep those computed."""
     try:
         generation = cache.get_or_set(f"{_namespace()}:generation", 0, timeout=None)
-        key = f"{_namespace()}:{name}:{team_id}:{on.isoformat()}:{generation}"
-        value = cache.get(key)
+        keys = {
+            name: f"{_namespace()}:{name}:{team_id}:{on.isoformat()}:{generation}"
+            for name in computes
+        }
+        found = cache.get_many(keys.values())
     except (RedisError, OSError) as exc:
         log.warning("Team capacity totals computed directly: the cache is unavailable (%s)", exc)
-        return compute()
-    if value is None:
-        value = compute()
+        return {name: compute() for name, compute in computes.items()}
+    values, missing = {}, {}
+    for name, compute in computes.items():
+        values[name] = found.get(keys[name])
+        if values[name] is None:
+            values[name] = missing[keys[name]] = compute()
+    if missing:
         try:
-            cache.set(key, value, timeout=TIMEOUT)
+            cache.set_many(missing, timeout=TIMEOUT)
         except (RedisError, OSError) as exc:
             log.warning("Team capacity totals not kept: the cache is unavailable (%s)", exc)
-    return value
+    return values
 
 
 def _saved(sender, update_fields=None, **kwargs):

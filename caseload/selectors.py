@@ -46,7 +46,7 @@ from caseload.models import (
     read_for,
 )
 from smd.characteristics import Gender, is_ethnic_minority
-from smd.models import PlanTarget, Role, Specialism, User
+from smd.models import PlanTarget, Role, Specialism, Team, User
 from smd.prepared import PreparedQuery
 from smd.quarters import financial_year_of
 
@@ -483,49 +483,97 @@ def capacity_totals(team_id):
     }
 
 
-def capacity_list(team_id, role):
-    """The workers of one role the capacity page lists, by name, each with `load`: a lazy
-    queryset for the page to slice, so only the rows shown are read and counted. Everyone
-    active, and those who left but still hold people."""
-    # The role is known, so the kind of allocation that counts is too: each worker's count
-    # needs no join back to the worker for their role.
-    kind = Allocation.Kind.LEAD_NAVIGATOR if role == Role.NAVIGATOR else Allocation.Kind.PEER_MENTOR
-    holding = Allocation.objects.holding().filter(kind=kind)
-    per_worker = (
-        holding.filter(worker=OuterRef("pk")).order_by().values("worker").annotate(n=Count("pk"))
-    )
+def capacity_list(team_id, role, loads):
+    """The workers of one role the capacity page lists, by name: a lazy queryset for the page to
+    slice, so only the rows shown are read. Everyone active, and those who left but still hold
+    people (from `worker_loads`, which also gives each one's load)."""
+    left_holding = loads["left"][_KIND_HELD[role]]
     return (
         User.objects.filter(team_id=team_id, role=role)
-        .filter(
-            Q(is_active=True) | Q(pk__in=holding.filter(worker__team_id=team_id).values("worker"))
-        )
+        .filter(Q(is_active=True) | Q(pk__in=left_holding))
         .only(*CAPACITY_FIELDS)
-        .annotate(load=Coalesce(Subquery(per_worker.values("n")[:1]), Value(0)))
         .order_by("first_name", "last_name", "pk")
     )
 
 
-def capacity_loads(workers):
-    """Each worker of a page of `capacity_list` with their load against capacity."""
-    return [Load(w, w.load, capacity_of(w) if w.is_active else Decimal(0)) for w in workers]
+# The role of a list is known, so the kind of allocation that counts against it is too.
+_KIND_HELD = {
+    Role.NAVIGATOR: Allocation.Kind.LEAD_NAVIGATOR,
+    Role.PEER_MENTOR: Allocation.Kind.PEER_MENTOR,
+}
+
+
+def worker_loads(team_id):
+    """The people each worker of the team holds, by the kind of allocation ({kind: {worker id
+    as hex: count}}), and the workers who have left but still hold people ({"left": {kind:
+    [ids]}}). One aggregate over the team's current allocations on open episodes; the page
+    reads it from the cache (`team_capacity`), so a page of workers costs no count per worker.
+    Ids and counts of staff, no person data."""
+    kinds = list(_KIND_HELD.values())
+    loads = {kind: {} for kind in kinds}
+    loads["left"] = {kind: [] for kind in kinds}
+    held = (
+        Allocation.objects.holding()
+        .filter(worker__team_id=team_id, kind__in=kinds)
+        .values_list("worker", "kind", "worker__is_active")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for worker, kind, active, n in held:
+        loads[kind][worker.hex] = n
+        if not active:
+            loads["left"][kind].append(worker)
+    return loads
+
+
+def capacity_loads(workers, loads, role):
+    """Each worker of a page of `capacity_list` with their load (from `worker_loads`) against
+    capacity."""
+    held = loads[_KIND_HELD[role]]
+    return [
+        Load(w, held.get(w.pk.hex, 0), capacity_of(w) if w.is_active else Decimal(0))
+        for w in workers
+    ]
 
 
 def team_capacity(user):
     """The team's totals and places, specialist capacity apart, how full the places are, the
     people waiting for a lead navigator and for how long, and the people a year the places
     support beside the plan's target; the workers of each role as lazy lists for the page to
-    show a page of. The team-wide totals and the waiting episodes' ids come from the cache
-    while nothing they count has changed (caseload.capacity_cache); then one query (the
-    target), and one for each page of a list shown. Five when they are computed."""
+    show a page of. The team-wide totals, each worker's load and the waiting episodes' ids
+    come from the cache while nothing they count has changed (caseload.capacity_cache); then
+    one query (the team's name and the plan's target), and one for each page of a list shown.
+    Six when they are computed."""
     today = timezone.localdate()
-    totals = capacity_cache.totals(
-        user.team_id, "totals", today, lambda: capacity_totals(user.team_id)
-    )
+    team_id = user.team_id
+    computes = {
+        "totals": lambda: capacity_totals(team_id),
+        # A new name whenever what an entry holds changes: a process of the previous release
+        # still running during a deploy reads and writes the old name.
+        "worker_loads": lambda: worker_loads(team_id),
+        "days": lambda: days_on_service(team_id, on=today),
+    }
+    if user.in_team:  # the team's list of people waiting: see _waiting_rows
+        computes["waiting"] = lambda: _read_waiting_rows(user)
+    cached = capacity_cache.totals_many(team_id, today, computes)  # at once: one round trip
+    totals = cached["totals"]
     year = financial_year_of(today)
-    waiting = waiting_list(user, on=today)
+    # The team's name and the plan's target for the year, on one row.
+    team_name, target = (
+        Team.objects.filter(pk=team_id)
+        .annotate(
+            target=Subquery(
+                PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
+            )
+        )
+        .values_list("name", "target")
+        .get()
+    )
+    waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
-        "navigators": capacity_list(user.team_id, Role.NAVIGATOR),
-        "peer_mentors": capacity_list(user.team_id, Role.PEER_MENTOR),
+        "navigators": capacity_list(team_id, Role.NAVIGATOR, cached["worker_loads"]),
+        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR, cached["worker_loads"]),
+        "loads": cached["worker_loads"],
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],
         "peer_totals": totals["peer_totals"],
@@ -535,12 +583,11 @@ def team_capacity(user):
             navigators=totals["navigator_totals"],
             peer_mentors=totals["peer_totals"],
             waiting=waiting.summary,
-            days_on_service=capacity_cache.totals(
-                user.team_id, "days", today, lambda: days_on_service(user.team_id, on=today)
-            ),
+            days_on_service=cached["days"],
             year=year,
-            target=plan_target(user.team_id, year),
+            target=target,
         ),
+        "team_name": team_name,
     }
 
 
@@ -555,9 +602,9 @@ class WaitingList:
     data: the page's rows are read afresh through the viewer's scope, and checked again to
     have no lead. Anyone with a narrower scope reads them directly."""
 
-    def __init__(self, user, *, on):
+    def __init__(self, user, *, on, rows=None):
         self.user = user
-        rows = _waiting_rows(user, on=on)
+        rows = _waiting_rows(user, on=on) if rows is None else rows
         self.ids = [pk for pk, _ in rows]
         waits = [(on - accepted_on).days for _, accepted_on in rows]
         self.summary = WaitingSummary()
@@ -573,18 +620,34 @@ class WaitingList:
 
     def __getitem__(self, index):
         ids = self.ids[index]
-        return list(awaiting_allocation(self.user, among=ids)) if ids else []
+        if not ids:
+            return []
+        # The columns the page shows, not the people's whole records.
+        return list(awaiting_allocation(self.user, among=ids).only(*WAITING_ROW_FIELDS))
+
+
+# What a row of people waiting shows: the person's name and the link to them, how long they have
+# waited, and the episode's status.
+WAITING_ROW_FIELDS = (
+    "accepted_on",
+    "status",
+    "person",
+    "person__first_name",
+    "person__last_name",
+    "person__known_as",
+)
+
+
+def _read_waiting_rows(user):
+    return list(awaiting_allocation(user).values_list("pk", "accepted_on"))
 
 
 def _waiting_rows(user, *, on):
-    def read():
-        return list(awaiting_allocation(user).values_list("pk", "accepted_on"))
-
     if not user.in_team:  # a scope narrower than the team's (or none): never shared
-        return read()
+        return _read_waiting_rows(user)
     # Team staff see exactly the team's people who are not erased (Person.visible_to), so one
     # list serves every one of them, and only them: the key is their team's.
-    return capacity_cache.totals(user.team_id, "waiting", on, read)
+    return capacity_cache.totals(user.team_id, "waiting", on, lambda: _read_waiting_rows(user))
 
 
 def waiting_list(user, *, on):

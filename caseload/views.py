@@ -170,7 +170,10 @@ def team_capacity(request):
         paginator.count = counts[key]
         page = paginator.get_page(request.GET.get(param))
         rows = list(page)
-        context[key] = rows if key == "waiting" else selectors.capacity_loads(rows)
+        if key != "waiting":
+            role = Role.NAVIGATOR if key == "navigators" else Role.PEER_MENTOR
+            rows = selectors.capacity_loads(rows, context["loads"], role)
+        context[key] = rows
         context[f"{key}_page"] = page
         context[f"{key}_param"] = param
     context.update(

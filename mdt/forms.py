@@ -8,7 +8,7 @@ from django.utils import timezone
 from caseload.models import Allocation
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, SharingBasis
 from smd.access import PERMISSIONS, TEAM_ROLES
-from smd.forms import LongSelect, PlainEnglishMixin, SubmissionKeyMixin
+from smd.forms import PLAIN_WIDGETS, LongSelect, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation, Role, User
 from smd.versioning import VersionedFormMixin
 
@@ -126,6 +126,8 @@ class AgendaAddForm(SubmissionKeyMixin, forms.Form):
 
 
 class CaseNotesForm(forms.Form):
+    default_renderer = PLAIN_WIDGETS  # drawn on every view of the live screen
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(
         label="Discussion notes",
@@ -200,6 +202,8 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
     chair and invited members, the person's lead workers, the owners of their open actions,
     whoever is running it); anyone else who may own it is typed in "someone else", with a
     type-ahead from `mdt:owners`. Neither grows with the team's staff."""
+
+    default_renderer = PLAIN_WIDGETS  # drawn on every view of the live screen
 
     owner_name = forms.CharField(
         label="Or someone else",

@@ -2,9 +2,10 @@ import uuid
 from html import escape
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from smd.submission import REUSED_CODE
@@ -125,6 +126,90 @@ class PersonIdentityMixin:
         if value:
             validate_nhs_number(value)
         return value
+
+
+# Django's widget templates that only include input.html (checked against Django 5.2).
+_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in [
+        "input",
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    ]
+}
+
+
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _widget_attrs(attrs):
+    """Django's attrs.html: each attribute but those False, a True one as its bare name."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        + ("" if value is True else f'="{conditional_escape(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class PlainWidgets(DjangoTemplates):
+    """Django's own form renderer, writing the simplest widgets (an <input> of any type, a
+    <textarea>, a <select> without option groups) directly, in the markup Django's templates
+    give them, byte for byte; every other template (option groups, a radio list) as Django
+    does.
+    Through templates each such field cost two template renders and a loop over its
+    attributes, about 0.3 ms; for forms drawn on every view of a busy page (ADR 0040). Use
+    the one instance, `PLAIN_WIDGETS`: a renderer keeps its compiled templates."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget is None:
+            return super().render(template_name, context, request)
+        if template_name in _INPUT_TEMPLATES:
+            value = widget["value"]
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            return mark_safe(  # noqa: S308 - every value is escaped above
+                f'<input type="{conditional_escape(widget["type"])}" '
+                f'name="{conditional_escape(widget["name"])}"{shown}'
+                f"{_widget_attrs(widget['attrs'])}>"
+            )
+        if template_name == "django/forms/widgets/textarea.html":
+            value = widget["value"]
+            return mark_safe(  # noqa: S308 - every value is escaped above
+                f'<textarea name="{conditional_escape(widget["name"])}"'
+                f"{_widget_attrs(widget['attrs'])}>\n{conditional_escape(value) if value else ''}"
+                "</textarea>"
+            )
+        if template_name == "django/forms/widgets/select.html" and all(
+            not group and all(o["template_name"] == _OPTION_TEMPLATE for o in options)
+            for group, options, _ in widget["optgroups"]
+        ):
+            options = "".join(
+                f'\n  <option value="{conditional_escape(o["value"])}"'
+                f"{_widget_attrs(o['attrs'])}>{conditional_escape(o['label'])}</option>\n"
+                for _, group_options, _ in widget["optgroups"]
+                for o in group_options
+            )
+            return mark_safe(  # noqa: S308 - every value is escaped above
+                f'<select name="{conditional_escape(widget["name"])}"'
+                f"{_widget_attrs(widget['attrs'])}>{options}\n</select>"
+            )
+        return super().render(template_name, context, request)
+
+
+PLAIN_WIDGETS = PlainWidgets()
 
 
 class LongSelect(forms.Select):
