@@ -270,20 +270,19 @@ def _firsts_and_lasts():
     call, so built once per process and never evaluated itself: `ndt_changes` narrows it to
     its episodes (and date), which the database applies before the windows are counted."""
     amended = ExpressionWrapper(Q(scheme__comparable_to__isnull=False), BooleanField())
+    # The order is total (the id breaks every tie), so the latest is the one numbered as many
+    # as there are: one sort for each partition, not a second in the reverse order for each.
     oldest = [F("assessed_on").asc(), F("created_at").asc(), F("id").asc()]
-    newest = [F("assessed_on").desc(), F("created_at").desc(), F("id").desc()]
     episode, scale = [F("episode_id")], [F("episode_id"), amended]
     return (
         Assessment.objects.completed()
         .annotate(
             nth=Window(RowNumber(), partition_by=episode, order_by=oldest),
-            nth_last=Window(RowNumber(), partition_by=episode, order_by=newest),
             of=Window(Count("id"), partition_by=episode),
             nth_on_scale=Window(RowNumber(), partition_by=scale, order_by=oldest),
-            nth_last_on_scale=Window(RowNumber(), partition_by=scale, order_by=newest),
             of_on_scale=Window(Count("id"), partition_by=scale),
         )
-        .filter(Q(nth=1) | Q(nth_last=1) | Q(nth_on_scale=1) | Q(nth_last_on_scale=1))
+        .filter(Q(nth=1) | Q(nth=F("of")) | Q(nth_on_scale=1) | Q(nth_on_scale=F("of_on_scale")))
         .order_by("episode_id", "assessed_on", "created_at", "id")
         .values_list(
             "id",
