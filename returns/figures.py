@@ -48,7 +48,11 @@ from caseload.models import (
     Person,
     PersonalBudget,
 )
-from caseload.outcomes.selectors import accommodation_on, event_comparison, outcomes_star_count
+from caseload.outcomes.selectors import (
+    accommodation_on,
+    events_against_first_quarter,
+    outcomes_star_count,
+)
 from caseload.selectors import team_capacity_at, waiting_at
 from domestic_abuse import selectors as domestic_abuse
 from mdt.selectors import mdt_figures
@@ -920,11 +924,7 @@ class Return:
         )
 
     def _events(self, s, active_people):
-        comparisons = {
-            pid: c
-            for pid, c in event_comparison(active_people, self.quarter).items()
-            if c.comparable
-        }
+        compared, rows = events_against_first_quarter(active_people, self.quarter)
         self.count(
             s,
             "events_people_compared",
@@ -932,17 +932,17 @@ class Return:
             "People active at quarter end who began before this quarter: their service use "
             "and crisis events this quarter set against their own first quarter on the "
             "programme.",
-            list(comparisons),
+            compared,
         )
         # Each kind's people with any, in one pass: a total leaves out whoever has none.
         first, this = defaultdict(dict), defaultdict(dict)
-        for pid, c in comparisons.items():
-            for kind, n in c.first.counts.items():
-                if n:
-                    first[kind][pid] = n
-            for kind, n in c.this.counts.items():
-                if n:
-                    this[kind][pid] = n
+        compared = set(compared)
+        for pid, kind, in_first, in_this in rows:
+            if pid in compared:
+                if in_first:
+                    first[kind][pid] = in_first
+                if in_this:
+                    this[kind][pid] = in_this
         for kind, label in EventKind.choices:
             unit = EVENT_UNITS.get(kind, "")
             what = f"{label} ({unit})" if unit else label
