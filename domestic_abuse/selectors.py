@@ -274,11 +274,12 @@ def marac_referrals_in(team, start, end):
 
 def survivors_without_checklist(team, survivor_ids):
     """Of these domestic-abuse survivors (ids, or a subquery of them), the team's people with no
-    checklist at all."""
+    checklist at all, in no particular order (thousands of them at 100×: not sorted by name)."""
     with_one = DashChecklist.objects.filter(person=OuterRef("pk"))
     return list(
         Person.objects.filter(team=team, pk__in=survivor_ids)
         .exclude(Exists(with_one))
+        .order_by()
         .values_list("pk", flat=True)
     )
 

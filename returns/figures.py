@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -28,7 +30,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, ExtractMonth, RowNumber
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
@@ -55,7 +57,7 @@ from caseload.outcomes.selectors import (
 )
 from caseload.selectors import team_capacity_at, waiting_at
 from domestic_abuse import selectors as domestic_abuse
-from mdt.selectors import mdt_figures
+from mdt.selectors import mdt_figure_people
 from referrals.models import EligibilityDecision, Referral
 from referrals.selectors import domestic_abuse_survivor_ids, domestic_abuse_survivors
 from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
@@ -117,6 +119,11 @@ SPLIT_DEFINITIONS = {
 }
 
 
+# The characteristics the return asks whether each person has recorded, in the order of the
+# values it keeps for each person.
+RECORDED = ("gender", "ethnicity", "sexual_orientation", "religion", "disability")
+
+
 def _without_cyclic_gc(method):
     """Run the method with Python's cyclic garbage collector paused, then put it back as it was.
 
@@ -143,10 +150,11 @@ def _without_cyclic_gc(method):
 class PeopleBySplit(Mapping):
     """The people behind a count or total, split by split, as sorted text ids. Only the live
     page's drill-down lists them, one split of one figure at a time; the return itself needs
-    the numbers alone, so a split's list is worked out when it is first asked for."""
+    the numbers alone, so a split's list is worked out when it is first asked for, from each
+    person's splits as the return's bits (`Return._masks`)."""
 
-    def __init__(self, ids, split_ids):
-        self._ids, self._split_ids, self._lists = ids, split_ids, {}
+    def __init__(self, ids, masks, bits):
+        self._ids, self._masks, self._bits, self._lists = ids, masks, bits, {}
 
     def __getitem__(self, split):
         if split not in SPLITS:
@@ -156,8 +164,10 @@ class PeopleBySplit(Mapping):
         return self._lists[split]
 
     def _listed(self, split):
-        members = self._split_ids.get(split)  # None for "all": everyone
-        return sorted({str(i) for i in self._ids if members is None or i in members})
+        if split == "all":  # everyone, referrals not yet linked to a person included
+            return sorted({str(i) for i in self._ids})
+        bit, get = self._bits[split], self._masks.get
+        return sorted({str(i) for i in self._ids if get(_key(i), 0) & bit})
 
     def __iter__(self):
         return iter(SPLITS)
@@ -195,57 +205,61 @@ class Return:
         self.hi = datetime.combine(self.end, time.max, tzinfo=tz)
         self.figures = []
         team_people = Person.objects.filter(team=team)
-        self._people = {
-            p["id"]: p
-            for p in team_people.values(
-                "id",
-                "gender",
-                "ethnicity",
-                "disability",
-                "sexual_orientation",
-                "religion",
-                "date_of_birth",
-                "approximate_age",
-                "approximate_age_recorded_on",
-            )
-        }
-        self._split_ids = self._splits(self._people, domestic_abuse_survivors(team_people))
         # Each person's splits as one number, a bit for each: a figure looks each id up once
         # and sorts its people by these numbers, not each id into each split's set in turn.
         # Looked up by the UUID's integer: a UUID's own hash is Python code, run for every
         # lookup, and the big figures are about 17,000 people each at 100×.
-        self._bits = {split: 1 << n for n, split in enumerate(self._split_ids)}
-        masks = defaultdict(int)
-        for split, members in self._split_ids.items():
-            for pid in members:
-                masks[pid.int] |= self._bits[split]
-        self._masks = dict(masks)
-
-    def _splits(self, people, survivors):
-        """Each split's people as a set, worked out once: every figure asks of every id."""
-        bands = {
-            pid: age_band(
-                age_on(
-                    date_of_birth=p["date_of_birth"],
-                    approximate_age=p["approximate_age"],
-                    approximate_age_recorded_on=p["approximate_age_recorded_on"],
-                    on=self.end,
-                )
+        self._bits = bits = {split: 1 << n for n, split in enumerate(SPLITS[1:])}
+        survivors = {pid.int for pid in domestic_abuse_survivors(team_people)}
+        # Each person's RECORDED characteristics, and their splits' bits.
+        self._people, self._masks = {}, {}
+        # One pass over the team's people as tuples; each characteristic's split is asked of
+        # its few distinct values once, not of every person.
+        minority, disabled, band_of = {}, {}, {}
+        for (
+            pid,
+            gender,
+            ethnicity,
+            disability,
+            sexual_orientation,
+            religion,
+            date_of_birth,
+            approximate_age,
+            approximate_age_recorded_on,
+        ) in team_people.values_list(
+            "id",
+            "gender",
+            "ethnicity",
+            "disability",
+            "sexual_orientation",
+            "religion",
+            "date_of_birth",
+            "approximate_age",
+            "approximate_age_recorded_on",
+        ):
+            self._people[pid] = (gender, ethnicity, sexual_orientation, religion, disability)
+            if ethnicity not in minority:
+                minority[ethnicity] = is_ethnic_minority(ethnicity) is True
+            if disability not in disabled:
+                disabled[disability] = is_disabled(disability) is True
+            age = age_on(
+                date_of_birth=date_of_birth,
+                approximate_age=approximate_age,
+                approximate_age_recorded_on=approximate_age_recorded_on,
+                on=self.end,
             )
-            for pid, p in people.items()
-        }
-        return {
-            "women": {pid for pid, p in people.items() if p["gender"] == Gender.WOMAN},
-            "ethnic_minority": {
-                pid for pid, p in people.items() if is_ethnic_minority(p["ethnicity"]) is True
-            },
-            "survivor": set(survivors) & set(people),
-            "disabled": {pid for pid, p in people.items() if is_disabled(p["disability"]) is True},
-            **{
-                f"age_{key}": {pid for pid, band in bands.items() if band == key}
-                for key, *_ in AGE_BANDS
-            },
-        }
+            if age not in band_of:
+                band = age_band(age)
+                band_of[age] = bits[f"age_{band}"] if band else 0
+            mask = (
+                (bits["women"] if gender == Gender.WOMAN else 0)
+                | (bits["ethnic_minority"] if minority[ethnicity] else 0)
+                | (bits["survivor"] if pid.int in survivors else 0)
+                | (bits["disabled"] if disabled[disability] else 0)
+                | band_of[age]
+            )
+            if mask:
+                self._masks[pid.int] = mask
 
     # --- how a figure is split ------------------------------------------------------------
 
@@ -282,7 +296,7 @@ class Return:
         ids = list(ids)
         figure = Figure(section, self._unique(key), label, definition, "count", counts_people=True)
         figure.values = self._tally(ids)
-        figure.people = PeopleBySplit(ids, self._split_ids)
+        figure.people = PeopleBySplit(ids, self._masks, self._bits)
         self.figures.append(figure)
         return figure
 
@@ -335,15 +349,17 @@ class Return:
         for split in SPLITS:
             total = sum(self._chosen(split, tagged))
             figure.values[split] = float(round(total, 2)) if money else round(total, 2)
-        figure.people = PeopleBySplit([pid for pid, _ in kept], self._split_ids)
+        figure.people = PeopleBySplit([pid for pid, _ in kept], self._masks, self._bits)
         self.figures.append(figure)
         return figure
 
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
         figure = Figure(section, self._unique(key), label, definition, "share")
-        numerator = {_key(i) for i in numerator}
-        tagged = [(self._masks.get(k, 0), k in numerator) for k in {_key(i) for i in denominator}]
+        # The key (`_key`) written out: a call per id costs as much as the rest.
+        numerator = {getattr(i, "int", i) for i in numerator}
+        get = self._masks.get
+        tagged = [(get(k, 0), k in numerator) for k in {getattr(i, "int", i) for i in denominator}]
         # Counted by mask first: a few hundred masks to sort into splits, not every person
         # once per split. The counts are whole numbers, the same in any order.
         grouped = [(mask, (n, n * hit)) for (mask, hit), n in Counter(tagged).items()]
@@ -471,15 +487,14 @@ class Return:
             days,
         )
 
-        holding = Allocation.objects.filter(
-            episode__person__team=self.team, started_at__lte=self.hi
-        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+        lead, peer = Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR
+        allocations = self._allocations
         self.number(
             s,
             "navigator_caseload",
             "Navigator caseload at quarter end",
             "Lead-navigator allocations held at the end of the last day of the quarter.",
-            holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
+            sum(1 for _, kind, held, *_ in allocations if held and kind == lead),
             people=True,
         )
         self.number(
@@ -487,22 +502,15 @@ class Return:
             "peer_mentor_cases",
             "Peer-mentor cases at quarter end",
             "Peer-mentor allocations held at the end of the last day of the quarter.",
-            holding.filter(kind=Allocation.Kind.PEER_MENTOR).count(),
+            sum(1 for _, kind, held, *_ in allocations if held and kind == peer),
             people=True,
         )
-        during = Allocation.objects.filter(
-            episode__person__team=self.team, started_at__lte=self.hi
-        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
         self.count(
             s,
             "supported_by_navigator",
             "People supported by a navigator",
             "People with a lead-navigator allocation held at any time in the quarter.",
-            set(
-                during.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).values_list(
-                    "episode__person_id", flat=True
-                )
-            ),
+            {pid for pid, kind, *_ in allocations if kind == lead},
         )
         self.count(
             s,
@@ -511,22 +519,34 @@ class Return:
             "People with an allocation in the quarter to a navigator recorded with a "
             "specialism (women, ethnic minority communities, lived experience, social "
             "worker).",
-            set(
-                during.filter(worker__role=Role.NAVIGATOR)
-                .exclude(worker__specialism=Specialism.NONE)
-                .values_list("episode__person_id", flat=True)
-            ),
+            {
+                pid
+                for pid, _, _, role, specialism in allocations
+                if role == Role.NAVIGATOR and specialism != Specialism.NONE
+            },
         )
         self.count(
             s,
             "supported_by_peer_mentor",
             "People supported by a peer mentor",
             "People with a peer-mentor allocation held at any time in the quarter.",
-            set(
-                during.filter(kind=Allocation.Kind.PEER_MENTOR).values_list(
-                    "episode__person_id", flat=True
-                )
-            ),
+            {pid for pid, kind, *_ in allocations if kind == peer},
+        )
+
+    @functools.cached_property
+    def _allocations(self):
+        """The team's allocations held at any time in the quarter, as (person id, kind, held at
+        the end of its last day, the worker's role, the worker's specialism), read once: the
+        caseload's and capacity's seven figures were seven statements over the same join."""
+        held = ExpressionWrapper(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi), output_field=BooleanField()
+        )
+        return list(
+            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
+            .annotate(held=held)
+            .order_by()
+            .values_list("episode__person_id", "kind", "held", "worker__role", "worker__specialism")
         )
 
     @_without_cyclic_gc
@@ -584,18 +604,14 @@ class Return:
             capacity.places,
             people=False,
         )
-        held = (
-            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
-            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
-            .filter(kind__in=[Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR])
-        )
+        places = {Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR}
         filled = self.count(
             s,
             "places_filled",
             "Places filled at quarter end",
             "Lead-navigator and peer-mentor allocations held at the end of the last day of the "
             "quarter: someone with both fills a navigator place and a peer-mentor place.",
-            held.values_list("episode__person_id", flat=True),
+            [pid for pid, kind, held, *_ in self._allocations if held and kind in places],
         )
         # A per cent of places over one to four places filled would give the suppressed count
         # back: printed in the PDF as a share over them is (n<5).
@@ -686,19 +702,23 @@ class Return:
     @_without_cyclic_gc
     def referrals(self):
         s = "Referrals"
+        # The month in local time, as the database gives it (the current time zone, as
+        # `timezone.localtime` would): no datetime made for each referral.
         received = list(
-            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi)).values(
+            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi))
+            .annotate(month=ExtractMonth("created_at"))
+            .values_list(
                 "id",
                 "person_id",
                 "is_self_referral",
                 "referrer_organisation__name",
                 "referrer_organisation_name",
                 "referrer_organisation__sector",
-                "created_at",
+                "month",
             )
         )
         # A referral without a linked person is counted in "all" only (no characteristics yet).
-        rid = [r["person_id"] or r["id"] for r in received]
+        rid = [person_id or pk for pk, person_id, *_ in received]
         self.count(
             s,
             "referrals_received",
@@ -707,6 +727,7 @@ class Return:
             "Referrals not yet linked to a person count in the all-people column only.",
             rid,
         )
+        months = [r[-1] for r in received]
         for month in _months(self.start):
             name = f"{month:%B %Y}"
             self.count(
@@ -714,25 +735,18 @@ class Return:
                 f"referrals_month_{month:%Y_%m}",
                 f"Referrals received in {name}",
                 f"Referrals created in {name} (local time), counted as referrals received.",
-                [
-                    r["person_id"] or r["id"]
-                    for r in received
-                    if timezone.localtime(r["created_at"]).month == month.month
-                ],
+                [who for who, m in zip(rid, months, strict=True) if m == month.month],
             )
         by_source, by_sector = defaultdict(list), defaultdict(list)
         sectors = dict(Sector.choices)
-        for r in received:
-            who = r["person_id"] or r["id"]
-            if r["is_self_referral"]:
+        for who, (_, _, is_self, org_name, org_name_typed, org_sector, _) in zip(
+            rid, received, strict=True
+        ):
+            if is_self:
                 source = sector = "Self-referral"
             else:
-                source = (
-                    r["referrer_organisation__name"]
-                    or r["referrer_organisation_name"]
-                    or "Not recorded"
-                )
-                sector = sectors.get(r["referrer_organisation__sector"], "Not recorded")
+                source = org_name or org_name_typed or "Not recorded"
+                sector = sectors.get(org_sector, "Not recorded")
             by_source[source].append(who)
             by_sector[sector].append(who)
         for source in sorted(by_source):
@@ -1167,7 +1181,7 @@ class Return:
     @_without_cyclic_gc
     def mdt(self):
         s = "MDT"
-        figures = mdt_figures(self.team, self.start, self.end)
+        figures = mdt_figure_people(self.team, self.start, self.end)
         self.number(
             s,
             "mdt_meetings_held",
@@ -1343,6 +1357,7 @@ class Return:
         # Everyone active is one of the team's people, already read with what this asks.
         values = {pid: self._people[pid] for pid in active}
         for field_name, label in recorded.items():
+            n = RECORDED.index(field_name)
             self.share(
                 s,
                 f"recorded_{field_name}",
@@ -1350,7 +1365,7 @@ class Return:
                 f"Of people active at quarter end, the per cent whose {label.lower()} is "
                 "recorded (an answer, including “prefer not to say”; “not asked / not "
                 "known” is not recorded).",
-                [pid for pid, p in values.items() if p[field_name] != "not_known"],
+                [pid for pid, p in values.items() if p[n] != "not_known"],
                 active,
             )
 
@@ -1399,11 +1414,8 @@ class Return:
             "demographics_missing",
             "Active people missing gender or ethnicity",
             "People active at quarter end whose gender or ethnicity is “not asked / not known”.",
-            [
-                pid
-                for pid in active_ids
-                if "not_known" in (self._people[pid]["gender"], self._people[pid]["ethnicity"])
-            ],
+            # A person's gender and ethnicity are the first two of their RECORDED values.
+            [pid for pid in active_ids if "not_known" in self._people[pid][:2]],
         )
         self.count(
             s,
@@ -1473,6 +1485,7 @@ class Return:
                 self._episodes_active_at_end()
                 .filter(start_date__lte=since)
                 .exclude(Exists(recent))
+                .order_by()
                 .values_list("person_id", flat=True)
             ),
         )
