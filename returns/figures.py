@@ -267,7 +267,11 @@ class Return:
         """Each id's mask, in order; 0: in no split but "all" (or a referral's id). The lookup
         is written out here, not called per id: the big figures ask it of 17,000 ids each."""
         get = self._masks.get
-        return [get(getattr(i, "int", i), 0) for i in ids]
+        ids = ids if isinstance(ids, list | dict) else list(ids)
+        try:
+            return [get(i.int, 0) for i in ids]  # UUIDs: people's and referrals' ids
+        except AttributeError:
+            return [get(getattr(i, "int", i), 0) for i in ids]
 
     def _chosen(self, split, tagged):
         """The values of (mask, value) pairs whose mask is in the split, in their order."""
@@ -303,14 +307,18 @@ class Return:
     def mean(self, section, key, label, definition, values_by_person):
         """A mean over (person id, value) pairs, or a {person id: value} dict: a person with two
         episodes or two decisions counts each of them."""
-        pairs = values_by_person.items() if isinstance(values_by_person, dict) else values_by_person
-        pairs = list(pairs)
         figure = Figure(section, self._unique(key), label, definition, "mean")
-        tagged = list(
-            zip(self._masks_of(pid for pid, _ in pairs), (v for _, v in pairs), strict=True)
-        )
-        distinct = {_key(pid) for pid, _ in pairs}
-        people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
+        if isinstance(values_by_person, dict):
+            masks = self._masks_of(values_by_person)
+            tagged = list(zip(masks, values_by_person.values(), strict=True))
+            people = list(Counter(masks).items())  # each person once already
+        else:
+            pairs = list(values_by_person)
+            tagged = list(
+                zip(self._masks_of(pid for pid, _ in pairs), (v for _, v in pairs), strict=True)
+            )
+            distinct = {_key(pid) for pid, _ in pairs}
+            people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
         if all(type(v) is int for _, v in tagged):
             # Whole numbers add up the same in any order: summed by mask first, a few hundred
             # masks to sort into splits rather than every value once per split.
