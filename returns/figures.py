@@ -267,11 +267,7 @@ class Return:
         """Each id's mask, in order; 0: in no split but "all" (or a referral's id). The lookup
         is written out here, not called per id: the big figures ask it of 17,000 ids each."""
         get = self._masks.get
-        ids = ids if isinstance(ids, list | dict) else list(ids)
-        try:
-            return [get(i.int, 0) for i in ids]  # UUIDs: people's and referrals' ids
-        except AttributeError:
-            return [get(getattr(i, "int", i), 0) for i in ids]
+        return [get(k, 0) for k in _keys(ids)]
 
     def _chosen(self, split, tagged):
         """The values of (mask, value) pairs whose mask is in the split, in their order."""
@@ -364,10 +360,9 @@ class Return:
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
         figure = Figure(section, self._unique(key), label, definition, "share")
-        # The key (`_key`) written out: a call per id costs as much as the rest.
-        numerator = {getattr(i, "int", i) for i in numerator}
+        numerator = set(_keys(numerator))
         get = self._masks.get
-        tagged = [(get(k, 0), k in numerator) for k in {getattr(i, "int", i) for i in denominator}]
+        tagged = [(get(k, 0), k in numerator) for k in set(_keys(denominator))]
         # Counted by mask first: a few hundred masks to sort into splits, not every person
         # once per split. The counts are whole numbers, the same in any order.
         grouped = [(mask, (n, n * hit)) for (mask, hit), n in Counter(tagged).items()]
@@ -986,7 +981,10 @@ class Return:
             )
 
     def _accommodation_budgets_stars(self, s, active_people, active_ids):
-        where = accommodation_on(active_people, self.end)
+        # Each status's people in one pass, in the order `accommodation_on` gives them.
+        where = defaultdict(list)
+        for pid, status in accommodation_on(active_people, self.end).items():
+            where[status].append(pid)
         for value, label in AccommodationStatus.choices:
             self.count(
                 s,
@@ -994,14 +992,14 @@ class Return:
                 f"Accommodation at quarter end: {label.lower()}",
                 "People active at quarter end whose latest accommodation status on or "
                 f"before the last day of the quarter was “{label}”.",
-                [pid for pid, status in where.items() if status == value],
+                where[value],
             )
         self.count(
             s,
             "accommodation_not_recorded",
             "Accommodation at quarter end: not recorded",
             "People active at quarter end with no accommodation status recorded by then.",
-            [pid for pid, status in where.items() if status is None],
+            where[None],
         )
         self._accommodation_change(s)
         offered = set(
@@ -1393,12 +1391,11 @@ class Return:
         )
         overdue, no_baseline = [], []
         for e in active:
-            status = review_status_from(
-                e["start_date"] or e["accepted_on"], latest.get(e["id"]), today=self.end
-            )
             if e["id"] not in latest:
                 no_baseline.append(e["person_id"])
-            elif status.overdue:
+            elif review_status_from(
+                e["start_date"] or e["accepted_on"], latest[e["id"]], today=self.end
+            ).overdue:
                 overdue.append(e["person_id"])
         self.count(
             s,
@@ -1561,6 +1558,16 @@ def _ndt_scale_text(scales):
 def _key(pid):
     """An id as something quick to hash: a UUID's integer (see `Return._masks`)."""
     return getattr(pid, "int", pid)
+
+
+def _keys(ids):
+    """`_key` of each id, as a list: written out, not called per id (the big figures have
+    17,000 ids each at 100×), for UUIDs first (people's and referrals' ids)."""
+    ids = ids if isinstance(ids, list | set | dict) else list(ids)
+    try:
+        return [i.int for i in ids]
+    except AttributeError:
+        return [getattr(i, "int", i) for i in ids]
 
 
 def _slug(text):
