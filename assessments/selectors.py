@@ -276,20 +276,19 @@ def _firsts_and_lasts():
     call, so built once per process and never evaluated itself: `ndt_changes` narrows it to
     its episodes (and date), which the database applies before the windows are counted."""
     amended = ExpressionWrapper(Q(scheme__comparable_to__isnull=False), BooleanField())
+    # The order is total (the id breaks every tie), so the latest is the one numbered as many
+    # as there are: one sort for each partition, not a second in the reverse order for each.
     oldest = [F("assessed_on").asc(), F("created_at").asc(), F("id").asc()]
-    newest = [F("assessed_on").desc(), F("created_at").desc(), F("id").desc()]
     episode, scale = [F("episode_id")], [F("episode_id"), amended]
     return (
         Assessment.objects.completed()
         .annotate(
             nth=Window(RowNumber(), partition_by=episode, order_by=oldest),
-            nth_last=Window(RowNumber(), partition_by=episode, order_by=newest),
             of=Window(Count("id"), partition_by=episode),
             nth_on_scale=Window(RowNumber(), partition_by=scale, order_by=oldest),
-            nth_last_on_scale=Window(RowNumber(), partition_by=scale, order_by=newest),
             of_on_scale=Window(Count("id"), partition_by=scale),
         )
-        .filter(Q(nth=1) | Q(nth_last=1) | Q(nth_on_scale=1) | Q(nth_last_on_scale=1))
+        .filter(Q(nth=1) | Q(nth=F("of")) | Q(nth_on_scale=1) | Q(nth_on_scale=F("of_on_scale")))
         .order_by("episode_id", "assessed_on", "created_at", "id")
         .values_list(*_FIRSTS_AND_LASTS)
     )
@@ -341,17 +340,19 @@ def _changes(rows, *, with_items):
     if not rows:
         return {}
     scales = _scales()
-
-    def standard_scale(scheme_id):
-        scale = scales[scheme_id]
-        return scales[scale.comparable_to_id or scale.id]
+    # Each scheme's standard scale, and which schemes are amended, worked out once for the few
+    # schemes rather than for each of the rows (tens of thousands at 100x).
+    standard_scale = {
+        pk: scales[scale.comparable_to_id or scale.id] for pk, scale in scales.items()
+    }
+    amended_schemes = {pk for pk, scale in scales.items() if scale.comparable_to_id is not None}
 
     def compare(first, last, *, amended):
         if amended:
             before, after = scales[first[4]], scales[last[4]]
             stored, latest = first[5], last[5]
         else:
-            before, after = standard_scale(first[4]), standard_scale(last[4])
+            before, after = standard_scale[first[4]], standard_scale[last[4]]
             stored, latest = first[6], last[6]
         return Comparison(
             baseline_id=first[0],
@@ -370,7 +371,7 @@ def _changes(rows, *, with_items):
         group = list(group)
         if group[0][8] < 2:
             continue
-        amended = [r for r in group if scales[r[4]].comparable_to_id is not None]
+        amended = [r for r in group if r[4] in amended_schemes]
         changes[episode_id] = EpisodeChange(
             episode_id=episode_id,
             person_id=group[0][2],

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -273,14 +273,17 @@ def marac_referrals_in(team, start, end):
 
 
 def survivors_without_checklist(team, survivor_ids):
-    """Of these domestic-abuse survivors (ids, or a subquery of them), the team's people with no
-    checklist at all."""
-    with_one = DashChecklist.objects.filter(person=OuterRef("pk"))
-    return list(
-        Person.objects.filter(team=team, pk__in=survivor_ids)
-        .exclude(Exists(with_one))
-        .values_list("pk", flat=True)
+    """Of these domestic-abuse survivors (ids of the team's own people), those with no checklist
+    at all, in their order. One query: the team's people with a checklist, far fewer than its
+    survivors, are taken from them (at 100× the survivors were 13,000 people, whom a subquery
+    or a list of ids made the database walk again)."""
+    checked = set(
+        DashChecklist.objects.filter(person__team=team)
+        .order_by()
+        .values_list("person_id", flat=True)
+        .distinct()
     )
+    return [pid for pid in survivor_ids if pid not in checked]
 
 
 def overdue_after_incident(team, on):

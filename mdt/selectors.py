@@ -293,33 +293,28 @@ def _splits(person_ids, people):
     return out
 
 
-def mdt_figures(team, start, end):
-    """MDT figures for meetings and referrals from `start` to `end` (dates, inclusive), each
-    split by gender, ethnicity and domestic-abuse survivors (people whose referral into the team
-    recorded domestic abuse). Actions agreed are those created at meetings in the period;
-    completed and overdue are as at `end`."""
+def mdt_figure_people(team, start, end):
+    """What the quarterly return reads of the MDT, for meetings and referrals from `start` to
+    `end` (dates, inclusive): meetings held, attendance by organisation, and the people behind
+    each count (a person once for each case, action or referral), which the return splits by
+    its own equity groups. Four queries. Actions agreed are those created at meetings in the
+    period; completed and overdue are as at `end`."""
     tz = timezone.get_current_timezone()
     lo = timezone.datetime.combine(start, timezone.datetime.min.time(), tzinfo=tz)
     hi = timezone.datetime.combine(end, timezone.datetime.max.time(), tzinfo=tz)
     meetings = MdtMeeting.objects.filter(team=team, starts_at__range=(lo, hi))
     held = meetings.filter(status=MdtMeeting.Status.HELD)
-    items = list(AgendaItem.objects.filter(meeting__in=held).values("person_id", "outcome"))
+    items = list(AgendaItem.objects.filter(meeting__in=held).values_list("person_id", "outcome"))
     referrals = list(
-        MdtReferral.objects.filter(person__team=team, created_at__range=(lo, hi)).values(
+        MdtReferral.objects.filter(person__team=team, created_at__range=(lo, hi)).values_list(
             "person_id", "source"
         )
     )
     actions = list(
-        Action.objects.filter(agenda_item__meeting__in=held).values(
+        Action.objects.filter(agenda_item__meeting__in=held).values_list(
             "person_id", "done_at", "due_on"
         )
     )
-    ids = {r["person_id"] for r in items + referrals + actions}
-    survivors = domestic_abuse_survivors(ids)
-    people = {
-        p["id"]: {**p, "survivor": p["id"] in survivors}
-        for p in Person.objects.filter(pk__in=ids).values("id", "gender", "ethnicity")
-    }
     # Meetings per organisation and state: two named members of one agency present at one
     # meeting are one meeting attended.
     meetings_by = defaultdict(lambda: defaultdict(set))
@@ -343,44 +338,63 @@ def mdt_figures(team, start, end):
         }
     sources = dict(MdtReferral.Source.choices)
     by_source = defaultdict(list)
-    for r in referrals:
-        by_source[sources[r["source"]]].append(r["person_id"])
-    resolved = [i["person_id"] for i in items if i["outcome"] == AgendaItem.Outcome.RESOLVED]
-    end_of = end
+    for person_id, source in referrals:
+        by_source[sources[source]].append(person_id)
     return {
         "meetings_held": held.count(),
-        "referrals_by_source": {k: _splits(v, people) for k, v in sorted(by_source.items())},
-        "cases_discussed": _splits([i["person_id"] for i in items], people),
-        "people_discussed": _splits(sorted({i["person_id"] for i in items}), people),
+        "cases": len(items),
         "attendance_by_organisation": {k: dict(v) for k, v in sorted(attendance.items())},
         "attendance_summary": attendance_summary,
-        "actions_agreed": _splits([a["person_id"] for a in actions], people),
-        "actions_completed": _splits(
-            [a["person_id"] for a in actions if a["done_at"] and a["done_at"] <= hi], people
-        ),
-        "actions_overdue": _splits(
-            [
-                a["person_id"]
-                for a in actions
-                if a["due_on"] < end_of and (a["done_at"] is None or a["done_at"] > hi)
-            ],
-            people,
-        ),
-        "successful_outcomes": _splits(resolved, people),
-        "successful_outcome_rate": len(resolved) / len(items) if items else None,
-        # The people behind each count, for the quarterly return's splits and drill-down.
         "person_ids": {
-            "cases_discussed": [i["person_id"] for i in items],
-            "actions_agreed": [a["person_id"] for a in actions],
+            "cases_discussed": [person_id for person_id, _ in items],
+            "actions_agreed": [person_id for person_id, _, _ in actions],
             "actions_completed": [
-                a["person_id"] for a in actions if a["done_at"] and a["done_at"] <= hi
+                person_id for person_id, done_at, _ in actions if done_at and done_at <= hi
             ],
             "actions_overdue": [
-                a["person_id"]
-                for a in actions
-                if a["due_on"] < end_of and (a["done_at"] is None or a["done_at"] > hi)
+                person_id
+                for person_id, done_at, due_on in actions
+                if due_on < end and (done_at is None or done_at > hi)
             ],
-            "successful_outcomes": resolved,
+            "successful_outcomes": [
+                person_id for person_id, outcome in items if outcome == AgendaItem.Outcome.RESOLVED
+            ],
             "referrals_by_source": dict(sorted(by_source.items())),
         },
+    }
+
+
+def mdt_figures(team, start, end):
+    """MDT figures for meetings and referrals from `start` to `end` (dates, inclusive), each
+    split by gender, ethnicity and domestic-abuse survivors (people whose referral into the team
+    recorded domestic abuse): `mdt_figure_people`, with the splits. Six queries."""
+    found = mdt_figure_people(team, start, end)
+    person_ids = found["person_ids"]
+    ids = {
+        person_id for key in ("cases_discussed", "actions_agreed") for person_id in person_ids[key]
+    } | {person_id for listed in person_ids["referrals_by_source"].values() for person_id in listed}
+    survivors = domestic_abuse_survivors(ids)
+    people = {
+        p["id"]: {**p, "survivor": p["id"] in survivors}
+        for p in Person.objects.filter(pk__in=ids).values("id", "gender", "ethnicity")
+    }
+    cases = person_ids["cases_discussed"]
+    return {
+        "meetings_held": found["meetings_held"],
+        "referrals_by_source": {
+            k: _splits(v, people) for k, v in person_ids["referrals_by_source"].items()
+        },
+        "cases_discussed": _splits(cases, people),
+        "people_discussed": _splits(sorted(set(cases)), people),
+        "attendance_by_organisation": found["attendance_by_organisation"],
+        "attendance_summary": found["attendance_summary"],
+        "actions_agreed": _splits(person_ids["actions_agreed"], people),
+        "actions_completed": _splits(person_ids["actions_completed"], people),
+        "actions_overdue": _splits(person_ids["actions_overdue"], people),
+        "successful_outcomes": _splits(person_ids["successful_outcomes"], people),
+        "successful_outcome_rate": (
+            len(person_ids["successful_outcomes"]) / found["cases"] if found["cases"] else None
+        ),
+        # The people behind each count, for the quarterly return's splits and drill-down.
+        "person_ids": person_ids,
     }

@@ -17,18 +17,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, ExtractMonth, RowNumber
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus
@@ -48,12 +49,16 @@ from caseload.models import (
     Person,
     PersonalBudget,
 )
-from caseload.outcomes.selectors import accommodation_on, event_comparison, outcomes_star_count
+from caseload.outcomes.selectors import (
+    accommodation_on,
+    events_against_first_quarter,
+    outcomes_star_count,
+)
 from caseload.selectors import team_capacity_at, waiting_at
 from domestic_abuse import selectors as domestic_abuse
-from mdt.selectors import mdt_figures
+from mdt.selectors import mdt_figure_people
 from referrals.models import EligibilityDecision, Referral
-from referrals.selectors import domestic_abuse_survivor_ids, domestic_abuse_survivors
+from referrals.selectors import domestic_abuse_survivors
 from sharing.models import DataSharingAgreement, Purpose, SharingAgreement
 from smd.characteristics import (
     AGE_BANDS,
@@ -113,6 +118,11 @@ SPLIT_DEFINITIONS = {
 }
 
 
+# The characteristics the return asks whether each person has recorded, in the order of the
+# values it keeps for each person.
+RECORDED = ("gender", "ethnicity", "sexual_orientation", "religion", "disability")
+
+
 def _without_cyclic_gc(method):
     """Run the method with Python's cyclic garbage collector paused, then put it back as it was.
 
@@ -139,10 +149,11 @@ def _without_cyclic_gc(method):
 class PeopleBySplit(Mapping):
     """The people behind a count or total, split by split, as sorted text ids. Only the live
     page's drill-down lists them, one split of one figure at a time; the return itself needs
-    the numbers alone, so a split's list is worked out when it is first asked for."""
+    the numbers alone, so a split's list is worked out when it is first asked for, from each
+    person's splits as the return's bits (`Return._masks`)."""
 
-    def __init__(self, ids, split_ids):
-        self._ids, self._split_ids, self._lists = ids, split_ids, {}
+    def __init__(self, ids, masks, bits):
+        self._ids, self._masks, self._bits, self._lists = ids, masks, bits, {}
 
     def __getitem__(self, split):
         if split not in SPLITS:
@@ -152,8 +163,10 @@ class PeopleBySplit(Mapping):
         return self._lists[split]
 
     def _listed(self, split):
-        members = self._split_ids.get(split)  # None for "all": everyone
-        return sorted({str(i) for i in self._ids if members is None or i in members})
+        if split == "all":  # everyone, referrals not yet linked to a person included
+            return sorted({str(i) for i in self._ids})
+        bit, get = self._bits[split], self._masks.get
+        return sorted({str(i) for i in self._ids if get(_key(i), 0) & bit})
 
     def __iter__(self):
         return iter(SPLITS)
@@ -191,57 +204,61 @@ class Return:
         self.hi = datetime.combine(self.end, time.max, tzinfo=tz)
         self.figures = []
         team_people = Person.objects.filter(team=team)
-        self._people = {
-            p["id"]: p
-            for p in team_people.values(
-                "id",
-                "gender",
-                "ethnicity",
-                "disability",
-                "sexual_orientation",
-                "religion",
-                "date_of_birth",
-                "approximate_age",
-                "approximate_age_recorded_on",
-            )
-        }
-        self._split_ids = self._splits(self._people, domestic_abuse_survivors(team_people))
         # Each person's splits as one number, a bit for each: a figure looks each id up once
         # and sorts its people by these numbers, not each id into each split's set in turn.
         # Looked up by the UUID's integer: a UUID's own hash is Python code, run for every
         # lookup, and the big figures are about 17,000 people each at 100×.
-        self._bits = {split: 1 << n for n, split in enumerate(self._split_ids)}
-        masks = defaultdict(int)
-        for split, members in self._split_ids.items():
-            for pid in members:
-                masks[pid.int] |= self._bits[split]
-        self._masks = dict(masks)
-
-    def _splits(self, people, survivors):
-        """Each split's people as a set, worked out once: every figure asks of every id."""
-        bands = {
-            pid: age_band(
-                age_on(
-                    date_of_birth=p["date_of_birth"],
-                    approximate_age=p["approximate_age"],
-                    approximate_age_recorded_on=p["approximate_age_recorded_on"],
-                    on=self.end,
-                )
+        self._bits = bits = {split: 1 << n for n, split in enumerate(SPLITS[1:])}
+        survivors = {pid.int for pid in domestic_abuse_survivors(team_people)}
+        # Each person's RECORDED characteristics, and their splits' bits.
+        self._people, self._masks = {}, {}
+        # One pass over the team's people as tuples; each characteristic's split is asked of
+        # its few distinct values once, not of every person.
+        minority, disabled, band_of = {}, {}, {}
+        for (
+            pid,
+            gender,
+            ethnicity,
+            disability,
+            sexual_orientation,
+            religion,
+            date_of_birth,
+            approximate_age,
+            approximate_age_recorded_on,
+        ) in team_people.values_list(
+            "id",
+            "gender",
+            "ethnicity",
+            "disability",
+            "sexual_orientation",
+            "religion",
+            "date_of_birth",
+            "approximate_age",
+            "approximate_age_recorded_on",
+        ):
+            self._people[pid] = (gender, ethnicity, sexual_orientation, religion, disability)
+            if ethnicity not in minority:
+                minority[ethnicity] = is_ethnic_minority(ethnicity) is True
+            if disability not in disabled:
+                disabled[disability] = is_disabled(disability) is True
+            age = age_on(
+                date_of_birth=date_of_birth,
+                approximate_age=approximate_age,
+                approximate_age_recorded_on=approximate_age_recorded_on,
+                on=self.end,
             )
-            for pid, p in people.items()
-        }
-        return {
-            "women": {pid for pid, p in people.items() if p["gender"] == Gender.WOMAN},
-            "ethnic_minority": {
-                pid for pid, p in people.items() if is_ethnic_minority(p["ethnicity"]) is True
-            },
-            "survivor": set(survivors) & set(people),
-            "disabled": {pid for pid, p in people.items() if is_disabled(p["disability"]) is True},
-            **{
-                f"age_{key}": {pid for pid, band in bands.items() if band == key}
-                for key, *_ in AGE_BANDS
-            },
-        }
+            if age not in band_of:
+                band = age_band(age)
+                band_of[age] = bits[f"age_{band}"] if band else 0
+            mask = (
+                (bits["women"] if gender == Gender.WOMAN else 0)
+                | (bits["ethnic_minority"] if minority[ethnicity] else 0)
+                | (bits["survivor"] if pid.int in survivors else 0)
+                | (bits["disabled"] if disabled[disability] else 0)
+                | band_of[age]
+            )
+            if mask:
+                self._masks[pid.int] = mask
 
     # --- how a figure is split ------------------------------------------------------------
 
@@ -249,7 +266,7 @@ class Return:
         """Each id's mask, in order; 0: in no split but "all" (or a referral's id). The lookup
         is written out here, not called per id: the big figures ask it of 17,000 ids each."""
         get = self._masks.get
-        return [get(getattr(i, "int", i), 0) for i in ids]
+        return [get(k, 0) for k in _keys(ids)]
 
     def _chosen(self, split, tagged):
         """The values of (mask, value) pairs whose mask is in the split, in their order."""
@@ -278,21 +295,25 @@ class Return:
         ids = list(ids)
         figure = Figure(section, self._unique(key), label, definition, "count", counts_people=True)
         figure.values = self._tally(ids)
-        figure.people = PeopleBySplit(ids, self._split_ids)
+        figure.people = PeopleBySplit(ids, self._masks, self._bits)
         self.figures.append(figure)
         return figure
 
     def mean(self, section, key, label, definition, values_by_person):
         """A mean over (person id, value) pairs, or a {person id: value} dict: a person with two
         episodes or two decisions counts each of them."""
-        pairs = values_by_person.items() if isinstance(values_by_person, dict) else values_by_person
-        pairs = list(pairs)
         figure = Figure(section, self._unique(key), label, definition, "mean")
-        tagged = list(
-            zip(self._masks_of(pid for pid, _ in pairs), (v for _, v in pairs), strict=True)
-        )
-        distinct = {_key(pid) for pid, _ in pairs}
-        people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
+        if isinstance(values_by_person, dict):
+            masks = self._masks_of(values_by_person)
+            tagged = list(zip(masks, values_by_person.values(), strict=True))
+            people = list(Counter(masks).items())  # each person once already
+        else:
+            pairs = list(values_by_person)
+            tagged = list(
+                zip(self._masks_of(pid for pid, _ in pairs), (v for _, v in pairs), strict=True)
+            )
+            distinct = {_key(pid) for pid, _ in pairs}
+            people = list(Counter(self._masks.get(k, 0) for k in distinct).items())
         if all(type(v) is int for _, v in tagged):
             # Whole numbers add up the same in any order: summed by mask first, a few hundred
             # masks to sort into splits rather than every value once per split.
@@ -331,15 +352,16 @@ class Return:
         for split in SPLITS:
             total = sum(self._chosen(split, tagged))
             figure.values[split] = float(round(total, 2)) if money else round(total, 2)
-        figure.people = PeopleBySplit([pid for pid, _ in kept], self._split_ids)
+        figure.people = PeopleBySplit([pid for pid, _ in kept], self._masks, self._bits)
         self.figures.append(figure)
         return figure
 
     def share(self, section, key, label, definition, numerator, denominator):
         """Per cent of the denominator's people who are in the numerator."""
         figure = Figure(section, self._unique(key), label, definition, "share")
-        numerator = {_key(i) for i in numerator}
-        tagged = [(self._masks.get(k, 0), k in numerator) for k in {_key(i) for i in denominator}]
+        numerator = set(_keys(numerator))
+        get = self._masks.get
+        tagged = [(get(k, 0), k in numerator) for k in set(_keys(denominator))]
         # Counted by mask first: a few hundred masks to sort into splits, not every person
         # once per split. The counts are whole numbers, the same in any order.
         grouped = [(mask, (n, n * hit)) for (mask, hit), n in Counter(tagged).items()]
@@ -467,15 +489,14 @@ class Return:
             days,
         )
 
-        holding = Allocation.objects.filter(
-            episode__person__team=self.team, started_at__lte=self.hi
-        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
+        lead, peer = Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR
+        allocations = self._allocations
         self.number(
             s,
             "navigator_caseload",
             "Navigator caseload at quarter end",
             "Lead-navigator allocations held at the end of the last day of the quarter.",
-            holding.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).count(),
+            sum(1 for _, kind, held, *_ in allocations if held and kind == lead),
             people=True,
         )
         self.number(
@@ -483,22 +504,15 @@ class Return:
             "peer_mentor_cases",
             "Peer-mentor cases at quarter end",
             "Peer-mentor allocations held at the end of the last day of the quarter.",
-            holding.filter(kind=Allocation.Kind.PEER_MENTOR).count(),
+            sum(1 for _, kind, held, *_ in allocations if held and kind == peer),
             people=True,
         )
-        during = Allocation.objects.filter(
-            episode__person__team=self.team, started_at__lte=self.hi
-        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
         self.count(
             s,
             "supported_by_navigator",
             "People supported by a navigator",
             "People with a lead-navigator allocation held at any time in the quarter.",
-            set(
-                during.filter(kind=Allocation.Kind.LEAD_NAVIGATOR).values_list(
-                    "episode__person_id", flat=True
-                )
-            ),
+            {pid for pid, kind, *_ in allocations if kind == lead},
         )
         self.count(
             s,
@@ -507,22 +521,34 @@ class Return:
             "People with an allocation in the quarter to a navigator recorded with a "
             "specialism (women, ethnic minority communities, lived experience, social "
             "worker).",
-            set(
-                during.filter(worker__role=Role.NAVIGATOR)
-                .exclude(worker__specialism=Specialism.NONE)
-                .values_list("episode__person_id", flat=True)
-            ),
+            {
+                pid
+                for pid, _, _, role, specialism in allocations
+                if role == Role.NAVIGATOR and specialism != Specialism.NONE
+            },
         )
         self.count(
             s,
             "supported_by_peer_mentor",
             "People supported by a peer mentor",
             "People with a peer-mentor allocation held at any time in the quarter.",
-            set(
-                during.filter(kind=Allocation.Kind.PEER_MENTOR).values_list(
-                    "episode__person_id", flat=True
-                )
-            ),
+            {pid for pid, kind, *_ in allocations if kind == peer},
+        )
+
+    @functools.cached_property
+    def _allocations(self):
+        """The team's allocations held at any time in the quarter, as (person id, kind, held at
+        the end of its last day, the worker's role, the worker's specialism), read once: the
+        caseload's and capacity's seven figures were seven statements over the same join."""
+        held = ExpressionWrapper(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi), output_field=BooleanField()
+        )
+        return list(
+            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=self.lo))
+            .annotate(held=held)
+            .order_by()
+            .values_list("episode__person_id", "kind", "held", "worker__role", "worker__specialism")
         )
 
     @_without_cyclic_gc
@@ -580,18 +606,14 @@ class Return:
             capacity.places,
             people=False,
         )
-        held = (
-            Allocation.objects.filter(episode__person__team=self.team, started_at__lte=self.hi)
-            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=self.hi))
-            .filter(kind__in=[Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR])
-        )
+        places = {Allocation.Kind.LEAD_NAVIGATOR, Allocation.Kind.PEER_MENTOR}
         filled = self.count(
             s,
             "places_filled",
             "Places filled at quarter end",
             "Lead-navigator and peer-mentor allocations held at the end of the last day of the "
             "quarter: someone with both fills a navigator place and a peer-mentor place.",
-            held.values_list("episode__person_id", flat=True),
+            [pid for pid, kind, held, *_ in self._allocations if held and kind in places],
         )
         # A per cent of places over one to four places filled would give the suppressed count
         # back: printed in the PDF as a share over them is (n<5).
@@ -682,19 +704,23 @@ class Return:
     @_without_cyclic_gc
     def referrals(self):
         s = "Referrals"
+        # The month in local time, as the database gives it (the current time zone, as
+        # `timezone.localtime` would): no datetime made for each referral.
         received = list(
-            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi)).values(
+            Referral.objects.filter(team=self.team, created_at__range=(self.lo, self.hi))
+            .annotate(month=ExtractMonth("created_at"))
+            .values_list(
                 "id",
                 "person_id",
                 "is_self_referral",
                 "referrer_organisation__name",
                 "referrer_organisation_name",
                 "referrer_organisation__sector",
-                "created_at",
+                "month",
             )
         )
         # A referral without a linked person is counted in "all" only (no characteristics yet).
-        rid = [r["person_id"] or r["id"] for r in received]
+        rid = [person_id or pk for pk, person_id, *_ in received]
         self.count(
             s,
             "referrals_received",
@@ -703,6 +729,7 @@ class Return:
             "Referrals not yet linked to a person count in the all-people column only.",
             rid,
         )
+        months = [r[-1] for r in received]
         for month in _months(self.start):
             name = f"{month:%B %Y}"
             self.count(
@@ -710,25 +737,18 @@ class Return:
                 f"referrals_month_{month:%Y_%m}",
                 f"Referrals received in {name}",
                 f"Referrals created in {name} (local time), counted as referrals received.",
-                [
-                    r["person_id"] or r["id"]
-                    for r in received
-                    if timezone.localtime(r["created_at"]).month == month.month
-                ],
+                [who for who, m in zip(rid, months, strict=True) if m == month.month],
             )
         by_source, by_sector = defaultdict(list), defaultdict(list)
         sectors = dict(Sector.choices)
-        for r in received:
-            who = r["person_id"] or r["id"]
-            if r["is_self_referral"]:
+        for who, (_, _, is_self, org_name, org_name_typed, org_sector, _) in zip(
+            rid, received, strict=True
+        ):
+            if is_self:
                 source = sector = "Self-referral"
             else:
-                source = (
-                    r["referrer_organisation__name"]
-                    or r["referrer_organisation_name"]
-                    or "Not recorded"
-                )
-                sector = sectors.get(r["referrer_organisation__sector"], "Not recorded")
+                source = org_name or org_name_typed or "Not recorded"
+                sector = sectors.get(org_sector, "Not recorded")
             by_source[source].append(who)
             by_sector[sector].append(who)
         for source in sorted(by_source):
@@ -920,11 +940,7 @@ class Return:
         )
 
     def _events(self, s, active_people):
-        comparisons = {
-            pid: c
-            for pid, c in event_comparison(active_people, self.quarter).items()
-            if c.comparable
-        }
+        compared, rows = events_against_first_quarter(active_people, self.quarter)
         self.count(
             s,
             "events_people_compared",
@@ -932,17 +948,17 @@ class Return:
             "People active at quarter end who began before this quarter: their service use "
             "and crisis events this quarter set against their own first quarter on the "
             "programme.",
-            list(comparisons),
+            compared,
         )
         # Each kind's people with any, in one pass: a total leaves out whoever has none.
         first, this = defaultdict(dict), defaultdict(dict)
-        for pid, c in comparisons.items():
-            for kind, n in c.first.counts.items():
-                if n:
-                    first[kind][pid] = n
-            for kind, n in c.this.counts.items():
-                if n:
-                    this[kind][pid] = n
+        compared = set(compared)
+        for pid, kind, in_first, in_this in rows:
+            if pid in compared:
+                if in_first:
+                    first[kind][pid] = in_first
+                if in_this:
+                    this[kind][pid] = in_this
         for kind, label in EventKind.choices:
             unit = EVENT_UNITS.get(kind, "")
             what = f"{label} ({unit})" if unit else label
@@ -964,7 +980,10 @@ class Return:
             )
 
     def _accommodation_budgets_stars(self, s, active_people, active_ids):
-        where = accommodation_on(active_people, self.end)
+        # Each status's people in one pass, in the order `accommodation_on` gives them.
+        where = defaultdict(list)
+        for pid, status in accommodation_on(active_people, self.end).items():
+            where[status].append(pid)
         for value, label in AccommodationStatus.choices:
             self.count(
                 s,
@@ -972,14 +991,14 @@ class Return:
                 f"Accommodation at quarter end: {label.lower()}",
                 "People active at quarter end whose latest accommodation status on or "
                 f"before the last day of the quarter was “{label}”.",
-                [pid for pid, status in where.items() if status == value],
+                where[value],
             )
         self.count(
             s,
             "accommodation_not_recorded",
             "Accommodation at quarter end: not recorded",
             "People active at quarter end with no accommodation status recorded by then.",
-            [pid for pid, status in where.items() if status is None],
+            where[None],
         )
         self._accommodation_change(s)
         offered = set(
@@ -1030,7 +1049,8 @@ class Return:
     def _accommodation_change(self, s):
         """Where people lived when their support began against where they live at quarter end
         (or when support ended in the quarter): one row per person, their latest episode. The
-        database picks the episode and both statuses, one row a person."""
+        database picks the episode, and the changes that give both statuses: at most three rows
+        a person."""
         ended = Q(
             status=EpisodeStatus.CLOSED,
             end_date__range=(self.start, self.end),
@@ -1048,41 +1068,65 @@ class Return:
                 F("accepted_on").asc(),
             ],
         )
-        # Support runs to its end date, or to the quarter's last day while it is open.
-        until = Case(When(ended, then=F("end_date")), default=Value(self.end))
-        changes = AccommodationChange.objects.filter(
-            person=OuterRef("person_id"), from_date__lte=OuterRef("until")
-        )
-        newest = ("-from_date", "-created_at")
-        # The latest episodes first, then their statuses: with the lookups in the window pass's
-        # own query, PostgreSQL costs them for every episode, enough to compile the query (JIT,
-        # about 80 ms at 100×) and close to where it would optimise and inline it as well.
+        # "At most 1" for "1": see `caseload.outcomes.selectors.first_episodes`.
         latest_ids = (
             Episode.objects.filter(person__team=self.team)
             .filter(ended | active)
             .annotate(nth=latest)
-            .filter(nth=1)
+            .filter(nth__lte=1)
             .values("id")
         )
+        # Each change joined to its person's latest episode (one a person, so one row a change),
+        # and only those dated by the end of that support: its end date, or the quarter's last
+        # day while it is open. Numbered three ways in one pass, newest first overall and among
+        # those dated by the start, and oldest first: at most three rows a person come back,
+        # instead of three lookups into the changes for each of 21,000 episodes at 100×.
+        episode = "person__episodes__"
+        ended_episode = Q(
+            **{
+                f"{episode}status": EpisodeStatus.CLOSED,
+                f"{episode}end_date__range": (self.start, self.end),
+                f"{episode}start_date__isnull": False,
+            }
+        )
+        until = Case(When(ended_episode, then=F(f"{episode}end_date")), default=Value(self.end))
+        by_start = ExpressionWrapper(
+            Q(from_date__lte=F(f"{episode}start_date")), output_field=BooleanField()
+        )
+        newest = [F("from_date").desc(), F("created_at").desc()]
+        person = [F("person_id")]
         rows = (
-            Episode.objects.filter(pk__in=latest_ids)
-            .annotate(until=until)
+            AccommodationChange.objects.filter(**{f"{episode}in": latest_ids})
+            .annotate(until=until, by_start=by_start)
+            .filter(from_date__lte=F("until"))
             .annotate(
-                at_end=Subquery(changes.order_by(*newest).values("status")[:1]),
-                # Where they lived as support began: the latest status dated by the start, or,
-                # when the first was recorded only afterwards, that first one.
-                at_start=Coalesce(
-                    Subquery(
-                        changes.filter(from_date__lte=OuterRef("start_date"))
-                        .order_by(*newest)
-                        .values("status")[:1]
-                    ),
-                    Subquery(changes.order_by("from_date", "created_at").values("status")[:1]),
+                nth_newest=Window(RowNumber(), partition_by=person, order_by=newest),
+                nth_by_start=Window(
+                    RowNumber(), partition_by=[*person, F("by_start")], order_by=newest
+                ),
+                nth_oldest=Window(
+                    RowNumber(),
+                    partition_by=person,
+                    order_by=[F("from_date").asc(), F("created_at").asc()],
                 ),
             )
+            .filter(Q(nth_newest=1) | Q(nth_by_start=1, by_start=True) | Q(nth_oldest=1))
             .order_by()
-            .values_list("person_id", "at_start", "at_end")
+            .values_list(
+                "person_id", "status", "nth_newest", "nth_by_start", "by_start", "nth_oldest"
+            )
         )
+        # Where they lived as support began: the latest status dated by the start, or, when the
+        # first was recorded only afterwards, that first one; at the end, the latest.
+        at_end, dated_by_start, first = {}, {}, {}
+        for pid, status, nth_newest, nth_by_start, is_by_start, nth_oldest in rows:
+            if nth_newest == 1:
+                at_end[pid] = status
+            if is_by_start and nth_by_start == 1:
+                dated_by_start[pid] = status
+            if nth_oldest == 1:
+                first[pid] = status
+        rows = [(pid, dated_by_start.get(pid, first[pid]), end) for pid, end in at_end.items()]
         compared, into_settled, out_of_rough = [], [], []
         settled, rough = AccommodationStatus.SETTLED, AccommodationStatus.ROUGH_SLEEPING
         for pid, at_start, at_end in rows:
@@ -1167,7 +1211,7 @@ class Return:
     @_without_cyclic_gc
     def mdt(self):
         s = "MDT"
-        figures = mdt_figures(self.team, self.start, self.end)
+        figures = mdt_figure_people(self.team, self.start, self.end)
         self.number(
             s,
             "mdt_meetings_held",
@@ -1343,6 +1387,7 @@ class Return:
         # Everyone active is one of the team's people, already read with what this asks.
         values = {pid: self._people[pid] for pid in active}
         for field_name, label in recorded.items():
+            n = RECORDED.index(field_name)
             self.share(
                 s,
                 f"recorded_{field_name}",
@@ -1350,7 +1395,7 @@ class Return:
                 f"Of people active at quarter end, the per cent whose {label.lower()} is "
                 "recorded (an answer, including “prefer not to say”; “not asked / not "
                 "known” is not recorded).",
-                [pid for pid, p in values.items() if p[field_name] != "not_known"],
+                [pid for pid, p in values.items() if p[n] != "not_known"],
                 active,
             )
 
@@ -1370,12 +1415,11 @@ class Return:
         )
         overdue, no_baseline = [], []
         for e in active:
-            status = review_status_from(
-                e["start_date"] or e["accepted_on"], latest.get(e["id"]), today=self.end
-            )
             if e["id"] not in latest:
                 no_baseline.append(e["person_id"])
-            elif status.overdue:
+            elif review_status_from(
+                e["start_date"] or e["accepted_on"], latest[e["id"]], today=self.end
+            ).overdue:
                 overdue.append(e["person_id"])
         self.count(
             s,
@@ -1399,11 +1443,8 @@ class Return:
             "demographics_missing",
             "Active people missing gender or ethnicity",
             "People active at quarter end whose gender or ethnicity is “not asked / not known”.",
-            [
-                pid
-                for pid in active_ids
-                if "not_known" in (self._people[pid]["gender"], self._people[pid]["ethnicity"])
-            ],
+            # A person's gender and ethnicity are the first two of their RECORDED values.
+            [pid for pid in active_ids if "not_known" in self._people[pid][:2]],
         )
         self.count(
             s,
@@ -1424,13 +1465,10 @@ class Return:
             "Active domestic-abuse survivors with no DASH checklist",
             "Domestic-abuse survivors (as the survivor split defines them) active at quarter end "
             "with no DASH checklist recorded.",
-            # The survivors among the active as a subquery: at 100× some 13,000 ids sent back
-            # as literals took longer to send and plan than the query itself.
+            # The survivors among the active, from the survivor split's own bits.
             domestic_abuse.survivors_without_checklist(
                 self.team,
-                domestic_abuse_survivor_ids(
-                    Person.objects.filter(pk__in=self._active_person_ids())
-                ),
+                [pid for pid in active_ids if self._masks.get(pid.int, 0) & self._bits["survivor"]],
             ),
         )
         self.count(
@@ -1473,6 +1511,7 @@ class Return:
                 self._episodes_active_at_end()
                 .filter(start_date__lte=since)
                 .exclude(Exists(recent))
+                .order_by()
                 .values_list("person_id", flat=True)
             ),
         )
@@ -1543,6 +1582,16 @@ def _ndt_scale_text(scales):
 def _key(pid):
     """An id as something quick to hash: a UUID's integer (see `Return._masks`)."""
     return getattr(pid, "int", pid)
+
+
+def _keys(ids):
+    """`_key` of each id, as a list: written out, not called per id (the big figures have
+    17,000 ids each at 100×), for UUIDs first (people's and referrals' ids)."""
+    ids = ids if isinstance(ids, list | set | dict) else list(ids)
+    try:
+        return [i.int for i in ids]
+    except AttributeError:
+        return [getattr(i, "int", i) for i in ids]
 
 
 def _slug(text):
