@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from caseload.models.people import Person
 from caseload.models.support import Episode
@@ -107,6 +108,12 @@ class Contact(Versioned, BaseModel):
 
     def get_absolute_url(self):
         return id_url("caseload:contact_detail", self.person_id, self.pk)
+
+    @cached_property
+    def agency_names(self):
+        """The names of the agencies the contact was with, in order (the timeline reads them
+        with the contacts, caseload.timeline)."""
+        return [agency.name for agency in self.agencies.all()]
 
     def get_topics_display(self):
         labels = dict(Topic.choices)
