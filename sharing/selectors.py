@@ -20,9 +20,25 @@ def person_sharing(person):
             .order_by("-recorded_at")
             .first()
         )
+    # Only the columns the card shows: the two users' rows in full cost more to load than the
+    # agreements (sharing/person_panel.html reads nothing else; another field read there would
+    # be a query per agreement, which the person page's pinned query count would catch).
+    by = ("first_name", "last_name", "username")
     agreements = list(
         SharingAgreement.objects.filter(person=person)
         .select_related("organisation", "recorded_by", "withdrawn_by")
+        .only(
+            "organisation__name",
+            "purpose",
+            "how_recorded",
+            "lawful_basis_reason",
+            "recorded_at",
+            "expires_on",
+            "withdrawn_at",
+            "withdrawal_reason",
+            *(f"recorded_by__{field}" for field in by),
+            *(f"withdrawn_by__{field}" for field in by),
+        )
         .order_by("organisation__name", "-recorded_at")
     )
     in_force = [a for a in agreements if a.is_in_force]

@@ -5,11 +5,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from caseload.models.people import Person
 from caseload.models.support import Episode
+from smd.links import id_url
 from smd.models import BaseModel, Organisation
 from smd.versioning import Versioned
 
@@ -106,7 +107,13 @@ class Contact(Versioned, BaseModel):
         return f"{self.get_kind_display()} with {self.person_id} at {self.occurred_at}"
 
     def get_absolute_url(self):
-        return reverse("caseload:contact_detail", args=[self.person_id, self.pk])
+        return id_url("caseload:contact_detail", self.person_id, self.pk)
+
+    @cached_property
+    def agency_names(self):
+        """The names of the agencies the contact was with, in order (the timeline reads them
+        with the contacts, caseload.timeline)."""
+        return [agency.name for agency in self.agencies.all()]
 
     def get_topics_display(self):
         labels = dict(Topic.choices)

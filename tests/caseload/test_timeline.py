@@ -12,6 +12,7 @@ from tests.factories import (
     AllocationFactory,
     ContactFactory,
     NavigatorFactory,
+    OrganisationFactory,
     PersonFactory,
     ReferralFactory,
 )
@@ -268,7 +269,8 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     # referrers' organisations, 10 the timeline's page with the count beside each row (one
     # UNION of every source, compiled once: the count used to be a query of its own, building
     # and compiling the whole union a second time), 11-17 the page's records, one query per
-    # kind on the page (seven kinds here), 18 the contacts' agencies, 19 the appointments card,
+    # kind on the page (seven kinds here), 18 the names of the contacts' agencies (names, not
+    # Organisation instances: the entry shows nothing else of them), 19 the appointments card,
     # 20 this quarter's event counts, 21 the MDT panel's open actions, 22 the sharing
     # agreements with their organisations and recorders, 23 the documents card, 24 the audit
     # entry, 25 the top bar's count of unread notifications.
@@ -285,12 +287,31 @@ def test_timeline_page_query_count_is_constant(
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the cards'
     # values compiled once (with the last contact) and 6-9 the person's prefetches, 10 the page
     # with the count beside each row (no query of its own for the count), 11 the contacts with
-    # their authors, 12 their agencies, 13 the audit entry (a further page of the timeline is
+    # their authors, 12 their agencies' names, 13 the audit entry (a further page of the timeline is
     # more of the record seen).
     assert (
         count_queries.page(navigator_client, url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
         == 13
     )
+
+
+def test_a_contact_entry_names_its_agencies_in_order(navigator_client, person, navigator):
+    """The timeline reads the agencies' names with the contacts; a contact read elsewhere reads
+    them itself."""
+    contact = ContactFactory(person=person, author=navigator)
+    contact.agencies.add(
+        OrganisationFactory(name="Youth Offending Service"),
+        OrganisationFactory(name="Women's Aid City"),
+        OrganisationFactory(name="City Council Housing Options"),
+    )
+    ContactFactory(person=person, author=navigator)
+    names = ["City Council Housing Options", "Women's Aid City", "Youth Offending Service"]
+    page = timeline.timeline_page(person, navigator, group="contacts")
+    assert sorted(len(entry.obj.agency_names) for entry in page.object_list) == [0, 3]
+    assert [e.obj.agency_names for e in page.object_list if e.obj.pk == contact.pk] == [names]
+    assert Contact.objects.get(pk=contact.pk).agency_names == names
+    html = navigator_client.get(person.get_absolute_url()).content.decode()
+    assert "With: City Council Housing Options, Women&#x27;s Aid City, Youth Offending" in html
 
 
 def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):
