@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import router
 from django.db.models import (
     Count,
     Exists,
@@ -18,11 +19,12 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import ndt_change
-from caseload.models import Contact, EpisodeStatus, Person
+from caseload.models import Contact, Episode, EpisodeStatus, Person
 from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
 from sharing.selectors import mdt_sharing_in_force_for, partners_told
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
+from smd.prepared import PreparedQuery
 
 
 def meetings_for(user):
@@ -140,26 +142,53 @@ class CaseSummary:
 LATEST_NDT_FIELDS = ("pk", "episode_id", "standard_total", "assessed_on")
 
 
-def _episode_and_latest_ndt(person):
-    """The person's open episode and the latest completed NDT in it, on one row: the NDT's
-    fields are subqueries on the episode's. With no open episode, the latest NDT of any
-    episode, read apart."""
+def _open_episode_and_latest_ndt(pk):
+    """The person `pk`'s open episode (at most one), its status, and the latest completed NDT in
+    it: the NDT's fields as subqueries on the episode's row."""
     completed = Assessment.objects.completed().order_by("-assessed_on", "-created_at", "-pk")
     latest = completed.filter(episode=OuterRef("pk"))
     own = [f for f in LATEST_NDT_FIELDS if f != "episode_id"]  # the episode's own id
-    episode = (
-        person.episodes.exclude(status=EpisodeStatus.CLOSED)
+    return (
+        Episode.objects.filter(person=pk)
+        .exclude(status=EpisodeStatus.CLOSED)
         .annotate(**{f"ndt_{f}": Subquery(latest.values(f)[:1]) for f in own})
-        .first()
+        .values("pk", "status", *(f"ndt_{f}" for f in own))[:1]
     )
-    if episode is not None:
-        row = [
-            episode.pk if f == "episode_id" else getattr(episode, f"ndt_{f}")
-            for f in LATEST_NDT_FIELDS
-        ]
+
+
+def _last_contacts(pk):
+    """The person `pk`'s last three contacts, with what the case summary shows of them."""
+    return (
+        Contact.objects.filter(person=pk)
+        .order_by("-occurred_at")
+        .values("pk", "occurred_at", "kind", "summary")[:3]
+    )
+
+
+# Both read one person's rows and nothing of the user or the date: compiled once per process
+# and run with the person's id (ADR 0039), only for a person the user's scoped agenda returned.
+_open_episode_query = PreparedQuery(Episode, _open_episode_and_latest_ndt)
+_last_contacts_query = PreparedQuery(Contact, _last_contacts)
+
+
+def _instance(model, row):
+    """A model instance with only `row`'s fields loaded, as `.only()` would give it."""
+    return model.from_db(router.db_for_read(model), list(row), list(row.values()))
+
+
+def _episode_and_latest_ndt(person):
+    """The person's open episode (with its status only) and the latest completed NDT in it, on
+    one row. With no open episode, the latest NDT of any episode, read apart."""
+    found = _open_episode_query.rows(person.pk)
+    if found:
+        row = found[0]
+        episode = _instance(Episode, {"id": row["pk"], "status": row["status"]})
+        latest = [row["pk"] if f == "episode_id" else row[f"ndt_{f}"] for f in LATEST_NDT_FIELDS]
     else:
-        row = completed.filter(person=person).values_list(*LATEST_NDT_FIELDS).first()
-    return episode, (LatestNdt(*row) if row and row[0] is not None else None)
+        episode = None
+        completed = Assessment.objects.completed().order_by("-assessed_on", "-created_at", "-pk")
+        latest = completed.filter(person=person).values_list(*LATEST_NDT_FIELDS).first()
+    return episode, (LatestNdt(*latest) if latest and latest[0] is not None else None)
 
 
 def case_summary(item, *, with_contacts=True, user=None):
@@ -170,11 +199,10 @@ def case_summary(item, *, with_contacts=True, user=None):
     person = item.person
     episode, latest = _episode_and_latest_ndt(person)
     contacts = (
-        list(
-            Contact.objects.filter(person=person)
-            .order_by("-occurred_at")
-            .only("occurred_at", "kind", "summary")[:3]
-        )
+        [
+            _instance(Contact, {"id": row["pk"], **{k: v for k, v in row.items() if k != "pk"}})
+            for row in _last_contacts_query.rows(person.pk)
+        ]
         if with_contacts
         else []
     )

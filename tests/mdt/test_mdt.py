@@ -10,11 +10,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from caseload import selectors as caseload_selectors
-from caseload.models import Allocation, Contact
+from caseload.models import Allocation, Contact, EpisodeStatus, ExitDestination
 from mdt import selectors, services
 from mdt.models import Action, AgendaItem, MdtMeeting, MdtReferral, SharingBasis
 from tests.factories import (
     AllocationFactory,
+    ContactFactory,
     EpisodeFactory,
     PersonFactory,
     current_version,
@@ -687,3 +688,39 @@ def test_a_partner_refers_as_their_own_agency(client_for, partner, item, meeting
     assert response.status_code == 302
     referral = MdtReferral.objects.exclude(pk=item.mdt_referral_id).get()
     assert referral.source == "partner" and referral.referring_organisation == partner.organisation
+
+
+def test_case_summary_reads_the_persons_own_episode_and_last_contacts_afresh(item):
+    """The open episode and the last contacts come from queries compiled once per process
+    (ADR 0039): each view reads the person's own rows afresh, never another person's."""
+    person = item.person
+    other = PersonFactory(team=person.team)
+    now = timezone.now()
+    mine = [
+        ContactFactory(person=person, occurred_at=now - timedelta(days=d), summary=f"Mine {d}")
+        for d in (4, 1, 3, 2)
+    ]
+    ContactFactory(person=other, occurred_at=now, summary="Someone else's")
+    EpisodeFactory(person=other, status=EpisodeStatus.PAUSED)
+    summary = selectors.case_summary(item)
+    assert [c.summary for c in summary.contacts] == ["Mine 1", "Mine 2", "Mine 3"]
+    assert [c.pk for c in summary.contacts] == [mine[1].pk, mine[3].pk, mine[2].pk]
+    assert summary.contacts[0].get_kind_display() == mine[1].get_kind_display()
+    open_episode = person.episodes.exclude(status=EpisodeStatus.CLOSED).first()
+    if open_episode is None:
+        assert summary.episode is None
+        open_episode = EpisodeFactory(person=person, status=EpisodeStatus.ACTIVE)
+    # Written after the first read: the next summary shows it.
+    ContactFactory(person=person, occurred_at=now, summary="Just now")
+    open_episode.status = EpisodeStatus.PAUSED
+    open_episode.save()
+    summary = selectors.case_summary(item)
+    assert [c.summary for c in summary.contacts] == ["Just now", "Mine 1", "Mine 2"]
+    assert summary.episode.pk == open_episode.pk
+    assert summary.episode.get_status_display() == EpisodeStatus.PAUSED.label
+    open_episode.status = EpisodeStatus.CLOSED
+    open_episode.end_date = timezone.localdate()
+    open_episode.exit_destination = ExitDestination.NO_LONGER_NEEDED
+    open_episode.ending_planned = True
+    open_episode.save()
+    assert selectors.case_summary(item).episode is None
