@@ -5,12 +5,14 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
 from caseload import capacity
-from caseload.models import ContactKind
+from caseload.models import ContactKind, Episode
+from smd.links import id_url
+from smd.models import User
 
 register = template.Library()
 
@@ -91,18 +93,32 @@ def contact_kind(value):
 _NOT_ACTIVE = ' <span class="badge text-bg-secondary">Not active: hand over</span>'
 
 
+def _labels(model, field):
+    """A choice field's labels by value, as the model's get_FOO_display finds them."""
+    return dict(model._meta.get_field(field).flatchoices)
+
+
+def _display(labels, value):
+    """What get_FOO_display gives for `value`, from `_labels`."""
+    return force_str(labels.get(value, value), strings_only=True)
+
+
 @register.simple_tag
 def waiting_rows(episodes, user):
     """The people waiting on a page of team capacity, as list items (with their people)."""
     can_allocate = user.can_allocate
+    # Once a page, not once a row: today, the statuses' labels (what get_status_display looks
+    # up, a dict it builds on every call) and the two URL patterns (smd.links.id_url).
+    today = timezone.localdate()
+    statuses = _labels(Episode, "status")
     rows = []
     for episode in episodes:
         person = episode.person
         name = escape(str(person))
-        days = days_since(episode.accepted_on)
+        days = (today - _day(episode.accepted_on)).days
         allocate = (
             f'<a class="btn btn-primary btn-sm" href="'
-            f'{escape(reverse("caseload:allocate", args=[person.pk]))}">Allocate'
+            f'{escape(id_url("caseload:allocate", person.pk))}">Allocate'
             f'<span class="visually-hidden"> {name}</span></a>'
             if can_allocate
             else ""
@@ -111,9 +127,9 @@ def waiting_rows(episodes, user):
             "\n    <li"
             ' class="list-group-item d-flex flex-wrap justify-content-between align-items-center'
             ' gap-2">\n      <div>\n'
-            f'        <a href="{escape(person.get_absolute_url())}">{name}</a>\n'
+            f'        <a href="{escape(id_url("caseload:person_detail", person.pk))}">{name}</a>\n'
             f'        <br><span class="small">Waiting {days} day{pluralize(days)}'
-            f" · {escape(episode.get_status_display())}</span>\n      </div>\n"
+            f" · {escape(_display(statuses, episode.status))}</span>\n      </div>\n"
             f"      {allocate}\n    </li>\n    "
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
@@ -123,6 +139,7 @@ def waiting_rows(episodes, user):
 def worker_rows(loads, role):
     """A page of a role's workers on team capacity, as table rows: each worker's load
     (caseload.capacity.Load) against capacity, words first, the bar only repeating them."""
+    specialisms = _labels(User, "specialism")  # once a page, as in waiting_rows
     rows = []
     for item in loads:
         worker = item.worker
@@ -130,7 +147,7 @@ def worker_rows(loads, role):
         if role == "navigator":
             cells = (
                 f'\n        <td data-label="Specialism">'
-                f"{escape(worker.get_specialism_display() or '—')}</td>"
+                f"{escape(_display(specialisms, worker.specialism) or '—')}</td>"
                 f'\n        <td data-label="FTE">{places(worker.fte)}</td>'
                 f'\n        <td data-label="Languages">{languages}</td>'
             )

@@ -537,8 +537,13 @@ def test_team_capacity_rows_escape_names_and_flag_who_left_and_who_is_over(
     client_for, team_leader, team
 ):
     odd = NavigatorFactory(
-        team=team, first_name="<b>Nadia</b>", last_name="O'Neill & Co", languages="<i>Urdu</i>"
+        team=team,
+        first_name="<b>Nadia</b>",
+        last_name="O'Neill & Co",
+        languages="<i>Urdu</i>",
+        specialism=Specialism.WOMEN,
     )
+    NavigatorFactory(team=team, specialism="")
     fill(odd, team, LEAD, 9)  # over by 1 at 1.0 FTE
     gone = PeerMentorFactory(team=team, first_name="Gone", is_active=False)
     fill(gone, team, PEER, 1)
@@ -554,6 +559,10 @@ def test_team_capacity_rows_escape_names_and_flag_who_left_and_who_is_over(
     assert f'href="{reverse("caseload:allocate", args=[person.pk])}">Allocate' in html
     assert '<span class="visually-hidden"> &lt;script&gt;x&lt;/script&gt; Bo</span>' in html
     assert "Waiting 0 days · Awaiting allocation" in html
+    # Each row's link, status and specialism: looked up once a page, the same as per row.
+    assert f'<a href="{reverse("caseload:person_detail", args=[person.pk])}">&lt;script' in html
+    assert f'<td data-label="Specialism">{Specialism.WOMEN.label}</td>' in html
+    assert '<td data-label="Specialism">None</td>' in html  # Specialism.NONE's label
 
 
 def test_team_capacity_says_when_a_list_is_empty(client_for, team_leader, team):
