@@ -650,12 +650,6 @@ def _waiting_rows(user, *, on):
     return capacity_cache.totals(user.team_id, "waiting", on, lambda: _read_waiting_rows(user))
 
 
-def waiting_list(user, *, on):
-    """The people waiting for a lead navigator in the user's scope. One query (none while the
-    team's list is in the cache), and one for the page of them shown."""
-    return WaitingList(user, on=on)
-
-
 def waiting_summary(episodes, *, on):
     """How many episodes are waiting, the mean and the longest wait in days from acceptance to
     `on`. One query."""
