@@ -1,8 +1,13 @@
 from django import template
 
 from assessments.models import NDT_ACKNOWLEDGEMENT, Assessment
-from assessments.selectors import ndt_change, ndt_changes, review_status, review_status_from
-from caseload.models import Episode, EpisodeStatus, records_of
+from assessments.selectors import (
+    ndt_change,
+    ndt_changes_in_open_episodes,
+    review_status,
+    review_status_from,
+)
+from caseload.models import EpisodeStatus, records_of
 from caseload.selectors import record_from
 
 register = template.Library()
@@ -65,7 +70,7 @@ def ndt_changes_for(people):
     a fixed number of queries for the whole list, and none when no row's open episode has the
     two completed NDTs a change needs (the rows' `ndt_completed`)."""
     ids = [p.pk for p in people if getattr(p, "ndt_completed", 2) >= 2]
-    changes = ndt_changes(Episode.objects.open().filter(person__in=ids)) if ids else {}
+    changes = ndt_changes_in_open_episodes(ids) if ids else {}
     return {change.person_id: change for change in changes.values()}
 
 

@@ -4,6 +4,7 @@ from django.utils.safestring import mark_safe
 
 from mdt.models import Action
 from mdt.selectors import actions_owned_by, referrals_waiting
+from smd.prepared import ScopedQuery
 
 register = template.Library()
 
@@ -28,6 +29,19 @@ def mdt_panel(context, person):
     }
 
 
+# Built and compiled once per process, day and kind of user; the user's ids are filled in at
+# each run (ADR 0043).
+_my_mdt_actions = ScopedQuery(
+    Action,
+    lambda user: (
+        actions_owned_by(user)
+        .select_related(None)
+        .select_related("person", "owner_organisation", "agenda_item")
+        .only(*CASELOAD_ACTION_FIELDS, "agenda_item__id")
+    ),
+)
+
+
 @register.inclusion_tag("mdt/caseload_actions.html", takes_context=True)
 def my_mdt_actions(context):
     """The MDT actions the signed-in worker owns, for My caseload. One query, of the columns
@@ -35,12 +49,7 @@ def my_mdt_actions(context):
     case's address needs only its id, not its meeting."""
     request = context["request"]
     user = request.user
-    actions = list(
-        actions_owned_by(user)
-        .select_related(None)
-        .select_related("person", "owner_organisation", "agenda_item")
-        .only(*CASELOAD_ACTION_FIELDS, "agenda_item__id")
-    )
+    actions = _my_mdt_actions.rows(user)
     for action in actions:
         action.owner = user
     return {"actions": actions, "request": request}
