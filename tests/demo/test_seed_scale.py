@@ -1,6 +1,7 @@
 """seed_scale: a small team's worth of fictional data, the same twice, within every constraint,
 and only where it is wanted (DEBUG on, an empty database)."""
 
+import errno
 import io
 from datetime import date
 
@@ -312,3 +313,20 @@ def test_the_return_counts_each_new_kind(db, debug):
         "mdt_sharing_withdrawn",
     ):
         assert figures[key] > 0, key
+
+
+def test_documents_get_a_copy_of_their_own_when_no_more_links_can_be_made(db, debug, monkeypatch):
+    """A file system allows only so many hard links to one file (65,000 on ext4): past that,
+    each document gets a fresh copy, which later ones link to."""
+    from demo.management.commands import seed_scale
+
+    def full(source, target):
+        raise OSError(errno.EMLINK, "Too many links")
+
+    monkeypatch.setattr(seed_scale.os, "link", full)
+    seed(**SOME)
+    documents = Document.objects.all()
+    assert documents
+    for document in documents:
+        with default_storage.open(document.stored_name) as stored:
+            assert len(stored.read()) == document.size

@@ -15,6 +15,7 @@ foreign keys are set aside during its COPY and restored (and so re-checked) in t
 transaction, which is the whole run.
 """
 
+import errno
 import heapq
 import io
 import json
@@ -2889,11 +2890,11 @@ class Command(BaseCommand):
 
     def _store(self, name, checked):
         """Put a document's file in storage under its own name. On local disk (the usual place
-        for a benchmark) the first file of each kind is written and every later name is a hard
-        link to it: a link costs a directory entry, not a copy, and deleting one name (as
-        erasure does) leaves the others. Elsewhere (S3) each name gets its own small copy. A
-        name left by an earlier run is replaced."""
-        first = self._stored.get(checked.extension)
+        for a benchmark) the first file of each kind is written and later names are hard links
+        to it, until the file system's limit of links to one file (65,000 on ext4) starts a new
+        copy: a link costs a directory entry, not a copy, and deleting one name (as erasure
+        does) leaves the others. Elsewhere (S3) each name gets its own small copy. A name left
+        by an earlier run is replaced."""
         try:
             path = default_storage.path(name)
         except NotImplementedError:
@@ -2901,15 +2902,18 @@ class Command(BaseCommand):
             default_storage.save(name, ContentFile(checked.data))
             return
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        if first is None:
-            Path(path).write_bytes(checked.data)
-            self._stored[checked.extension] = path
-            return
-        try:
-            os.link(first, path)
-        except FileExistsError:
+        if os.path.lexists(path):
             os.unlink(path)
-            os.link(first, path)
+        first = self._stored.get(checked.extension)
+        if first is not None:
+            try:
+                os.link(first, path)
+                return
+            except OSError as error:
+                if error.errno != errno.EMLINK:
+                    raise
+        Path(path).write_bytes(checked.data)
+        self._stored[checked.extension] = path
 
 
 def document_blobs():
