@@ -20,7 +20,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from assessments.selectors import ndt_change
 from caseload.models import Contact, Episode, EpisodeStatus, Person
-from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from mdt.models import ACTION_ORDER, Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
 from sharing.selectors import mdt_sharing_in_force_for, partners_told
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
@@ -211,7 +211,7 @@ def case_summary(item, *, with_contacts=True, user=None):
     actions = list(
         scope.filter(person=person)
         .select_related("owner", "owner_organisation", "agenda_item__meeting")
-        .order_by("due_on")
+        .order_by(*ACTION_ORDER)
     )
     # The change in the episode of the latest NDT, from the one selector every page uses.
     change = ndt_change(latest.episode_id) if latest else None
@@ -253,7 +253,7 @@ def actions_owned_by(user):
         .open()
         .filter(owner=user)
         .select_related("person", "owner", "owner_organisation", "agenda_item__meeting")
-        .order_by("due_on")
+        .order_by(*ACTION_ORDER)
     )
 
 
