@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import router
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,6 +20,7 @@ from domestic_abuse.models import (
     RiskLevel,
 )
 from sharing.selectors import partner_may_be_told
+from smd.prepared import PreparedQuery
 
 DA_EVENT_KINDS = [EventKind.DOMESTIC_ABUSE_INCIDENT, EventKind.DOMESTIC_ABUSE_POLICE]
 
@@ -135,26 +137,55 @@ def case_summary(item, user):
             return None
     elif user.team_id != team_id:
         return None
-    latest = (
-        DashChecklist.objects.filter(person_id=person_id)
-        .select_related("definition")
-        .order_by("-completed_on", "-created_at")
-        .only(
-            "risk_level",
-            "completed_on",
-            "high_because",
-            "yes_count",
-            "definition__acknowledgement",
+    found = _case_checklist_query.rows(person_id)
+    latest = None
+    if found:
+        row = found[0]
+        latest = record_of(DashChecklist, {f: row[f] for f in CASE_CHECKLIST_FIELDS})
+        latest.definition = record_of(
+            DashDefinition,
+            {"id": row["definition_id"], "acknowledgement": row["definition__acknowledgement"]},
         )
-        .first()
-    )
-    referral = (
-        MaracReferral.objects.filter(person_id=person_id)
-        .order_by("-referred_on", "-created_at")
-        .only("referred_on", "heard_on", "marac", "is_repeat")
-        .first()
-    )
+    found = _case_referral_query.rows(person_id)
+    referral = record_of(MaracReferral, found[0]) if found else None
     return {"latest": latest, "referral": referral}
+
+
+# What the MDT case's card shows of the latest checklist and MARAC referral.
+CASE_CHECKLIST_FIELDS = (
+    "id",
+    "risk_level",
+    "completed_on",
+    "high_because",
+    "yes_count",
+    "definition_id",
+)
+CASE_REFERRAL_FIELDS = ("id", "referred_on", "heard_on", "marac", "is_repeat")
+
+# One person's latest of each, nothing of the user or the date: compiled once per process (ADR
+# 0039) and run only after case_summary has decided the user may see the card.
+_case_checklist_query = PreparedQuery(
+    DashChecklist,
+    lambda pk: (
+        DashChecklist.objects.filter(person_id=pk)
+        .order_by(*LATEST_CHECKLIST)
+        .values(*CASE_CHECKLIST_FIELDS, "definition__acknowledgement")[:1]
+    ),
+)
+_case_referral_query = PreparedQuery(
+    MaracReferral,
+    lambda pk: (
+        MaracReferral.objects.filter(person_id=pk)
+        .order_by(*LATEST_REFERRAL)
+        .values(*CASE_REFERRAL_FIELDS)[:1]
+    ),
+)
+
+
+def record_of(model, row):
+    """A model instance with only `row`'s fields loaded (by attname), as `.only()` gives it."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    return model.from_db(router.db_for_read(model), names, [row[name] for name in names])
 
 
 def person_annotations(user):
