@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import router
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -125,7 +124,7 @@ def person_history(person, user):
 def case_summary(item, user):
     """The domestic-abuse risk and MARAC status on an MDT case: team staff always, a partner
     only while the person's sharing lets their organisation be told (sharing.selectors). None
-    when the user may not see it. Two or three queries."""
+    when the user may not see it. One query, or two for a partner."""
     person_id, team_id = item.person_id, item.meeting.team_id
     if not user.in_team:
         allowed = (
@@ -137,55 +136,32 @@ def case_summary(item, user):
             return None
     elif user.team_id != team_id:
         return None
-    found = _case_checklist_query.rows(person_id)
-    latest = None
-    if found:
-        row = found[0]
-        latest = record_of(DashChecklist, {f: row[f] for f in CASE_CHECKLIST_FIELDS})
-        latest.definition = record_of(
-            DashDefinition,
-            {"id": row["definition_id"], "acknowledgement": row["definition__acknowledgement"]},
-        )
-    found = _case_referral_query.rows(person_id)
-    referral = record_of(MaracReferral, found[0]) if found else None
-    return {"latest": latest, "referral": referral}
+    found = _case_card_query.rows(person_id)
+    row = found[0] if found else {"latest": None, "referral": None}
+    latest = record_from(DashChecklist, row["latest"])
+    if latest is not None:
+        latest.high_because = row["high_because"]  # JSON: a column of its own
+    return {"latest": latest, "referral": record_from(MaracReferral, row["referral"])}
 
 
-# What the MDT case's card shows of the latest checklist and MARAC referral.
-CASE_CHECKLIST_FIELDS = (
-    "id",
-    "risk_level",
-    "completed_on",
-    "high_because",
-    "yes_count",
-    "definition_id",
-)
-CASE_REFERRAL_FIELDS = ("id", "referred_on", "heard_on", "marac", "is_repeat")
-
-# One person's latest of each, nothing of the user or the date: compiled once per process (ADR
-# 0039) and run only after case_summary has decided the user may see the card.
-_case_checklist_query = PreparedQuery(
-    DashChecklist,
-    lambda pk: (
-        DashChecklist.objects.filter(person_id=pk)
-        .order_by(*LATEST_CHECKLIST)
-        .values(*CASE_CHECKLIST_FIELDS, "definition__acknowledgement")[:1]
-    ),
-)
-_case_referral_query = PreparedQuery(
-    MaracReferral,
-    lambda pk: (
-        MaracReferral.objects.filter(person_id=pk)
-        .order_by(*LATEST_REFERRAL)
-        .values(*CASE_REFERRAL_FIELDS)[:1]
-    ),
-)
+def _case_card(pk):
+    """The person `pk`'s latest checklist and MARAC referral, with what the MDT case's card
+    shows of them, as one row: each record a JSON object (`latest_record`), the checklist's
+    reasons for high risk apart."""
+    checklists = DashChecklist.objects.filter(person=OuterRef("pk")).order_by(*LATEST_CHECKLIST)
+    referrals = MaracReferral.objects.filter(person=OuterRef("pk")).order_by(*LATEST_REFERRAL)
+    return Person.objects.filter(pk=pk).values(
+        latest=latest_record(
+            checklists, "risk_level", "completed_on", "yes_count", "definition__acknowledgement"
+        ),
+        high_because=Subquery(checklists.values("high_because")[:1]),
+        referral=latest_record(referrals, "referred_on", "heard_on", "marac", "is_repeat"),
+    )
 
 
-def record_of(model, row):
-    """A model instance with only `row`'s fields loaded (by attname), as `.only()` gives it."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
-    return model.from_db(router.db_for_read(model), names, [row[name] for name in names])
+# One person's rows, nothing of the user or the date: compiled once per process (ADR 0039) and
+# run only after case_summary has decided the user may see the card.
+_case_card_query = PreparedQuery(Person, _case_card)
 
 
 def person_annotations(user):

@@ -175,3 +175,44 @@ def test_the_live_screens_actions_are_the_cases_own_and_read_afresh(
     services.action_update(action=action, done=True, progress_note="Booked for Friday", by=chair)
     html = client.get(url).content.decode()
     assert "Reopen" in html and "Progress: Booked for Friday" in html
+
+
+def test_the_domestic_abuse_card_is_the_cases_own_and_read_afresh(
+    chair, meeting, item, person, navigator, team
+):
+    from domestic_abuse.selectors import case_summary
+    from domestic_abuse.services import checklist_record, definition_import, marac_refer
+    from tests.domestic_abuse.conftest import answers, dash_data
+
+    assert case_summary(item, chair) == {"latest": None, "referral": None}
+    definition = definition_import(data=dash_data())
+    someone = PersonFactory(team=team)
+    checklist_record(
+        person=someone,
+        definition=definition,
+        answers=answers(15),
+        by=navigator,
+        completed_on=timezone.localdate(),
+    )
+    assert case_summary(item, chair) == {"latest": None, "referral": None}
+    checklist_record(
+        person=person,
+        definition=definition,
+        answers=answers(2),
+        by=navigator,
+        completed_on=timezone.localdate(),
+    )
+    card = case_summary(item, chair)
+    assert (card["latest"].risk_level, card["latest"].yes_count) == ("standard", 2)
+    assert card["latest"].definition.acknowledgement == definition.acknowledgement
+    assert card["referral"] is None
+    marac_refer(
+        person=person,
+        referred_on=timezone.localdate(),
+        marac="City MARAC",
+        criteria=["professional_judgement"],
+        sharing_basis="consent",
+        by=navigator,
+    )
+    card = case_summary(item, chair)
+    assert card["referral"].marac == "City MARAC" and card["referral"].heard_on is None
