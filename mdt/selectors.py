@@ -46,17 +46,73 @@ def meetings_for(user):
 
 
 def meeting_detail(user, pk):
-    return (
-        MdtMeeting.objects.visible_to(user)
-        .select_related("chair", "team")
-        .prefetch_related(
-            Prefetch(
-                "invitations", queryset=Invitation.objects.select_related("organisation", "member")
-            )
-        )
-        .filter(pk=pk)
-        .first()
+    """The meeting, if the user may see it, with its chair, team and invitations (each with
+    its organisation and member) as `meeting.invitations.all()`."""
+    meeting = (
+        MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk).first()
     )
+    if meeting is not None:
+        _prefetched(meeting, "invitations", _invitations_of(meeting))
+    return meeting
+
+
+INVITATION_FIELDS = (
+    "pk",
+    "meeting_id",
+    "organisation_id",
+    "member_id",
+    "attendance",
+    "organisation__name",
+    "member__first_name",
+    "member__last_name",
+    "member__username",
+)
+
+
+def _invitations(pk):
+    """The meeting `pk`'s invitations, in their order, with what is shown of each."""
+    return Invitation.objects.filter(meeting=pk).values(*INVITATION_FIELDS)
+
+
+# One meeting's rows, nothing of the user or the date: compiled once per process (ADR 0039), run
+# only for a meeting the user's scoped query returned.
+_invitations_query = PreparedQuery(Invitation, _invitations)
+
+
+def _invitations_of(meeting):
+    """The meeting's invitations as instances with their organisations and members, as
+    `select_related` gives them, of the fields the pages show."""
+    invitations = []
+    for row in _invitations_query.rows(meeting.pk):
+        invitation = _instance(
+            Invitation,
+            {"id": row["pk"], **{f: row[f] for f in INVITATION_FIELDS[1:] if "__" not in f}},
+        )
+        invitation.organisation = _instance(
+            Organisation, {"id": row["organisation_id"], "name": row["organisation__name"]}
+        )
+        invitation.member = row["member_id"] and _instance(
+            User,
+            {
+                "id": row["member_id"],
+                "first_name": row["member__first_name"],
+                "last_name": row["member__last_name"],
+                "username": row["member__username"],
+            },
+        )
+        invitations.append(invitation)
+    return invitations
+
+
+def _prefetched(record, name, related):
+    """`related` as `record.<name>.all()`, as `prefetch_related` leaves it (Django's own way:
+    a queryset of the relation with its results already in place)."""
+    queryset = getattr(record, name).all()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    if not hasattr(record, "_prefetched_objects_cache"):
+        record._prefetched_objects_cache = {}
+    record._prefetched_objects_cache[name] = queryset
 
 
 def agenda_for(user, meeting):
