@@ -12,6 +12,10 @@ What the query reads must depend on nothing but that id: not the user, not the d
 setting that can change while the process lives. Access is the caller's: run it only for an
 id the user's scoped query has already returned.
 
+A query may take several ids (`ids=2`: a meeting and a person, say), each a marker of its own,
+or none (`ids=0`: a short list the same for everyone, read afresh on every run). A query that
+depends on the date is kept per day by its caller and built with that day.
+
 `ScopedQuery` does the same for a query scoped to the user (`visible_to(user)`, the user's own
 records): compiled once per process, day and kind of user, with the user's ids (their own,
 their team's, their organisation's) and the records' ids as the parameters filled in; the rows
@@ -29,13 +33,14 @@ from django.utils import timezone
 
 
 class PreparedQuery:
-    """`build(id)` returns a `values()` queryset of `model` for one record's id (a UUID). `rows(id)`
-    runs it as compiled the first time for the database `model` is read from, and returns its
-    rows as dicts, as the queryset would."""
+    """`build(*ids)` returns a `values()` queryset of `model` for `ids` records' ids (UUIDs; one
+    unless told otherwise). `rows(*ids)` runs it as compiled the first time for the database
+    `model` is read from, and returns its rows as dicts, as the queryset would."""
 
-    def __init__(self, model, build):
+    def __init__(self, model, build, ids=1):
         self.model = model
         self.build = build
+        self.ids = ids
         self._compiled = {}
 
     def clear(self):
@@ -43,42 +48,49 @@ class PreparedQuery:
         self._compiled.clear()
 
     def _compile(self, using):
-        marker = uuid.uuid4()
-        queryset = self.build(marker)
+        markers = [uuid.uuid4() for _ in range(self.ids)]
+        queryset = self.build(*markers)
         query = queryset.query
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
         # A UUID parameter is a UUID for PostgreSQL and its hex for a database without a UUID
         # type (SQLite); the id is given in the same form at each run.
-        found = [n for n, p in enumerate(params) if p == marker or p == marker.hex]
-        if not found:
-            raise ValueError(f"{self.build!r} does not use the id as a parameter")
-        as_hex = isinstance(params[found[0]], str)
+        found = []
+        for marker in markers:
+            at = [n for n, p in enumerate(params) if p == marker or p == marker.hex]
+            if not at:
+                raise ValueError(f"{self.build!r} does not use the id as a parameter")
+            found.append((at, isinstance(params[at[0]], str)))
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        return sql, list(params), found, as_hex, names, converters
+        return sql, list(params), found, names, converters
 
     def statement(self, pk, using=None):
-        """(sql, params, converters, alias) of the query for the record `pk`: to run, or to read
-        from as a derived table of a larger statement."""
+        """(sql, params, converters, alias) of the query for the record `pk` (a tuple of ids
+        for a query of several, `()` for one of none): to run, or to read from as a derived
+        table of a larger statement."""
+        pks = pk if isinstance(pk, tuple) else (pk,)
+        if len(pks) != self.ids:
+            raise TypeError(f"{self.build!r} takes {self.ids} ids, not {len(pks)}")
         using = using or router.db_for_read(self.model)
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        sql, params, found, as_hex, _, converters = compiled
-        value = uuid.UUID(str(pk))
+        sql, params, found, _, converters = compiled
         params = list(params)
-        for n in found:
-            params[n] = value.hex if as_hex else value
+        for (at, as_hex), pk in zip(found, pks, strict=True):
+            value = uuid.UUID(str(pk))
+            for n in at:
+                params[n] = value.hex if as_hex else value
         return sql, params, converters, using
 
-    def rows(self, pk):
-        sql, params, converters, using = self.statement(pk)
+    def rows(self, *pks):
+        sql, params, converters, using = self.statement(pks)
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = converted(cursor.fetchall(), converters, connection)
-        names = self._compiled[using][4]
+        names = self._compiled[using][3]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from mdt.models import Action
+from mdt.models import ACTION_ORDER, Action
 from mdt.selectors import actions_owned_by, referrals_waiting
 from smd.links import id_url
 from smd.prepared import ScopedQuery
@@ -28,7 +28,7 @@ def mdt_panel(context, person):
             Action.objects.open()
             .filter(person=person)
             .select_related("owner", "owner_organisation")
-            .order_by("due_on")
+            .order_by(*ACTION_ORDER)
         ),
         "waiting": referrals_waiting(person),
     }
