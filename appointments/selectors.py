@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, Reminder
 from caseload.models import records_of
+from smd.prepared import ScopedQuery
 
 RECENT = 5
 
@@ -32,11 +33,7 @@ MY_WEEK_SHOWN = (
 )
 
 
-def my_week(user, today=None, *, only=None):
-    """The user's booked appointments today and over the next six days, soonest first, with
-    the person. One query; `only` names the columns to read, when a page shows fewer than all
-    (My caseload's panel: `MY_WEEK_SHOWN`)."""
-    today = today or timezone.localdate()
+def _my_week(user, today, only=None):
     appointments = (
         Appointment.objects.visible_to(user)
         .booked()
@@ -50,12 +47,36 @@ def my_week(user, today=None, *, only=None):
     )
     if only:
         appointments = appointments.only(*only)
-    appointments = list(appointments)
+    return appointments
+
+
+def _week(appointments, today):
     tomorrow = _day_start(today + timedelta(days=1))
     return Week(
         today=[a for a in appointments if a.starts_at < tomorrow],
         later=[a for a in appointments if a.starts_at >= tomorrow],
     )
+
+
+def my_week(user, today=None, *, only=None):
+    """The user's booked appointments today and over the next six days, soonest first, with
+    the person. One query; `only` names the columns to read, when a page shows fewer than all
+    (My caseload's panel: `MY_WEEK_SHOWN`)."""
+    today = today or timezone.localdate()
+    return _week(list(_my_week(user, today, only)), today)
+
+
+# My caseload's panel: its query built and compiled once per process, day and kind of user,
+# with the user's ids filled in at each run (ADR 0043).
+_my_week_shown = ScopedQuery(
+    Appointment, lambda user, *, today: _my_week(user, today, MY_WEEK_SHOWN)
+)
+
+
+def my_week_shown(user):
+    """`my_week(user, only=MY_WEEK_SHOWN)`, for My caseload's panel."""
+    today = timezone.localdate()
+    return _week(_my_week_shown.rows(user, today=today), today)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from assessments.models import (
 )
 from caseload.models import Episode, EpisodeStatus
 from caseload.selectors import latest_record
-from smd.prepared import PreparedQuery
+from smd.prepared import PreparedQuery, ScopedQuery
 
 
 def person_annotations(user):
@@ -258,13 +258,20 @@ class EpisodeChange:
         return self.amended or self.standard
 
 
-def _scales():
-    schemes = AssessmentScheme.objects.annotate(weights=Sum("items__weight")).values_list(
+# The scheme versions with their weights: the same query for anyone, compiled once per
+# process and day (ADR 0043); read afresh at each call.
+_schemes = ScopedQuery(
+    AssessmentScheme,
+    lambda _anyone: AssessmentScheme.objects.annotate(weights=Sum("items__weight")).values_list(
         "id", "name", "version", "weights", "comparable_to_id"
-    )
+    ),
+)
+
+
+def _scales():
     return {
         pk: Scale(pk, name, version, (weights or 0) * MAX_LEVEL, comparable_to)
-        for pk, name, version, weights, comparable_to in schemes
+        for pk, name, version, weights, comparable_to in _schemes.rows(None)
     }
 
 
@@ -322,6 +329,23 @@ def ndt_change(episode_id):
         for row in _one_episodes_firsts_and_lasts.rows(episode_id)
     ]
     return _changes(rows, with_items=False).get(episode_id)
+
+
+# The rows of the open episodes of some people, for My caseload's list or one of its rows:
+# compiled once per process and number of people, run with their ids (ADR 0043). The ids are
+# those of rows the user's scoped caseload query returned.
+_open_episodes_firsts_and_lasts = ScopedQuery(
+    Assessment,
+    lambda _anyone, *people: _firsts_and_lasts().filter(
+        episode__in=Episode.objects.open().filter(person__in=people)
+    ),
+)
+
+
+def ndt_changes_in_open_episodes(people):
+    """`ndt_changes(Episode.objects.open().filter(person__in=people))` for a list of person ids,
+    its query compiled once per process and number of ids."""
+    return _changes(_open_episodes_firsts_and_lasts.rows(None, *people), with_items=False)
 
 
 def ndt_changes(episodes, *, until=None, with_items=False):

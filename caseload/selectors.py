@@ -47,7 +47,7 @@ from caseload.models import (
 )
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import PlanTarget, Role, Specialism, Team, User
-from smd.prepared import PreparedQuery
+from smd.prepared import PreparedQuery, ScopedQuery
 from smd.quarters import financial_year_of
 
 KIND_ROLE = {
@@ -118,6 +118,8 @@ def register_caseload_columns(columns):
     if columns not in _caseload_columns:
         _caseload_columns.append(columns)
         _everyone_with_row_facts.cache_clear()
+        for query in _CASELOAD_QUERIES:
+            query.clear()
 
 
 def latest_record(records, *fields, **values):
@@ -335,16 +337,60 @@ def my_caseload(user, status=""):
     return people.order_by(F("last_contact_at").asc(nulls_first=True), "last_name", "first_name")
 
 
+# My caseload's queries, scoped to the user as above, built and compiled once per process and
+# day for each kind of user (a navigator, a peer mentor), with the user's, their team's and the
+# person's ids filled in at each run (ADR 0043): building and compiling the row query with its
+# fifteen subqueries cost more than the database takes to run it.
+_caseload_head = ScopedQuery(Person, lambda user, *, n: my_caseload(user)[:n])
+_caseload_slice = ScopedQuery(
+    Person, lambda user, *, status, start, stop: my_caseload(user, status)[start:stop]
+)
+_caseload_row = ScopedQuery(
+    Person, lambda user, pk: _caseload_rows(user).filter(pk=pk).order_by("pk")[:1]
+)
+_caseload_counts = ScopedQuery(
+    Person,
+    lambda user: _caseload_people(user).order_by().values("episode_status").annotate(n=Count("pk")),
+)
+_visible_person = ScopedQuery(
+    Person, lambda user, pk: Person.objects.visible_to(user).filter(pk=pk)
+)
+_CASELOAD_QUERIES = (_caseload_head, _caseload_slice, _caseload_row, _caseload_counts)
+
+
 def my_caseload_head(user, n):
     """The first `n` rows of the user's whole caseload, in `my_caseload`'s order, as a list."""
-    return list(my_caseload(user)[:n])
+    return _caseload_head.rows(user, n=n)
+
+
+class CaseloadRows:
+    """`my_caseload(user, status)` for a Paginator: each slice it takes is read with the query
+    compiled once for that slice."""
+
+    def __init__(self, user, status=""):
+        self.user = user
+        self.status = status if status in CASELOAD_STATUSES else ""
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("CaseloadRows takes a slice without a step")
+        start, stop = index.start or 0, index.stop
+        return _caseload_slice.rows(self.user, status=self.status, start=start, stop=stop)
 
 
 def caseload_row(user, pk):
     """One person's row of the user's caseload, with the same facts as `my_caseload`'s rows,
     or None when they are not on it. The person is picked by primary key, so the query reads
     one row however long the caseload."""
-    return _caseload_rows(user).filter(pk=pk).order_by().first()
+    rows = _caseload_row.rows(user, pk)
+    return rows[0] if rows else None
+
+
+def visible_person(user, pk):
+    """The person with this id if the user may see them (`Person.objects.visible_to`), else
+    None: the query compiled once per kind of user (ADR 0043)."""
+    rows = _visible_person.rows(user, pk)
+    return rows[0] if rows else None
 
 
 def _registered_columns():
@@ -355,8 +401,7 @@ def _registered_columns():
 def caseload_counts(user):
     """How many of the user's people are active and paused, for the filter and the pages: the
     people My caseload lists, counted by their open episode's status. One query."""
-    counts = _caseload_people(user).order_by().values("episode_status").annotate(n=Count("pk"))
-    by_status = {row["episode_status"]: row["n"] for row in counts}
+    by_status = {row["episode_status"]: row["n"] for row in _caseload_counts.rows(user)}
     return {
         "all": sum(by_status.values()),
         "active": by_status.get(EpisodeStatus.ACTIVE, 0),

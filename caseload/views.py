@@ -146,7 +146,7 @@ def _caseload_page(request, status):
         paginator.count = counts["all"]
         return Page(first[:CASELOAD_PAGE_SIZE], 1, paginator), counts
     counts = selectors.caseload_counts(request.user)
-    paginator = Paginator(selectors.my_caseload(request.user, status=status), CASELOAD_PAGE_SIZE)
+    paginator = Paginator(selectors.CaseloadRows(request.user, status), CASELOAD_PAGE_SIZE)
     # The filter's counts are of the same people, by status: no second count for the pages.
     paginator.count = counts[status or "all"]
     return paginator.get_page(number), counts
@@ -228,7 +228,9 @@ def plan_targets(request):
 
 
 def _contact_person(request, pk):
-    person = _visible_person(request, pk)
+    person = selectors.visible_person(request.user, pk)
+    if person is None:
+        raise Http404
     if not request.user.can_log_contacts:
         raise PermissionDenied
     return person

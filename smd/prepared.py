@@ -15,11 +15,21 @@ id the user's scoped query has already returned.
 A query may take several ids (`ids=2`: a meeting and a person, say), each a marker of its own,
 or none (`ids=0`: a short list the same for everyone, read afresh on every run). A query that
 depends on the date is kept per day by its caller and built with that day.
+
+`ScopedQuery` does the same for a query scoped to the user (`visible_to(user)`, the user's own
+records): compiled once per process, day and kind of user, with the user's ids (their own,
+their team's, their organisation's) and the records' ids as the parameters filled in; the rows
+come through Django's own result iterables, as model instances or values (ADR 0043).
 """
 
+import functools
 import uuid
+from contextlib import ExitStack, contextmanager
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
+from django.db.models import Model
+from django.utils import timezone
 
 
 class PreparedQuery:
@@ -94,3 +104,255 @@ def converted(rows, converters, connection):
             for convert in functions:
                 row[position] = convert(row[position], expression, connection)
     return rows
+
+
+# --- a query scoped to the user, compiled once for each way its scope can be ------------------
+
+
+class ScopeError(ValueError):
+    """A query given to `ScopedQuery` depends on the user, the moment or the database in a way
+    its compiled SQL could not follow: it is refused, never kept."""
+
+
+class _Unread:
+    """A user's attribute that a scoped query may not read: its key does not hold it, so a query
+    that read it could be served to a user with another value. Any use raises."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<the user's {self.name}, not part of a scoped query's key>"
+
+    def _refuse(self, *args, **kwargs):
+        raise ScopeError(
+            f"a scoped query read the user's {self.name}: only their role, whether they are "
+            "active, staff or superuser, and their own, their team's and their organisation's "
+            "ids may shape it (ADR 0043)"
+        )
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = __bool__ = _refuse
+    __str__ = __format__ = __len__ = __iter__ = __contains__ = __getitem__ = _refuse
+    __int__ = __float__ = __index__ = __getattr__ = _refuse
+
+
+# What a scoped query may branch on: the user's fields that every `visible_to` and permission
+# reads (smd.access.Permission: the role, active, staff; `in_team` also whether there is a
+# team). They are the compiled query's key. The ids are markers, filled in at each run; whether
+# each is set is part of the key too. Any other field of the user is unreadable while the query
+# is built.
+_KEY_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
+_ID_FIELDS = ("id", "team_id", "organisation_id")
+
+
+def _access_key(user):
+    if user is None:
+        return None
+    return (
+        *(getattr(user, name) for name in _KEY_FIELDS),
+        *(getattr(user, name) is None for name in _ID_FIELDS),
+    )
+
+
+def _stand_in(user, markers):
+    """An unsaved copy of `user` with marker ids and every field outside the key unreadable."""
+    model = user._meta.model  # the user's model, also through a request's lazy user
+    values = {}
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if name in _KEY_FIELDS:
+            values[name] = getattr(user, name)
+        elif name in _ID_FIELDS:
+            values[name] = markers.get(name)
+        else:
+            values[name] = _Unread(name)
+    stand_in = model(**values)
+    stand_in._state.adding = False
+    stand_in._state.db = user._state.db
+    return stand_in
+
+
+@contextmanager
+def _no_queries():
+    """Refuse any query while a scoped query is built and compiled: what it read would be kept
+    in the SQL (a user's team read through `user.team`, a list evaluated in a `visible_to`)."""
+
+    def refuse(execute, sql, params, many, context):
+        raise ScopeError("a scoped query ran a query while it was built: " + sql[:200])
+
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(refuse))
+        yield
+
+
+_EMPTY = object()  # the scope is nobody (`none()`): no SQL, no rows
+
+
+class _RunQuery:
+    """The built query as Django's result iterables read it, with the compiler of this run."""
+
+    def __init__(self, query, compiler):
+        self._query = query
+        self._compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)
+
+
+class _Run:
+    """What Django's result iterables (`ModelIterable`, `ValuesIterable`, ...) read of a
+    queryset: its model, database, query and fields."""
+
+    def __init__(self, queryset, compiler):
+        self.model = queryset.model
+        self.db = compiler.using
+        self.query = _RunQuery(queryset.query, compiler)
+        self._fields = queryset._fields
+        self._known_related_objects = {}
+
+
+@functools.cache
+def _compiler_of_a_run(compiler_class):
+    """`compiler_class` whose SQL is the one compiled before, with this run's parameters."""
+
+    def as_sql(self, with_limits=True, with_col_aliases=False):
+        return self.prepared_sql, self.prepared_params
+
+    return type(f"Prepared{compiler_class.__name__}", (compiler_class,), {"as_sql": as_sql})
+
+
+def _compile(queryset, using):
+    if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        raise ScopeError("a scoped query must read its rows in one query, from no instance")
+    compiler = queryset.query.get_compiler(using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _EMPTY
+    return sql, tuple(params), compiler
+
+
+def _slot(value, markers):
+    """Which marker `value` is (a UUID, or its hex on a database without a UUID type), with
+    whether it is the hex, or None."""
+    for name, marker in markers.items():
+        if isinstance(value, uuid.UUID) and value == marker:
+            return name, False
+        if isinstance(value, str) and value == marker.hex:
+            return name, True
+    return None
+
+
+class ScopedQuery:
+    """A query scoped to the user (through `visible_to` and the user's own id), built and compiled
+    once per process for each key, and run with the user's ids and the records' ids filled in.
+
+    `build(user, *ids, **options)` returns a queryset of `model` (instances, `values()` or
+    `values_list()`), the same as it would for the request. `rows(user, *ids, **options)` gives
+    its rows as the queryset would, as a list. The key is the database, the day, the user's
+    role, active, staff and superuser flags and which of their ids are set, the number of ids
+    and the options (each a constant of the query's shape, such as a filter's choice).
+
+    When compiled, the query is built twice, each time for a stand-in user with other random
+    marker ids (their own, their team's, their organisation's) and other marker record ids, with
+    every other field of the user unreadable and no query allowed. The two must compile to the
+    same SQL with the same parameters except where the markers are; anything else (the user's
+    name, the time, something read from the database) is refused with ScopeError. Each run
+    fills the markers' places with the user's and the records' ids. Only the SQL is kept, never
+    rows. `user` None: a query the same for anyone (no user's ids), with record ids. ADR 0043.
+    """
+
+    def __init__(self, model, build):
+        self.model = model
+        self.build = build
+        self._compiled = {}
+        self._day = None
+
+    def clear(self):
+        """Build and compile again at the next run (after what `build` reads has changed)."""
+        self._compiled.clear()
+
+    def rows(self, user, *ids, **options):
+        if user is not None and not (isinstance(user, Model) and user.pk is not None):
+            return list(self.build(user, *ids, **options))  # nobody signed in: no key
+        using = router.db_for_read(self.model)
+        day = timezone.localdate()
+        if day != self._day:
+            self._compiled.clear()
+            self._day = day
+        key = (using, day, _access_key(user), len(ids), tuple(sorted(options.items())))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(user, len(ids), options, using)
+            if timezone.localdate() != day:  # built on the next day: keep it for no one
+                return list(self.build(user, *ids, **options))
+            self._compiled[key] = compiled
+        if compiled is _EMPTY:
+            return []
+        sql, params, slots, queryset, compiler = compiled
+        values = {} if user is None else {name: getattr(user, name) for name in _ID_FIELDS}
+        values.update(enumerate(ids))
+        params = list(params)
+        for position, name, as_hex in slots:
+            value = uuid.UUID(str(values[name]))
+            params[position] = value.hex if as_hex else value
+        run = object.__new__(_compiler_of_a_run(type(compiler)))
+        run.__dict__.update(compiler.__dict__)
+        run.connection = connections[using]
+        run.prepared_sql, run.prepared_params = sql, params
+        return list(queryset._iterable_class(_Run(queryset, run)))
+
+    def _compile(self, user, count, options, using):
+        """(sql, params, slots, queryset, compiler) for the key, or _EMPTY."""
+        markers, builds = [], []
+        for _ in range(2):
+            ids = [uuid.uuid4() for _ in range(count)]
+            mine = dict(enumerate(ids))
+            stand_in = None
+            if user is not None:
+                given = {
+                    name: uuid.uuid4() for name in _ID_FIELDS if getattr(user, name) is not None
+                }
+                stand_in = _stand_in(user, given)
+                mine.update(given)
+            markers.append(mine)
+            builds.append((stand_in, ids))
+        # SQLite is asked with a query, once per connection, whether it has JSON functions, when a
+        # query first needs to know: asked before, so that question is not taken for the build's.
+        connections[using].features.supports_json_field  # noqa: B018 - read for its probe
+        with _no_queries():
+            querysets = [self.build(stand_in, *ids, **options) for stand_in, ids in builds]
+            compiled = [_compile(queryset, using) for queryset in querysets]
+        first, second = compiled
+        if first is _EMPTY or second is _EMPTY:
+            if first is not second:
+                raise ScopeError(f"{self.build!r} is empty for one stand-in user only")
+            return _EMPTY
+        if querysets[0].model is not self.model:
+            raise ScopeError(f"{self.build!r} reads {querysets[0].model}, not {self.model}")
+        (sql, params, compiler), (other_sql, other_params, _) = first, second
+        if sql != other_sql or len(params) != len(other_params):
+            raise ScopeError(f"{self.build!r}: its SQL changes with the user's ids or the moment")
+        slots = []
+        for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
+            slot, other_slot = _slot(value, markers[0]), _slot(other, markers[1])
+            if (
+                slot is None
+                and other_slot is None
+                and type(value) is type(other)
+                and value == other
+            ):
+                continue
+            if slot is None or slot != other_slot:
+                raise ScopeError(
+                    f"{self.build!r}: parameter {position} is neither the same for every user "
+                    f"nor one of the ids ({value!r}, {other!r})"
+                )
+            slots.append((position, *slot))
+        return sql, params, slots, querysets[0], compiler

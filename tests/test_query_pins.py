@@ -436,6 +436,8 @@ def test_a_contact_logged_from_my_caseload_costs_the_same_as_the_caseload_grows(
     # person only); the audit entry. No query checks Contact's check constraints: the form's
     # own rules hold each of them. The row's NDT change asks nothing: the person has no
     # completed NDT, and a change needs two (two queries more when it does, as below).
+    # Still 12 since the person, the row and the NDT change are compiled once per kind of user
+    # (ADR 0043): the same queries, only built and compiled less often.
     assert log("Second call.") == few == 12
     assert Contact.objects.filter(summary__in=["First call.", "Second call."]).count() == 2
 
@@ -463,6 +465,8 @@ def test_a_contact_logged_for_someone_with_an_ndt_change_costs_its_two_queries_m
     one, page = log("After the baseline.")  # one completed NDT: no change to show, no query
     assert one == 12 and "ndt-change" not in page
     assess(episode, amended, on=date(2025, 5, 1), rest=1)
+    # The first and latest NDTs of the row's open episode, and the scheme versions' weights:
+    # each compiled once per process (ADR 0043), still a query each.
     two, page = log("After the review.")
     assert two == 14 and 'class="ndt-change"' in page
 

@@ -1,6 +1,6 @@
 from django import template
 
-from appointments.selectors import MY_WEEK_SHOWN, my_week, person_appointments
+from appointments.selectors import my_week_shown, person_appointments
 
 register = template.Library()
 
@@ -8,8 +8,8 @@ register = template.Library()
 @register.inclusion_tag("appointments/panels.html#caseload_panel", takes_context=True)
 def my_appointments(context):
     """My caseload's appointments: the signed-in worker's today and this week. One query, of
-    the columns the panel shows."""
-    return {"week": my_week(context["request"].user, only=MY_WEEK_SHOWN)}
+    the columns the panel shows, compiled once a day per kind of user (ADR 0043)."""
+    return {"week": my_week_shown(context["request"].user)}
 
 
 @register.inclusion_tag("appointments/panels.html#person_panel", takes_context=True)

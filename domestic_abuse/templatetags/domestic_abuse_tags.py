@@ -1,13 +1,27 @@
 from django import template
 
+from domestic_abuse.models import MaracAction
 from domestic_abuse.selectors import case_summary, marac_actions_owned_by, person_summary
 from mdt.templatetags.mdt_tags import CASELOAD_ACTION_FIELDS
+from smd.prepared import ScopedQuery
 
 register = template.Library()
 
 # What a MARAC action on My caseload shows: what an MDT action there shows, less the progress
 # note, which a MARAC action does not have.
 CASELOAD_MARAC_ACTION_FIELDS = tuple(f for f in CASELOAD_ACTION_FIELDS if f != "progress_note")
+
+# Built and compiled once per process, day and kind of user; the user's ids are filled in at
+# each run (ADR 0043).
+_my_marac_actions = ScopedQuery(
+    MaracAction,
+    lambda user: (
+        marac_actions_owned_by(user)
+        .select_related(None)
+        .select_related("person", "owner_organisation")
+        .only(*CASELOAD_MARAC_ACTION_FIELDS)
+    ),
+)
 
 
 @register.inclusion_tag("domestic_abuse/panels.html#person_panel", takes_context=True)
@@ -38,12 +52,7 @@ def my_marac_actions(context):
     referral, which the action does not show."""
     request = context["request"]
     user = request.user
-    actions = list(
-        marac_actions_owned_by(user)
-        .select_related(None)
-        .select_related("person", "owner_organisation")
-        .only(*CASELOAD_MARAC_ACTION_FIELDS)
-    )
+    actions = _my_marac_actions.rows(user)
     for action in actions:
         action.owner = user
     return {"actions": actions, "request": request}

@@ -1,9 +1,15 @@
+from html import escape
+
 from django import forms, template
+from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 from mdt.models import ACTION_ORDER, Action
 from mdt.selectors import actions_owned_by, referrals_waiting
+from smd.links import id_url
+from smd.prepared import ScopedQuery
 
 register = template.Library()
 
@@ -28,6 +34,19 @@ def mdt_panel(context, person):
     }
 
 
+# Built and compiled once per process, day and kind of user; the user's ids are filled in at
+# each run (ADR 0043).
+_my_mdt_actions = ScopedQuery(
+    Action,
+    lambda user: (
+        actions_owned_by(user)
+        .select_related(None)
+        .select_related("person", "owner_organisation", "agenda_item")
+        .only(*CASELOAD_ACTION_FIELDS, "agenda_item__id")
+    ),
+)
+
+
 @register.inclusion_tag("mdt/caseload_actions.html", takes_context=True)
 def my_mdt_actions(context):
     """The MDT actions the signed-in worker owns, for My caseload. One query, of the columns
@@ -35,15 +54,101 @@ def my_mdt_actions(context):
     case's address needs only its id, not its meeting."""
     request = context["request"]
     user = request.user
-    actions = list(
-        actions_owned_by(user)
-        .select_related(None)
-        .select_related("person", "owner_organisation", "agenda_item")
-        .only(*CASELOAD_ACTION_FIELDS, "agenda_item__id")
-    )
+    actions = _my_mdt_actions.rows(user)
     for action in actions:
         action.owner = user
     return {"actions": actions, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def caseload_action_items(context, actions):
+    """My caseload's MDT actions as list items: what `components/action.html` draws for each
+    with `show_person` and no form sent back, the same bytes, written here rather than through
+    the template once per action (ADR 0040's way; about 0.3 ms an action through the template).
+    A change to that template's markup is made here too:
+    tests/mdt/test_caseload_action_items.py compares the two for open, overdue, done and
+    hostile actions."""
+    csrf = _csrf_input(context)
+    next_url = escape(context["request"].get_full_path())
+    items = []
+    for action in actions:
+        pk = str(action.pk)
+        update_url = escape(id_url("mdt:action_update", action.pk))
+        description = escape(str(action.description))
+        case_url = escape(action.agenda_item.get_absolute_url())
+        due = escape(date(action.due_on, "j M Y"))
+        if action.is_done:
+            state = (
+                '· <span class="badge text-bg-success">Done '
+                f"{escape(date(template_localtime(action.done_at), 'j M'))}</span>"
+            )
+        elif action.is_overdue():
+            state = '· <span class="badge text-bg-danger">Overdue</span>'
+        else:
+            state = ""
+        progress = (
+            f'<br><span class="small">Progress: {escape(str(action.progress_note))}</span>'
+            if action.progress_note
+            else ""
+        )
+        hidden = (
+            f"      {csrf}\n"
+            f'      <input type="hidden" name="next" value="{next_url}">\n'
+            f'      <input type="hidden" name="version" value="{escape(action.version_token)}">\n'
+            '      <input type="hidden" name="show_person" value="1">\n'
+        )
+        if action.is_done:
+            button = (
+                '<input type="hidden" name="done" value="0"><button type="submit" class="btn'
+                f' btn-link btn-sm p-0">Reopen<span class="visually-hidden">: {description}'
+                "</span></button>"
+            )
+        else:
+            button = (
+                '<input type="hidden" name="done" value="1"><button type="submit" class="btn'
+                f' btn-success btn-sm">Mark done<span class="visually-hidden">: {description}'
+                "</span></button>"
+            )
+        note = ""
+        if not action.is_done:
+            note = (
+                f'\n    <form method="post" action="{update_url}" hx-post="{update_url}"'
+                f' hx-target="#action-{pk}" hx-swap="outerHTML" class="d-flex flex-wrap'
+                f' align-items-end gap-1">\n{hidden}'
+                f'      <label class="visually-hidden" for="progress-{pk}">Progress note on'
+                f" “{description}”</label>\n"
+                '      <input type="text" class="form-control form-control-sm"'
+                f' id="progress-{pk}" name="progress_note" maxlength="500"'
+                f' placeholder="Progress note" value="{escape(str(action.progress_note))}">\n'
+                '      <button type="submit" class="btn btn-outline-secondary btn-sm">Save note'
+                "</button>\n    </form>\n    "
+            )
+        items.append(
+            f'\n\n<li class="border rounded p-2 mb-2" id="action-{pk}">\n'
+            f'  <strong>{description}</strong> <span class="small">for <a href="{case_url}">'
+            f"{escape(str(action.person))}</a></span><br>\n"
+            f'  <span class="small">{escape(str(action.owner))}'
+            f" ({escape(str(action.owner_organisation))}) · due {due}\n"
+            f"  {state}</span>\n"
+            f"  {progress}\n"
+            "  \n"
+            '  <div class="d-flex flex-wrap align-items-end gap-2 mt-1">\n'
+            f'    <form method="post" action="{update_url}" hx-post="{update_url}"'
+            f' hx-target="#action-{pk}" hx-swap="outerHTML">\n{hidden}'
+            f"      \n        {button}\n      \n"
+            "    </form>\n"
+            f"    {note}\n"
+            "  </div>\n</li>\n"
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+def _csrf_input(context):
+    """What `{% csrf_token %}` writes in this context."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 @register.simple_tag
