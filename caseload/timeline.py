@@ -51,7 +51,8 @@ from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast
 
 from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange, Person
-from smd.prepared import PreparedQuery, converted
+from smd.models import Organisation
+from smd.prepared import PreparedQuery, compiled, converted
 
 PER_PAGE = 20
 
@@ -178,10 +179,7 @@ class _Union:
         using = None
         if per_request is not None:
             using = per_request.db
-            compiler = per_request.query.get_compiler(using)
-            sql, params = compiler.as_sql()
-            converters = compiler.get_converters([s[0] for s in compiler.select[:3]])
-            statements.append((sql, params, converters))
+            statements.append(compiled(per_request, using)[:3])
         once = _same_for_anyone(group)
         if once is not None:
             sql, params, converters, using = once.statement(person.pk, using)
@@ -287,6 +285,18 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
 # prefetched would carry its prefetches into the query.
 
 
+def _organisations_own_order():
+    """Organisation's own ordering (its Meta), as seen from a contact's row of agencies: the
+    order `contact.agencies.all()` lists them in, which the names must keep."""
+    order = []
+    for name in Organisation._meta.ordering:
+        if not isinstance(name, str):  # an expression: rewrite this for it
+            raise TypeError(f"Organisation's ordering {name!r} is not a field name")
+        descending, name = name.startswith("-"), name.removeprefix("-")
+        order.append(f"{'-' if descending else ''}organisation__{name}")
+    return order
+
+
 def _contacts_with_agency_names(queryset):
     """The contacts with their authors, and the names of the agencies each was with read in one
     query of names (`Contact.agency_names`): the entry shows only the names, and prefetching the
@@ -296,7 +306,7 @@ def _contacts_with_agency_names(queryset):
     if contacts:
         pairs = (
             Contact.agencies.through.objects.filter(contact__in=[c.pk for c in contacts])
-            .order_by("organisation__name")  # Organisation's own order, as agencies.all()
+            .order_by(*_organisations_own_order())
             .values_list("contact_id", "organisation__name")
         )
         for contact_id, name in pairs:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from caseload.models import Contact, ContactKind, Person
 from smd.prepared import PreparedQuery
-from tests.factories import ContactFactory, PersonFactory
+from tests.factories import ContactFactory, EpisodeFactory, PersonFactory
 
 
 def _last_contact(pk):
@@ -47,3 +47,54 @@ def test_a_query_that_does_not_take_the_id_is_refused(db):
     query = PreparedQuery(Person, lambda pk: Person.objects.filter(first_name="x").values("pk"))
     with pytest.raises(ValueError, match="does not use the id"):
         query.rows(uuid.uuid4())
+
+
+def _contacts_with_authors(pk):
+    return (
+        Contact.objects.filter(person_id=pk)
+        .select_related("author", "episode")
+        .only("occurred_at", "kind", "summary", "author__first_name", "episode__status")
+        .annotate(named=Subquery(Person.objects.filter(pk=OuterRef("person")).values("first_name")))
+        .order_by("-occurred_at")
+    )
+
+
+def _as_read(contact):
+    """What a model instance holds: its loaded fields, related instances and annotations."""
+    return (
+        type(contact),
+        contact.__dict__ | {"_state": None, "author": None, "episode": None},
+        contact.get_deferred_fields(),
+        vars(contact.author) | {"_state": None},
+        contact.author.get_deferred_fields(),
+        contact.episode.status if contact.episode_id else None,
+    )
+
+
+def test_a_model_query_makes_the_instances_the_queryset_makes(team, navigator):
+    query = PreparedQuery(Contact, _contacts_with_authors)
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person)
+    ContactFactory(person=person, author=navigator, episode=episode, summary='<&">')
+    ContactFactory(person=person, author=navigator, occurred_at=timezone.now() - timedelta(days=2))
+    ContactFactory(person=PersonFactory(team=team), author=navigator)
+
+    made, expected = query.objects(person.pk), list(_contacts_with_authors(person.pk))
+    assert len(made) == 2
+    assert [_as_read(c) for c in made] == [_as_read(c) for c in expected]
+    assert made[0]._state.db == expected[0]._state.db and not made[0]._state.adding
+    assert made[0].named == person.first_name
+    assert query.objects(uuid.uuid4()) == []
+
+
+def test_rows_and_objects_each_refuse_the_other_kind_and_prefetches(team):
+    person = PersonFactory(team=team)
+    with pytest.raises(TypeError, match="objects()"):
+        PreparedQuery(Contact, _contacts_with_authors).rows(person.pk)
+    with pytest.raises(TypeError, match="rows()"):
+        PreparedQuery(Person, _last_contact).objects(person.pk)
+    prefetching = PreparedQuery(
+        Person, lambda pk: Person.objects.filter(pk=pk).prefetch_related("aliases")
+    )
+    with pytest.raises(ValueError, match="prefetches"):
+        prefetching.objects(person.pk)
