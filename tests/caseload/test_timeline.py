@@ -8,6 +8,7 @@ from django.utils import timezone
 from caseload import services, timeline
 from caseload.models import Allocation, Contact, ContactKind
 from referrals.models import EligibilityDecision
+from smd.models import Organisation
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -312,6 +313,23 @@ def test_a_contact_entry_names_its_agencies_in_order(navigator_client, person, n
     assert Contact.objects.get(pk=contact.pk).agency_names == names
     html = navigator_client.get(person.get_absolute_url()).content.decode()
     assert "With: City Council Housing Options, Women&#x27;s Aid City, Youth Offending" in html
+
+
+def test_a_contacts_agencies_follow_organisations_own_order(person, navigator, monkeypatch):
+    """The names come in Organisation's own order, read from its Meta: the order
+    `contact.agencies.all()` gives, whatever that order is."""
+    contact = ContactFactory(person=person, author=navigator)
+    contact.agencies.add(*(OrganisationFactory(name=name) for name in ["Beta", "Gamma", "Alpha"]))
+
+    def names_on_the_timeline():
+        (entry,) = timeline.timeline_page(person, navigator, group="contacts").object_list
+        return entry.obj.agency_names
+
+    assert names_on_the_timeline() == ["Alpha", "Beta", "Gamma"]
+    monkeypatch.setattr(Organisation._meta, "ordering", ["-name"])
+    in_its_order = [agency.name for agency in Contact.objects.get(pk=contact.pk).agencies.all()]
+    assert in_its_order == ["Gamma", "Beta", "Alpha"]
+    assert names_on_the_timeline() == in_its_order
 
 
 def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):
