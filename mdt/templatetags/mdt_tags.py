@@ -2,8 +2,7 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from mdt.models import Action
-from mdt.selectors import actions_owned_by, referrals_waiting
+from mdt.selectors import actions_owned_by, person_open_actions, referrals_waiting
 
 register = template.Library()
 
@@ -18,12 +17,7 @@ def mdt_panel(context, person):
     return {
         "show": True,
         "person": person,
-        "actions": list(
-            Action.objects.open()
-            .filter(person=person)
-            .select_related("owner", "owner_organisation")
-            .order_by("due_on")
-        ),
+        "actions": person_open_actions(person, user),
         "waiting": referrals_waiting(person),
     }
 
