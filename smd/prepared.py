@@ -140,6 +140,22 @@ class PreparedQuery:
         return [shape.make(row, using) for row in rows]
 
 
+def as_prefetched(instance, name, objects):
+    """Give `instance` the list `objects` as `prefetch_related(name)` would have (a reverse
+    foreign key): `instance.<name>.all()` returns them without a query, each object's own
+    foreign key back to `instance` set to it. For objects read by a PreparedQuery."""
+    manager = getattr(instance, name)
+    field = manager.field  # the foreign key on the objects' side (a reverse relation only)
+    queryset = manager.get_queryset()  # the relation's own queryset, for anything chained on it
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    for obj in objects:  # as the prefetch sets it
+        field.set_cached_value(obj, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset
+
+
 def converted(rows, converters, connection):
     """The rows as lists of Python values, read through the columns' converters (from
     `SQLCompiler.get_converters`) as SQLCompiler.apply_converters reads them, with this thread's

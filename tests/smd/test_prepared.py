@@ -7,8 +7,8 @@ import pytest
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from caseload.models import Contact, ContactKind, Person
-from smd.prepared import PreparedQuery
+from caseload.models import Contact, ContactKind, Episode, Person
+from smd.prepared import PreparedQuery, as_prefetched
 from tests.factories import ContactFactory, EpisodeFactory, PersonFactory
 
 
@@ -98,3 +98,18 @@ def test_rows_and_objects_each_refuse_the_other_kind_and_prefetches(team):
     )
     with pytest.raises(ValueError, match="prefetches"):
         prefetching.objects(person.pk)
+
+
+def test_objects_given_as_prefetched_are_read_without_a_query(team, django_assert_num_queries):
+    person = PersonFactory(team=team)
+    episodes = [EpisodeFactory(person=person)]
+    query = PreparedQuery(Episode, lambda pk: Episode.objects.filter(person_id=pk))
+    read = Person.objects.get(pk=person.pk)
+    as_prefetched(read, "episodes", query.objects(person.pk))
+    with django_assert_num_queries(0):
+        assert list(read.episodes.all()) == episodes
+        assert read.episodes.all()[0].person is read
+    # Anything chained on the relation asks the database, for this person's episodes only.
+    EpisodeFactory(person=PersonFactory(team=team))
+    with django_assert_num_queries(1):
+        assert list(read.episodes.filter(status=episodes[0].status)) == episodes
