@@ -72,11 +72,13 @@ class PreparedQuery:
     """`build(id)` returns a queryset of `model` for one record's id (a UUID). `rows(id)` (for a
     `values()` queryset) and `objects(id)` (for any other) run it as compiled the first time for
     the database `model` is read from, and return its rows as dicts or model instances, as the
-    queryset would."""
+    queryset would. With `ids=n`, `build` takes n ids and each run gives n, in that order (a
+    person and the ids of a page of their records, say)."""
 
-    def __init__(self, model, build):
+    def __init__(self, model, build, ids=1):
         self.model = model
         self.build = build
+        self.ids = ids
         self._compiled = {}
 
     def clear(self):
@@ -84,8 +86,8 @@ class PreparedQuery:
         self._compiled.clear()
 
     def _compile(self, using):
-        marker = uuid.uuid4()
-        queryset = self.build(marker)
+        markers = [uuid.uuid4() for _ in range(self.ids)]
+        queryset = self.build(*markers)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             # Run apart from the queryset, neither would be applied.
             raise ValueError(f"{self.build!r} prefetches or starts from a related manager")
@@ -93,10 +95,12 @@ class PreparedQuery:
         sql, params, converters, compiler = compiled(queryset, using)
         # A UUID parameter is a UUID for PostgreSQL and its hex for a database without a UUID
         # type (SQLite); the id is given in the same form at each run.
-        found = [n for n, p in enumerate(params) if p == marker or p == marker.hex]
-        if not found:
+        found = [
+            [n for n, p in enumerate(params) if p in (marker, marker.hex)] for marker in markers
+        ]
+        if not all(found):
             raise ValueError(f"{self.build!r} does not use the id as a parameter")
-        as_hex = isinstance(params[found[0]], str)
+        as_hex = isinstance(params[found[0][0]], str)
         if issubclass(queryset._iterable_class, ModelIterable):
             shape = _Instances.of(compiler, using)
         else:
@@ -106,35 +110,41 @@ class PreparedQuery:
     def statement(self, pk, using=None):
         """(sql, params, converters, alias) of the query for the record `pk`: to run, or to read
         from as a derived table of a larger statement."""
+        return self._statement((pk,), using)
+
+    def _statement(self, pks, using=None):
+        if len(pks) != self.ids:
+            raise TypeError(f"{self.build!r} takes {self.ids} ids, not {len(pks)}")
         using = using or router.db_for_read(self.model)
         done = self._compiled.get(using)
         if done is None:
             done = self._compiled[using] = self._compile(using)
         sql, params, found, as_hex, _, converters = done
-        value = uuid.UUID(str(pk))
         params = list(params)
-        for n in found:
-            params[n] = value.hex if as_hex else value
+        for pk, positions in zip(pks, found, strict=True):
+            value = uuid.UUID(str(pk))
+            for n in positions:
+                params[n] = value.hex if as_hex else value
         return sql, params, converters, using
 
-    def _run(self, pk):
-        sql, params, converters, using = self.statement(pk)
+    def _run(self, pks):
+        sql, params, converters, using = self._statement(pks)
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = converted(cursor.fetchall(), converters, connection)
         return rows, self._compiled[using][4], using
 
-    def rows(self, pk):
+    def rows(self, *pks):
         """The rows of a `values()` query for the record `pk`, as dicts."""
-        rows, names, _ = self._run(pk)
+        rows, names, _ = self._run(pks)
         if isinstance(names, _Instances):
             raise TypeError(f"{self.build!r} makes model instances: read them with objects()")
         return [dict(zip(names, row, strict=True)) for row in rows]
 
-    def objects(self, pk):
+    def objects(self, *pks):
         """The model instances of the query for the record `pk`, as a list."""
-        rows, shape, using = self._run(pk)
+        rows, shape, using = self._run(pks)
         if not isinstance(shape, _Instances):
             raise TypeError(f"{self.build!r} is a values() query: read it with rows()")
         return [shape.make(row, using) for row in rows]

@@ -113,3 +113,18 @@ def test_objects_given_as_prefetched_are_read_without_a_query(team, django_asser
     EpisodeFactory(person=PersonFactory(team=team))
     with django_assert_num_queries(1):
         assert list(read.episodes.filter(status=episodes[0].status)) == episodes
+
+
+def test_a_query_of_several_ids_takes_each_in_its_place(team, navigator):
+    def some_contacts(person, *pks):
+        return Contact.objects.filter(person_id=person, pk__in=pks).order_by("summary")
+
+    query = PreparedQuery(Contact, some_contacts, ids=3)
+    alice, bob = PersonFactory(team=team), PersonFactory(team=team)
+    a1, a2, a3 = (ContactFactory(person=alice, author=navigator, summary=s) for s in "cab")
+    b1 = ContactFactory(person=bob, author=navigator)
+    assert query.objects(alice.pk, a1.pk, a2.pk) == [a2, a1]
+    assert query.objects(alice.pk, a3.pk, b1.pk) == [a3]  # only Alice's
+    assert query.objects(bob.pk, a3.pk, b1.pk) == [b1]
+    with pytest.raises(TypeError, match="takes 3 ids"):
+        query.objects(alice.pk, a1.pk)
