@@ -2,7 +2,8 @@
 
 A source says, for one kind of record: which records belong to a person (as this user may see
 them), which field says when each happened, the template for one entry, and the eager loading
-that template needs. The timeline asks every source for (kind, when, id) rows, merges them in
+that template needs (a queryset's, and a `then` step over the loaded records for anything
+else). The timeline asks every source for (kind, when, id) rows, merges them in
 the database (UNION ALL, newest first, LIMIT/OFFSET for the page, the count beside each row),
 then loads only that page's records: one query per kind on the page. A page costs the same with
 10 records or 10,000.
