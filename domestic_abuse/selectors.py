@@ -19,6 +19,7 @@ from domestic_abuse.models import (
     RiskLevel,
 )
 from sharing.selectors import partner_may_be_told
+from smd.prepared import PreparedQuery
 
 DA_EVENT_KINDS = [EventKind.DOMESTIC_ABUSE_INCIDENT, EventKind.DOMESTIC_ABUSE_POLICE]
 
@@ -123,7 +124,7 @@ def person_history(person, user):
 def case_summary(item, user):
     """The domestic-abuse risk and MARAC status on an MDT case: team staff always, a partner
     only while the person's sharing lets their organisation be told (sharing.selectors). None
-    when the user may not see it. Two or three queries."""
+    when the user may not see it. One query, or two for a partner."""
     person_id, team_id = item.person_id, item.meeting.team_id
     if not user.in_team:
         allowed = (
@@ -135,26 +136,32 @@ def case_summary(item, user):
             return None
     elif user.team_id != team_id:
         return None
-    latest = (
-        DashChecklist.objects.filter(person_id=person_id)
-        .select_related("definition")
-        .order_by("-completed_on", "-created_at")
-        .only(
-            "risk_level",
-            "completed_on",
-            "high_because",
-            "yes_count",
-            "definition__acknowledgement",
-        )
-        .first()
+    found = _case_card_query.rows(person_id)
+    row = found[0] if found else {"latest": None, "referral": None}
+    latest = record_from(DashChecklist, row["latest"])
+    if latest is not None:
+        latest.high_because = row["high_because"]  # JSON: a column of its own
+    return {"latest": latest, "referral": record_from(MaracReferral, row["referral"])}
+
+
+def _case_card(pk):
+    """The person `pk`'s latest checklist and MARAC referral, with what the MDT case's card
+    shows of them, as one row: each record a JSON object (`latest_record`), the checklist's
+    reasons for high risk apart."""
+    checklists = DashChecklist.objects.filter(person=OuterRef("pk")).order_by(*LATEST_CHECKLIST)
+    referrals = MaracReferral.objects.filter(person=OuterRef("pk")).order_by(*LATEST_REFERRAL)
+    return Person.objects.filter(pk=pk).values(
+        latest=latest_record(
+            checklists, "risk_level", "completed_on", "yes_count", "definition__acknowledgement"
+        ),
+        high_because=Subquery(checklists.values("high_because")[:1]),
+        referral=latest_record(referrals, "referred_on", "heard_on", "marac", "is_repeat"),
     )
-    referral = (
-        MaracReferral.objects.filter(person_id=person_id)
-        .order_by("-referred_on", "-created_at")
-        .only("referred_on", "heard_on", "marac", "is_repeat")
-        .first()
-    )
-    return {"latest": latest, "referral": referral}
+
+
+# One person's rows, nothing of the user or the date: compiled once per process (ADR 0039) and
+# run only after case_summary has decided the user may see the card.
+_case_card_query = PreparedQuery(Person, _case_card)
 
 
 def person_annotations(user):

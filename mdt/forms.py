@@ -2,7 +2,7 @@ import re
 import uuid
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from caseload.models import Allocation
@@ -10,6 +10,7 @@ from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral, 
 from smd.access import PERMISSIONS, TEAM_ROLES
 from smd.forms import PLAIN_WIDGETS, LongSelect, PlainEnglishMixin, SubmissionKeyMixin
 from smd.models import Organisation, Role, User
+from smd.prepared import PreparedQuery
 from smd.versioning import VersionedFormMixin
 
 
@@ -160,10 +161,58 @@ OWNER_MATCHES = 8
 def owners_allowed(meeting):
     """Who may own an action agreed at the meeting: the team's active staff and the members
     invited to it (partners own actions too)."""
-    invited = meeting.invitations.exclude(member=None).values("member")
+    return _owners_allowed(meeting.pk, meeting.team_id)
+
+
+def _owners_allowed(meeting, team):
+    """`owners_allowed` for the meeting's id and its team's (an id, or a subquery)."""
+    invited = Invitation.objects.filter(meeting=meeting).exclude(member=None).values("member")
     return User.objects.filter(is_active=True).filter(
-        Q(team_id=meeting.team_id, role__in=TEAM_ROLES) | Q(pk__in=invited)
+        Q(team_id=team, role__in=TEAM_ROLES) | Q(pk__in=invited)
     )
+
+
+def _offered(meeting, *, chair, by, person):
+    """Whom the owner list offers, as a condition on users: the members invited to the meeting,
+    its chair, whoever is running it, the person's current workers and the owners of their open
+    actions (`by` and `person` may be None)."""
+    invited = Invitation.objects.filter(meeting=meeting).exclude(member=None).values("member")
+    offered = Q(pk__in=invited) | Q(pk=chair)
+    if by is not None:
+        offered |= Q(pk=by)
+    if person is not None:
+        offered |= Q(
+            pk__in=Allocation.objects.current().filter(episode__person_id=person).values("worker")
+        )
+        offered |= Q(pk__in=Action.objects.open().filter(person_id=person).values("owner"))
+    return offered
+
+
+def _meeting_offers(meeting, person, by):
+    """The owner list of the live screen's empty form, for the meeting's, the person's and the
+    user's ids: the meeting's team and chair as subqueries of its id."""
+    of_meeting = MdtMeeting.objects.filter(pk=meeting)
+    team = Subquery(of_meeting.values("team")[:1])
+    chair = Subquery(of_meeting.values("chair")[:1])
+    return (
+        _owners_allowed(meeting, team)
+        .filter(_offered(meeting, chair=chair, by=by, person=person))
+        .order_by("first_name", "last_name", "username")
+        .values(*OWNER_FIELDS)
+    )
+
+
+# Compiled once per process (ADR 0039): the same for every meeting, person and user but for
+# their ids; run only for a meeting and a case the user's scoped queries returned.
+_meeting_offers_query = PreparedQuery(User, _meeting_offers, ids=3)
+
+# The organisations an action's owner may be from: a short list, the same for everyone, read
+# afresh on every form and compiled once per process.
+_active_organisations_query = PreparedQuery(
+    Organisation,
+    lambda: Organisation.objects.filter(is_active=True).order_by("name").values("pk", "name"),
+    ids=0,
+)
 
 
 def owner_choice(first_name, last_name, username, organisation):
@@ -245,42 +294,49 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
         organisations.queryset = Organisation.objects.filter(is_active=True)
         organisations.required = False
         organisations.help_text = "Leave blank for the owner's own."
-        organisations.widget.choices = [("", "---------")] + list(
-            organisations.queryset.order_by("name").values_list("pk", "name")
-        )
+        organisations.widget.choices = [("", "---------")] + [
+            (row["pk"], row["name"]) for row in _active_organisations_query.rows()
+        ]
 
     def _offer(self, item, by):
         """The owner list: the people at the meeting, the person's lead workers and action
         owners, the one posted or typed. One query, as long as the meeting's list of people."""
-        offered = Q(pk__in=self.meeting.invitations.exclude(member=None).values("member"))
-        offered |= Q(pk=self.meeting.chair_id)
-        if by is not None:
-            offered |= Q(pk=by.pk)
-        if item is not None:
-            offered |= Q(
-                pk__in=Allocation.objects.current()
-                .filter(episode__person_id=item.person_id)
-                .values("worker")
-            )
-            offered |= Q(
-                pk__in=Action.objects.open().filter(person_id=item.person_id).values("owner")
-            )
         posted = self.data.get(self.add_prefix("owner")) if self.is_bound else None
-        if posted := _uuid_or_none(posted or self.initial.get("owner")):
-            offered |= Q(pk=posted)
+        posted = _uuid_or_none(posted or self.initial.get("owner"))
         typed = self.data.get(self.add_prefix("owner_name")) if self.is_bound else None
-        if typed and typed.strip():
-            self.matches = owners_matching(self.meeting, typed)
-            offered |= Q(pk__in=[row[0] for row in self.matches])
-        rows = (
-            owners_allowed(self.meeting)
-            .filter(offered)
-            .order_by("first_name", "last_name", "username")
-            .values_list(*OWNER_FIELDS)
-        )
+        typed = typed if typed and typed.strip() else None
+        if item is not None and by is not None and posted is None and typed is None:
+            # The live screen's empty form, on every view: compiled once.
+            rows = _meeting_offers_query.rows(self.meeting.pk, item.person_id, by.pk)
+        else:
+            offered = _offered(
+                self.meeting.pk,
+                chair=self.meeting.chair_id,
+                by=by.pk if by is not None else None,
+                person=item.person_id if item is not None else None,
+            )
+            if posted:
+                offered |= Q(pk=posted)
+            if typed:
+                self.matches = owners_matching(self.meeting, typed)
+                offered |= Q(pk__in=[row[0] for row in self.matches])
+            rows = (
+                owners_allowed(self.meeting)
+                .filter(offered)
+                .order_by("first_name", "last_name", "username")
+                .values(*OWNER_FIELDS)
+            )
         self.fields["owner"].widget.choices = [("", "Choose the owner")] + [
-            (pk, _owner_label_from(first, last, username, organisation))
-            for pk, first, last, username, organisation in rows
+            (
+                row["pk"],
+                _owner_label_from(
+                    row["first_name"],
+                    row["last_name"],
+                    row["username"],
+                    row["organisation__name"],
+                ),
+            )
+            for row in rows
         ]
 
     @property

@@ -288,6 +288,12 @@ class AgendaItem(BaseModel):
         return reverse("mdt:case", args=[self.pk])
 
 
+# The order actions are listed in everywhere: soonest due first, then the earliest agreed, then
+# by id, so actions agreed at the same moment (several at once, or an import) keep one order
+# rather than the one the database's plan happens to give.
+ACTION_ORDER = ("due_on", "created_at", "pk")
+
+
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
@@ -326,7 +332,7 @@ class Action(Versioned, BaseModel):
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
-        ordering = ["due_on", "created_at"]
+        ordering = list(ACTION_ORDER)
         indexes = [
             models.Index(fields=["person", "done_at"], name="mdt_action_person_open"),
             models.Index(fields=["owner", "done_at", "due_on"], name="mdt_action_owner_open"),

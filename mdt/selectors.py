@@ -20,10 +20,12 @@ from django.utils import timezone
 from assessments.models import Assessment
 from assessments.selectors import ndt_change
 from caseload.models import Contact, Episode, EpisodeStatus, Person, was_read_for
-from mdt.models import Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
+from mdt.models import ACTION_ORDER, Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
-from sharing.selectors import mdt_sharing_in_force_for, partners_told
+from sharing.models import SharingAgreement
+from sharing.selectors import mdt_sharing_in_force_for, partners_told_rows
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
+from smd.models import Organisation, User
 from smd.prepared import PreparedQuery
 
 
@@ -44,17 +46,73 @@ def meetings_for(user):
 
 
 def meeting_detail(user, pk):
-    return (
-        MdtMeeting.objects.visible_to(user)
-        .select_related("chair", "team")
-        .prefetch_related(
-            Prefetch(
-                "invitations", queryset=Invitation.objects.select_related("organisation", "member")
-            )
-        )
-        .filter(pk=pk)
-        .first()
+    """The meeting, if the user may see it, with its chair, team and invitations (each with
+    its organisation and member) as `meeting.invitations.all()`."""
+    meeting = (
+        MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk).first()
     )
+    if meeting is not None:
+        _prefetched(meeting, "invitations", _invitations_of(meeting))
+    return meeting
+
+
+INVITATION_FIELDS = (
+    "pk",
+    "meeting_id",
+    "organisation_id",
+    "member_id",
+    "attendance",
+    "organisation__name",
+    "member__first_name",
+    "member__last_name",
+    "member__username",
+)
+
+
+def _invitations(pk):
+    """The meeting `pk`'s invitations, in their order, with what is shown of each."""
+    return Invitation.objects.filter(meeting=pk).values(*INVITATION_FIELDS)
+
+
+# One meeting's rows, nothing of the user or the date: compiled once per process (ADR 0039), run
+# only for a meeting the user's scoped query returned.
+_invitations_query = PreparedQuery(Invitation, _invitations)
+
+
+def _invitations_of(meeting):
+    """The meeting's invitations as instances with their organisations and members, as
+    `select_related` gives them, of the fields the pages show."""
+    invitations = []
+    for row in _invitations_query.rows(meeting.pk):
+        invitation = _instance(
+            Invitation,
+            {"id": row["pk"], **{f: row[f] for f in INVITATION_FIELDS[1:] if "__" not in f}},
+        )
+        invitation.organisation = _instance(
+            Organisation, {"id": row["organisation_id"], "name": row["organisation__name"]}
+        )
+        invitation.member = row["member_id"] and _instance(
+            User,
+            {
+                "id": row["member_id"],
+                "first_name": row["member__first_name"],
+                "last_name": row["member__last_name"],
+                "username": row["member__username"],
+            },
+        )
+        invitations.append(invitation)
+    return invitations
+
+
+def _prefetched(record, name, related):
+    """`related` as `record.<name>.all()`, as `prefetch_related` leaves it (Django's own way:
+    a queryset of the relation with its results already in place)."""
+    queryset = getattr(record, name).all()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    if not hasattr(record, "_prefetched_objects_cache"):
+        record._prefetched_objects_cache = {}
+    record._prefetched_objects_cache[name] = queryset
 
 
 def agenda_for(user, meeting):
@@ -68,20 +126,49 @@ def agenda_for(user, meeting):
     )
 
 
+def _partners_told_at(on):
+    """Which invited organisation may be told about which person on a meeting's agenda on the
+    day `on` (`sharing.selectors.partners_told_rows`, the rule partners' reads go through), for
+    the meeting's id: its team, invitations and agenda as subqueries. Compiled once a day per
+    process (ADR 0039: the day is built in, the meeting is the parameter)."""
+
+    def build(meeting):
+        return partners_told_rows(
+            team=Subquery(MdtMeeting.objects.filter(pk=meeting).values("team")[:1]),
+            organisations=Invitation.objects.filter(meeting=meeting).values("organisation"),
+            people=AgendaItem.objects.filter(meeting=meeting).values("person"),
+            on=on,
+        )
+
+    return PreparedQuery(SharingAgreement, build)
+
+
+_partners_told_queries = {}
+
+
+def _partners_told(meeting):
+    """The (person id, organisation id) pairs told at the meeting, today."""
+    today = timezone.localdate()
+    query = _partners_told_queries.get(today)
+    if query is None:
+        _partners_told_queries.clear()  # yesterday's, never run again
+        query = _partners_told_queries[today] = _partners_told_at(today)
+    return {(row["person_id"], row["organisation_id"]) for row in query.rows(meeting.pk)}
+
+
 def mark_sharing_gaps(meeting, items):
     """For the people running a meeting: on each agenda item, `not_shared_with`, the invited
-    organisations that may not be told about the person (`sharing.selectors.partners_told`: the
-    rule partners' reads go through). Uses the meeting's prefetched invitations; one query
-    whatever the agenda's length."""
+    organisations that may not be told about the person (`sharing.selectors.partners_told_rows`:
+    the rule partners' reads go through). Uses the meeting's prefetched invitations; one query,
+    compiled once a day, whatever the agenda's length. It reads the pairs for everyone on the
+    meeting's agenda, which is the runners' scope, and looks up only `items`'."""
     items = list(items)
     invited = {i.organisation_id: i.organisation for i in meeting.invitations.all()}
     if not items or not invited:
         for item in items:
             item.not_shared_with = []
         return items
-    told = partners_told(
-        team=meeting.team_id, organisations=invited, people=[i.person_id for i in items]
-    )
+    told = _partners_told(meeting)
     for item in items:
         item.not_shared_with = sorted(
             (org for pk, org in invited.items() if (item.person_id, pk) not in told),
@@ -172,8 +259,12 @@ _last_contacts_query = PreparedQuery(Contact, _last_contacts)
 
 
 def _instance(model, row):
-    """A model instance with only `row`'s fields loaded, as `.only()` would give it."""
-    return model.from_db(router.db_for_read(model), list(row), list(row.values()))
+    """A model instance with only `row`'s fields loaded (by attname), as `.only()` would give
+    it. `from_db` takes a partial row in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
+    if len(names) != len(row):
+        raise ValueError(f"not fields of {model.__name__}: {set(row) - set(names)}")
+    return model.from_db(router.db_for_read(model), names, [row[name] for name in names])
 
 
 def _episode_and_latest_ndt(person):
@@ -191,6 +282,61 @@ def _episode_and_latest_ndt(person):
     return episode, (LatestNdt(*latest) if latest and latest[0] is not None else None)
 
 
+# What the live screen shows of each of a case's actions (components/action.html), with its
+# owner's name and organisation.
+ACTION_FIELDS = (
+    "pk",
+    "agenda_item_id",
+    "person_id",
+    "description",
+    "due_on",
+    "done_at",
+    "progress_note",
+    "version",
+    "owner_id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "owner_organisation_id",
+    "owner_organisation__name",
+)
+
+
+def _person_actions(pk):
+    """Every MDT action of the person `pk`, in the order they are listed."""
+    return Action.objects.filter(person=pk).order_by(*ACTION_ORDER).values(*ACTION_FIELDS)
+
+
+# One person's rows, nothing of the user or the date: compiled once per process (ADR 0039), run
+# only for the person of a case the user's scoped agenda returned, by those who run the meeting.
+_person_actions_query = PreparedQuery(Action, _person_actions)
+
+
+def _actions_of(person):
+    """The person's actions as instances with their owners and organisations, as
+    `select_related` gives them, of the fields the action list shows."""
+    actions = []
+    for row in _person_actions_query.rows(person.pk):
+        action = _instance(
+            Action, {"id": row["pk"], **{f: row[f] for f in ACTION_FIELDS[1:] if "__" not in f}}
+        )
+        action.owner = _instance(
+            User,
+            {
+                "id": row["owner_id"],
+                "first_name": row["owner__first_name"],
+                "last_name": row["owner__last_name"],
+                "username": row["owner__username"],
+            },
+        )
+        action.owner_organisation = _instance(
+            Organisation,
+            {"id": row["owner_organisation_id"], "name": row["owner_organisation__name"]},
+        )
+        actions.append(action)
+    return actions
+
+
 def case_summary(item, *, with_contacts=True, user=None):
     """What the chair sees for one case: who, episode status, the latest NDT and its change
     since the baseline, the last contacts, and open actions from earlier meetings with their
@@ -206,13 +352,16 @@ def case_summary(item, *, with_contacts=True, user=None):
         if with_contacts
         else []
     )
-    # A partner reads only the actions of cases they may see, never those of other meetings.
-    scope = Action.objects.visible_to(user) if user is not None else Action.objects.all()
-    actions = list(
-        scope.filter(person=person)
-        .select_related("owner", "owner_organisation", "agenda_item__meeting")
-        .order_by("due_on")
-    )
+    if user is None:
+        actions = _actions_of(person)
+    else:
+        # A partner reads only the actions of cases they may see, never those of other meetings.
+        actions = list(
+            Action.objects.visible_to(user)
+            .filter(person=person)
+            .select_related("owner", "owner_organisation", "agenda_item__meeting")
+            .order_by(*ACTION_ORDER)
+        )
     # The change in the episode of the latest NDT, from the one selector every page uses.
     change = ndt_change(latest.episode_id) if latest else None
     return CaseSummary(
@@ -253,7 +402,7 @@ def actions_owned_by(user):
         .open()
         .filter(owner=user)
         .select_related("person", "owner", "owner_organisation", "agenda_item__meeting")
-        .order_by("due_on")
+        .order_by(*ACTION_ORDER)
     )
 
 
@@ -273,7 +422,7 @@ def person_annotations(user):
 
 
 def _open_by_due_date(actions):
-    return actions.open().select_related("owner", "owner_organisation").order_by("due_on")
+    return actions.open().select_related("owner", "owner_organisation").order_by(*ACTION_ORDER)
 
 
 # The person page's MDT card, for a person read for the user: compiled once (ADR 0039).

@@ -1363,7 +1363,7 @@ class Return:
             person__team=self.team,
             purpose=Purpose.MDT,
             withdrawn_at__range=(self.lo, self.hi),
-        )
+        ).order_by()
         self.count(
             s,
             "mdt_sharing_withdrawn",

@@ -141,7 +141,14 @@ class SharingAgreement(Versioned, BaseModel):
         indexes = [
             models.Index(
                 fields=["person", "organisation", "purpose"], name="sharing_person_org_purpose"
-            )
+            ),
+            # The return's "withdrew MDT sharing in the quarter" reads agreements by when they
+            # were withdrawn; only the few withdrawn ones are indexed.
+            models.Index(
+                fields=["withdrawn_at"],
+                condition=Q(withdrawn_at__isnull=False),
+                name="sharing_withdrawn_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

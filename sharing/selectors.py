@@ -80,14 +80,16 @@ def person_annotations(user):
 # database condition and for a list of people; both are made from these two querysets.
 
 
-def _mdt_register(team):
+def _mdt_register(team, on=None):
     """MDT data-sharing agreements in force that the team's organisation is a party to."""
-    return DataSharingAgreement.objects.in_force().filter(purpose=Purpose.MDT, parties__teams=team)
+    return DataSharingAgreement.objects.in_force(on).filter(
+        purpose=Purpose.MDT, parties__teams=team
+    )
 
 
-def _mdt_agreements():
+def _mdt_agreements(on=None):
     """People's MDT sharing agreements in force."""
-    return SharingAgreement.objects.in_force().for_mdt()
+    return SharingAgreement.objects.in_force(on).for_mdt()
 
 
 def partner_may_be_told(organisation_id, *, person, team):
@@ -100,17 +102,18 @@ def partner_may_be_told(organisation_id, *, person, team):
     return Q(Exists(register)) & Q(Exists(agreed))
 
 
-def partners_told(*, team, organisations, people):
-    """The rule for many at once: the (person id, organisation id) pairs, of these organisations
-    and people, where the organisation may be told about the person at the team's MDT. One
-    query: the organisations with a data-sharing agreement in force are a subquery of it."""
+def partners_told_rows(*, team, organisations, people, on=None):
+    """The rule for many at once, as a query of (person_id, organisation_id) rows: where each
+    of these organisations may be told about each of these people at the team's MDT on the
+    day `on` (today). `team`, `organisations` and `people` may be ids or subqueries; the
+    organisations with a data-sharing agreement in force are a subquery of it."""
     covered = Organisation.objects.filter(
-        pk__in=organisations, data_sharing_agreements__in=_mdt_register(team)
+        pk__in=organisations, data_sharing_agreements__in=_mdt_register(team, on)
     ).values("pk")
-    return set(
-        _mdt_agreements()
+    return (
+        _mdt_agreements(on)
         .filter(person__in=people, organisation__in=covered)
-        .values_list("person_id", "organisation_id")
+        .values("person_id", "organisation_id")
     )
 
 

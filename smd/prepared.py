@@ -15,6 +15,10 @@ model, those of `select_related` objects on instances of theirs, annotations as 
 What the query reads must depend on nothing but that id: not the user, not the date, not a
 setting that can change while the process lives. Access is the caller's: run it only for an
 id the user's scoped query has already returned.
+
+A query may take several ids (`ids=2`: a meeting and a person, say), each a marker of its own,
+or none (`ids=0`: a short list the same for everyone, read afresh on every run). A query that
+depends on the date is kept per day by its caller and built with that day.
 """
 
 import uuid
@@ -95,22 +99,23 @@ class PreparedQuery:
         sql, params, converters, compiler = compiled(queryset, using)
         # A UUID parameter is a UUID for PostgreSQL and its hex for a database without a UUID
         # type (SQLite); the id is given in the same form at each run.
-        found = [
-            [n for n, p in enumerate(params) if p in (marker, marker.hex)] for marker in markers
-        ]
-        if not all(found):
-            raise ValueError(f"{self.build!r} does not use the id as a parameter")
-        as_hex = isinstance(params[found[0][0]], str)
+        found = []
+        for marker in markers:
+            at = [n for n, p in enumerate(params) if p in (marker, marker.hex)]
+            if not at:
+                raise ValueError(f"{self.build!r} does not use the id as a parameter")
+            found.append((at, isinstance(params[at[0]], str)))
         if issubclass(queryset._iterable_class, ModelIterable):
             shape = _Instances.of(compiler, using)
         else:
             shape = [*query.extra_select, *query.values_select, *query.annotation_select]
-        return sql, list(params), found, as_hex, shape, converters
+        return sql, list(params), found, shape, converters
 
     def statement(self, pk, using=None):
-        """(sql, params, converters, alias) of the query for the record `pk`: to run, or to read
-        from as a derived table of a larger statement."""
-        return self._statement((pk,), using)
+        """(sql, params, converters, alias) of the query for the record `pk` (a tuple of ids
+        for a query of several, `()` for one of none): to run, or to read from as a derived
+        table of a larger statement."""
+        return self._statement(pk if isinstance(pk, tuple) else (pk,), using)
 
     def _statement(self, pks, using=None):
         if len(pks) != self.ids:
@@ -119,11 +124,11 @@ class PreparedQuery:
         done = self._compiled.get(using)
         if done is None:
             done = self._compiled[using] = self._compile(using)
-        sql, params, found, as_hex, _, converters = done
+        sql, params, found, _, converters = done
         params = list(params)
-        for pk, positions in zip(pks, found, strict=True):
+        for (at, as_hex), pk in zip(found, pks, strict=True):
             value = uuid.UUID(str(pk))
-            for n in positions:
+            for n in at:
                 params[n] = value.hex if as_hex else value
         return sql, params, converters, using
 
@@ -133,7 +138,7 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = converted(cursor.fetchall(), converters, connection)
-        return rows, self._compiled[using][4], using
+        return rows, self._compiled[using][3], using
 
     def rows(self, *pks):
         """The rows of a `values()` query for the record `pk`, as dicts."""

@@ -128,3 +128,36 @@ def test_a_query_of_several_ids_takes_each_in_its_place(team, navigator):
     assert query.objects(bob.pk, a3.pk, b1.pk) == [b1]
     with pytest.raises(TypeError, match="takes 3 ids"):
         query.objects(alice.pk, a1.pk)
+
+
+def _contacts_of_by(person, author):
+    return Contact.objects.filter(person=person, author=author).values("summary")
+
+
+def test_each_id_of_a_query_of_several_is_its_own_parameter(team, navigator, make_user):
+    query = PreparedQuery(Contact, _contacts_of_by, ids=2)
+    other = make_user()
+    alice, bob = PersonFactory(team=team), PersonFactory(team=team)
+    ContactFactory(person=alice, author=navigator, summary="Alice by the navigator")
+    ContactFactory(person=alice, author=other, summary="Alice by the other")
+    ContactFactory(person=bob, author=navigator, summary="Bob by the navigator")
+
+    assert query.rows(alice.pk, navigator.pk) == [{"summary": "Alice by the navigator"}]
+    assert query.rows(alice.pk, other.pk) == [{"summary": "Alice by the other"}]
+    assert query.rows(bob.pk, navigator.pk) == [{"summary": "Bob by the navigator"}]
+    assert query.rows(bob.pk, other.pk) == []
+    with pytest.raises(TypeError, match="takes 2 ids"):
+        query.rows(alice.pk)
+
+
+def test_a_query_of_several_ids_must_use_each(db):
+    query = PreparedQuery(Contact, lambda person, author: _contacts_of_by(person, None), ids=2)
+    with pytest.raises(ValueError, match="does not use the id"):
+        query.rows(uuid.uuid4(), uuid.uuid4())
+
+
+def test_a_query_of_no_id_is_read_afresh_each_run(team):
+    query = PreparedQuery(Person, lambda: Person.objects.filter(team=team).values("first_name"), 0)
+    assert query.rows() == []
+    PersonFactory(team=team, first_name="Alice")
+    assert query.rows() == [{"first_name": "Alice"}]

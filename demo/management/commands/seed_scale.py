@@ -15,9 +15,12 @@ foreign keys are set aside during its COPY and restored (and so re-checked) in t
 transaction, which is the whole run.
 """
 
+import errno
 import heapq
+import io
 import json
 import math
+import os
 import random
 import time as clock
 import uuid
@@ -30,10 +33,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from PIL import Image
 
+from appointments.models import Appointment, AppointmentKind, AppointmentStatus, Reminder
 from assessments.models import (
     Assessment,
     AssessmentScheme,
@@ -73,6 +80,23 @@ from caseload.models import (
     Topic,
 )
 from demo.management.commands.seed_demo import DEMO_PASSWORD
+from documents.files import check_upload
+from documents.models import Document
+from domestic_abuse.models import (
+    DASH_HIGH_RISK_YES,
+    Answer,
+    AnswerSource,
+    DashAnswer,
+    DashChecklist,
+    HighBecause,
+    MaracAction,
+    MaracReferral,
+    RiskLevel,
+    SharingBasis,
+)
+from domestic_abuse.selectors import current_definition as current_dash
+from domestic_abuse.services import REPEAT_WITHIN, risk_level
+from domestic_abuse.services import definition_import as dash_definition_import
 from mdt.models import Action, AgendaItem, Invitation, LawfulBasis, MdtMeeting, MdtReferral
 from referrals.models import REFERENCE_ALPHABET, EligibilityDecision, Referral
 from sharing.models import DataSharingAgreement, HowRecorded, Purpose, SharingAgreement
@@ -98,6 +122,11 @@ CONTACTS_PER_DAY = 2 / 7
 NDT_EVERY = 91
 MDT_EVERY = 14
 CASES_PER_MEETING = (10, 16)
+WITHDRAW_SHARE = 0.3  # people who later withdraw the MDT sharing they agreed to
+DNA_SHARE = 0.25  # appointments missed, per appointment kept
+CANCELLED_SHARE = 0.08  # appointments called off, per appointment kept
+DASH_FIRST_SHARE = 0.85  # survivors given a DASH checklist early in their support
+MARAC_SHARE = 0.85  # high-risk checklists referred to the MARAC
 
 HOST = ("Changing Futures City", Sector.COUNCIL)
 PARTNERS = [
@@ -125,6 +154,8 @@ PARTNERS = [
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
 REQOL_EXAMPLE = Path(settings.BASE_DIR) / "docs" / "examples" / "reqol-10-FICTIONAL-example.json"
+DASH_EXAMPLE = Path(settings.BASE_DIR) / "docs" / "examples" / "dash-FICTIONAL-example.json"
+REPEAT_DAYS = REPEAT_WITHIN.days  # MARAC repeats, and police call-outs counted, over 12 months
 
 # --- fictional wording ----------------------------------------------------------------------------
 
@@ -256,6 +287,69 @@ ACTIONS = [
 ]
 STAR_PLACES = ["Turning Point Recovery", "Harbour Hostel", "St Anne's Day Centre"]
 NICKNAMES = ["Dee", "Jay", "Sam", "Bee", "Kez", "Mo", "Tee", "Bel", "Frankie", "Sonny"]
+WITHDRAWAL_REASONS = [
+    "Does not want the police told about her any more.",
+    "Wants to deal with each service herself now.",
+    "Unhappy that the MDT talked about the children; asked for it to stop.",
+    "Feels better and does not want to be discussed by agencies.",
+]
+JUDGEMENT_REASONS = [
+    "Recent strangulation; answers are guarded because he may be listening.",
+    "Ex-partner released from prison next week and knows where she is staying.",
+    "Says things are fine, but bruising seen today and the account keeps changing.",
+    "Risk is real but steady; safety plan in place and she knows the helpline.",
+]
+MARAC_OUTCOMES = [
+    "Police marker on the address; refuge place to be explored; housing to prioritise a move.",
+    "IDVA to make contact; probation to review licence conditions; safety plan shared.",
+    "Agencies to share any new incidents at once; GP told; children's services informed.",
+]
+MARAC_ACTIONS = [
+    "Ask Housing Options to prioritise a management transfer",
+    "Check the police marker is on the address",
+    "Talk through a refuge place",
+    "Make the IDVA referral and go along to the first meeting",
+    "Update the safety plan with the new phone number",
+]
+LAWFUL_BASES = [
+    "Serious risk of harm to her and the children; she could not be asked safely.",
+    "Prevention of crime: threats to kill made this week; consent would raise the risk.",
+]
+PLACES = [
+    "Day centre, quiet room",
+    "The library café",
+    "Outside the GP surgery",
+    "Home visit",
+    "Hostel, interview room",
+    "Housing Options, Civic Centre",
+]
+CANCEL_REASONS = [
+    "The person rang to rearrange: a court date on the same day.",
+    "Worker off sick; rebooked for next week.",
+    "The benefits office moved it.",
+    "In hospital; will rebook on discharge.",
+]
+# Appointments booked ahead, by the kind of contact they became: visits and going along to
+# appointments are mostly booked, phone calls seldom, outreach never (found on the street).
+BOOKED_SHARE = {
+    ContactKind.FACE_TO_FACE: 0.4,
+    ContactKind.ACCOMPANIED: 0.75,
+    ContactKind.PHONE: 0.1,
+}
+assert set(BOOKED_SHARE) <= set(AppointmentKind.values)
+REMINDERS = [None, None, *Reminder.values]
+DOCUMENT_TITLES = {
+    Document.Kind.CONSENT: ["Consent to share information (signed)", "Consent form"],
+    Document.Kind.ID: ["Birth certificate (scan)", "Photo of passport", "Driving licence (photo)"],
+    Document.Kind.LETTER: [
+        "Letter from Housing Options",
+        "Benefits award letter",
+        "Hospital discharge letter",
+        "Probation appointment letter",
+        "Rent arrears letter",
+    ],
+    Document.Kind.ASSESSMENT: ["Care Act assessment", "Mental health assessment summary"],
+}
 
 
 # --- weighted choices, fast -----------------------------------------------------------------
@@ -1045,6 +1139,8 @@ class Command(BaseCommand):
         self.reqol(loader)
         self.outcomes(loader)
         self.mdt(loader)
+        self.domestic_abuse(loader)
+        self.documents(loader)
 
     def organisations(self, loader):
         now = self.at(0, 9 * 60)
@@ -1486,9 +1582,10 @@ class Command(BaseCommand):
         uid, at, END = self.uid, self.at, self.END
         leaders = self.staff[Role.TEAM_LEADER]
         partners = [p[0] for p in self.partners]
-        versions, agencies = [], []
+        versions, agencies, appointments = [], [], []
         kinds = CONTACT_KINDS
         rate = CONTACTS_PER_DAY
+        booking = self.rng("appointments")  # its own stream: the contacts' ids stay the same
 
         def schedule(ep):
             """(day, kind) for one episode: attempts until the first contact that reached the
@@ -1559,6 +1656,11 @@ class Command(BaseCommand):
                         )
                     if rng.random() < 0.08:
                         agencies.append((contact_id, partners[int(rng.random() * len(partners))]))
+                    share = BOOKED_SHARE.get(kind)
+                    if share and d > ep.s and not ep.paused_on(d) and booking.random() < share:
+                        self._booked(
+                            booking, appointments, ep, d, when, minutes, kind, author, contact_id
+                        )
                     yield (
                         contact_id,
                         when,
@@ -1606,6 +1708,98 @@ class Command(BaseCommand):
             ),
             iter(versions),
         )
+        self._upcoming(booking, appointments)
+        loader.load(
+            "appointments",
+            Appointment,
+            (
+                "id created_at updated_at person_id worker_id booked_by_id starts_at ends_at "
+                "kind place other_attendees remind_before_hours status contact_id outcome_at "
+                "outcome_by_id cancel_reason version"
+            ),
+            iter(appointments),
+        )
+
+    def _appointment(self, rng, ep, day, starts, minutes, kind, worker):
+        """One appointment's columns up to its outcome: booked by its worker up to a fortnight
+        ahead (never before support began, and before the day's first appointment)."""
+        booked = self.at(max(ep.s, day - rng.randint(1, 14)), 8 * 60 + rng.randrange(90))
+        place = "By phone" if kind == ContactKind.PHONE else PLACES[rng.randrange(len(PLACES))]
+        return (
+            self.uid(rng),
+            booked,
+            ep.person.id,
+            worker.id,
+            worker.id,
+            starts,
+            starts + timedelta(minutes=minutes),
+            kind,
+            place,
+            "Housing officer" if rng.random() < 0.05 else "",
+            REMINDERS[rng.randrange(len(REMINDERS))],
+        )
+
+    def _booked(self, rng, out, ep, d, when, minutes, kind, worker, contact_id):
+        """An appointment kept (attended: the contact it became), and now and then an earlier
+        one with the same worker that the person missed, or that was called off."""
+        a_id, booked, *rest = self._appointment(rng, ep, d, when, minutes, kind, worker)
+        out.append(
+            (
+                a_id,
+                booked,
+                when,
+                *rest,
+                AppointmentStatus.ATTENDED,
+                contact_id,
+                when,
+                worker.id,
+                "",
+                2,
+            )
+        )
+        for status, share in (
+            (AppointmentStatus.NOT_ATTENDED, DNA_SHARE),
+            (AppointmentStatus.CANCELLED, CANCELLED_SHARE),
+        ):
+            if rng.random() >= share:
+                continue
+            day = d - rng.randint(1, 10)
+            if day <= ep.s or ep.paused_on(day):
+                continue
+            starts = self.at(day, 10 * 60 + 30 * rng.randrange(14))
+            a_id, booked, *rest = self._appointment(rng, ep, day, starts, minutes, kind, worker)
+            reason = ""
+            if status == AppointmentStatus.CANCELLED:
+                outcome = max(booked, starts - timedelta(hours=rng.randint(2, 72)))
+                reason = CANCEL_REASONS[rng.randrange(len(CANCEL_REASONS))]
+            elif day >= self.END - 7 and rng.random() < 0.4:
+                # Missed in the last week and nothing recorded yet: still booked.
+                out.append(
+                    (a_id, booked, booked, *rest, AppointmentStatus.BOOKED, None, None, None, "", 1)
+                )
+                continue
+            else:
+                outcome = starts + timedelta(hours=1)
+            out.append((a_id, booked, outcome, *rest, status, None, outcome, worker.id, reason, 2))
+
+    def _upcoming(self, rng, out):
+        """Appointments booked for the next three weeks with the people being supported now."""
+        END = self.END
+        for ep in self.episodes:
+            if ep.s is None or ep.e is not None or ep.paused_on(END) or ep.a is None:
+                continue
+            worker = ep.lead_on(END)
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                day = END + rng.randint(1, 21)
+                kind = rng.choice(list(BOOKED_SHARE))
+                lo, hi = CONTACT_MINUTES[kind]
+                starts = self.at(day, 10 * 60 + 30 * rng.randrange(14))
+                a_id, booked, *rest = self._appointment(
+                    rng, ep, END, starts, rng.randint(lo, hi), kind, worker
+                )
+                out.append(
+                    (a_id, booked, booked, *rest, AppointmentStatus.BOOKED, None, None, None, "", 1)
+                )
 
     # --- NDT assessments -------------------------------------------------------------------------
 
@@ -2077,6 +2271,7 @@ class Command(BaseCommand):
         # own MDT sharing agreement with them (ADR 0016): one agreement between the host and
         # every partner, and each person's agreement with every partner from their first case.
         agreed_people, sharing = set(), []
+        last_case = {}  # person id -> (day, episode) of their latest case on an agenda
         register_id = uid(rng)
         by_panel = [[] for _ in range(panels)]
         for ep in self.episodes:
@@ -2192,6 +2387,7 @@ class Command(BaseCommand):
                                     self.days[END] + timedelta(days=365),
                                 )
                             )
+                    last_case[ep.person.id] = (m, ep)
                     item_id = uid(rng)
                     outcome, notes, decisions, saved = "", "", "", None
                     if status == "held":
@@ -2281,6 +2477,7 @@ class Command(BaseCommand):
                     )
                 )
 
+        withdrawn = self._withdrawals(last_case, sharing)
         register = DataSharingAgreement.objects.create(
             id=register_id,
             title="MDT information-sharing agreement",
@@ -2296,9 +2493,15 @@ class Command(BaseCommand):
             SharingAgreement,
             (
                 "id created_at updated_at person_id organisation_id purpose how_recorded "
-                "lawful_basis_reason recorded_at recorded_by_id expires_on"
+                "lawful_basis_reason recorded_at recorded_by_id expires_on withdrawn_at "
+                "withdrawn_by_id withdrawal_reason version"
             ),
-            iter(sharing),
+            (
+                (*row[:2], gone[0], *row[3:], *gone, 2)
+                if (gone := withdrawn.get((row[3], row[4])))
+                else (*row, None, None, "", 1)
+                for row in sharing
+            ),
         )
         loader.load(
             "MDT meetings",
@@ -2344,6 +2547,387 @@ class Command(BaseCommand):
             ),
             iter(actions),
         )
+
+    def _withdrawals(self, last_case, sharing):
+        """Some people who agreed to MDT sharing later withdraw it: with every partner, or with
+        one or two (the police, most often), after their latest case, while their support goes
+        on, recorded by their navigator with the reason they gave. Withdrawing ends their place
+        at the MDT, so no case of theirs comes after it. {(person id, organisation id):
+        (withdrawn at, by, reason)}."""
+        rng = self.rng("sharing-withdrawn")
+        END = self.END
+        without = {row[3] for row in sharing if row[6] == HowRecorded.WITHOUT_AGREEMENT}
+        partner_orgs = [p[0] for p in self.partners]
+        police = [p[0] for p in self.partners if p[2] == Sector.POLICE]
+        withdrawn = {}
+        for person_id, (m, ep) in last_case.items():
+            if person_id in without or rng.random() >= WITHDRAW_SHARE:
+                continue
+            day = m + rng.randint(1, 120)
+            if day > ep.last_day(END) or ep.paused_on(day):
+                continue
+            if rng.random() < 0.7:
+                orgs = partner_orgs
+            else:
+                orgs = police + rng.sample(partner_orgs, rng.randint(0, 1))
+            gone = (
+                self.at(day, 15 * 60 + rng.randrange(120)),
+                (ep.lead_on(day) or self.staff[Role.TEAM_LEADER][0]).id,
+                rng.choice(WITHDRAWAL_REASONS),
+            )
+            for org in orgs:
+                withdrawn[(person_id, org)] = gone
+        return withdrawn
+
+    # --- domestic abuse: DASH and MARAC -------------------------------------------------------
+
+    def domestic_abuse(self, loader):
+        """For the survivors (people whose referral named domestic abuse): incidents and police
+        call-outs; a DASH checklist early in support, again after most incidents and at review,
+        scored as the app scores it (`domestic_abuse.services.risk_level`); a MARAC referral for
+        most high-risk checklists, a repeat within 12 months of an earlier one; and once the
+        MARAC has heard it, what it agreed and its actions, owned by the team."""
+        definition = current_dash()
+        if definition is None:
+            # The licensed wording is never shipped: the FICTIONAL example, as for ReQoL-10.
+            definition = dash_definition_import(data=json.loads(DASH_EXAMPLE.read_text()))
+        questions = list(definition.questions.order_by("position"))
+        rng = self.rng("dash")
+        uid, at, END = self.uid, self.at, self.END
+        leaders = self.staff[Role.TEAM_LEADER]
+        review = 7 * settings.DASH_REVIEW_WEEKS
+        events, checklists, referrals, actions = [], [], [], []
+        call_outs = {}  # person id -> days of police call-outs, for escalation
+        referred = {}  # person id -> days of MARAC referrals, for repeats
+        for ep in self.episodes:
+            if ep.s is None or not ep.disadvantages[4]:
+                continue
+            last, person = ep.last_day(END), ep.person.id
+            police = call_outs.setdefault(person, [])
+            incidents, day = [], float(ep.s)
+            rate = rng.lognormvariate(0, 0.6) / 240  # incidents a day
+            while (d := int(day := day + rng.expovariate(rate))) <= last:
+                called = rng.random() < 0.5
+                incidents.append(d)
+                if called:
+                    police.append(d)
+                recorded = at(min(d + rng.randrange(4), END), 15 * 60)
+                events.append(
+                    (
+                        uid(rng),
+                        recorded,
+                        recorded,
+                        person,
+                        ep.id,
+                        EventKind.DOMESTIC_ABUSE_POLICE
+                        if called
+                        else EventKind.DOMESTIC_ABUSE_INCIDENT,
+                        self.days[d],
+                        1,
+                        EventSource.PARTNER_RECORD if called else EventSource.SELF_REPORTED,
+                        (ep.lead_on(d) or leaders[0]).id,
+                        None,
+                    )
+                )
+            due = set()
+            if rng.random() < DASH_FIRST_SHARE:
+                due.add(ep.s + rng.randint(0, 42))
+            for d in incidents:
+                if rng.random() < 0.8:
+                    due.add(d + rng.randint(0, 10))
+            base = Pick([(0.12, 45), (0.3, 35), (0.5, 20)])(rng)
+            due = sorted(due)
+            while due and (day := heapq.heappop(due)) <= last:
+                if due and due[0] == day:
+                    continue  # one checklist a day
+                recent = sum(1 for d in incidents if day - 90 < d <= day)
+                p = min(0.9, max(0.02, base + 0.08 * recent - 0.05 * (day - ep.s) / 365))
+                answers, sources = [], []
+                for _ in questions:
+                    draw = rng.random()
+                    answers.append("y" if draw < p else "k" if draw < p + 0.06 else "n")
+                    sources.append("p" if rng.random() < 0.85 else "f")
+                answers = "".join(answers)
+                yes = answers.count("y")
+                judgement = reason = ""
+                if yes < DASH_HIGH_RISK_YES:
+                    draw = rng.random()
+                    if draw < 0.2:
+                        judgement = RiskLevel.HIGH if draw < 0.08 else RiskLevel.MEDIUM
+                        reason = rng.choice(JUDGEMENT_REASONS)
+                calls = sum(1 for d in police if day - REPEAT_DAYS < d <= day)
+                level, because = risk_level(
+                    yes_count=yes, judgement=judgement, police_call_outs=calls
+                )
+                checklist_id = uid(rng)
+                done = at(day, 14 * 60 + rng.randrange(180))
+                checklists.append(
+                    (
+                        checklist_id,
+                        done,
+                        done,
+                        person,
+                        definition.id,
+                        self.days[day],
+                        (ep.lead_on(day) or leaders[0]).id,
+                        yes,
+                        judgement,
+                        reason,
+                        calls,
+                        level,
+                        json.dumps(because),
+                        answers,
+                        "".join(sources),
+                    )
+                )
+                if level != RiskLevel.STANDARD and rng.random() < 0.5:
+                    heapq.heappush(due, day + review + rng.randint(-14, 14))  # a review
+                earlier = referred.setdefault(person, [])
+                if level != RiskLevel.HIGH or rng.random() >= MARAC_SHARE:
+                    continue
+                on = day + rng.randint(0, 5)
+                if on > last:
+                    continue  # support ended first
+                if earlier and not any(earlier[-1] < d <= day for d in incidents):
+                    continue  # referred already, and nothing new has happened since
+                repeat = any(on - REPEAT_DAYS < d <= on for d in earlier)
+                earlier.append(on)
+                criteria = [c for c in because if c != HighBecause.REPEAT]
+                if repeat:
+                    criteria.append(HighBecause.REPEAT.value)
+                consent = rng.random() < 0.8
+                heard = on + rng.randint(7, 35)
+                heard = heard if heard <= END else None
+                made = at(on, 12 * 60)
+                by = (ep.lead_on(on) or leaders[0]).id
+                referral_id = uid(rng)
+                referrals.append(
+                    (
+                        referral_id,
+                        made,
+                        at(heard, 16 * 60) if heard else made,
+                        person,
+                        checklist_id,
+                        self.days[on],
+                        rng.choice(settings.MARACS),
+                        by,
+                        json.dumps(criteria),
+                        repeat,
+                        SharingBasis.CONSENT if consent else SharingBasis.WITHOUT_CONSENT,
+                        "" if consent else rng.choice(LAWFUL_BASES),
+                        self.days[heard] if heard else None,
+                        rng.choice(MARAC_OUTCOMES) if heard else "",
+                        2 if heard else 1,
+                    )
+                )
+                if heard is None:
+                    continue
+                agreed = at(heard, 16 * 60)
+                for description in rng.sample(MARAC_ACTIONS, rng.randint(1, 3)):
+                    owner = ep.lead_on(heard) if rng.random() < 0.7 else None
+                    owner = owner or leaders[rng.randrange(len(leaders))]
+                    due_on = heard + rng.randint(7, 35)
+                    finished = None
+                    if due_on <= END and rng.random() < 0.8:
+                        finished = min(max(heard + 1, due_on - rng.randint(-7, 10)), END)
+                    elif due_on > END and heard < END and rng.random() < 0.25:
+                        finished = rng.randint(heard + 1, END)
+                    finished = at(finished, 15 * 60) if finished is not None else None
+                    actions.append(
+                        (
+                            uid(rng),
+                            agreed,
+                            finished or agreed,
+                            referral_id,
+                            person,
+                            description,
+                            owner.id,
+                            self.host[0],
+                            self.days[due_on],
+                            finished,
+                            by,
+                            2 if finished else 1,
+                        )
+                    )
+
+        loader.load(
+            "domestic-abuse incidents",
+            ServiceEvent,
+            (
+                "id created_at updated_at person_id episode_id kind occurred_on quantity "
+                "source recorded_by_id submission_key"
+            ),
+            iter(events),
+        )
+        loader.load(
+            "DASH checklists",
+            DashChecklist,
+            (
+                "id created_at updated_at person_id definition_id completed_on assessor_id "
+                "yes_count judgement judgement_reason police_call_outs risk_level high_because"
+            ),
+            (row[:-2] for row in checklists),
+        )
+        answer_codes = {"y": Answer.YES, "n": Answer.NO, "k": Answer.NOT_KNOWN}
+        source_codes = {"p": AnswerSource.PERSON, "f": AnswerSource.PROFESSIONAL}
+
+        def answers():
+            ids = self.rng("dash-answers")
+            for row in checklists:
+                checklist_id, done, answered, said = row[0], row[1], row[-2], row[-1]
+                for question, answer, source in zip(questions, answered, said, strict=True):
+                    yield (
+                        uid(ids),
+                        done,
+                        done,
+                        checklist_id,
+                        question.id,
+                        answer_codes[answer],
+                        source_codes[source],
+                    )
+
+        loader.load(
+            "DASH answers",
+            DashAnswer,
+            "id created_at updated_at checklist_id question_id answer source",
+            answers(),
+        )
+        loader.load(
+            "MARAC referrals",
+            MaracReferral,
+            (
+                "id created_at updated_at person_id checklist_id referred_on marac "
+                "referred_by_id criteria is_repeat sharing_basis lawful_basis heard_on "
+                "outcome_note version"
+            ),
+            iter(referrals),
+        )
+        loader.load(
+            "MARAC actions",
+            MaracAction,
+            (
+                "id created_at updated_at referral_id person_id description owner_id "
+                "owner_organisation_id due_on done_at created_by_id version"
+            ),
+            iter(actions),
+        )
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def documents(self, loader):
+        """Documents on people's records: a signed consent form when support starts (with the
+        referral), proof of identity for half, letters now and then, an assessment for some;
+        a few removed by a team leader. Each row has its own file in storage, as the download
+        needs, but the files are two tiny ones: on local disk every other name is a hard link
+        to the first (see `_store`)."""
+        rng = self.rng("documents")
+        uid, at, END = self.uid, self.at, self.END
+        leaders = self.staff[Role.TEAM_LEADER]
+        pdf, png = (check_upload(ContentFile(data)) for data in document_blobs())
+        self._stored = {}
+
+        def rows():
+            for ep in self.episodes:
+                if ep.s is None:
+                    continue
+                last = ep.last_day(END)
+                planned = []
+                if rng.random() < 0.9:
+                    planned.append((ep.s, Document.Kind.CONSENT))
+                if rng.random() < 0.5:
+                    planned.append((ep.s + rng.randint(0, 60), Document.Kind.ID))
+                if rng.random() < 0.2:
+                    planned.append((ep.s + rng.randint(14, 120), Document.Kind.ASSESSMENT))
+                day = float(ep.s)
+                while (d := int(day := day + rng.expovariate(1 / 150))) <= last:
+                    planned.append((d, Document.Kind.LETTER))
+                for day, kind in planned:
+                    if day > last:
+                        continue
+                    checked = png if kind == Document.Kind.ID else pdf
+                    name = f"documents/{uid(rng).hex}{checked.extension}"
+                    self._store(name, checked)
+                    uploaded = at(min(day + rng.randrange(4), END), 16 * 60 + rng.randrange(60))
+                    removed, removed_by, why = None, None, ""
+                    if rng.random() < 0.01 and day + 10 <= END:
+                        removed = at(day + rng.randint(4, 10), 11 * 60)
+                        removed_by = leaders[rng.randrange(len(leaders))].id
+                        why = "A duplicate of another upload."
+                    yield (
+                        uid(rng),
+                        uploaded,
+                        removed or uploaded,
+                        ep.person.id,
+                        kind,
+                        rng.choice(DOCUMENT_TITLES[kind]),
+                        self.days[day],
+                        name,
+                        checked.content_type,
+                        checked.extension,
+                        len(checked.data),
+                        checked.inline,
+                        ep.referral if kind == Document.Kind.CONSENT else None,
+                        kind in (Document.Kind.LETTER, Document.Kind.ASSESSMENT)
+                        and rng.random() < 0.15,
+                        uploaded,
+                        (ep.lead_on(day) or leaders[0]).id,
+                        removed,
+                        removed_by,
+                        why,
+                        2 if removed else 1,
+                    )
+
+        loader.load(
+            "documents",
+            Document,
+            (
+                "id created_at updated_at person_id kind title dated stored_name content_type "
+                "extension size inline referral_id shareable_with_mdt uploaded_at "
+                "uploaded_by_id removed_at removed_by_id removal_reason version"
+            ),
+            rows(),
+        )
+
+    def _store(self, name, checked):
+        """Put a document's file in storage under its own name. On local disk (the usual place
+        for a benchmark) the first file of each kind is written and later names are hard links
+        to it, until the file system's limit of links to one file (65,000 on ext4) starts a new
+        copy: a link costs a directory entry, not a copy, and deleting one name (as erasure
+        does) leaves the others. Elsewhere (S3) each name gets its own small copy. A name left
+        by an earlier run is replaced."""
+        try:
+            path = default_storage.path(name)
+        except NotImplementedError:
+            default_storage.delete(name)
+            default_storage.save(name, ContentFile(checked.data))
+            return
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.lexists(path):
+            os.unlink(path)
+        first = self._stored.get(checked.extension)
+        if first is not None:
+            try:
+                os.link(first, path)
+                return
+            except OSError as error:
+                if error.errno != errno.EMLINK:
+                    raise
+        Path(path).write_bytes(checked.data)
+        self._stored[checked.extension] = path
+
+
+def document_blobs():
+    """The two files every seeded document holds: a blank one-page PDF, and a small grey PNG
+    for the photographed identity documents. Both pass the upload check as they are."""
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    image = io.BytesIO()
+    Image.new("L", (16, 16), 200).save(image, "PNG")
+    return pdf, image.getvalue()
 
 
 OPEN_GOALS = {GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS}
