@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, Reminder
-from caseload.models import records_of
-from smd.prepared import ScopedQuery
+from caseload.models import records_of, was_read_for
+from smd.prepared import PreparedQuery, ScopedQuery
 
 RECENT = 5
 
@@ -85,16 +85,26 @@ class PersonAppointments:
     recent: list
 
 
+def _newest_first(appointments):
+    return appointments.select_related("worker").order_by("-starts_at")
+
+
+# The person page's card, for a person read for the user: compiled once per process (ADR 0039).
+_of_person = PreparedQuery(
+    Appointment, lambda pk: _newest_first(Appointment.objects.filter(person_id=pk))
+)
+
+
 def person_appointments(person, user, now=None):
     """A person's booked appointments still to come (or today's not yet recorded), and the
-    most recent others, newest first. One query."""
+    most recent others, newest first. One query: compiled once per process when the person was
+    read for this user."""
     now = now or timezone.now()
     day = _day_start(timezone.localdate(now))
-    rows = list(
-        records_of(Appointment.objects, person, user)
-        .select_related("worker")
-        .order_by("-starts_at")
-    )
+    if was_read_for(person, user):
+        rows = _of_person.objects(person.pk)
+    else:
+        rows = list(_newest_first(records_of(Appointment.objects, person, user)))
     upcoming = [a for a in rows if a.is_booked and a.starts_at >= day]
     recent = [a for a in rows if a not in upcoming][:RECENT]
     return PersonAppointments(upcoming=upcoming[::-1], recent=recent)

@@ -42,12 +42,13 @@ from caseload.models import (
     Episode,
     EpisodeStatus,
     Person,
+    PersonAlias,
     WorkerGender,
     read_for,
 )
 from smd.characteristics import Gender, is_ethnic_minority
 from smd.models import PlanTarget, Role, Specialism, Team, User
-from smd.prepared import PreparedQuery, ScopedQuery
+from smd.prepared import PreparedQuery, ScopedQuery, as_prefetched
 from smd.quarters import financial_year_of
 
 KIND_ROLE = {
@@ -211,35 +212,52 @@ def _last_contact_annotations():
     }
 
 
+# The person page's aliases, episodes and their allocations with the workers, the same for anyone
+# who may see the person: compiled once per process and read for the person the user's scoped
+# query found (ADR 0039), each given to the person as its prefetch would have been. As
+# prefetches they were built and compiled on every request, about 3 ms at 100x.
+_aliases = PreparedQuery(PersonAlias, lambda pk: PersonAlias.objects.filter(person_id=pk))
+_episodes = PreparedQuery(Episode, lambda pk: Episode.objects.filter(person_id=pk))
+_allocations = PreparedQuery(
+    Allocation,
+    lambda pk: (
+        Allocation.objects.filter(episode__person_id=pk)
+        .select_related("worker")
+        .order_by("started_at")
+    ),
+)
+
+
+def _with_aliases_and_episodes(person):
+    as_prefetched(person, "aliases", _aliases.objects(person.pk))
+    episodes = _episodes.objects(person.pk)
+    allocations = {episode.pk: [] for episode in episodes}
+    for allocation in _allocations.objects(person.pk):
+        allocations[allocation.episode_id].append(allocation)
+    for episode in episodes:
+        as_prefetched(episode, "allocations", allocations[episode.pk])
+    as_prefetched(person, "episodes", episodes)
+
+
 def person_detail(user, pk):
     """One person the user may see, with what the person page shows; None if not visible. The
     person is noted as read for the user (`read_for`), so the page's cards and timeline do
     not ask again."""
     person = (
         Person.objects.visible_to(user)
-        .prefetch_related(
-            "aliases",
-            Prefetch(
-                "episodes",
-                queryset=Episode.objects.prefetch_related(
-                    Prefetch(
-                        "allocations",
-                        queryset=Allocation.objects.select_related("worker").order_by("started_at"),
-                    )
-                ),
-            ),
-            *(prefetch(user) for prefetch in _person_prefetches),
-        )
+        .prefetch_related(*(prefetch(user) for prefetch in _person_prefetches))
         .annotate(**_per_request_annotations(user))
         .filter(pk=pk)
         .first()
     )
     if person is None:
         return None
-    # Only now, for a person the user may see: the cards' values that are the same for anyone.
+    # Only now, for a person the user may see: what is the same for anyone, the cards' values,
+    # the other names, the episodes and their allocations.
     for values in _card_values.rows(person.pk) if _card_values_registered() else []:
         for name, value in values.items():
             setattr(person, name, value)
+    _with_aliases_and_episodes(person)
     return read_for(person, user)
 
 

@@ -2,7 +2,8 @@
 
 A source says, for one kind of record: which records belong to a person (as this user may see
 them), which field says when each happened, the template for one entry, and the eager loading
-that template needs. The timeline asks every source for (kind, when, id) rows, merges them in
+that template needs (a queryset's, and a `then` step over the loaded records for anything
+else). The timeline asks every source for (kind, when, id) rows, merges them in
 the database (UNION ALL, newest first, LIMIT/OFFSET for the page, the count beside each row),
 then loads only that page's records: one query per kind on the page. A page costs the same with
 10 records or 10,000.
@@ -51,7 +52,8 @@ from django.db.models import CharField, DateTimeField, F, QuerySet, Value
 from django.db.models.functions import Cast
 
 from caseload.models import Allocation, Contact, Episode, EpisodeStatusChange, Person
-from smd.prepared import PreparedQuery, converted
+from smd.models import Organisation
+from smd.prepared import PreparedQuery, compiled, converted
 
 PER_PAGE = 20
 
@@ -73,11 +75,15 @@ class Source:
     records: Callable[[Any, Any], QuerySet]  # (person, user) -> that person's records
     at: str  # the field holding when it happened
     eager: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
+    # What the entries need beyond their rows, read for the page's records in bulk: given the
+    # list of records, returns it.
+    then: Callable[[list], list] | None = None
     # `at` is a date, not a time: the union reads it as midnight, and the page shows no time.
     date_only: bool = False
     # `records` reads nothing of the user (it is called with None) nor of the date: its part of
-    # the union is built and compiled once per process, with the person's id a parameter
-    # (ADR 0039). Leave it off for a source that scopes its records to the user.
+    # the union, and the query loading a page's records of it, are built and compiled once per
+    # process, with the person's id a parameter (ADR 0039). Leave it off for a source that
+    # scopes its records to the user.
     same_for_anyone: bool = False
 
 
@@ -178,10 +184,7 @@ class _Union:
         using = None
         if per_request is not None:
             using = per_request.db
-            compiler = per_request.query.get_compiler(using)
-            sql, params = compiler.as_sql()
-            converters = compiler.get_converters([s[0] for s in compiler.select[:3]])
-            statements.append((sql, params, converters))
+            statements.append(compiled(per_request, using)[:3])
         once = _same_for_anyone(group)
         if once is not None:
             sql, params, converters, using = once.statement(person.pk, using)
@@ -237,6 +240,31 @@ class _Union:
         )
 
 
+def _loader(source, count):
+    """The query loading `count` records of a source that is the same for anyone, by id, with
+    what its entries show: compiled once per process for each count (at most a page's), run
+    with the person's id and the records'. Building and compiling it was most of its cost."""
+    key = ("load", source.kind, count)
+    if key not in _built_once:
+        _built_once[key] = PreparedQuery(
+            Person,
+            lambda person, *pks: source.eager(
+                source.records(Person(pk=person), None).filter(pk__in=pks)
+            ),
+            ids=1 + count,
+        )
+    return _built_once[key]
+
+
+def _load(source, person, user, pks):
+    """The source's records of these ids, with what their entries show."""
+    if source.same_for_anyone:
+        records = _loader(source, len(pks)).objects(person.pk, *pks)
+    else:
+        records = list(source.eager(source.records(person, user).filter(pk__in=pks)))
+    return source.then(records) if source.then else records
+
+
 def _page_number(number):
     """The number asked for as Paginator.get_page reads it: not a whole number is the first."""
     try:
@@ -271,8 +299,7 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
         ids[kind].append(pk)
     loaded = {}
     for kind, pks in ids.items():
-        source = _sources[kind]
-        for obj in source.eager(source.records(person, user).filter(pk__in=pks)):
+        for obj in _load(_sources[kind], person, user, pks):
             loaded[kind, obj.pk] = obj
     page.object_list = [
         Entry(kind, at, loaded[kind, pk], _sources[kind].template, _sources[kind].date_only)
@@ -287,20 +314,44 @@ def timeline_page(person, user, *, group=None, number=1, per_page=PER_PAGE):
 # prefetched would carry its prefetches into the query.
 
 
-def _contacts_with_agency_names(queryset):
-    """The contacts with their authors, and the names of the agencies each was with read in one
-    query of names (`Contact.agency_names`): the entry shows only the names, and prefetching the
+def _organisations_own_order():
+    """Organisation's own ordering (its Meta), as seen from a contact's row of agencies: the
+    order `contact.agencies.all()` lists them in, which the names must keep."""
+    order = []
+    for name in Organisation._meta.ordering:
+        if not isinstance(name, str):  # an expression: rewrite this for it
+            raise TypeError(f"Organisation's ordering {name!r} is not a field name")
+        descending, name = name.startswith("-"), name.removeprefix("-")
+        order.append(f"{'-' if descending else ''}organisation__{name}")
+    return order
+
+
+def _agency_names(count, order):
+    """The names of the agencies of `count` contacts, by id, in `order`: compiled once per
+    process for each count and order."""
+    key = ("agencies", count, order)
+    if key not in _built_once:
+        _built_once[key] = PreparedQuery(
+            Contact,
+            lambda *pks: (
+                Contact.agencies.through.objects.filter(contact__in=pks)
+                .order_by(*order)
+                .values_list("contact_id", "organisation__name")
+            ),
+            ids=count,
+        )
+    return _built_once[key]
+
+
+def _with_agency_names(contacts):
+    """The contacts, each with the names of the agencies it was with read in one query of
+    names (`Contact.agency_names`): the entry shows only the names, and prefetching the
     agencies as Organisation instances cost about as much again as loading the contacts."""
-    contacts = list(queryset.select_related("author"))
     names = defaultdict(list)
     if contacts:
-        pairs = (
-            Contact.agencies.through.objects.filter(contact__in=[c.pk for c in contacts])
-            .order_by("organisation__name")  # Organisation's own order, as agencies.all()
-            .values_list("contact_id", "organisation__name")
-        )
-        for contact_id, name in pairs:
-            names[contact_id].append(name)
+        pairs = _agency_names(len(contacts), tuple(_organisations_own_order()))
+        for row in pairs.rows(*(contact.pk for contact in contacts)):
+            names[row["contact_id"]].append(row["organisation__name"])
     for contact in contacts:
         contact.agency_names = names[contact.pk]
     return contacts
@@ -320,7 +371,8 @@ def register_caseload_sources():
             records=lambda person, user: Contact.objects.filter(person=person),
             at="occurred_at",
             same_for_anyone=True,
-            eager=_contacts_with_agency_names,
+            eager=lambda qs: qs.select_related("author"),
+            then=_with_agency_names,
         )
     )
     register(

@@ -2,17 +2,27 @@
 
 from django.core.files.storage import default_storage
 
-from caseload.models import records_of
+from caseload.models import records_of, was_read_for
 from documents.models import Document
+from smd.prepared import PreparedQuery
+
+
+def _listed(documents):
+    return documents.select_related("uploaded_by").order_by("-dated", "-uploaded_at")
+
+
+# The person page's card, for a person read for the user: compiled once per process (ADR 0039).
+_current_of_person = PreparedQuery(
+    Document, lambda pk: _listed(Document.objects.current().filter(person_id=pk))
+)
 
 
 def person_documents(person, user):
-    """The person's current documents the user may open, newest first. One query."""
-    return list(
-        records_of(Document.objects.current(), person, user)
-        .select_related("uploaded_by")
-        .order_by("-dated", "-uploaded_at")
-    )
+    """The person's current documents the user may open, newest first. One query: compiled once
+    per process when the person was read for this user, who may then open all of them."""
+    if was_read_for(person, user):
+        return _current_of_person.objects(person.pk)
+    return list(_listed(records_of(Document.objects.current(), person, user)))
 
 
 def case_documents(item, user):

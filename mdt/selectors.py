@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import ndt_change
-from caseload.models import Contact, Episode, EpisodeStatus, Person
+from caseload.models import Contact, Episode, EpisodeStatus, Person, was_read_for
 from mdt.models import ACTION_ORDER, Action, AgendaItem, Invitation, MdtMeeting, MdtReferral
 from referrals.selectors import domestic_abuse_survivors
 from sharing.models import SharingAgreement
@@ -419,6 +419,25 @@ def person_annotations(user):
             Subquery(waiting.annotate(n=Count("pk")).values("n")[:1]), Value(0)
         )
     }
+
+
+def _open_by_due_date(actions):
+    return actions.open().select_related("owner", "owner_organisation").order_by(*ACTION_ORDER)
+
+
+# The person page's MDT card, for a person read for the user: compiled once (ADR 0039).
+_open_of_person = PreparedQuery(
+    Action, lambda pk: _open_by_due_date(Action.objects.filter(person_id=pk))
+)
+
+
+def person_open_actions(person, user):
+    """The person's open MDT actions with their owners, soonest due first, for the person
+    page's MDT card (team staff, who see every action on the person). One query: compiled once
+    per process when the person was read for this user."""
+    if was_read_for(person, user):
+        return _open_of_person.objects(person.pk)
+    return list(_open_by_due_date(Action.objects.filter(person=person)))
 
 
 def referrals_waiting(person):

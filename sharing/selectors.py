@@ -2,15 +2,50 @@
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from caseload.models import was_read_for
 from caseload.selectors import latest_record, record_from
 from sharing.models import DataSharingAgreement, LawfulBasis, Purpose, SharingAgreement
 from smd.models import Organisation
+from smd.prepared import PreparedQuery
+
+# Only the columns the card shows: the two users' rows in full cost more to load than the
+# agreements (sharing/person_panel.html reads nothing else; another field read there would be a
+# query per agreement, which the person page's pinned query count would catch).
+_BY = ("first_name", "last_name", "username")
+_AGREEMENT_SHOWN = (
+    "organisation__name",
+    "purpose",
+    "how_recorded",
+    "lawful_basis_reason",
+    "recorded_at",
+    "expires_on",
+    "withdrawn_at",
+    "withdrawal_reason",
+    *(f"recorded_by__{field}" for field in _BY),
+    *(f"withdrawn_by__{field}" for field in _BY),
+)
 
 
-def person_sharing(person):
+def _agreements_shown(agreements):
+    return (
+        agreements.select_related("organisation", "recorded_by", "withdrawn_by")
+        .only(*_AGREEMENT_SHOWN)
+        .order_by("organisation__name", "-recorded_at")
+    )
+
+
+# The person page's card, for a person read for the user: compiled once (ADR 0039).
+_agreements_of_person = PreparedQuery(
+    SharingAgreement,
+    lambda pk: _agreements_shown(SharingAgreement.objects.filter(person_id=pk)),
+)
+
+
+def person_sharing(person, user=None):
     """The consent and sharing section of a person's page: the current lawful basis, and every
     sharing agreement (in force first, then the history). One query when the basis came with
-    the person page's own (person_annotations), else two."""
+    the person page's own (person_annotations), else two; the agreements' query compiled once
+    per process when the person was read for `user`."""
     if hasattr(person, "sharing_basis"):
         basis = record_from(LawfulBasis, person.sharing_basis)
     else:
@@ -20,27 +55,10 @@ def person_sharing(person):
             .order_by("-recorded_at")
             .first()
         )
-    # Only the columns the card shows: the two users' rows in full cost more to load than the
-    # agreements (sharing/person_panel.html reads nothing else; another field read there would
-    # be a query per agreement, which the person page's pinned query count would catch).
-    by = ("first_name", "last_name", "username")
-    agreements = list(
-        SharingAgreement.objects.filter(person=person)
-        .select_related("organisation", "recorded_by", "withdrawn_by")
-        .only(
-            "organisation__name",
-            "purpose",
-            "how_recorded",
-            "lawful_basis_reason",
-            "recorded_at",
-            "expires_on",
-            "withdrawn_at",
-            "withdrawal_reason",
-            *(f"recorded_by__{field}" for field in by),
-            *(f"withdrawn_by__{field}" for field in by),
-        )
-        .order_by("organisation__name", "-recorded_at")
-    )
+    if was_read_for(person, user):
+        agreements = _agreements_of_person.objects(person.pk)
+    else:
+        agreements = list(_agreements_shown(SharingAgreement.objects.filter(person=person)))
     in_force = [a for a in agreements if a.is_in_force]
     history = [a for a in agreements if not a.is_in_force]
     return {"basis": basis, "in_force": in_force, "history": history}

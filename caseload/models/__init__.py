@@ -19,6 +19,7 @@ from caseload.models.people import (  # noqa: F401
     WorkerGender,
     read_for,
     records_of,
+    was_read_for,
 )
 from caseload.models.support import (  # noqa: F401
     Allocation,

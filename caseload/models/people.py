@@ -54,13 +54,22 @@ def read_for(person, user):
     return person
 
 
+def was_read_for(person, user):
+    """Whether this person object was read through `Person.objects.visible_to(user)` for this
+    user (`read_for`): what may be read about them then depends on nothing but their id, so a
+    query compiled once per process (smd.prepared.PreparedQuery) may read it."""
+    return (
+        user is not None and user.pk is not None and getattr(person, "_read_for", None) == user.pk
+    )
+
+
 def records_of(queryset, person, user):
     """The rows of `queryset` about `person` that `user` may see: `queryset.visible_to(user)`
     for that person, without asking again whether the user may see the person when this
     person object was read for this user (`read_for`). For querysets whose visible_to, for a
     user who may see the person at all, is "of the people the user may see" (documents add
     `current()`: pass `Document.objects.current()`)."""
-    if user.pk is not None and getattr(person, "_read_for", None) == user.pk:
+    if was_read_for(person, user):
         return queryset.filter(person=person)
     return queryset.visible_to(user).filter(person=person)
 

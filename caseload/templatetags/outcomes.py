@@ -39,7 +39,7 @@ def outcomes_cards(context, person):
 def events_card(context, person):
     """The events card with this quarter's counts: one query."""
     return {
-        **selectors.events_panel(person),
+        **selectors.events_panel(person, context["request"].user),
         "person": person,
         "user": context["request"].user,
     }

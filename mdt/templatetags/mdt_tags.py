@@ -6,8 +6,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from mdt.models import ACTION_ORDER, Action
-from mdt.selectors import actions_owned_by, referrals_waiting
+from mdt.models import Action
+from mdt.selectors import actions_owned_by, person_open_actions, referrals_waiting
 from smd.links import id_url
 from smd.prepared import ScopedQuery
 
@@ -24,12 +24,7 @@ def mdt_panel(context, person):
     return {
         "show": True,
         "person": person,
-        "actions": list(
-            Action.objects.open()
-            .filter(person=person)
-            .select_related("owner", "owner_organisation")
-            .order_by(*ACTION_ORDER)
-        ),
+        "actions": person_open_actions(person, user),
         "waiting": referrals_waiting(person),
     }
 

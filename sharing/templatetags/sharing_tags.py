@@ -14,5 +14,5 @@ def sharing_panel(context, person):
         "person": person,
         "can_change": user.in_team,
         "can_attach": user.can_upload_documents,
-        **person_sharing(person),
+        **person_sharing(person, user),
     }

@@ -431,17 +431,19 @@ def test_person_page_costs_the_same_as_outcome_records_grow(
             source="self_reported",
         )
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person as the user may
-    # see them, with ReQoL-10's wording and the waiting MDT referrals, 5 the cards' values that
-    # are the same for anyone, compiled once per process (ADR 0039): the plan, accommodation,
-    # budget and Star cards' figures, the latest ReQoL-10 and domestic-abuse incident, and as
-    # JSON objects the last contact, the latest NDT, the lawful basis, the latest DASH
-    # checklist and MARAC referral, 6-9 aliases, episodes, allocations, referrals, 10 the
-    # timeline's page with the count beside each row (the count is no longer a query of its
-    # own), 11-15 the page's records, one query per kind (episode opened, allocations started,
-    # goal set, event, accommodation; budget offered is older than the page), 16 the
-    # appointments card, 17 this quarter's events, 18 the MDT panel's open actions, 19 the
-    # sharing agreements, 20 the documents card, 21 the audit entry, 22 the top bar's count of
-    # unread notifications.
+    # see them, with ReQoL-10's wording and the waiting MDT referrals, 5 the referrals this user
+    # may see (a prefetch: they depend on who asks), 6 the cards' values that are the same for
+    # anyone, compiled once per process (ADR 0039): the plan, accommodation, budget and Star
+    # cards' figures, the latest ReQoL-10 and domestic-abuse incident, and as JSON objects the
+    # last contact, the latest NDT, the lawful basis, the latest DASH checklist and MARAC
+    # referral, 7-9 aliases, episodes, allocations (compiled once, ADR 0045: still a query
+    # each, no longer built per request), 10 the timeline's page with the count beside each row
+    # (the count is no longer a query of its own), 11-15 the page's records, one query per kind
+    # (episode opened, allocations started, goal set, event, accommodation; budget offered is
+    # older than the page; compiled once per kind and number of records), 16 the appointments
+    # card, 17 this quarter's events, 18 the MDT panel's open actions, 19 the sharing
+    # agreements, 20 the documents card (16-20 compiled once, ADR 0045), 21 the audit entry, 22
+    # the top bar's count of unread notifications.
     assert count_queries.page(navigator_client, peggy.get_absolute_url()) == 22
 
 

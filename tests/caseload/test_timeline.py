@@ -8,6 +8,7 @@ from django.utils import timezone
 from caseload import services, timeline
 from caseload.models import Allocation, Contact, ContactKind
 from referrals.models import EligibilityDecision
+from smd.models import Organisation
 from tests.factories import (
     AllocationFactory,
     ContactFactory,
@@ -258,21 +259,24 @@ def test_person_page_query_count_is_constant(navigator_client, navigator, story,
     _more_contacts(story, navigator, n)
     # 1 session, 2 user, 3 the device that gave the second factor, 4 the person as this user
     # may see them, with the waiting MDT referrals and ReQoL-10's wording (the annotations that
-    # read the user), 5 the cards' values that are the same for anyone, compiled once per process
-    # and read for this person only after 4 found them (ADR 0039: the plan, accommodation,
-    # budget and Outcomes Star cards' figures, ReQoL-10's latest total, the latest
-    # domestic-abuse incident, and as JSON objects the last contact with its author, the
-    # latest NDT in the open episode with how many there are, the lawful basis with its
-    # recorder, the latest DASH checklist and MARAC referral with its open actions; on 4 they
-    # cost more to build and compile than a query of their own to run), 6-9 their aliases,
-    # episodes, allocations with workers, and the referrals this user may see with their
-    # referrers' organisations, 10 the timeline's page with the count beside each row (one
-    # UNION of every source, compiled once: the count used to be a query of its own, building
-    # and compiling the whole union a second time), 11-17 the page's records, one query per
-    # kind on the page (seven kinds here), 18 the names of the contacts' agencies (names, not
-    # Organisation instances: the entry shows nothing else of them), 19 the appointments card,
-    # 20 this quarter's event counts, 21 the MDT panel's open actions, 22 the sharing
-    # agreements with their organisations and recorders, 23 the documents card, 24 the audit
+    # read the user), 5 the referrals this user may see with their referrers' organisations (a
+    # prefetch: they depend on who asks), 6 the cards' values that are the same for anyone,
+    # compiled once per process and read for this person only after 4 found them (ADR 0039:
+    # the plan, accommodation, budget and Outcomes Star cards' figures, ReQoL-10's latest
+    # total, the latest domestic-abuse incident, and as JSON objects the last contact with its
+    # author, the latest NDT in the open episode with how many there are, the lawful basis with
+    # its recorder, the latest DASH checklist and MARAC referral with its open actions; on 4
+    # they cost more to build and compile than a query of their own to run), 7-9 their aliases,
+    # episodes and allocations with workers (compiled once, ADR 0045: a query each as when they
+    # were prefetches, none built per request), 10 the timeline's page with the count beside
+    # each row (one UNION of every source, compiled once: the count used to be a query of its
+    # own, building and compiling the whole union a second time), 11-17 the page's records, one
+    # query per kind on the page (seven kinds here; compiled once per kind and number of
+    # records for the sources that are the same for anyone), 18 the names of the contacts'
+    # agencies (names, not Organisation instances: the entry shows nothing else of them), 19
+    # the appointments card, 20 this quarter's event counts, 21 the MDT panel's open actions,
+    # 22 the sharing agreements with their organisations and recorders, 23 the documents card
+    # (19-23 compiled once, ADR 0045, run only for a person read for this user), 24 the audit
     # entry, 25 the top bar's count of unread notifications.
     assert count_queries.page(navigator_client, story.get_absolute_url()) == 25
 
@@ -284,8 +288,9 @@ def test_timeline_page_query_count_is_constant(
 ):
     _more_contacts(story, navigator, n)
     url = story.get_absolute_url() + "?kind=contacts&page=2"
-    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the cards'
-    # values compiled once (with the last contact) and 6-9 the person's prefetches, 10 the page
+    # 1 session, 2 user, 3 the device that gave the second factor, 4 the person, 5 the referrals
+    # (a prefetch), 6 the cards' values compiled once (with the last contact) and 7-9 the
+    # aliases, episodes and allocations (compiled once, ADR 0045), 10 the page
     # with the count beside each row (no query of its own for the count), 11 the contacts with
     # their authors, 12 their agencies' names, 13 the audit entry (a further page of the timeline is
     # more of the record seen).
@@ -312,6 +317,23 @@ def test_a_contact_entry_names_its_agencies_in_order(navigator_client, person, n
     assert Contact.objects.get(pk=contact.pk).agency_names == names
     html = navigator_client.get(person.get_absolute_url()).content.decode()
     assert "With: City Council Housing Options, Women&#x27;s Aid City, Youth Offending" in html
+
+
+def test_a_contacts_agencies_follow_organisations_own_order(person, navigator, monkeypatch):
+    """The names come in Organisation's own order, read from its Meta: the order
+    `contact.agencies.all()` gives, whatever that order is."""
+    contact = ContactFactory(person=person, author=navigator)
+    contact.agencies.add(*(OrganisationFactory(name=name) for name in ["Beta", "Gamma", "Alpha"]))
+
+    def names_on_the_timeline():
+        (entry,) = timeline.timeline_page(person, navigator, group="contacts").object_list
+        return entry.obj.agency_names
+
+    assert names_on_the_timeline() == ["Alpha", "Beta", "Gamma"]
+    monkeypatch.setattr(Organisation._meta, "ordering", ["-name"])
+    in_its_order = [agency.name for agency in Contact.objects.get(pk=contact.pk).agencies.all()]
+    assert in_its_order == ["Gamma", "Beta", "Alpha"]
+    assert names_on_the_timeline() == in_its_order
 
 
 def test_a_new_person_has_only_their_episode_on_the_timeline(navigator_client, person, episode):

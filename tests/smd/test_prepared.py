@@ -7,9 +7,9 @@ import pytest
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from caseload.models import Contact, ContactKind, Person
-from smd.prepared import PreparedQuery
-from tests.factories import ContactFactory, PersonFactory
+from caseload.models import Contact, ContactKind, Episode, Person
+from smd.prepared import PreparedQuery, as_prefetched
+from tests.factories import ContactFactory, EpisodeFactory, PersonFactory
 
 
 def _last_contact(pk):
@@ -47,6 +47,87 @@ def test_a_query_that_does_not_take_the_id_is_refused(db):
     query = PreparedQuery(Person, lambda pk: Person.objects.filter(first_name="x").values("pk"))
     with pytest.raises(ValueError, match="does not use the id"):
         query.rows(uuid.uuid4())
+
+
+def _contacts_with_authors(pk):
+    return (
+        Contact.objects.filter(person_id=pk)
+        .select_related("author", "episode")
+        .only("occurred_at", "kind", "summary", "author__first_name", "episode__status")
+        .annotate(named=Subquery(Person.objects.filter(pk=OuterRef("person")).values("first_name")))
+        .order_by("-occurred_at")
+    )
+
+
+def _as_read(contact):
+    """What a model instance holds: its loaded fields, related instances and annotations."""
+    return (
+        type(contact),
+        contact.__dict__ | {"_state": None, "author": None, "episode": None},
+        contact.get_deferred_fields(),
+        vars(contact.author) | {"_state": None},
+        contact.author.get_deferred_fields(),
+        contact.episode.status if contact.episode_id else None,
+    )
+
+
+def test_a_model_query_makes_the_instances_the_queryset_makes(team, navigator):
+    query = PreparedQuery(Contact, _contacts_with_authors)
+    person = PersonFactory(team=team)
+    episode = EpisodeFactory(person=person)
+    ContactFactory(person=person, author=navigator, episode=episode, summary='<&">')
+    ContactFactory(person=person, author=navigator, occurred_at=timezone.now() - timedelta(days=2))
+    ContactFactory(person=PersonFactory(team=team), author=navigator)
+
+    made, expected = query.objects(person.pk), list(_contacts_with_authors(person.pk))
+    assert len(made) == 2
+    assert [_as_read(c) for c in made] == [_as_read(c) for c in expected]
+    assert made[0]._state.db == expected[0]._state.db and not made[0]._state.adding
+    assert made[0].named == person.first_name
+    assert query.objects(uuid.uuid4()) == []
+
+
+def test_rows_and_objects_each_refuse_the_other_kind_and_prefetches(team):
+    person = PersonFactory(team=team)
+    with pytest.raises(TypeError, match="objects()"):
+        PreparedQuery(Contact, _contacts_with_authors).rows(person.pk)
+    with pytest.raises(TypeError, match="rows()"):
+        PreparedQuery(Person, _last_contact).objects(person.pk)
+    prefetching = PreparedQuery(
+        Person, lambda pk: Person.objects.filter(pk=pk).prefetch_related("aliases")
+    )
+    with pytest.raises(ValueError, match="prefetches"):
+        prefetching.objects(person.pk)
+
+
+def test_objects_given_as_prefetched_are_read_without_a_query(team, django_assert_num_queries):
+    person = PersonFactory(team=team)
+    episodes = [EpisodeFactory(person=person)]
+    query = PreparedQuery(Episode, lambda pk: Episode.objects.filter(person_id=pk))
+    read = Person.objects.get(pk=person.pk)
+    as_prefetched(read, "episodes", query.objects(person.pk))
+    with django_assert_num_queries(0):
+        assert list(read.episodes.all()) == episodes
+        assert read.episodes.all()[0].person is read
+    # Anything chained on the relation asks the database, for this person's episodes only.
+    EpisodeFactory(person=PersonFactory(team=team))
+    with django_assert_num_queries(1):
+        assert list(read.episodes.filter(status=episodes[0].status)) == episodes
+
+
+def test_a_query_of_several_ids_takes_each_in_its_place(team, navigator):
+    def some_contacts(person, *pks):
+        return Contact.objects.filter(person_id=person, pk__in=pks).order_by("summary")
+
+    query = PreparedQuery(Contact, some_contacts, ids=3)
+    alice, bob = PersonFactory(team=team), PersonFactory(team=team)
+    a1, a2, a3 = (ContactFactory(person=alice, author=navigator, summary=s) for s in "cab")
+    b1 = ContactFactory(person=bob, author=navigator)
+    assert query.objects(alice.pk, a1.pk, a2.pk) == [a2, a1]
+    assert query.objects(alice.pk, a3.pk, b1.pk) == [a3]  # only Alice's
+    assert query.objects(bob.pk, a3.pk, b1.pk) == [b1]
+    with pytest.raises(TypeError, match="takes 3 ids"):
+        query.objects(alice.pk, a1.pk)
 
 
 def _contacts_of_by(person, author):
