@@ -145,9 +145,12 @@ def worker_rows(loads, role):
         worker = item.worker
         languages = escape(worker.languages or "—")
         if role == "navigator":
+            # No specialism is "—", as no languages is: not the empty choice's label, "None".
+            specialism = (
+                escape(_display(specialisms, worker.specialism)) if worker.specialism else "—"
+            )
             cells = (
-                f'\n        <td data-label="Specialism">'
-                f"{escape(_display(specialisms, worker.specialism) or '—')}</td>"
+                f'\n        <td data-label="Specialism">{specialism}</td>'
                 f'\n        <td data-label="FTE">{places(worker.fte)}</td>'
                 f'\n        <td data-label="Languages">{languages}</td>'
             )

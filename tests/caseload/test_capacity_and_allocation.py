@@ -562,7 +562,9 @@ def test_team_capacity_rows_escape_names_and_flag_who_left_and_who_is_over(
     # Each row's link, status and specialism: looked up once a page, the same as per row.
     assert f'<a href="{reverse("caseload:person_detail", args=[person.pk])}">&lt;script' in html
     assert f'<td data-label="Specialism">{Specialism.WOMEN.label}</td>' in html
-    assert '<td data-label="Specialism">None</td>' in html  # Specialism.NONE's label
+    # A navigator with no specialism shows "—", not the empty choice's label ("None").
+    assert '<td data-label="Specialism">—</td>' in html
+    assert '<td data-label="Specialism">None</td>' not in html
 
 
 def test_team_capacity_says_when_a_list_is_empty(client_for, team_leader, team):
