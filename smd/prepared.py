@@ -11,6 +11,10 @@ or edited by hand: the text is Django's, and only a parameter changes.
 What the query reads must depend on nothing but that id: not the user, not the date, not a
 setting that can change while the process lives. Access is the caller's: run it only for an
 id the user's scoped query has already returned.
+
+A query may take several ids (`build(*ids)`, `rows(*ids)`): each is a marker of its own, and
+the SQL is compiled once for each number of ids it is run with. A query scoped to a team
+takes the team's id among them, so the scope is in the compiled SQL (ADR 0046).
 """
 
 import uuid
@@ -19,9 +23,9 @@ from django.db import connections, router
 
 
 class PreparedQuery:
-    """`build(id)` returns a `values()` queryset of `model` for one record's id (a UUID). `rows(id)`
-    runs it as compiled the first time for the database `model` is read from, and returns its
-    rows as dicts, as the queryset would."""
+    """`build(*ids)` returns a `values()` queryset of `model` for one record's id (a UUID), or for
+    several. `rows(*ids)` runs it as compiled the first time for the database `model` is read
+    from and that number of ids, and returns its rows as dicts, as the queryset would."""
 
     def __init__(self, model, build):
         self.model = model
@@ -32,43 +36,52 @@ class PreparedQuery:
         """Compile again at the next run (after what `build` reads from has changed)."""
         self._compiled.clear()
 
-    def _compile(self, using):
-        marker = uuid.uuid4()
-        queryset = self.build(marker)
+    def _compile(self, using, count):
+        markers = [uuid.uuid4() for _ in range(count)]
+        queryset = self.build(*markers)
         query = queryset.query
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
         # A UUID parameter is a UUID for PostgreSQL and its hex for a database without a UUID
-        # type (SQLite); the id is given in the same form at each run.
-        found = [n for n, p in enumerate(params) if p == marker or p == marker.hex]
-        if not found:
+        # type (SQLite); each id is given in the same form at each run. `found` holds, for each
+        # parameter that is a marker, its position and which id goes there.
+        found = [
+            (n, which)
+            for n, p in enumerate(params)
+            for which, marker in enumerate(markers)
+            if p == marker or p == marker.hex
+        ]
+        if not found or {which for _, which in found} != set(range(count)):
             raise ValueError(f"{self.build!r} does not use the id as a parameter")
-        as_hex = isinstance(params[found[0]], str)
+        as_hex = isinstance(params[found[0][0]], str)
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
         return sql, list(params), found, as_hex, names, converters
 
+    def _statement(self, pks, using):
+        using = using or router.db_for_read(self.model)
+        key = (using, len(pks))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(using, len(pks))
+        sql, params, found, as_hex, names, converters = compiled
+        values = [uuid.UUID(str(pk)) for pk in pks]
+        params = list(params)
+        for n, which in found:
+            params[n] = values[which].hex if as_hex else values[which]
+        return sql, params, converters, using, names
+
     def statement(self, pk, using=None):
         """(sql, params, converters, alias) of the query for the record `pk`: to run, or to read
         from as a derived table of a larger statement."""
-        using = using or router.db_for_read(self.model)
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            compiled = self._compiled[using] = self._compile(using)
-        sql, params, found, as_hex, _, converters = compiled
-        value = uuid.UUID(str(pk))
-        params = list(params)
-        for n in found:
-            params[n] = value.hex if as_hex else value
-        return sql, params, converters, using
+        return self._statement([pk], using)[:4]
 
-    def rows(self, pk):
-        sql, params, converters, using = self.statement(pk)
+    def rows(self, *pks):
+        sql, params, converters, using, names = self._statement(pks, None)
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = converted(cursor.fetchall(), converters, connection)
-        names = self._compiled[using][4]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 
