@@ -3,7 +3,9 @@ loading, so a page costs the same number of queries with 5 people or 500."""
 
 import datetime
 import functools
+import uuid
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -410,6 +412,8 @@ def workers_with_load(team_id):
 
 
 SPECIALISMS = [s for s in Specialism if s != Specialism.NONE]
+
+
 CAPACITY_FIELDS = [
     "username",
     "first_name",
@@ -622,20 +626,56 @@ class WaitingList:
         ids = self.ids[index]
         if not ids:
             return []
-        # The columns the page shows, not the people's whole records.
-        return list(awaiting_allocation(self.user, among=ids).only(*WAITING_ROW_FIELDS))
+        if self.user.in_team:
+            # Team staff's scope is their team's people who are not erased, whoever they are:
+            # the page's query is compiled once, with the team's id and the page's ids as its
+            # parameters (ADR 0046).
+            rows = _waiting_page.rows(self.user.team_id, *ids)
+        else:
+            rows = awaiting_allocation(self.user, among=ids).values(*WAITING_ROW_VALUES)
+        return [WaitingRow(*(row[name] for name in WAITING_ROW_VALUES)) for row in rows]
 
 
-# What a row of people waiting shows: the person's name and the link to them, how long they have
-# waited, and the episode's status.
-WAITING_ROW_FIELDS = (
-    "accepted_on",
-    "status",
-    "person",
+# What a row of people waiting shows: the link to the person and their name, how long they have
+# waited, and the episode's status; read as values, not as the people's records.
+WAITING_ROW_VALUES = (
+    "pk",
+    "person_id",
     "person__first_name",
     "person__last_name",
     "person__known_as",
+    "accepted_on",
+    "status",
 )
+
+
+class WaitingRow(NamedTuple):
+    """An episode waiting for a lead navigator, as team capacity lists it. Its name is the
+    person's, as `Person.display_name` gives it."""
+
+    episode: uuid.UUID
+    person: uuid.UUID
+    first_name: str
+    last_name: str
+    known_as: str
+    accepted_on: datetime.date
+    status: str
+
+    display_name = Person.display_name
+    __str__ = Person.__str__
+
+
+def _waiting_page_of_team(team_id, *among):
+    """A page of the episodes waiting (`among`) as any member of the team `team_id` reads it:
+    `awaiting_allocation` for a member standing in for the viewer. For team staff,
+    `Person.objects.visible_to` reads nothing of the user but their team (tests compare its SQL
+    for each team role of two teams), so the team's id is the whole scope, and a parameter of
+    the compiled query like the page's ids."""
+    member = User(role=Role.TEAM_LEADER, team_id=team_id)
+    return awaiting_allocation(member, among=among).values(*WAITING_ROW_VALUES)
+
+
+_waiting_page = PreparedQuery(Episode, _waiting_page_of_team)
 
 
 def _read_waiting_rows(user):
