@@ -414,17 +414,23 @@ def workers_with_load(team_id):
 SPECIALISMS = [s for s in Specialism if s != Specialism.NONE]
 
 
-CAPACITY_FIELDS = [
-    "username",
-    "first_name",
-    "last_name",
-    "role",
-    "fte",
-    "planned_hours",
-    "specialism",
-    "languages",
-    "is_active",
-]
+class WorkerRow(NamedTuple):
+    """A worker as team capacity lists them: the staff profile's fields the page and
+    `capacity_of` read, as values, not as a User. Named as the User is."""
+
+    pk: uuid.UUID
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    fte: Decimal
+    planned_hours: Decimal
+    specialism: str
+    languages: str
+    is_active: bool
+
+    get_full_name = User.get_full_name
+    __str__ = User.__str__
 
 
 def _holding_of_role():
@@ -487,17 +493,48 @@ def capacity_totals(team_id):
     }
 
 
-def capacity_list(team_id, role, loads):
-    """The workers of one role the capacity page lists, by name: a lazy queryset for the page to
-    slice, so only the rows shown are read. Everyone active, and those who left but still hold
-    people (from `worker_loads`, which also gives each one's load)."""
-    left_holding = loads["left"][_KIND_HELD[role]]
+def capacity_list(team_id, role, left_holding):
+    """The workers of one role the capacity page lists, by name: everyone active, and those who
+    left but still hold people (`left_holding`, their ids from `worker_loads`, which also gives
+    each one's load). A queryset of their profiles' values for `WorkerList` to read a page of."""
     return (
         User.objects.filter(team_id=team_id, role=role)
         .filter(Q(is_active=True) | Q(pk__in=left_holding))
-        .only(*CAPACITY_FIELDS)
         .order_by("first_name", "last_name", "pk")
+        .values(*WorkerRow._fields)
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _worker_page(role, start, stop):
+    """The rows [start:stop] of a role's list, compiled once per process (ADR 0046): the team's
+    id and the ids of those who left still holding people are its parameters. Staff profiles
+    only, no person data."""
+    return PreparedQuery(
+        User, lambda team_id, *left_holding: capacity_list(team_id, role, left_holding)[start:stop]
+    )
+
+
+class WorkerList:
+    """The workers of one role the capacity page lists, for a Paginator: their number comes with
+    the totals, and a page's slice reads only its rows, as WorkerRows, with a query compiled
+    once per process for each page (its SQL names the page's place in the list)."""
+
+    def __init__(self, team_id, role, *, count, loads):
+        self.team_id = team_id
+        self.role = role
+        self.count = count
+        self.left_holding = loads["left"][_KIND_HELD[role]]
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        rows = _worker_page(self.role, start, stop).rows(self.team_id, *self.left_holding)
+        return [WorkerRow(**row) for row in rows]
 
 
 # The role of a list is known, so the kind of allocation that counts against it is too.
@@ -531,8 +568,8 @@ def worker_loads(team_id):
 
 
 def capacity_loads(workers, loads, role):
-    """Each worker of a page of `capacity_list` with their load (from `worker_loads`) against
-    capacity."""
+    """Each worker of a page of a `WorkerList` (WorkerRows) with their load (from
+    `worker_loads`) against capacity."""
     held = loads[_KIND_HELD[role]]
     return [
         Load(w, held.get(w.pk.hex, 0), capacity_of(w) if w.is_active else Decimal(0))
@@ -575,8 +612,18 @@ def team_capacity(user):
     )
     waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
-        "navigators": capacity_list(team_id, Role.NAVIGATOR, cached["worker_loads"]),
-        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR, cached["worker_loads"]),
+        "navigators": WorkerList(
+            team_id,
+            Role.NAVIGATOR,
+            count=totals["listed"][Role.NAVIGATOR],
+            loads=cached["worker_loads"],
+        ),
+        "peer_mentors": WorkerList(
+            team_id,
+            Role.PEER_MENTOR,
+            count=totals["listed"][Role.PEER_MENTOR],
+            loads=cached["worker_loads"],
+        ),
         "loads": cached["worker_loads"],
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],

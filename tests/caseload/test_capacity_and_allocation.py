@@ -266,10 +266,12 @@ def test_team_capacity_shows_loads_totals_specialists_and_who_is_waiting(
     NavigatorFactory(team=team, is_active=False)  # left, holds nobody: not listed
     response = client_for(make_user(Role.MANAGER)).get(reverse("caseload:team_capacity"))
     context = response.context
-    assert [(i.worker, i.load, i.capacity) for i in context["navigators"]] == [
-        (nadia, 9, 8),
-        (samir, 2, Decimal("4.8")),
+    # Each worker's row: who (their id and their name as the User gives it), load, capacity.
+    assert [(i.worker.pk, i.load, i.capacity) for i in context["navigators"]] == [
+        (nadia.pk, 9, 8),
+        (samir.pk, 2, Decimal("4.8")),
     ]
+    assert [str(i.worker) for i in context["navigators"]] == [str(nadia), str(samir)]
     totals = context["navigator_totals"]
     # The team's places are whole: 1.6 FTE × 8 = 12.8 -> 13 (a worker's own stays 4.8).
     assert (totals.load, totals.capacity, totals.headroom) == (11, 13, 2)
@@ -332,7 +334,7 @@ def test_an_allocation_shows_on_the_next_view_of_team_capacity(
     after = client.get(url).context
     assert after["navigator_totals"].load == 1
     assert after["team"].waiting.count == 0
-    assert [(i.worker, i.load) for i in after["navigators"]] == [(navigator, 1)]
+    assert [(i.worker.pk, i.load) for i in after["navigators"]] == [(navigator.pk, 1)]
 
 
 def test_closing_an_episode_shows_on_the_next_view_of_team_capacity(
@@ -622,6 +624,32 @@ def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(
     assert names.isdisjoint(i.worker.pk for i in second.context["navigators"])
 
 
+def test_each_team_lists_only_its_own_workers_from_the_same_compiled_pages(
+    client_for, team_leader, team, other_team
+):
+    """A page of a list is compiled once per process with the team's id a parameter: two teams'
+    pages, read one after the other, each list their own workers, and those who left holding
+    people (a parameter too, however many) with them."""
+    from caseload.views import CAPACITY_PAGE_SIZE
+
+    url = reverse("caseload:team_capacity")
+    there = UserFactory(role=Role.MANAGER, team=other_team)
+    ours = [NavigatorFactory(team=team) for _ in range(CAPACITY_PAGE_SIZE + 1)]
+    theirs = [NavigatorFactory(team=other_team) for _ in range(3)]
+    gone = NavigatorFactory(team=other_team, is_active=False)
+    fill(gone, other_team, LEAD, 1)
+    PeerMentorFactory(team=team)
+    here = client_for(team_leader)
+    shown = [
+        i.worker.pk for n in ("1", "2") for i in here.get(url, {"nav": n}).context["navigators"]
+    ]
+    assert sorted(shown) == sorted(w.pk for w in ours)
+    shown = [i.worker.pk for i in client_for(there).get(url).context["navigators"]]
+    assert sorted(shown) == sorted(w.pk for w in [*theirs, gone])
+    # And the first team's again, with the other's statements compiled since.
+    assert {i.worker.pk for i in here.get(url).context["navigators"]} <= {w.pk for w in ours}
+
+
 def test_allocate_page_query_count_is_constant_with_handovers(
     team_leader_client, team_leader, team, waiting, count_queries
 ):
@@ -701,11 +729,13 @@ def test_a_worker_who_leaves_holding_people_is_listed_to_hand_over_on_the_next_v
     fill(navigator, team, LEAD, 2)
     client = client_for(team_leader)
     url = reverse("caseload:team_capacity")
-    assert [(i.worker, i.load) for i in client.get(url).context["navigators"]] == [(navigator, 2)]
+    assert [(i.worker.pk, i.load) for i in client.get(url).context["navigators"]] == [
+        (navigator.pk, 2)
+    ]
     navigator.is_active = False
     navigator.save(update_fields=["is_active"])
     after = client.get(url)
-    assert [(i.worker, i.load, i.capacity) for i in after.context["navigators"]] == [
-        (navigator, 2, 0)
+    assert [(i.worker.pk, i.load, i.capacity) for i in after.context["navigators"]] == [
+        (navigator.pk, 2, 0)
     ]
     assert "Not active: hand over" in after.content.decode()
