@@ -577,6 +577,21 @@ def capacity_loads(workers, loads, role):
     ]
 
 
+@functools.lru_cache(maxsize=4)
+def _name_and_target(year):
+    """The team's name and the plan's target for the financial year, on one row: compiled once
+    per process and year (ADR 0046), with the team's id its parameter. No person data."""
+    target = PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
+    return PreparedQuery(
+        Team,
+        lambda team_id: (
+            Team.objects.filter(pk=team_id)
+            .annotate(target=Subquery(target))
+            .values("name", "target")
+        ),
+    )
+
+
 def team_capacity(user):
     """The team's totals and places, specialist capacity apart, how full the places are, the
     people waiting for a lead navigator and for how long, and the people a year the places
@@ -599,17 +614,8 @@ def team_capacity(user):
     cached = capacity_cache.totals_many(team_id, today, computes)  # at once: one round trip
     totals = cached["totals"]
     year = financial_year_of(today)
-    # The team's name and the plan's target for the year, on one row.
-    team_name, target = (
-        Team.objects.filter(pk=team_id)
-        .annotate(
-            target=Subquery(
-                PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
-            )
-        )
-        .values_list("name", "target")
-        .get()
-    )
+    [row] = _name_and_target(year).rows(team_id)
+    team_name, target = row["name"], row["target"]
     waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
         "navigators": WorkerList(
