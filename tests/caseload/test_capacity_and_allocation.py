@@ -1,7 +1,7 @@
 """Capacity arithmetic, allocation with its capacity warning, handover history, continuity."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -405,6 +405,28 @@ def test_with_the_cache_down_team_capacity_is_computed_directly(
     assert after.context["navigator_totals"].load == 3
     assert after.context["team"].waiting.count == 0
     assert "computed directly: the cache is unavailable" in caplog.text
+
+
+def test_totals_is_totals_many_for_one_name(team):
+    """`capacity_cache.totals` keeps one entry as `totals_many` does: the same key, computed once,
+    and again after a change bumps the generation."""
+    from caseload import capacity_cache
+
+    computed = []
+
+    def compute():
+        computed.append(len(computed) + 1)
+        return computed[-1]
+
+    today = timezone.localdate()
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 1
+    assert capacity_cache.totals_many(team.pk, today, {"probe": compute}) == {"probe": 1}
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 1
+    capacity_cache.changed()
+    assert capacity_cache.totals_many(team.pk, today, {"probe": compute}) == {"probe": 2}
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 2
+    assert capacity_cache.totals(team.pk, "probe", today + timedelta(days=1), compute) == 3
+    assert computed == [1, 2, 3]
 
 
 def _waiting(client):
