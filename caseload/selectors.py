@@ -3,7 +3,9 @@ loading, so a page costs the same number of queries with 5 people or 500."""
 
 import datetime
 import functools
+import uuid
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -473,17 +475,25 @@ def workers_with_load(team_id):
 
 
 SPECIALISMS = [s for s in Specialism if s != Specialism.NONE]
-CAPACITY_FIELDS = [
-    "username",
-    "first_name",
-    "last_name",
-    "role",
-    "fte",
-    "planned_hours",
-    "specialism",
-    "languages",
-    "is_active",
-]
+
+
+class WorkerRow(NamedTuple):
+    """A worker as team capacity lists them: the staff profile's fields the page and
+    `capacity_of` read, as values, not as a User. Named as the User is."""
+
+    pk: uuid.UUID
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    fte: Decimal
+    planned_hours: Decimal
+    specialism: str
+    languages: str
+    is_active: bool
+
+    get_full_name = User.get_full_name
+    __str__ = User.__str__
 
 
 def _holding_of_role():
@@ -546,17 +556,50 @@ def capacity_totals(team_id):
     }
 
 
-def capacity_list(team_id, role, loads):
-    """The workers of one role the capacity page lists, by name: a lazy queryset for the page to
-    slice, so only the rows shown are read. Everyone active, and those who left but still hold
-    people (from `worker_loads`, which also gives each one's load)."""
-    left_holding = loads["left"][_KIND_HELD[role]]
+def capacity_list(team_id, role, left_holding):
+    """The workers of one role the capacity page lists, by name: everyone active, and those who
+    left but still hold people (`left_holding`, their ids from `worker_loads`, which also gives
+    each one's load). A queryset of their profiles' values for `WorkerList` to read a page of."""
     return (
         User.objects.filter(team_id=team_id, role=role)
         .filter(Q(is_active=True) | Q(pk__in=left_holding))
-        .only(*CAPACITY_FIELDS)
         .order_by("first_name", "last_name", "pk")
+        .values(*WorkerRow._fields)
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _worker_page(role, start, stop):
+    """The rows [start:stop] of a role's list, compiled once per process (ADR 0046): the team's
+    id and the ids of those who left still holding people are its parameters. Staff profiles
+    only, no person data."""
+    return PreparedQuery(
+        User,
+        lambda team_id, *left_holding: capacity_list(team_id, role, left_holding)[start:stop],
+        ids=None,
+    )
+
+
+class WorkerList:
+    """The workers of one role the capacity page lists, for a Paginator: their number comes with
+    the totals, and a page's slice reads only its rows, as WorkerRows, with a query compiled
+    once per process for each page (its SQL names the page's place in the list)."""
+
+    def __init__(self, team_id, role, *, count, loads):
+        self.team_id = team_id
+        self.role = role
+        self.count = count
+        self.left_holding = loads["left"][_KIND_HELD[role]]
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        rows = _worker_page(self.role, start, stop).rows(self.team_id, *self.left_holding)
+        return [WorkerRow(**row) for row in rows]
 
 
 # The role of a list is known, so the kind of allocation that counts against it is too.
@@ -590,13 +633,28 @@ def worker_loads(team_id):
 
 
 def capacity_loads(workers, loads, role):
-    """Each worker of a page of `capacity_list` with their load (from `worker_loads`) against
-    capacity."""
+    """Each worker of a page of a `WorkerList` (WorkerRows) with their load (from
+    `worker_loads`) against capacity."""
     held = loads[_KIND_HELD[role]]
     return [
         Load(w, held.get(w.pk.hex, 0), capacity_of(w) if w.is_active else Decimal(0))
         for w in workers
     ]
+
+
+@functools.lru_cache(maxsize=4)
+def _name_and_target(year):
+    """The team's name and the plan's target for the financial year, on one row: compiled once
+    per process and year (ADR 0046), with the team's id its parameter. No person data."""
+    target = PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
+    return PreparedQuery(
+        Team,
+        lambda team_id: (
+            Team.objects.filter(pk=team_id)
+            .annotate(target=Subquery(target))
+            .values("name", "target")
+        ),
+    )
 
 
 def team_capacity(user):
@@ -621,21 +679,22 @@ def team_capacity(user):
     cached = capacity_cache.totals_many(team_id, today, computes)  # at once: one round trip
     totals = cached["totals"]
     year = financial_year_of(today)
-    # The team's name and the plan's target for the year, on one row.
-    team_name, target = (
-        Team.objects.filter(pk=team_id)
-        .annotate(
-            target=Subquery(
-                PlanTarget.objects.filter(team=OuterRef("pk"), year=year).values("people")[:1]
-            )
-        )
-        .values_list("name", "target")
-        .get()
-    )
+    [row] = _name_and_target(year).rows(team_id)
+    team_name, target = row["name"], row["target"]
     waiting = WaitingList(user, on=today, rows=cached.get("waiting"))
     return {
-        "navigators": capacity_list(team_id, Role.NAVIGATOR, cached["worker_loads"]),
-        "peer_mentors": capacity_list(team_id, Role.PEER_MENTOR, cached["worker_loads"]),
+        "navigators": WorkerList(
+            team_id,
+            Role.NAVIGATOR,
+            count=totals["listed"][Role.NAVIGATOR],
+            loads=cached["worker_loads"],
+        ),
+        "peer_mentors": WorkerList(
+            team_id,
+            Role.PEER_MENTOR,
+            count=totals["listed"][Role.PEER_MENTOR],
+            loads=cached["worker_loads"],
+        ),
         "loads": cached["worker_loads"],
         "listed": totals["listed"],
         "navigator_totals": totals["navigator_totals"],
@@ -685,20 +744,56 @@ class WaitingList:
         ids = self.ids[index]
         if not ids:
             return []
-        # The columns the page shows, not the people's whole records.
-        return list(awaiting_allocation(self.user, among=ids).only(*WAITING_ROW_FIELDS))
+        if self.user.in_team:
+            # Team staff's scope is their team's people who are not erased, whoever they are:
+            # the page's query is compiled once, with the team's id and the page's ids as its
+            # parameters (ADR 0046).
+            rows = _waiting_page.rows(self.user.team_id, *ids)
+        else:
+            rows = awaiting_allocation(self.user, among=ids).values(*WAITING_ROW_VALUES)
+        return [WaitingRow(*(row[name] for name in WAITING_ROW_VALUES)) for row in rows]
 
 
-# What a row of people waiting shows: the person's name and the link to them, how long they have
-# waited, and the episode's status.
-WAITING_ROW_FIELDS = (
-    "accepted_on",
-    "status",
-    "person",
+# What a row of people waiting shows: the link to the person and their name, how long they have
+# waited, and the episode's status; read as values, not as the people's records.
+WAITING_ROW_VALUES = (
+    "pk",
+    "person_id",
     "person__first_name",
     "person__last_name",
     "person__known_as",
+    "accepted_on",
+    "status",
 )
+
+
+class WaitingRow(NamedTuple):
+    """An episode waiting for a lead navigator, as team capacity lists it. Its name is the
+    person's, as `Person.display_name` gives it."""
+
+    episode: uuid.UUID
+    person: uuid.UUID
+    first_name: str
+    last_name: str
+    known_as: str
+    accepted_on: datetime.date
+    status: str
+
+    display_name = Person.display_name
+    __str__ = Person.__str__
+
+
+def _waiting_page_of_team(team_id, *among):
+    """A page of the episodes waiting (`among`) as any member of the team `team_id` reads it:
+    `awaiting_allocation` for a member standing in for the viewer. For team staff,
+    `Person.objects.visible_to` reads nothing of the user but their team (tests compare its SQL
+    for each team role of two teams), so the team's id is the whole scope, and a parameter of
+    the compiled query like the page's ids."""
+    member = User(role=Role.TEAM_LEADER, team_id=team_id)
+    return awaiting_allocation(member, among=among).values(*WAITING_ROW_VALUES)
+
+
+_waiting_page = PreparedQuery(Episode, _waiting_page_of_team, ids=None)
 
 
 def _read_waiting_rows(user):

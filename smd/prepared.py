@@ -17,8 +17,11 @@ setting that can change while the process lives. Access is the caller's: run it 
 id the user's scoped query has already returned.
 
 A query may take several ids (`ids=2`: a meeting and a person, say), each a marker of its own,
-or none (`ids=0`: a short list the same for everyone, read afresh on every run). A query that
-depends on the date is kept per day by its caller and built with that day.
+or none (`ids=0`: a short list the same for everyone, read afresh on every run), or as many as
+each run gives (`ids=None`: a team and the ids of a page of its records), compiled once for each
+number. A query scoped to a team takes the team's id among them, so the scope is in the compiled
+SQL (ADR 0046). A query that depends on the date is kept per day by its caller and built with
+that day.
 
 `ScopedQuery` does the same for a query scoped to the user (`visible_to(user)`, the user's own
 records): compiled once per process, day and kind of user, with the user's ids (their own,
@@ -87,7 +90,7 @@ class PreparedQuery:
     `values()` queryset) and `objects(id)` (for any other) run it as compiled the first time for
     the database `model` is read from, and return its rows as dicts or model instances, as the
     queryset would. With `ids=n`, `build` takes n ids and each run gives n, in that order (a
-    person and the ids of a page of their records, say)."""
+    person and the ids of a page of their records, say); with `ids=None`, any number."""
 
     def __init__(self, model, build, ids=1):
         self.model = model
@@ -99,8 +102,8 @@ class PreparedQuery:
         """Compile again at the next run (after what `build` reads from has changed)."""
         self._compiled.clear()
 
-    def _compile(self, using):
-        markers = [uuid.uuid4() for _ in range(self.ids)]
+    def _compile(self, using, count):
+        markers = [uuid.uuid4() for _ in range(count)]
         queryset = self.build(*markers)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             # Run apart from the queryset, neither would be applied.
@@ -128,12 +131,13 @@ class PreparedQuery:
         return self._statement(pk if isinstance(pk, tuple) else (pk,), using)
 
     def _statement(self, pks, using=None):
-        if len(pks) != self.ids:
+        if self.ids is not None and len(pks) != self.ids:
             raise TypeError(f"{self.build!r} takes {self.ids} ids, not {len(pks)}")
         using = using or router.db_for_read(self.model)
-        done = self._compiled.get(using)
+        key = (using, len(pks))
+        done = self._compiled.get(key)
         if done is None:
-            done = self._compiled[using] = self._compile(using)
+            done = self._compiled[key] = self._compile(using, len(pks))
         sql, params, found, _, converters = done
         params = list(params)
         for (at, as_hex), pk in zip(found, pks, strict=True):
@@ -148,7 +152,7 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = converted(cursor.fetchall(), converters, connection)
-        return rows, self._compiled[using][3], using
+        return rows, self._compiled[using, len(pks)][3], using
 
     def rows(self, *pks):
         """The rows of a `values()` query for the record `pk`, as dicts."""

@@ -105,7 +105,8 @@ def _display(labels, value):
 
 @register.simple_tag
 def waiting_rows(episodes, user):
-    """The people waiting on a page of team capacity, as list items (with their people)."""
+    """The people waiting on a page of team capacity, as list items (each a
+    caseload.selectors.WaitingRow: the episode with its person's id and name)."""
     can_allocate = user.can_allocate
     # Once a page, not once a row: today, the statuses' labels (what get_status_display looks
     # up, a dict it builds on every call) and the two URL patterns (smd.links.id_url).
@@ -113,12 +114,12 @@ def waiting_rows(episodes, user):
     statuses = _labels(Episode, "status")
     rows = []
     for episode in episodes:
-        person = episode.person
-        name = escape(str(person))
+        person = episode.person  # the person's id
+        name = escape(str(episode))  # the person's name
         days = (today - _day(episode.accepted_on)).days
         allocate = (
             f'<a class="btn btn-primary btn-sm" href="'
-            f'{escape(id_url("caseload:allocate", person.pk))}">Allocate'
+            f'{escape(id_url("caseload:allocate", person))}">Allocate'
             f'<span class="visually-hidden"> {name}</span></a>'
             if can_allocate
             else ""
@@ -127,7 +128,7 @@ def waiting_rows(episodes, user):
             "\n    <li"
             ' class="list-group-item d-flex flex-wrap justify-content-between align-items-center'
             ' gap-2">\n      <div>\n'
-            f'        <a href="{escape(id_url("caseload:person_detail", person.pk))}">{name}</a>\n'
+            f'        <a href="{escape(id_url("caseload:person_detail", person))}">{name}</a>\n'
             f'        <br><span class="small">Waiting {days} day{pluralize(days)}'
             f" · {escape(_display(statuses, episode.status))}</span>\n      </div>\n"
             f"      {allocate}\n    </li>\n    "
@@ -145,9 +146,12 @@ def worker_rows(loads, role):
         worker = item.worker
         languages = escape(worker.languages or "—")
         if role == "navigator":
+            # No specialism is "—", as no languages is: not the empty choice's label, "None".
+            specialism = (
+                escape(_display(specialisms, worker.specialism)) if worker.specialism else "—"
+            )
             cells = (
-                f'\n        <td data-label="Specialism">'
-                f"{escape(_display(specialisms, worker.specialism) or '—')}</td>"
+                f'\n        <td data-label="Specialism">{specialism}</td>'
                 f'\n        <td data-label="FTE">{places(worker.fte)}</td>'
                 f'\n        <td data-label="Languages">{languages}</td>'
             )

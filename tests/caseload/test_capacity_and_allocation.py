@@ -1,16 +1,23 @@
 """Capacity arithmetic, allocation with its capacity warning, handover history, continuity."""
 
+import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from caseload import services
+from caseload import selectors, services
 from caseload.capacity import capacity_of
-from caseload.models import Allocation, EpisodeStatus
+from caseload.models import Allocation, EpisodeStatus, Person
+from caseload.selectors import awaiting_allocation
+from rights.models import RetentionReview
+from smd.access import TEAM_ROLES
 from smd.characteristics import Gender
-from smd.models import Role, Specialism
+from smd.models import Role, Specialism, User
 from tests.factories import (
     AllocationFactory,
     EpisodeFactory,
@@ -259,17 +266,21 @@ def test_team_capacity_shows_loads_totals_specialists_and_who_is_waiting(
     NavigatorFactory(team=team, is_active=False)  # left, holds nobody: not listed
     response = client_for(make_user(Role.MANAGER)).get(reverse("caseload:team_capacity"))
     context = response.context
-    assert [(i.worker, i.load, i.capacity) for i in context["navigators"]] == [
-        (nadia, 9, 8),
-        (samir, 2, Decimal("4.8")),
+    # Each worker's row: who (their id and their name as the User gives it), load, capacity.
+    assert [(i.worker.pk, i.load, i.capacity) for i in context["navigators"]] == [
+        (nadia.pk, 9, 8),
+        (samir.pk, 2, Decimal("4.8")),
     ]
+    assert [str(i.worker) for i in context["navigators"]] == [str(nadia), str(samir)]
     totals = context["navigator_totals"]
     # The team's places are whole: 1.6 FTE × 8 = 12.8 -> 13 (a worker's own stays 4.8).
     assert (totals.load, totals.capacity, totals.headroom) == (11, 13, 2)
     specialist = {t.label: (t.load, t.capacity) for t in context["specialist_totals"]}
     assert specialist == {"Women": (9, 8), "Ethnic minority communities": (2, 5)}
     assert (context["peer_totals"].load, context["peer_totals"].capacity) == (1, 3)
-    assert list(context["waiting"]) == [waiting]
+    assert [(row.episode, row.person, str(row)) for row in context["waiting"]] == [
+        (waiting.pk, waiting.person_id, str(waiting.person))
+    ]
     assert "Over by 1" in response.content.decode()
 
 
@@ -323,7 +334,7 @@ def test_an_allocation_shows_on_the_next_view_of_team_capacity(
     after = client.get(url).context
     assert after["navigator_totals"].load == 1
     assert after["team"].waiting.count == 0
-    assert [(i.worker, i.load) for i in after["navigators"]] == [(navigator, 1)]
+    assert [(i.worker.pk, i.load) for i in after["navigators"]] == [(navigator.pk, 1)]
 
 
 def test_closing_an_episode_shows_on_the_next_view_of_team_capacity(
@@ -396,10 +407,32 @@ def test_with_the_cache_down_team_capacity_is_computed_directly(
     assert "computed directly: the cache is unavailable" in caplog.text
 
 
+def test_totals_is_totals_many_for_one_name(team):
+    """`capacity_cache.totals` keeps one entry as `totals_many` does: the same key, computed once,
+    and again after a change bumps the generation."""
+    from caseload import capacity_cache
+
+    computed = []
+
+    def compute():
+        computed.append(len(computed) + 1)
+        return computed[-1]
+
+    today = timezone.localdate()
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 1
+    assert capacity_cache.totals_many(team.pk, today, {"probe": compute}) == {"probe": 1}
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 1
+    capacity_cache.changed()
+    assert capacity_cache.totals_many(team.pk, today, {"probe": compute}) == {"probe": 2}
+    assert capacity_cache.totals(team.pk, "probe", today, compute) == 2
+    assert capacity_cache.totals(team.pk, "probe", today + timedelta(days=1), compute) == 3
+    assert computed == [1, 2, 3]
+
+
 def _waiting(client):
     """Who the capacity page says is waiting: the count, and the people on its first page."""
     context = client.get(reverse("caseload:team_capacity")).context
-    return context["team"].waiting.count, [e.person.first_name for e in context["waiting"]]
+    return context["team"].waiting.count, [row.first_name for row in context["waiting"]]
 
 
 def test_an_episode_opened_shows_among_the_people_waiting_on_the_next_view(
@@ -483,6 +516,118 @@ def test_the_page_of_people_waiting_is_read_afresh_through_the_scope(
     assert _waiting(client) == (1, [])
 
 
+# --- the page of people waiting, compiled once with the team's id a parameter (ADR 0046) --------
+
+
+def _sql(queryset):
+    return queryset.query.get_compiler(connection.alias).as_sql()
+
+
+def _db(value):
+    """A UUID parameter as the database is given it: itself, or its hex without a UUID type."""
+    return value if connection.features.has_native_uuid_field else value.hex
+
+
+def _with(params, marker, value):
+    """Compiled parameters with `value` where `marker` was."""
+    return [_db(value) if p in (marker, _db(marker)) else p for p in params]
+
+
+@pytest.mark.parametrize("role", sorted(TEAM_ROLES))
+def test_team_staffs_scope_reads_nothing_of_the_user_but_their_team(
+    make_user, team, other_team, role
+):
+    """For every team role, in two teams, the user's scope and the page's query compile to the
+    SQL the stand-in member gives, with the user's team's id where the stand-in's was: the
+    team's id is all the compiled page's scope takes from the user."""
+    marker = uuid.uuid4()
+    scope_sql, scope_params = _sql(Person.objects.visible_to(User(role=role, team_id=marker)))
+    ids = [uuid.uuid4() for _ in range(3)]
+    page_sql, page_params = _sql(selectors._waiting_page_of_team(marker, *ids))
+    for user in (make_user(role), make_user(role, team=other_team)):
+        sql, params = _sql(Person.objects.visible_to(user))
+        assert (sql, list(params)) == (scope_sql, _with(scope_params, marker, user.team_id))
+        direct = awaiting_allocation(user, among=ids).values(*selectors.WAITING_ROW_VALUES)
+        sql, params = _sql(direct)
+        assert (sql, list(params)) == (page_sql, _with(page_params, marker, user.team_id))
+
+
+@pytest.fixture
+def waiting_in_two_teams(team, other_team, navigator):
+    """People waiting in each team, and in each team someone led, someone closed and someone
+    erased: the ids of every one of their episodes."""
+    episodes = {}
+    for where, prefix in ((team, "Here"), (other_team, "There")):
+        for n in range(3):
+            episodes[f"{prefix}{n}"] = EpisodeFactory(
+                person=PersonFactory(team=where, first_name=f"{prefix}{n}"),
+                status=EpisodeStatus.AWAITING_ALLOCATION,
+            )
+        episodes[f"{prefix}Led"] = AllocationFactory(
+            episode=EpisodeFactory(person=PersonFactory(team=where, first_name=f"{prefix}Led")),
+            worker=navigator,
+            kind=LEAD,
+        ).episode
+        episodes[f"{prefix}Closed"] = EpisodeFactory(
+            person=PersonFactory(team=where, first_name=f"{prefix}Closed"), closed=True
+        )
+        erased = EpisodeFactory(
+            person=PersonFactory(team=where, first_name=f"{prefix}Erased"),
+            status=EpisodeStatus.AWAITING_ALLOCATION,
+        )
+        RetentionReview.objects.create(
+            team=where,
+            person=erased.person,
+            status="erased",
+            last_involvement_on=date(2020, 1, 1),
+            due_on=date(2026, 1, 1),
+            retention_years=6,
+            decided_at=timezone.now(),
+            decided_by=UserFactory(role=Role.MANAGER, team=where),
+            reason="Retention period passed.",
+        )
+        episodes[f"{prefix}Erased"] = erased
+    return episodes
+
+
+@pytest.mark.parametrize("role", [Role.TEAM_LEADER, Role.MANAGER])
+def test_the_compiled_page_of_people_waiting_reads_what_the_users_scope_does(
+    make_user, other_team, waiting_in_two_teams, role
+):
+    """Asked for every episode of both teams, the compiled page gives each user exactly what
+    awaiting_allocation through their own visible_to gives: their team's people waiting, not
+    the led, the closed, the erased, nor anyone of the other team."""
+    everyone = [e.pk for e in waiting_in_two_teams.values()]
+    for user, prefix in ((make_user(role), "Here"), (make_user(role, team=other_team), "There")):
+        page = selectors.WaitingList(user, on=timezone.localdate(), rows=[])
+        page.ids = everyone
+        rows = page[0 : len(everyone)]
+        direct = awaiting_allocation(user, among=everyone).values(*selectors.WAITING_ROW_VALUES)
+        assert [tuple(row) for row in rows] == [
+            tuple(row[name] for name in selectors.WAITING_ROW_VALUES) for row in direct
+        ]
+        assert [row.first_name for row in rows] == [f"{prefix}0", f"{prefix}1", f"{prefix}2"]
+        assert [str(row) for row in rows] == [
+            str(waiting_in_two_teams[f"{prefix}{n}"].person) for n in range(3)
+        ]
+
+
+def test_a_page_of_ids_from_another_team_shows_nobody(
+    client_for, team_leader, other_team, waiting_in_two_teams, monkeypatch
+):
+    """Were the cached ids another team's (they are kept under the team's key), the page's
+    rows are still read through the viewer's team: nobody of the other team is shown."""
+    theirs = [
+        (e.pk, e.accepted_on) for name, e in waiting_in_two_teams.items() if name[:5] == "There"
+    ]
+    monkeypatch.setattr(selectors, "_read_waiting_rows", lambda user: theirs)
+    context = client_for(team_leader).get(reverse("caseload:team_capacity")).context
+    assert context["team"].waiting.count == len(theirs)  # the ids, as given
+    assert context["waiting"] == []
+    html = client_for(team_leader).get(reverse("caseload:team_capacity")).content.decode()
+    assert "There" not in html
+
+
 def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(
     client_for, team_leader, team
 ):
@@ -499,6 +644,32 @@ def test_team_capacity_lists_fifty_workers_a_page_with_totals_for_everyone(
     assert len(second.context["navigators"]) == 2
     names = {i.worker.pk for i in first.context["navigators"]}
     assert names.isdisjoint(i.worker.pk for i in second.context["navigators"])
+
+
+def test_each_team_lists_only_its_own_workers_from_the_same_compiled_pages(
+    client_for, team_leader, team, other_team
+):
+    """A page of a list is compiled once per process with the team's id a parameter: two teams'
+    pages, read one after the other, each list their own workers, and those who left holding
+    people (a parameter too, however many) with them."""
+    from caseload.views import CAPACITY_PAGE_SIZE
+
+    url = reverse("caseload:team_capacity")
+    there = UserFactory(role=Role.MANAGER, team=other_team)
+    ours = [NavigatorFactory(team=team) for _ in range(CAPACITY_PAGE_SIZE + 1)]
+    theirs = [NavigatorFactory(team=other_team) for _ in range(3)]
+    gone = NavigatorFactory(team=other_team, is_active=False)
+    fill(gone, other_team, LEAD, 1)
+    PeerMentorFactory(team=team)
+    here = client_for(team_leader)
+    shown = [
+        i.worker.pk for n in ("1", "2") for i in here.get(url, {"nav": n}).context["navigators"]
+    ]
+    assert sorted(shown) == sorted(w.pk for w in ours)
+    shown = [i.worker.pk for i in client_for(there).get(url).context["navigators"]]
+    assert sorted(shown) == sorted(w.pk for w in [*theirs, gone])
+    # And the first team's again, with the other's statements compiled since.
+    assert {i.worker.pk for i in here.get(url).context["navigators"]} <= {w.pk for w in ours}
 
 
 def test_allocate_page_query_count_is_constant_with_handovers(
@@ -562,7 +733,9 @@ def test_team_capacity_rows_escape_names_and_flag_who_left_and_who_is_over(
     # Each row's link, status and specialism: looked up once a page, the same as per row.
     assert f'<a href="{reverse("caseload:person_detail", args=[person.pk])}">&lt;script' in html
     assert f'<td data-label="Specialism">{Specialism.WOMEN.label}</td>' in html
-    assert '<td data-label="Specialism">None</td>' in html  # Specialism.NONE's label
+    # A navigator with no specialism shows "—", not the empty choice's label ("None").
+    assert '<td data-label="Specialism">—</td>' in html
+    assert '<td data-label="Specialism">None</td>' not in html
 
 
 def test_team_capacity_says_when_a_list_is_empty(client_for, team_leader, team):
@@ -578,11 +751,13 @@ def test_a_worker_who_leaves_holding_people_is_listed_to_hand_over_on_the_next_v
     fill(navigator, team, LEAD, 2)
     client = client_for(team_leader)
     url = reverse("caseload:team_capacity")
-    assert [(i.worker, i.load) for i in client.get(url).context["navigators"]] == [(navigator, 2)]
+    assert [(i.worker.pk, i.load) for i in client.get(url).context["navigators"]] == [
+        (navigator.pk, 2)
+    ]
     navigator.is_active = False
     navigator.save(update_fields=["is_active"])
     after = client.get(url)
-    assert [(i.worker, i.load, i.capacity) for i in after.context["navigators"]] == [
-        (navigator, 2, 0)
+    assert [(i.worker.pk, i.load, i.capacity) for i in after.context["navigators"]] == [
+        (navigator.pk, 2, 0)
     ]
     assert "Not active: hand over" in after.content.decode()

@@ -177,6 +177,25 @@ def test_the_projection_is_shown_beside_this_years_target(client_for, make_user,
     assert "the projection is 5 short" in response.content.decode()
 
 
+def test_each_team_sees_its_own_name_and_target_and_a_new_target_at_once(
+    client_for, make_user, team, other_team
+):
+    """The name and target are read with a query compiled once per process and year, the team's
+    id its parameter: each team's page shows its own, and a target set shows on the next view."""
+    from tests.factories import UserFactory
+
+    year = financial_year_of(timezone.localdate())
+    here, there = make_user(Role.MANAGER), UserFactory(role=Role.MANAGER, team=other_team)
+    PlanTarget.objects.create(team=other_team, year=year, people=12, set_by=there)
+    PlanTarget.objects.create(team=team, year=year - 1, people=99, set_by=here)
+    first = client_for(here).get(URL)
+    assert (first.context["team_name"], first.context["team"].target) == (team.name, None)
+    other = client_for(there).get(URL)
+    assert (other.context["team_name"], other.context["team"].target) == (other_team.name, 12)
+    PlanTarget.objects.create(team=team, year=year, people=70, set_by=here)
+    assert client_for(here).get(URL).context["team"].target == 70
+
+
 # --- the plan's targets ------------------------------------------------------------------------
 
 

@@ -161,3 +161,37 @@ def test_a_query_of_no_id_is_read_afresh_each_run(team):
     assert query.rows() == []
     PersonFactory(team=team, first_name="Alice")
     assert query.rows() == [{"first_name": "Alice"}]
+
+
+def _of_team(team_id, *pks):
+    return (
+        Person.objects.filter(team_id=team_id, pk__in=pks)
+        .order_by("first_name")
+        .values("pk", "first_name")
+    )
+
+
+def test_a_query_of_several_ids_puts_each_where_it_goes(team, other_team):
+    query = PreparedQuery(Person, _of_team, ids=None)
+    alice = PersonFactory(team=team, first_name="Alice")
+    bob = PersonFactory(team=team, first_name="Bob")
+    zoe = PersonFactory(team=other_team, first_name="Zoe")
+
+    # The team's id and the people's are each a parameter: who is asked for, and in which
+    # team, change the rows; a person of another team is not among them.
+    assert query.rows(team.pk, bob.pk, alice.pk) == list(_of_team(team.pk, alice.pk, bob.pk))
+    assert [r["first_name"] for r in query.rows(team.pk, bob.pk, alice.pk)] == ["Alice", "Bob"]
+    assert [r["first_name"] for r in query.rows(team.pk, zoe.pk, alice.pk)] == ["Alice"]
+    assert [r["first_name"] for r in query.rows(other_team.pk, zoe.pk, alice.pk)] == ["Zoe"]
+    # Compiled once for each number of ids it is run with.
+    assert [r["first_name"] for r in query.rows(team.pk, bob.pk)] == ["Bob"]
+    assert [r["first_name"] for r in query.rows(other_team.pk, zoe.pk, alice.pk, bob.pk)] == ["Zoe"]
+    assert sorted(count for _, count in query._compiled) == [2, 3, 4]
+
+
+def test_a_query_that_leaves_out_one_of_its_ids_is_refused(db):
+    query = PreparedQuery(
+        Person, lambda team_id, pk: Person.objects.filter(pk=pk).values("pk"), ids=2
+    )
+    with pytest.raises(ValueError, match="does not use the id"):
+        query.rows(uuid.uuid4(), uuid.uuid4())
