@@ -325,7 +325,8 @@ class MaracAction(Versioned, BaseModel):
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
-        ordering = ["due_on", "created_at"]
+        # Actions due on one day: the earliest agreed first, then by id, so the order is one.
+        ordering = ["due_on", "created_at", "id"]
         indexes = [
             models.Index(fields=["owner", "done_at", "due_on"], name="marac_action_owner_open"),
             models.Index(fields=["person", "done_at"], name="marac_action_person_open"),

@@ -213,7 +213,7 @@ def marac_actions_owned_by(user):
         MaracAction.objects.open()
         .filter(owner=user, person__in=Person.objects.visible_to(user))
         .select_related("person", "owner", "owner_organisation", "referral")
-        .order_by("due_on", "created_at")
+        .order_by(*MaracAction._meta.ordering)
     )
 
 

@@ -183,7 +183,8 @@ class Invitation(BaseModel):
     attendance = models.CharField(max_length=10, choices=Attendance.choices, blank=True)
 
     class Meta:
-        ordering = ["organisation__name"]
+        # An organisation's own invitation and its members': the earliest made, then by id.
+        ordering = ["organisation__name", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "organisation", "member"], name="invitation_unique"
