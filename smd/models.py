@@ -25,6 +25,13 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def validate_unique(self, exclude=None):
+        # A one-time submission key (smd.submission) is unique, and the database alone holds
+        # it: `create_once` answers a repeat with the row it made. Checked here too, a form sent
+        # twice at the same moment could find the other's row committed between its own lookup
+        # and its insert, and be told "already exists" instead of being answered.
+        super().validate_unique(exclude={*(exclude or ()), "submission_key"})
+
 
 class Sector(models.TextChoices):
     HEALTH = "health", "Health"

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from caseload.outcomes import services as outcome_services
 from referrals.models import Referral
+from smd import submission
 from tests.factories import new_key
 from tests.hostile import changed_tables, database_rows, fingerprint
 from tests.test_access import url_for
@@ -149,3 +150,26 @@ def test_two_public_referrals_with_one_key_at_the_same_moment_make_one(team, tea
     assert Referral.objects.filter(submission_key=data["submission_key"]).count() == 1
     assert Referral.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_form_racing_its_twin_is_answered_even_if_the_twin_commits_between_look_and_insert(
+    team, monkeypatch
+):
+    """The interleaving the race above can take: this request looks the key up before its twin
+    has committed (nothing found), the twin commits, then this one validates and inserts. Model
+    validation leaves the key to the database, so the unique key refuses the insert and the
+    twin's referral is the answer, rather than a form error saying it already exists."""
+    data = _referral(None)
+    assert Client().post(reverse("referrals:public"), data).status_code == 302  # the twin
+    looked = []
+    real = submission.submission_made
+
+    def not_yet_committed(model, key, **scope):
+        looked.append(key)
+        return None if len(looked) == 1 else real(model, key, **scope)
+
+    monkeypatch.setattr(submission, "submission_made", not_yet_committed)
+    response = Client().post(reverse("referrals:public"), data)
+    assert response.status_code == 302 and response["Location"] == reverse("referrals:public_done")
+    assert len(looked) == 2  # before the insert, and after the key refused it
+    assert Referral.objects.filter(submission_key=data["submission_key"]).count() == 1
