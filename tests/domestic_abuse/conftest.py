@@ -2,9 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from caseload.models import Allocation
-from domestic_abuse.services import definition_import
+from domestic_abuse.services import definition_import, marac_refer
 from tests.factories import AllocationFactory, EpisodeFactory, PersonFactory
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "dash-FICTIONAL-example.json"
@@ -49,3 +50,16 @@ def survivor(team, navigator):
         episode=EpisodeFactory(person=person), worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR
     )
     return person
+
+
+@pytest.fixture
+def referral(survivor, navigator):
+    """A MARAC referral of the survivor, made today by their navigator."""
+    return marac_refer(
+        person=survivor,
+        referred_on=timezone.localdate(),
+        marac="City MARAC",
+        criteria=["escalation"],
+        sharing_basis="consent",
+        by=navigator,
+    )

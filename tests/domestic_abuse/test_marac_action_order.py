@@ -8,18 +8,10 @@ from django.utils import timezone
 
 from domestic_abuse.models import MaracAction
 from domestic_abuse.selectors import marac_actions_owned_by
-from domestic_abuse.services import marac_action_add, marac_refer
+from domestic_abuse.services import marac_action_add
 
 
-def test_marac_actions_due_the_same_day_are_listed_in_one_order(survivor, navigator):
-    referral = marac_refer(
-        person=survivor,
-        referred_on=timezone.localdate(),
-        marac="City MARAC",
-        criteria=["escalation"],
-        sharing_basis="consent",
-        by=navigator,
-    )
+def test_marac_actions_due_the_same_day_are_listed_in_one_order(referral, navigator):
     due = timezone.localdate() + timedelta(days=5)
     made = [
         marac_action_add(

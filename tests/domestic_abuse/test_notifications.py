@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domestic_abuse.notifications import ASSIGNED, DUE_SOON, OVERDUE
-from domestic_abuse.services import marac_action_add, marac_refer
+from domestic_abuse.services import marac_action_add
 from smd.notifications.models import Delivery, Notification
 from smd.notifications.services import notifications_sweep
 from tests.factories import new_key
@@ -20,18 +20,6 @@ TODAY = timezone.localdate()
 
 def of_kind(kind):
     return list(Notification.objects.filter(kind=kind).select_related("user"))
-
-
-@pytest.fixture
-def referral(survivor, navigator):
-    return marac_refer(
-        person=survivor,
-        referred_on=TODAY,
-        marac="City MARAC",
-        criteria=["escalation"],
-        sharing_basis="consent",
-        by=navigator,
-    )
 
 
 def _action(referral, *, owner, by, due_on=TODAY + timedelta(days=10), **extra):
