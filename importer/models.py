@@ -24,13 +24,16 @@ class ImportRun(BaseModel):
         FAILED = "failed", "Failed"
 
     IN_PROGRESS = {Status.CHECK_QUEUED, Status.CHECKING, Status.IMPORT_QUEUED, Status.IMPORTING}
+    # Nothing more will read the file of a run in one of these.
+    FINISHED = {Status.PROBLEMS, Status.IMPORTED, Status.FAILED}
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="import_runs")
     source = models.CharField(
         "source system", max_length=100, help_text="The system the records come from."
     )
     original_name = models.CharField(max_length=200)
-    # The file in default_storage under a random name; blank for a run from the command line.
+    # The file in default_storage under a random name; blank for a run from the command line,
+    # and once the file has been taken off the server (file_removed_at).
     stored_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECK_QUEUED)
     uploaded_by = models.ForeignKey(
@@ -45,6 +48,9 @@ class ImportRun(BaseModel):
     error = models.CharField(max_length=500, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # When the uploaded file left storage: as soon as the run is finished, or a checked file
+    # left unimported for IMPORT_CHECKED_KEEP_DAYS (importer.services.import_files_clear).
+    file_removed_at = models.DateTimeField(null=True, blank=True)
     # The create form's one-time key (smd.submission): sent twice, it makes one.
     submission_key = submission_key_field()
 

@@ -10,10 +10,12 @@ matching) is held for a person to decide (`held_person_link`, `held_person_creat
 """
 
 import csv
+import logging
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -40,6 +42,8 @@ from smd.models import User
 from smd.outbox.services import outbox_add
 from smd.submission import once_per_submission
 from smd.validators import normalise_nhs_number
+
+log = logging.getLogger(__name__)
 
 BATCH = 2000
 PROGRESS_EVERY = 1000
@@ -1100,6 +1104,7 @@ def import_run_step(*, run_id, progress=None):
     except FileRefused as refused:
         run.status, run.error = Status.FAILED, refused.message
         run.save(update_fields=["status", "error", "updated_at"])
+        transaction.on_commit(partial(_file_remove_or_leave, run.pk))
         return run, True
     run.rows_total = max(outcome.rows_total, sum(c["rows"] for c in outcome.summary.values()))
     run.summary, run.problems, run.problem_count = (
@@ -1116,7 +1121,66 @@ def import_run_step(*, run_id, progress=None):
         run.status = Status.CHECKED if outcome.ok else Status.PROBLEMS
         run.checked_at = timezone.now()
     run.save()
+    if run.status in ImportRun.FINISHED:
+        transaction.on_commit(partial(_file_remove_or_leave, run.pk))
     return run, True
+
+
+# --- the uploaded file leaves the server once nothing will read it ------------------------------
+
+
+def import_file_remove(*, run_id):
+    """Take a finished run's uploaded file off the server; True if it was there to take. Safe
+    to run again: deleting a file storage no longer has does nothing, and the run records that
+    its file went only after it has."""
+    run = (
+        ImportRun.objects.filter(pk=run_id, status__in=ImportRun.FINISHED)
+        .exclude(stored_name="")
+        .only("stored_name")
+        .first()
+    )
+    if run is None:
+        return False
+    default_storage.delete(run.stored_name)
+    now = timezone.now()
+    ImportRun.objects.filter(pk=run_id, stored_name=run.stored_name).update(
+        stored_name="", file_removed_at=now, updated_at=now
+    )
+    return True
+
+
+def _file_remove_or_leave(run_id):
+    """After a run finishes: its file goes now, or, if storage fails, at the daily sweep."""
+    try:
+        import_file_remove(run_id=run_id)
+    except Exception:
+        log.exception("Import %s: the file stays until the daily sweep removes it", run_id)
+
+
+def import_files_clear(*, now=None):
+    """The daily sweep (importer.tasks.import_files_clear_daily). A file checked without
+    problems but not imported within IMPORT_CHECKED_KEEP_DAYS is given up, the run saying why;
+    then every finished run's file still on the server leaves it. Returns how many went."""
+    Status = ImportRun.Status
+    days = settings.IMPORT_CHECKED_KEEP_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    expired = ImportRun.objects.filter(status=Status.CHECKED, checked_at__lt=cutoff).exclude(
+        stored_name=""
+    )
+    for pk in expired.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked as import_confirm locks it: an import asked for meanwhile goes ahead.
+            run = ImportRun.objects.select_for_update().get(pk=pk)
+            if run.status != Status.CHECKED:
+                continue
+            run.status = Status.FAILED
+            run.error = (
+                f"Not imported within {days} days of its check, so the file was taken off the "
+                "server. Send it again to import it."
+            )
+            run.save(update_fields=["status", "error", "updated_at"])
+    left = ImportRun.objects.filter(status__in=ImportRun.FINISHED).exclude(stored_name="")
+    return sum(import_file_remove(run_id=pk) for pk in left.values_list("pk", flat=True))
 
 
 def import_run_record(*, run, outcome):

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from importer.progress import progress_saver
-from importer.services import import_run_step
+from importer.services import import_files_clear, import_run_step
 from smd.outbox.services import outbox_done
 
 
@@ -13,3 +13,9 @@ def import_run_task(run_id, outbox_id=None):
     _, finished = import_run_step(run_id=run_id, progress=progress_saver(run_id))
     if finished:
         outbox_done(message_id=outbox_id)
+
+
+@shared_task
+def import_files_clear_daily():
+    """Take uploaded files off the server once nothing will read them (beat, daily at 03:30)."""
+    return import_files_clear()

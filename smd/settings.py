@@ -246,6 +246,9 @@ DOCUMENT_SCAN_TIMEOUT = env_int("DOCUMENT_SCAN_TIMEOUT", 60)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 200) * 1024 * 1024
 # A run checking or importing with no progress for this long lost its worker: taken up again.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 10 * 60)
+# A file checked without problems but never imported is taken off the server after this long
+# (a finished run's file goes at once): an upload is a whole caseload's personal data.
+IMPORT_CHECKED_KEEP_DAYS = env_int("IMPORT_CHECKED_KEEP_DAYS", 14)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
