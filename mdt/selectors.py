@@ -26,7 +26,7 @@ from sharing.models import SharingAgreement
 from sharing.selectors import mdt_sharing_in_force_for, partners_told_rows
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
 from smd.models import Organisation, User
-from smd.prepared import PreparedQuery
+from smd.prepared import PreparedQuery, as_prefetched
 
 
 def meetings_for(user):
@@ -52,7 +52,7 @@ def meeting_detail(user, pk):
         MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk).first()
     )
     if meeting is not None:
-        _prefetched(meeting, "invitations", _invitations_of(meeting))
+        as_prefetched(meeting, "invitations", _invitations_of(meeting))
     return meeting
 
 
@@ -102,17 +102,6 @@ def _invitations_of(meeting):
         )
         invitations.append(invitation)
     return invitations
-
-
-def _prefetched(record, name, related):
-    """`related` as `record.<name>.all()`, as `prefetch_related` leaves it (Django's own way:
-    a queryset of the relation with its results already in place)."""
-    queryset = getattr(record, name).all()
-    queryset._result_cache = related
-    queryset._prefetch_done = True
-    if not hasattr(record, "_prefetched_objects_cache"):
-        record._prefetched_objects_cache = {}
-    record._prefetched_objects_cache[name] = queryset
 
 
 def agenda_for(user, meeting):
