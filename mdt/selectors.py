@@ -24,7 +24,7 @@ from referrals.selectors import domestic_abuse_survivors
 from sharing.models import SharingAgreement
 from sharing.selectors import mdt_sharing_in_force_for, partners_told_rows
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.prepared import PreparedQuery, as_prefetched
+from smd.prepared import PreparedQuery, ScopedQuery, as_prefetched
 
 
 def meetings_for(user):
@@ -43,12 +43,21 @@ def meetings_for(user):
     return meetings.annotate(cases=Count("agenda", distinct=True))
 
 
+def _meeting(user, pk):
+    """The meeting `pk` if the user may see it, with its chair and team: at most one."""
+    return MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk)[:1]
+
+
+# Compiled once per process, day and kind of user, run with the user's and the meeting's ids
+# (ADR 0043): building and compiling it cost more than the database takes to run it.
+_meeting_query = ScopedQuery(MdtMeeting, _meeting)
+
+
 def meeting_detail(user, pk):
     """The meeting, if the user may see it, with its chair, team and invitations (each with
     its organisation and member) as `meeting.invitations.all()`."""
-    meeting = (
-        MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk).first()
-    )
+    found = _meeting_query.rows(user, pk)
+    meeting = found[0] if found else None
     if meeting is not None:
         as_prefetched(meeting, "invitations", _invitations_query.objects(meeting.pk))
     return meeting
@@ -73,6 +82,20 @@ def agenda_for(user, meeting):
         .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("position")
     )
+
+
+# The live screen's agenda, for those who run the meeting (team staff, whose scope does not
+# depend on the moment): compiled once per process, day and kind of user, run with the user's and
+# the meeting's ids (ADR 0043).
+_agenda_query = ScopedQuery(AgendaItem, lambda user, meeting: agenda_for(user, meeting))
+
+
+def agenda_to_run(user, meeting):
+    """`agenda_for(user, meeting)` as a list, for a user who runs the meeting (`can_run`)."""
+    if not meeting.can_run(user):
+        # A partner's scope depends on the moment (ADR 0043: never compiled for it).
+        return list(agenda_for(user, meeting))
+    return _agenda_query.rows(user, meeting.pk)
 
 
 def _partners_told_at(on):
