@@ -63,14 +63,36 @@ def caseload_action_items(context, actions):
     A change to that template's markup is made here too:
     tests/mdt/test_caseload_action_items.py compares the two for open, overdue, done and
     hostile actions."""
+    return _action_items(context, actions, show_person=True)
+
+
+@register.simple_tag(takes_context=True)
+def action_items(context, actions):
+    """A case's MDT actions as list items, for the live screen: what `components/action.html`
+    draws for each without `show_person` and with no form sent back, the same bytes
+    (`caseload_action_items`' way; tests/mdt/test_caseload_action_items.py compares them)."""
+    return _action_items(context, actions, show_person=False)
+
+
+def _action_items(context, actions, *, show_person):
     csrf = _csrf_input(context)
     next_url = escape(context["request"].get_full_path())
+    person_field = (
+        '      <input type="hidden" name="show_person" value="1">\n' if show_person else "      \n"
+    )
     items = []
     for action in actions:
         pk = str(action.pk)
         update_url = escape(id_url("mdt:action_update", action.pk))
         description = escape(str(action.description))
-        case_url = escape(action.agenda_item.get_absolute_url())
+        if show_person:
+            case_url = escape(action.agenda_item.get_absolute_url())
+            whose = (
+                f' <span class="small">for <a href="{case_url}">'
+                f"{escape(str(action.person))}</a></span>"
+            )
+        else:
+            whose = ""
         due = escape(date(action.due_on, "j M Y"))
         if action.is_done:
             state = (
@@ -90,7 +112,7 @@ def caseload_action_items(context, actions):
             f"      {csrf}\n"
             f'      <input type="hidden" name="next" value="{next_url}">\n'
             f'      <input type="hidden" name="version" value="{escape(action.version_token)}">\n'
-            '      <input type="hidden" name="show_person" value="1">\n'
+            f"{person_field}"
         )
         if action.is_done:
             button = (
@@ -120,8 +142,7 @@ def caseload_action_items(context, actions):
             )
         items.append(
             f'\n\n<li class="border rounded p-2 mb-2" id="action-{pk}">\n'
-            f'  <strong>{description}</strong> <span class="small">for <a href="{case_url}">'
-            f"{escape(str(action.person))}</a></span><br>\n"
+            f"  <strong>{description}</strong>{whose}<br>\n"
             f'  <span class="small">{escape(str(action.owner))}'
             f" ({escape(str(action.owner_organisation))}) · due {due}\n"
             f"  {state}</span>\n"

@@ -16,6 +16,11 @@ THROUGH_THE_TEMPLATE = Template(
     "{% endfor %}"
 )
 IN_PYTHON = Template("{% load mdt_tags %}{% caseload_action_items actions %}")
+# The live screen's: no show_person.
+LIVE_THROUGH_THE_TEMPLATE = Template(
+    '{% for action in actions %}{% include "components/action.html" %}{% endfor %}'
+)
+LIVE_IN_PYTHON = Template("{% load mdt_tags %}{% action_items actions %}")
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -46,11 +51,13 @@ def actions(item, navigator, chair):
     return made
 
 
-def _both(actions, path="/people/caseload/"):
+def _both(actions, path="/people/caseload/", live=False):
     request = RequestFactory().get(path)
     # One token for both: each render would otherwise mask the request's token afresh.
     token = "a-csrf-token-&-<quoted>"
     context = Context({"actions": actions, "request": request, "csrf_token": token})
+    if live:
+        return LIVE_THROUGH_THE_TEMPLATE.render(context), LIVE_IN_PYTHON.render(context)
     return THROUGH_THE_TEMPLATE.render(context), IN_PYTHON.render(context)
 
 
@@ -78,3 +85,19 @@ def test_hostile_text_is_escaped_as_the_template_escapes_it(actions):
 
 def test_no_actions_no_items(actions):
     assert _both([]) == ("", "")
+
+
+def test_the_live_screens_actions_are_written_as_the_template_writes_them(actions):
+    template, python = _both(actions, path="/mdt/x/live/?case=1", live=True)
+    assert python == template
+    assert python.count('<li class="border rounded') == 5 and 'name="show_person"' not in python
+    assert "Overdue" in python and "Reopen" in python and "Progress: Left a message" in python
+    for n, text in enumerate(HOSTILE):
+        actions[n].description = text
+        actions[n].progress_note = text
+        actions[n].owner.first_name = text
+        actions[n].owner_organisation.name = text
+    template, python = _both(actions, path='/mdt/x/live/?case=<b>&x="y"', live=True)
+    assert python == template
+    assert "<script>" not in python
+    assert _both([], live=True) == ("", "")
