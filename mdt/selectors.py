@@ -3,7 +3,6 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import router
 from django.db.models import (
     Count,
     Exists,
@@ -25,8 +24,7 @@ from referrals.selectors import domestic_abuse_survivors
 from sharing.models import SharingAgreement
 from sharing.selectors import mdt_sharing_in_force_for, partners_told_rows
 from smd.characteristics import Ethnicity, Gender, is_ethnic_minority
-from smd.models import Organisation, User
-from smd.prepared import PreparedQuery
+from smd.prepared import PreparedQuery, ScopedQuery, as_prefetched
 
 
 def meetings_for(user):
@@ -45,74 +43,34 @@ def meetings_for(user):
     return meetings.annotate(cases=Count("agenda", distinct=True))
 
 
+def _meeting(user, pk):
+    """The meeting `pk` if the user may see it, with its chair and team: at most one."""
+    return MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk)[:1]
+
+
+# Compiled once per process, day and kind of user, run with the user's and the meeting's ids
+# (ADR 0043): building and compiling it cost more than the database takes to run it.
+_meeting_query = ScopedQuery(MdtMeeting, _meeting)
+
+
 def meeting_detail(user, pk):
     """The meeting, if the user may see it, with its chair, team and invitations (each with
     its organisation and member) as `meeting.invitations.all()`."""
-    meeting = (
-        MdtMeeting.objects.visible_to(user).select_related("chair", "team").filter(pk=pk).first()
-    )
+    found = _meeting_query.rows(user, pk)
+    meeting = found[0] if found else None
     if meeting is not None:
-        _prefetched(meeting, "invitations", _invitations_of(meeting))
+        as_prefetched(meeting, "invitations", _invitations_query.objects(meeting.pk))
     return meeting
 
 
-INVITATION_FIELDS = (
-    "pk",
-    "meeting_id",
-    "organisation_id",
-    "member_id",
-    "attendance",
-    "organisation__name",
-    "member__first_name",
-    "member__last_name",
-    "member__username",
-)
-
-
 def _invitations(pk):
-    """The meeting `pk`'s invitations, in their order, with what is shown of each."""
-    return Invitation.objects.filter(meeting=pk).values(*INVITATION_FIELDS)
+    """The meeting `pk`'s invitations, in their order, with their organisations and members."""
+    return Invitation.objects.filter(meeting=pk).select_related("organisation", "member")
 
 
 # One meeting's rows, nothing of the user or the date: compiled once per process (ADR 0039), run
 # only for a meeting the user's scoped query returned.
 _invitations_query = PreparedQuery(Invitation, _invitations)
-
-
-def _invitations_of(meeting):
-    """The meeting's invitations as instances with their organisations and members, as
-    `select_related` gives them, of the fields the pages show."""
-    invitations = []
-    for row in _invitations_query.rows(meeting.pk):
-        invitation = _instance(
-            Invitation,
-            {"id": row["pk"], **{f: row[f] for f in INVITATION_FIELDS[1:] if "__" not in f}},
-        )
-        invitation.organisation = _instance(
-            Organisation, {"id": row["organisation_id"], "name": row["organisation__name"]}
-        )
-        invitation.member = row["member_id"] and _instance(
-            User,
-            {
-                "id": row["member_id"],
-                "first_name": row["member__first_name"],
-                "last_name": row["member__last_name"],
-                "username": row["member__username"],
-            },
-        )
-        invitations.append(invitation)
-    return invitations
-
-
-def _prefetched(record, name, related):
-    """`related` as `record.<name>.all()`, as `prefetch_related` leaves it (Django's own way:
-    a queryset of the relation with its results already in place)."""
-    queryset = getattr(record, name).all()
-    queryset._result_cache = related
-    queryset._prefetch_done = True
-    if not hasattr(record, "_prefetched_objects_cache"):
-        record._prefetched_objects_cache = {}
-    record._prefetched_objects_cache[name] = queryset
 
 
 def agenda_for(user, meeting):
@@ -124,6 +82,20 @@ def agenda_for(user, meeting):
         .annotate(sharing_in_force=mdt_sharing_in_force_for())
         .order_by("position")
     )
+
+
+# The live screen's agenda, for those who run the meeting (team staff, whose scope does not
+# depend on the moment): compiled once per process, day and kind of user, run with the user's and
+# the meeting's ids (ADR 0043).
+_agenda_query = ScopedQuery(AgendaItem, lambda user, meeting: agenda_for(user, meeting))
+
+
+def agenda_to_run(user, meeting):
+    """`agenda_for(user, meeting)` as a list, for a user who runs the meeting (`can_run`)."""
+    if not meeting.can_run(user):
+        # A partner's scope depends on the moment (ADR 0043: never compiled for it).
+        return list(agenda_for(user, meeting))
+    return _agenda_query.rows(user, meeting.pk)
 
 
 def _partners_told_at(on):
@@ -230,26 +202,21 @@ LATEST_NDT_FIELDS = ("pk", "episode_id", "standard_total", "assessed_on")
 
 
 def _open_episode_and_latest_ndt(pk):
-    """The person `pk`'s open episode (at most one), its status, and the latest completed NDT in
-    it: the NDT's fields as subqueries on the episode's row."""
+    """The person `pk`'s open episode (at most one) and the latest completed NDT in it: the
+    NDT's fields as subqueries on the episode's row (`ndt_<field>`)."""
     completed = Assessment.objects.completed().order_by("-assessed_on", "-created_at", "-pk")
     latest = completed.filter(episode=OuterRef("pk"))
     own = [f for f in LATEST_NDT_FIELDS if f != "episode_id"]  # the episode's own id
     return (
         Episode.objects.filter(person=pk)
         .exclude(status=EpisodeStatus.CLOSED)
-        .annotate(**{f"ndt_{f}": Subquery(latest.values(f)[:1]) for f in own})
-        .values("pk", "status", *(f"ndt_{f}" for f in own))[:1]
+        .annotate(**{f"ndt_{f}": Subquery(latest.values(f)[:1]) for f in own})[:1]
     )
 
 
 def _last_contacts(pk):
-    """The person `pk`'s last three contacts, with what the case summary shows of them."""
-    return (
-        Contact.objects.filter(person=pk)
-        .order_by("-occurred_at")
-        .values("pk", "occurred_at", "kind", "summary")[:3]
-    )
+    """The person `pk`'s last three contacts."""
+    return Contact.objects.filter(person=pk).order_by("-occurred_at")[:3]
 
 
 # Both read one person's rows and nothing of the user or the date: compiled once per process
@@ -258,23 +225,16 @@ _open_episode_query = PreparedQuery(Episode, _open_episode_and_latest_ndt)
 _last_contacts_query = PreparedQuery(Contact, _last_contacts)
 
 
-def _instance(model, row):
-    """A model instance with only `row`'s fields loaded (by attname), as `.only()` would give
-    it. `from_db` takes a partial row in the model's field order."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in row]
-    if len(names) != len(row):
-        raise ValueError(f"not fields of {model.__name__}: {set(row) - set(names)}")
-    return model.from_db(router.db_for_read(model), names, [row[name] for name in names])
-
-
 def _episode_and_latest_ndt(person):
-    """The person's open episode (with its status only) and the latest completed NDT in it, on
-    one row. With no open episode, the latest NDT of any episode, read apart."""
-    found = _open_episode_query.rows(person.pk)
+    """The person's open episode and the latest completed NDT in it, on one row. With no open
+    episode, the latest NDT of any episode, read apart."""
+    found = _open_episode_query.objects(person.pk)
     if found:
-        row = found[0]
-        episode = _instance(Episode, {"id": row["pk"], "status": row["status"]})
-        latest = [row["pk"] if f == "episode_id" else row[f"ndt_{f}"] for f in LATEST_NDT_FIELDS]
+        episode = found[0]
+        latest = [
+            episode.pk if f == "episode_id" else getattr(episode, f"ndt_{f}")
+            for f in LATEST_NDT_FIELDS
+        ]
     else:
         episode = None
         completed = Assessment.objects.completed().order_by("-assessed_on", "-created_at", "-pk")
@@ -282,59 +242,19 @@ def _episode_and_latest_ndt(person):
     return episode, (LatestNdt(*latest) if latest and latest[0] is not None else None)
 
 
-# What the live screen shows of each of a case's actions (components/action.html), with its
-# owner's name and organisation.
-ACTION_FIELDS = (
-    "pk",
-    "agenda_item_id",
-    "person_id",
-    "description",
-    "due_on",
-    "done_at",
-    "progress_note",
-    "version",
-    "owner_id",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "owner_organisation_id",
-    "owner_organisation__name",
-)
-
-
 def _person_actions(pk):
-    """Every MDT action of the person `pk`, in the order they are listed."""
-    return Action.objects.filter(person=pk).order_by(*ACTION_ORDER).values(*ACTION_FIELDS)
+    """Every MDT action of the person `pk`, in the order they are listed, with its owner and
+    organisation."""
+    return (
+        Action.objects.filter(person=pk)
+        .select_related("owner", "owner_organisation")
+        .order_by(*ACTION_ORDER)
+    )
 
 
 # One person's rows, nothing of the user or the date: compiled once per process (ADR 0039), run
 # only for the person of a case the user's scoped agenda returned, by those who run the meeting.
 _person_actions_query = PreparedQuery(Action, _person_actions)
-
-
-def _actions_of(person):
-    """The person's actions as instances with their owners and organisations, as
-    `select_related` gives them, of the fields the action list shows."""
-    actions = []
-    for row in _person_actions_query.rows(person.pk):
-        action = _instance(
-            Action, {"id": row["pk"], **{f: row[f] for f in ACTION_FIELDS[1:] if "__" not in f}}
-        )
-        action.owner = _instance(
-            User,
-            {
-                "id": row["owner_id"],
-                "first_name": row["owner__first_name"],
-                "last_name": row["owner__last_name"],
-                "username": row["owner__username"],
-            },
-        )
-        action.owner_organisation = _instance(
-            Organisation,
-            {"id": row["owner_organisation_id"], "name": row["owner_organisation__name"]},
-        )
-        actions.append(action)
-    return actions
 
 
 def case_summary(item, *, with_contacts=True, user=None):
@@ -344,16 +264,9 @@ def case_summary(item, *, with_contacts=True, user=None):
     latest NDT, the contacts, the actions, and the NDT change's two."""
     person = item.person
     episode, latest = _episode_and_latest_ndt(person)
-    contacts = (
-        [
-            _instance(Contact, {"id": row["pk"], **{k: v for k, v in row.items() if k != "pk"}})
-            for row in _last_contacts_query.rows(person.pk)
-        ]
-        if with_contacts
-        else []
-    )
+    contacts = _last_contacts_query.objects(person.pk) if with_contacts else []
     if user is None:
-        actions = _actions_of(person)
+        actions = _person_actions_query.objects(person.pk)
     else:
         # A partner reads only the actions of cases they may see, never those of other meetings.
         actions = list(

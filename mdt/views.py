@@ -199,7 +199,7 @@ def meeting_start(request, pk):
 def live(request, pk):
     """The chair's screen: one case at a time, with the agenda beside it."""
     meeting = _run(request, pk)
-    agenda = selectors.mark_sharing_gaps(meeting, selectors.agenda_for(request.user, meeting))
+    agenda = selectors.mark_sharing_gaps(meeting, selectors.agenda_to_run(request.user, meeting))
     current = next((i for i in agenda if str(i.pk) == request.GET.get("case")), None)
     current = current or (agenda[0] if agenda else None)
     for item in agenda:

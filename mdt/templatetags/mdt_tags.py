@@ -2,6 +2,7 @@ from html import escape
 
 from django import forms, template
 from django.template.defaultfilters import date
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -63,14 +64,36 @@ def caseload_action_items(context, actions):
     A change to that template's markup is made here too:
     tests/mdt/test_caseload_action_items.py compares the two for open, overdue, done and
     hostile actions."""
+    return _action_items(context, actions, show_person=True)
+
+
+@register.simple_tag(takes_context=True)
+def action_items(context, actions):
+    """A case's MDT actions as list items, for the live screen: what `components/action.html`
+    draws for each without `show_person` and with no form sent back, the same bytes
+    (`caseload_action_items`' way; tests/mdt/test_caseload_action_items.py compares them)."""
+    return _action_items(context, actions, show_person=False)
+
+
+def _action_items(context, actions, *, show_person):
     csrf = _csrf_input(context)
     next_url = escape(context["request"].get_full_path())
+    person_field = (
+        '      <input type="hidden" name="show_person" value="1">\n' if show_person else "      \n"
+    )
     items = []
     for action in actions:
         pk = str(action.pk)
         update_url = escape(id_url("mdt:action_update", action.pk))
         description = escape(str(action.description))
-        case_url = escape(action.agenda_item.get_absolute_url())
+        if show_person:
+            case_url = escape(action.agenda_item.get_absolute_url())
+            whose = (
+                f' <span class="small">for <a href="{case_url}">'
+                f"{escape(str(action.person))}</a></span>"
+            )
+        else:
+            whose = ""
         due = escape(date(action.due_on, "j M Y"))
         if action.is_done:
             state = (
@@ -90,7 +113,7 @@ def caseload_action_items(context, actions):
             f"      {csrf}\n"
             f'      <input type="hidden" name="next" value="{next_url}">\n'
             f'      <input type="hidden" name="version" value="{escape(action.version_token)}">\n'
-            '      <input type="hidden" name="show_person" value="1">\n'
+            f"{person_field}"
         )
         if action.is_done:
             button = (
@@ -120,8 +143,7 @@ def caseload_action_items(context, actions):
             )
         items.append(
             f'\n\n<li class="border rounded p-2 mb-2" id="action-{pk}">\n'
-            f'  <strong>{description}</strong> <span class="small">for <a href="{case_url}">'
-            f"{escape(str(action.person))}</a></span><br>\n"
+            f"  <strong>{description}</strong>{whose}<br>\n"
             f'  <span class="small">{escape(str(action.owner))}'
             f" ({escape(str(action.owner_organisation))}) · due {due}\n"
             f"  {state}</span>\n"
@@ -134,6 +156,47 @@ def caseload_action_items(context, actions):
             "    </form>\n"
             f"    {note}\n"
             "  </div>\n</li>\n"
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def live_agenda_items(agenda, current=None):
+    """The live screen's agenda as list items, `current` (an agenda item, or None) marked: what
+    its `{% for item in agenda %}` loop in mdt/live.html drew, the same bytes, written here
+    rather than through the template once per case (ADR 0040's way). A change to that markup
+    is made here: tests/mdt/test_caseload_action_items.py compares the two."""
+    current_pk = getattr(current, "pk", None)  # the template gives "" for no summary
+    items = []
+    for item in agenda:
+        pk = str(item.pk)
+        now = current_pk is not None and item.pk == current_pk
+        outcome = f" · {escape(str(item.get_outcome_display()))}" if item.outcome else ""
+        if not item.sharing_in_force:
+            sharing = (
+                '<span class="badge text-bg-danger">No sharing agreement in force: do not '
+                "discuss with partners</span>"
+            )
+        elif item.not_shared_with:
+            names = ", ".join(escape(str(org)) for org in item.not_shared_with)
+            sharing = (
+                f'<span class="small d-block text-danger-emphasis">Not shared with: {names}</span>'
+            )
+        else:
+            sharing = ""
+        items.append(
+            '\n        <li class="list-group-item'
+            + (
+                " list-group-item-primary fw-semibold border-start border-4 border-primary"
+                if now
+                else ""
+            )
+            + f'">\n          <a href="?case={pk}"'
+            + (' aria-current="step" class="link-body-emphasis"' if now else "")
+            + f">{escape(str(item.person))}</a>\n"
+            f'          <span class="small d-block">{escape(str(item.get_kind_display()))} · '
+            f"{escape(localize(item.minutes))} min{outcome}</span>\n"
+            f"          {sharing}\n        </li>\n      "
         )
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 

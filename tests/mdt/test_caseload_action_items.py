@@ -16,6 +16,11 @@ THROUGH_THE_TEMPLATE = Template(
     "{% endfor %}"
 )
 IN_PYTHON = Template("{% load mdt_tags %}{% caseload_action_items actions %}")
+# The live screen's: no show_person.
+LIVE_THROUGH_THE_TEMPLATE = Template(
+    '{% for action in actions %}{% include "components/action.html" %}{% endfor %}'
+)
+LIVE_IN_PYTHON = Template("{% load mdt_tags %}{% action_items actions %}")
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -46,11 +51,13 @@ def actions(item, navigator, chair):
     return made
 
 
-def _both(actions, path="/people/caseload/"):
+def _both(actions, path="/people/caseload/", live=False):
     request = RequestFactory().get(path)
     # One token for both: each render would otherwise mask the request's token afresh.
     token = "a-csrf-token-&-<quoted>"
     context = Context({"actions": actions, "request": request, "csrf_token": token})
+    if live:
+        return LIVE_THROUGH_THE_TEMPLATE.render(context), LIVE_IN_PYTHON.render(context)
     return THROUGH_THE_TEMPLATE.render(context), IN_PYTHON.render(context)
 
 
@@ -78,3 +85,73 @@ def test_hostile_text_is_escaped_as_the_template_escapes_it(actions):
 
 def test_no_actions_no_items(actions):
     assert _both([]) == ("", "")
+
+
+def test_the_live_screens_actions_are_written_as_the_template_writes_them(actions):
+    template, python = _both(actions, path="/mdt/x/live/?case=1", live=True)
+    assert python == template
+    assert python.count('<li class="border rounded') == 5 and 'name="show_person"' not in python
+    assert "Overdue" in python and "Reopen" in python and "Progress: Left a message" in python
+    for n, text in enumerate(HOSTILE):
+        actions[n].description = text
+        actions[n].progress_note = text
+        actions[n].owner.first_name = text
+        actions[n].owner_organisation.name = text
+    template, python = _both(actions, path='/mdt/x/live/?case=<b>&x="y"', live=True)
+    assert python == template
+    assert "<script>" not in python
+    assert _both([], live=True) == ("", "")
+
+
+# The live screen's agenda, as mdt/live.html drew it through the template.
+AGENDA_THROUGH_THE_TEMPLATE = Template(
+    """      {% for item in agenda %}
+        <li class="list-group-item{% if summary and item.pk == summary.item.pk %} list-group-item-primary fw-semibold border-start border-4 border-primary{% endif %}">
+          <a href="?case={{ item.pk }}"{% if summary and item.pk == summary.item.pk %} aria-current="step" class="link-body-emphasis"{% endif %}>{{ item.person }}</a>
+          <span class="small d-block">{{ item.get_kind_display }} · {{ item.minutes }} min{% if item.outcome %} · {{ item.get_outcome_display }}{% endif %}</span>
+          {% if not item.sharing_in_force %}<span class="badge text-bg-danger">No sharing agreement in force: do not discuss with partners</span>{% endif %}{% if item.sharing_in_force and item.not_shared_with %}<span class="small d-block text-danger-emphasis">Not shared with: {{ item.not_shared_with|join:", " }}</span>{% endif %}
+        </li>
+      {% empty %}<li class="list-group-item">No cases on the agenda.</li>{% endfor %}"""  # noqa: E501
+)
+AGENDA_IN_PYTHON = Template(
+    "{% load mdt_tags %}"
+    '      {% if agenda %}{% live_agenda_items agenda summary.item %}{% else %}<li class="'
+    'list-group-item">No cases on the agenda.</li>{% endif %}'
+)
+
+
+def test_the_live_screens_agenda_is_written_as_the_template_wrote_it(
+    item, meeting, navigator, team
+):
+    from mdt import selectors
+    from mdt.models import AgendaItem
+    from smd.models import Organisation
+    from tests.factories import PersonFactory
+    from tests.mdt.conftest import refer
+
+    items = [item]
+    for n, text in enumerate(HOSTILE):
+        person = PersonFactory(team=team, first_name=text, known_as=HOSTILE[-1 - n])
+        items.append(
+            services.agenda_add(
+                meeting=meeting, person=person, mdt_referral=refer(person, navigator)
+            )
+        )
+    agenda = selectors.mark_sharing_gaps(meeting, selectors.agenda_for(meeting.chair, meeting))
+    agenda[1].outcome = AgendaItem.Outcome.RESOLVED
+    agenda[1].minutes = 1234  # as a template writes a number
+    agenda[2].sharing_in_force = False
+    agenda[3].not_shared_with = [Organisation(name=text) for text in HOSTILE]
+    agenda[4].not_shared_with = [Organisation(name="Northgate Probation")]
+
+    class Summary:
+        def __init__(self, item):
+            self.item = item
+
+    for summary in (None, Summary(agenda[0]), Summary(agenda[3])):
+        for listed in (agenda, agenda[:1], []):
+            context = Context({"agenda": listed, "summary": summary})
+            assert AGENDA_IN_PYTHON.render(context) == AGENDA_THROUGH_THE_TEMPLATE.render(context)
+    html = AGENDA_IN_PYTHON.render(Context({"agenda": agenda, "summary": Summary(agenda[3])}))
+    assert "<script>" not in html and html.count('aria-current="step"') == 1
+    assert "No sharing agreement in force" in html and "Not shared with: " in html

@@ -216,3 +216,40 @@ def test_the_domestic_abuse_card_is_the_cases_own_and_read_afresh(
     )
     card = case_summary(item, chair)
     assert card["referral"].marac == "City MARAC" and card["referral"].heard_on is None
+
+
+def test_the_scoped_meeting_and_agenda_are_each_users_own_and_read_afresh(
+    make_user, chair, meeting, item, person, partner, navigator, other_team
+):
+    """Compiled once per kind of user (ADR 0043), each user reads what their own scope gives:
+    a chair and a team leader of the team the meeting and its cases, another team's chair
+    (asked in between, from the same compiled query) nothing, a partner the meeting through
+    their invitation; a case added or taken off shows on the next read."""
+    leader = make_user(Role.TEAM_LEADER)
+    elsewhere = UserFactory(role=Role.MDT_CHAIR, team=other_team)
+
+    def read(user):
+        found = selectors.meeting_detail(user, meeting.pk)
+        if found is None:
+            return None, None
+        agenda = selectors.agenda_to_run(user, found)
+        assert agenda == list(selectors.agenda_for(user, found))
+        return found, [i.pk for i in agenda]
+
+    for user in (chair, elsewhere, leader, elsewhere, chair):
+        found, agenda = read(user)
+        if user is elsewhere:
+            assert found is None
+        else:
+            assert found == meeting and agenda == [item.pk]
+            assert found.chair == chair and [i.organisation.name for i in found.invitations.all()]
+    assert read(partner)[0] == meeting  # a partner's agenda is read as the queryset reads it
+    someone = PersonFactory(team=person.team)
+    EpisodeFactory(person=someone)
+    added = services.agenda_add(
+        meeting=meeting, person=someone, mdt_referral=refer(someone, navigator)
+    )
+    assert read(leader)[1] == [item.pk, added.pk]
+    MdtMeeting.objects.filter(pk=meeting.pk).update(team=other_team)
+    assert read(chair) == (None, None)
+    assert read(elsewhere)[1] == [item.pk, added.pk]
