@@ -259,7 +259,8 @@ class EpisodeChange:
 
 
 # The scheme versions with their weights: the same query for anyone, compiled once per
-# process and day (ADR 0043); read afresh at each call.
+# process and day (ADR 0043); read afresh at each call. For `ndt_changes` and the history; the
+# compiled window queries bring the scales of their rows' versions with them (`_scales_of`).
 _schemes = ScopedQuery(
     AssessmentScheme,
     lambda _anyone: AssessmentScheme.objects.annotate(weights=Sum("items__weight")).values_list(

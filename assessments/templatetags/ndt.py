@@ -27,7 +27,7 @@ def ndt_summary(context, person):
     Reads the person's episodes from the page's own prefetch, and the latest completed
     assessment in the open episode with how many there are from the page's own query
     (selectors.person_annotations; one query for a person read elsewhere); when there are two
-    or more, the change costs its own queries (at most four): with one or none there is no
+    or more, the change costs its own queries (at most three): with one or none there is no
     change to work out."""
     user = context["request"].user
     open_episode = next(
