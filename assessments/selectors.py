@@ -259,7 +259,8 @@ class EpisodeChange:
 
 
 # The scheme versions with their weights: the same query for anyone, compiled once per
-# process and day (ADR 0043); read afresh at each call.
+# process and day (ADR 0043); read afresh at each call. For `ndt_changes` and the history; the
+# compiled window queries bring the scales of their rows' versions with them (`_scales_of`).
 _schemes = ScopedQuery(
     AssessmentScheme,
     lambda _anyone: AssessmentScheme.objects.annotate(weights=Sum("items__weight")).values_list(
@@ -276,7 +277,7 @@ def _scales():
 
 
 @functools.cache
-def _firsts_and_lasts():
+def _firsts_and_lasts_of():
     """Completed assessments, only each episode's first and latest and its first and latest on
     the amended scheme, with how many there are of each, found in window passes: an episode
     reviewed every quarter for years sends four rows, not all of them. The same for every
@@ -297,7 +298,37 @@ def _firsts_and_lasts():
         )
         .filter(Q(nth=1) | Q(nth=F("of")) | Q(nth_on_scale=1) | Q(nth_on_scale=F("of_on_scale")))
         .order_by("episode_id", "assessed_on", "created_at", "id")
-        .values_list(*_FIRSTS_AND_LASTS)
+    )
+
+
+def _firsts_and_lasts():
+    """`_firsts_and_lasts_of()` as rows of `_FIRSTS_AND_LASTS`."""
+    return _firsts_and_lasts_of().values_list(*_FIRSTS_AND_LASTS)
+
+
+def _scheme_weights(scheme):
+    """The sum of the items' weights of the scheme version `scheme` (an outer reference)."""
+    return Subquery(
+        SchemeItem.objects.filter(scheme=scheme)
+        .order_by()
+        .values("scheme")
+        .annotate(weights=Sum("weight"))
+        .values("weights")[:1]
+    )
+
+
+@functools.cache
+def _firsts_and_lasts_with_scales():
+    """`_firsts_and_lasts()` with each row's scheme version and its standard version (the one
+    it is comparable to, or itself) as `_scales_of` reads them: the scales come with the rows,
+    not from a query of their own. Built once per process, never evaluated itself."""
+    standard = Coalesce(OuterRef("scheme__comparable_to_id"), OuterRef("scheme_id"))
+    return _firsts_and_lasts_of().annotate(
+        scheme_weights=_scheme_weights(OuterRef("scheme_id")),
+        standard_id=Coalesce("scheme__comparable_to_id", "scheme_id"),
+        standard_name=Coalesce("scheme__comparable_to__name", "scheme__name"),
+        standard_version=Coalesce("scheme__comparable_to__version", "scheme__version"),
+        standard_weights=_scheme_weights(standard),
     )
 
 
@@ -313,11 +344,27 @@ _FIRSTS_AND_LASTS = (
     "of",
     "of_on_scale",
 )
+# After `_FIRSTS_AND_LASTS`, in `_firsts_and_lasts_with_scales`' rows: the row's scheme version
+# and its standard version, for `_scales_of`.
+_SCALES = (
+    "scheme__name",
+    "scheme__version",
+    "scheme_weights",
+    "scheme__comparable_to_id",
+    "standard_id",
+    "standard_name",
+    "standard_version",
+    "standard_weights",
+    "scheme__comparable_to__comparable_to_id",
+)
 
 # One episode's rows of the window query: compiled once per process, run with the episode's id
 # (ADR 0039), for the pages that show one episode's change (the person page, the MDT case).
 _one_episodes_firsts_and_lasts = PreparedQuery(
-    Episode, lambda pk: _firsts_and_lasts().filter(episode=pk).values(*_FIRSTS_AND_LASTS)
+    Episode,
+    lambda pk: (
+        _firsts_and_lasts_with_scales().filter(episode=pk).values(*_FIRSTS_AND_LASTS, *_SCALES)
+    ),
 )
 
 
@@ -325,10 +372,10 @@ def ndt_change(episode_id):
     """The episode's EpisodeChange, or None with fewer than two completed NDTs: what
     `ndt_changes([episode_id])` gives for it, its query compiled once per process."""
     rows = [
-        tuple(row[name] for name in _FIRSTS_AND_LASTS)
+        tuple(row[name] for name in (*_FIRSTS_AND_LASTS, *_SCALES))
         for row in _one_episodes_firsts_and_lasts.rows(episode_id)
     ]
-    return _changes(rows, with_items=False).get(episode_id)
+    return _changes(rows, with_items=False, scales=_scales_of(rows)).get(episode_id)
 
 
 # The rows of the open episodes of some people, for My caseload's list or one of its rows:
@@ -336,8 +383,10 @@ def ndt_change(episode_id):
 # those of rows the user's scoped caseload query returned.
 _open_episodes_firsts_and_lasts = ScopedQuery(
     Assessment,
-    lambda _anyone, *people: _firsts_and_lasts().filter(
-        episode__in=Episode.objects.open().filter(person__in=people)
+    lambda _anyone, *people: (
+        _firsts_and_lasts_with_scales()
+        .filter(episode__in=Episode.objects.open().filter(person__in=people))
+        .values_list(*_FIRSTS_AND_LASTS, *_SCALES)
     ),
 )
 
@@ -345,7 +394,8 @@ _open_episodes_firsts_and_lasts = ScopedQuery(
 def ndt_changes_in_open_episodes(people):
     """`ndt_changes(Episode.objects.open().filter(person__in=people))` for a list of person ids,
     its query compiled once per process and number of ids."""
-    return _changes(_open_episodes_firsts_and_lasts.rows(None, *people), with_items=False)
+    rows = _open_episodes_firsts_and_lasts.rows(None, *people)
+    return _changes(rows, with_items=False, scales=_scales_of(rows))
 
 
 def ndt_changes(episodes, *, until=None, with_items=False):
@@ -359,16 +409,40 @@ def ndt_changes(episodes, *, until=None, with_items=False):
     return _changes(list(completed), with_items=with_items)
 
 
-def _changes(rows, *, with_items):
-    """{episode id: EpisodeChange} from the window query's rows (`_firsts_and_lasts`)."""
+def _scales_of(rows):
+    """What `_changes` needs of the scheme versions, from rows of
+    `_firsts_and_lasts_with_scales` (each scheme version in them and its standard version), as
+    `_changes` works it out from `_scales()` for those versions: the same values, read with the
+    rows in one query instead of two (ADR 0049)."""
+    scales, standard_scale = {}, {}
+    for row in rows:
+        pk = row[4]
+        if pk in scales:
+            continue
+        name, version, weights, comparable_to, standard_id = row[10:15]
+        std_name, std_version, std_weights, std_comparable_to = row[15:19]
+        scales[pk] = Scale(pk, name, version, (weights or 0) * MAX_LEVEL, comparable_to)
+        standard_scale[pk] = Scale(
+            standard_id, std_name, std_version, (std_weights or 0) * MAX_LEVEL, std_comparable_to
+        )
+    return scales, standard_scale
+
+
+def _changes(rows, *, with_items, scales=None):
+    """{episode id: EpisodeChange} from the window query's rows (`_firsts_and_lasts`);
+    `scales` is `_scales_of(rows)` when the rows carry their scheme versions, else they are
+    read (`_scales()`)."""
     if not rows:
         return {}
-    scales = _scales()
-    # Each scheme's standard scale, and which schemes are amended, worked out once for the few
-    # schemes rather than for each of the rows (tens of thousands at 100x).
-    standard_scale = {
-        pk: scales[scale.comparable_to_id or scale.id] for pk, scale in scales.items()
-    }
+    if scales is None:
+        scales = _scales()
+        # Each scheme's standard scale, worked out once for the few schemes rather than for
+        # each of the rows (tens of thousands at 100x).
+        standard_scale = {
+            pk: scales[scale.comparable_to_id or scale.id] for pk, scale in scales.items()
+        }
+    else:
+        scales, standard_scale = scales
     amended_schemes = {pk for pk, scale in scales.items() if scale.comparable_to_id is not None}
 
     def compare(first, last, *, amended):

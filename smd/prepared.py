@@ -120,6 +120,8 @@ class PreparedQuery:
             found.append((at, isinstance(params[at[0]], str)))
         if issubclass(queryset._iterable_class, ModelIterable):
             shape = _Instances.of(compiler, using)
+        elif query.selected:  # values() names its columns in the order it was given them
+            shape = list(query.selected)
         else:
             shape = [*query.extra_select, *query.values_select, *query.annotation_select]
         return sql, list(params), found, shape, converters

@@ -14,6 +14,7 @@ from assessments.selectors import (
 )
 from caseload.models import EpisodeStatus, records_of
 from caseload.selectors import record_from
+from smd.links import id_url
 
 register = template.Library()
 
@@ -26,7 +27,7 @@ def ndt_summary(context, person):
     Reads the person's episodes from the page's own prefetch, and the latest completed
     assessment in the open episode with how many there are from the page's own query
     (selectors.person_annotations; one query for a person read elsewhere); when there are two
-    or more, the change costs its own queries (at most four): with one or none there is no
+    or more, the change costs its own queries (at most three): with one or none there is no
     change to work out."""
     user = context["request"].user
     open_episode = next(
@@ -115,3 +116,36 @@ def ndt_change_since(change):
             else "not comparable (scheme versions differ)"
         )
     return mark_safe(words)  # noqa: S308 - the values above are escaped
+
+
+def _row_lines(person, change):
+    """A caseload row's NDT lines, as `caseload/my_caseload.html#row_markup` draws them after
+    its `{% ndt_review %}` and `{% ndt_change_of %}`: the change (if any), then a newline, then
+    the review (if one is due). The row puts the lines' own indentation around them."""
+    lines = f'<li class="ndt-change">NDT {ndt_change_since(change)}</li>' if change else ""
+    lines += "\n      "
+    review = ndt_review(person.episode_began, person.ndt_latest_on)
+    if review:
+        badge = (
+            ' <span class="badge text-bg-danger">overdue</span>'
+            if review.overdue
+            else ' <span class="badge text-bg-warning">soon</span>'
+            if review.days <= 14
+            else ""
+        )
+        url = escape(id_url("assessments:history", person.pk))
+        lines += f'\n      <li><a href="{url}">{escape(review.text)}</a>{badge}</li>\n      '
+    return lines
+
+
+@register.simple_tag
+def ndt_row_lines(people, changes=None):
+    """{person id: their row's NDT lines} for My caseload's rows (`caseload_extras`'
+    `{% caseload_rows %}` and `{% caseload_row %}` put them in place), from the list's
+    `ndt_changes_for`; for one person (not a list), their change is worked out alone, as
+    `ndt_change_of` does. The lines are escaped."""
+    if not isinstance(people, list | tuple):
+        people = [people]
+    if changes is None or changes == "":
+        changes = ndt_changes_for(people)
+    return {person.pk: mark_safe(_row_lines(person, changes.get(person.pk))) for person in people}  # noqa: S308

@@ -4,13 +4,13 @@ from datetime import datetime
 from html import escape
 
 from django import template
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import date, pluralize
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
 from caseload import capacity
-from caseload.models import ContactKind, Episode
+from caseload.models import ContactKind, Episode, RiskFlag
 from smd.links import id_url
 from smd.models import User
 
@@ -175,3 +175,170 @@ def worker_rows(loads, role):
             f'\n        <td data-label="Free">{free}</td>\n      </tr>\n    '
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# My caseload's rows, the same way (ADR 0040, docs/performance.md "My caseload's rows without
+# the template engine"): through `{% partialdef row %}` each row cost about 0.5 ms, the largest
+# part of the page's Python. Written here, the markup is the bytes of
+# `caseload/my_caseload.html#row_markup`, which stays as the reference (and still draws a row
+# with its quick contact form open): tests/caseload/test_caseload_rows.py compares the two for
+# every kind of row, hostile values included. A change to a row's markup is made in both.
+_PAUSED = '<span class="badge text-bg-warning">Paused</span>'
+_DA_HIGH = '<span class="badge text-bg-danger">Domestic abuse: high risk</span>'
+_LATE = ' class="badge text-bg-warning fs-6"'
+_LOGGED = '<p class="text-success fw-semibold mb-0 mt-2">✔ Contact logged.</p>'
+_NO_NDT_LINES = "\n      "  # no change, no review due: what `{% ndt_row_lines %}` gives
+
+
+def _safe_contact_badge(person):
+    """What `components/safe_contact.html#badge` draws, through `{% include %}`."""
+    routes = person.unsafe_routes
+    present = person.abuser_may_be_present == "yes"
+    if not (routes or person.safe_time or person.code_word or present):
+        return "\n\n"
+    words = ", ".join(escape(str(route)) for route in routes)
+    if present:
+        words += ("; " if routes else "") + "the abuser may be present"
+    if person.safe_time:
+        words += ("; " if routes or present else "") + f"safe time: {escape(person.safe_time)}"
+    if person.code_word:
+        words += "; code word agreed"
+    return (
+        '\n\n<span class="badge text-bg-warning text-wrap text-start safe-contact-badge">'
+        f"Safe contact: {words}</span>\n\n"
+    )
+
+
+class _RowPage:
+    """What every row of one drawing shares: today, the CSRF field (read only when a row has
+    a form, as `{% csrf_token %}` reads it) and the risk flags' labels."""
+
+    def __init__(self, context):
+        self.today = timezone.localdate()
+        self._context = context
+        self._csrf = None
+        self.flags = dict(RiskFlag.choices)
+
+    @property
+    def csrf(self):
+        if self._csrf is None:
+            token = self._context.get("csrf_token")
+            self._csrf = (
+                ""
+                if not token or token == "NOTPROVIDED"
+                else f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
+            )
+        return self._csrf
+
+    def days_ago(self, value):
+        days = (self.today - _day(value)).days
+        if days <= 0:
+            return "today"
+        return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _row(page, person, ndt_lines, saved):
+    """One row of My caseload without its quick contact form: `my_caseload.html#row_markup`
+    with `contact_form` empty."""
+    hexid = person.pk.hex
+    name = escape(str(person))
+    flags = "".join(
+        f'<span class="badge text-bg-danger me-1">{escape(str(page.flags.get(flag, flag)))}</span>'
+        for flag in person.risk_flags or []
+    )
+    log_url = escape(id_url("caseload:contact_new", person.pk))
+    made = person.last_contact_at
+    if made:
+        late = _LATE if (page.today - _day(made)).days > 13 else ""
+        kind = escape(str(contact_kind(person.last_contact_kind)).lower())
+        last = f"<strong{late}>{page.days_ago(made)}</strong> · {kind}"
+    else:
+        last = "<strong>none yet</strong>"
+    attempt = person.last_attempt_at
+    tried = (
+        '<br><span class="text-body-secondary">Tried to reach them '
+        f"{page.days_ago(attempt)}.</span>"
+        if attempt is not None and (made is None or attempt > made)
+        else ""
+    )
+    action = person.next_action
+    if action:
+        action = escape(str(action))
+        due = person.next_action_due
+        if due:
+            state = "overdue" if due < page.today else "due today" if due == page.today else ""
+            badge = "text-bg-danger" if state == "overdue" else "text-bg-warning"
+            due = f" · due {escape(date(due, 'j M'))}" + (
+                f' <span class="badge {badge}">{state}</span>' if state else ""
+            )
+        else:
+            due = ""
+        done_url = escape(id_url("caseload:follow_up_done", person.pk, person.next_action_id))
+        next_action = (
+            f"\n          {action}{due}\n          \n"
+            f'          <form method="post" action="{done_url}" class="d-inline"\n'
+            f'                hx-post="{done_url}" hx-target="#row-{hexid}" hx-swap="outerHTML">\n'
+            f'            {page.csrf}<input type="hidden" name="from" value="caseload">\n'
+            '            <button type="submit" class="btn btn-outline-secondary btn-sm ms-1">'
+            f'Mark done<span class="visually-hidden">: {action}</span></button>\n'
+            "          </form>\n        "
+        )
+    else:
+        next_action = '<span class="text-body-secondary">none planned</span>'
+    marac = getattr(person, "open_marac_actions", None)
+    marac = f"\n      <li>Open MARAC actions: {marac}</li>\n      " if marac else ""
+    mdt = getattr(person, "open_mdt_actions", None)
+    if mdt:
+        overdue = getattr(person, "overdue_mdt_actions", None)
+        overdue = f' <span class="badge text-bg-danger">{overdue} overdue</span>' if overdue else ""
+        mdt = f"\n      <li>Open MDT actions: {mdt}{overdue}</li>\n      "
+    else:
+        mdt = ""
+    paused = _PAUSED if person.episode_status == "paused" else ""
+    da_high = _DA_HIGH if getattr(person, "da_risk_level", None) == "high" else ""
+    return (
+        f'\n<li class="card mb-3 caseload-row" id="row-{hexid}">\n  <div class="card-body">\n'
+        '    <div class="d-flex flex-wrap justify-content-between align-items-start gap-2">\n'
+        "      <div>\n"
+        f'        <h2 class="h5 mb-1"><a href="{escape(id_url("caseload:person_detail", person.pk))}">'
+        f"{name}</a></h2>\n"
+        f"        {paused}\n        {flags}\n        {_safe_contact_badge(person)}\n"
+        f"        {da_high}\n      </div>\n      \n        \n"
+        f'        <a class="btn btn-primary btn-touch" href="{log_url}?from=caseload"\n'
+        f'           hx-get="{log_url}?from=caseload" hx-target="#row-{hexid}"'
+        f' hx-swap="outerHTML"{" autofocus" if saved else ""}>Log contact'
+        f'<span class="visually-hidden"> with {name}</span></a>\n      \n    </div>\n'
+        '    <ul class="list-unstyled mb-0 mt-2 caseload-facts">\n'
+        '      <li class="last-contact">\n        \n        \n'
+        f"        Last contact: {last}\n        \n        {tried}\n      </li>\n"
+        '      <li class="next-action">\n        Next action:\n'
+        f"        {next_action}\n      </li>\n"
+        f"      \n      \n      {(ndt_lines or {}).get(person.pk, _NO_NDT_LINES)}\n"
+        f"      {marac}\n      {mdt}\n    </ul>\n"
+        f"    {_LOGGED if saved else ''}\n    \n  </div>\n</li>\n"
+        + (
+            '<div id="page-status" class="visually-hidden" role="status" aria-live="polite"'
+            f' hx-swap-oob="true">Contact with {name} logged.</div>'
+            if saved
+            else ""
+        )
+        + "\n"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def caseload_rows(context, people, ndt_lines=None):
+    """My caseload's rows for a page of people, each as `{% for %}` drew the inline partial
+    (a newline either side); `ndt_lines` is each row's NDT lines by person id, from
+    `assessments`' `{% ndt_row_lines %}`."""
+    page = _RowPage(context)
+    return mark_safe(  # noqa: S308 - every value in a row is escaped
+        "".join(f"\n{_row(page, person, ndt_lines, False)}\n" for person in people)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def caseload_row(context, person, ndt_lines=None, saved=False):
+    """One row as `{% partial row_markup %}` draws it without a form: the answer to a contact
+    logged, to "Cancel" and to "Mark done"."""
+    return mark_safe(_row(_RowPage(context), person, ndt_lines, saved))  # noqa: S308 - escaped

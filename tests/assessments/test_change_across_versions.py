@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments.models import AssessmentScheme
-from assessments.selectors import ndt_change, ndt_changes
+from assessments.selectors import ndt_change, ndt_changes, ndt_changes_in_open_episodes
 from assessments.services import scheme_export
 from returns.figures import build_return
 from returns.render import to_csv
@@ -92,6 +92,25 @@ def test_one_episodes_change_is_the_same_from_the_query_compiled_once(
     assert change == ndt_changes([two_versions])[two_versions.pk]
     assert change.amended.rescored and change.episode_id == two_versions.pk
     assert ndt_change(other.pk) is None and ndt_changes([other]) == {}
+
+
+def test_caseloads_changes_are_the_same_from_their_query_with_the_scales(
+    two_versions, amended, amended_v2, assess
+):
+    """My caseload's rows read their open episodes' changes with the scheme versions' scales
+    in the same query (`ndt_changes_in_open_episodes`, ADR 0049): the same as `ndt_changes`
+    gives, the scales included, for a standard and an amended change re-scored across
+    versions."""
+    standard_only = EpisodeFactory(
+        person=PersonFactory(team=two_versions.person.team), start_date=date(2025, 1, 6)
+    )
+    assess(standard_only, amended, on=date(2025, 3, 1), **ANSWERS)
+    assess(standard_only, amended_v2, on=date(2025, 6, 1), **{**ANSWERS, "isolation": 0})
+    people = [two_versions.person_id, standard_only.person_id]
+    changes = ndt_changes_in_open_episodes(people)
+    assert changes == ndt_changes([two_versions, standard_only])
+    assert changes[two_versions.pk].amended.rescored
+    assert changes[standard_only.pk].amended.scale.id == amended_v2.pk
 
 
 def test_real_change_is_measured_on_the_later_version(episode, amended, amended_v2, assess):

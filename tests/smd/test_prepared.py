@@ -195,3 +195,23 @@ def test_a_query_that_leaves_out_one_of_its_ids_is_refused(db):
     )
     with pytest.raises(ValueError, match="does not use the id"):
         query.rows(uuid.uuid4(), uuid.uuid4())
+
+
+def test_values_named_in_the_order_given_even_with_annotations_first(team, navigator):
+    """values() writes its columns in the order it is given them, annotations among fields;
+    each value is read under its own name (as Django's ValuesIterable reads them)."""
+
+    def build(pk):
+        made = Contact.objects.filter(person=OuterRef("pk")).order_by("-occurred_at")
+        return (
+            Person.objects.filter(pk=pk)
+            .annotate(kind=Subquery(made.values("kind")[:1]))
+            .values("kind", "first_name", "team_id")
+        )
+
+    alice = PersonFactory(team=team, first_name="Alice")
+    ContactFactory(person=alice, author=navigator, kind=ContactKind.PHONE)
+    assert PreparedQuery(Person, build).rows(alice.pk) == list(build(alice.pk))
+    assert PreparedQuery(Person, build).rows(alice.pk) == [
+        {"kind": "phone", "first_name": "Alice", "team_id": team.pk}
+    ]
