@@ -1,0 +1,143 @@
+"""The person page's timeline entries and sharing agreements, written in Python (ADR 0047),
+are byte for byte what the templates they replaced wrote: hostile values escaped, every
+branch of the markup, in more than one time zone."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+from django.utils import timezone
+
+from caseload import services, timeline
+from caseload.models import Allocation, ContactKind
+from sharing.models import HowRecorded, Purpose, SharingAgreement
+from tests.factories import ContactFactory, OrganisationFactory, ReferralFactory
+
+HOSTILE = 'O\'Brien & <Sons> "Housing" <script>alert(1)</script>'
+
+# The templates as they were before the tags (templates/caseload/person_detail.html's timeline
+# loop and templates/sharing/person_panel.html's agreements in force).
+TIMELINE_LOOP = """{% load caseload_extras %}    {% for entry in timeline %}
+      <li class="timeline-entry timeline-{{ entry.kind }}">
+        {% if entry.date_only %}<time datetime="{{ entry.at|date:'Y-m-d' }}" class="small text-body-secondary">{{ entry.at|date:"D j M Y" }}</time>{% else %}<time datetime="{{ entry.at|date:'c' }}" class="small text-body-secondary">{{ entry.at|date:"D j M Y, H:i" }}</time>{% endif %}
+        {% include entry.template with obj=entry.obj %}
+      </li>
+    {% empty %}
+      <li>Nothing recorded{% if timeline_kind %} of this kind{% endif %} yet.</li>
+    {% endfor %}
+  </ol>"""
+TIMELINE_TAG = """{% load caseload_extras %}    {% timeline_entries timeline timeline_kind %}
+  </ol>"""
+
+AGREEMENTS_LOOP = """{% load links %}      {% for a in in_force %}
+        <li class="border-start border-3 border-success ps-2 mb-2">
+          <strong>{{ a.organisation }}</strong> · {{ a.get_purpose_display }}
+          <div class="small text-body-secondary">{% if a.how_recorded == "without_agreement" %}Without agreement: {{ a.lawful_basis_reason }}{% else %}{{ a.get_how_recorded_display }}{% endif %} · {{ a.recorded_at|date:"j M Y" }} by {{ a.recorded_by }} · review by {{ a.expires_on|date:"j M Y" }}</div>
+          {% if can_attach %}<a class="small" href="{{ upload_url }}?agreement={{ a.pk }}">Attach the signed form<span class="visually-hidden"> for {{ a.organisation }}</span></a>{% endif %}
+          {% if can_change %}{% if can_attach %} · {% endif %}<a class="small" href="{% id_url 'sharing:agreement_withdraw' person.pk a.pk %}">Withdraw<span class="visually-hidden"> sharing with {{ a.organisation }}</span></a>{% endif %}
+        </li>
+      {% endfor %}
+    </ul>"""
+AGREEMENTS_TAG = """{% load sharing_tags %}      {% agreements_in_force in_force person can_attach can_change upload_url %}
+    </ul>"""
+
+
+def _render(text, context, user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return engines["django"].from_string(text).render(context, request)
+
+
+@pytest.fixture
+def hostile_story(person, episode, navigator, team_leader, peer_mentor):
+    """Contacts in every shape the entry has (agencies, topics, next actions due, done or not,
+    edited, without the person, summaries of several lines), hostile text in each, and the
+    other kinds of entry around them."""
+    navigator.first_name, navigator.last_name = "Ann <b>", 'O\'Neil "&"'
+    navigator.save()
+    agencies = [OrganisationFactory(name=HOSTILE), OrganisationFactory(name="Acme & Co")]
+    ReferralFactory(team=person.team, person=person, status="eligible")
+    now = timezone.now()
+    for n in range(14):
+        contact = ContactFactory(
+            person=person,
+            author=navigator,
+            occurred_at=now - timedelta(days=n * 17, hours=n),  # across the clock changes
+            kind=list(ContactKind.values)[n % len(ContactKind.values)],
+            duration_minutes=[5, 60, 75, 480][n % 4],
+            with_person=n % 3 != 0,
+            summary=f"Line one {HOSTILE}\nline two\r\n\nline three",
+            topics=[["housing", "money"], [], ["unknown<x>"], ["safety"]][n % 4],
+            follow_up_action=HOSTILE if n % 2 else "",
+            follow_up_due=(timezone.localdate() + timedelta(days=n)) if n % 4 == 1 else None,
+            follow_up_done_at=now if n % 5 == 1 else None,
+            edited_at=now if n % 4 == 0 else None,
+        )
+        if n % 3 == 0:
+            contact.agencies.set(agencies[: 1 + n % 2])
+    services.allocation_create(
+        episode=episode, worker=navigator, kind=Allocation.Kind.LEAD_NAVIGATOR, by=team_leader
+    )
+    return person
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_timeline_entries_are_what_the_loop_and_its_templates_wrote(hostile_story, navigator, zone):
+    with timezone.override(zone):
+        for group in [None, "contacts", "support"]:
+            for number in [1, 2]:
+                page = timeline.timeline_page(hostile_story, navigator, group=group, number=number)
+                for kind in ["", group or ""]:
+                    context = {"timeline": page, "timeline_kind": kind}
+                    ours = _render(TIMELINE_TAG, context, navigator)
+                    assert ours == _render(TIMELINE_LOOP, context, navigator)
+                    assert "<script>" not in ours
+    page = timeline.timeline_page(hostile_story, navigator)
+    written = _render(TIMELINE_TAG, {"timeline": page, "timeline_kind": ""}, navigator)
+    for shown in ["without the person", "edited", "With: ", "Next action: ", " — done", "badge"]:
+        assert shown in written
+
+
+def test_an_empty_timeline_says_so_as_the_loop_did(person, navigator):
+    page = timeline.timeline_page(person, navigator)
+    for kind in ["", "contacts"]:
+        context = {"timeline": page, "timeline_kind": kind}
+        ours = _render(TIMELINE_TAG, context, navigator)
+        assert ours == _render(TIMELINE_LOOP, context, navigator)
+        assert "Nothing recorded" in ours
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Pacific/Chatham"])
+def test_agreements_in_force_are_what_the_loop_wrote(person, navigator, zone):
+    navigator.first_name = '<i>Nadia</i> & "co"'
+    navigator.save()
+    today = timezone.localdate()
+    for n, how in enumerate(HowRecorded.values):
+        SharingAgreement.objects.create(
+            person=person,
+            organisation=OrganisationFactory(name=f"{HOSTILE} {n}"),
+            purpose=[Purpose.MDT, Purpose.SERVICE_REFERRAL][n % 2],
+            how_recorded=how,
+            lawful_basis_reason=HOSTILE if how == HowRecorded.WITHOUT_AGREEMENT else "",
+            expires_on=today + timedelta(days=30 * n),
+            recorded_at=timezone.now() - timedelta(days=90 * n, hours=n),
+            recorded_by=navigator,
+        )
+    in_force = list(SharingAgreement.objects.filter(person=person))
+    with timezone.override(zone):
+        for can_attach in [True, False]:
+            for can_change in [True, False]:
+                context = {
+                    "in_force": in_force,
+                    "person": person,
+                    "can_attach": can_attach,
+                    "can_change": can_change,
+                }
+                if can_attach:
+                    context["upload_url"] = f"/people/{person.pk}/documents/new/?x=<&>"
+                ours = _render(AGREEMENTS_TAG, context, navigator)
+                assert ours == _render(AGREEMENTS_LOOP, context, navigator)
+                assert "<script>" not in ours
+                assert ("Withdraw" in ours) == can_change
+                assert ("Attach the signed form" in ours) == can_attach
