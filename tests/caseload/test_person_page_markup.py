@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caseload import services, timeline
 from caseload.models import Allocation, ContactKind
+from documents.models import Document
 from sharing.models import HowRecorded, Purpose, SharingAgreement
 from tests.factories import ContactFactory, OrganisationFactory, ReferralFactory
 
@@ -38,6 +39,17 @@ AGREEMENTS_LOOP = """{% load links %}      {% for a in in_force %}
           {% if can_change %}{% if can_attach %} · {% endif %}<a class="small" href="{% id_url 'sharing:agreement_withdraw' person.pk a.pk %}">Withdraw<span class="visually-hidden"> sharing with {{ a.organisation }}</span></a>{% endif %}
         </li>
       {% endfor %}
+    </ul>"""
+DOCUMENTS_LOOP = """      {% for d in documents %}
+        <li class="mb-2 text-break">
+          <a href="{% url 'documents:download' d.pk %}">{{ d.title }}</a>
+          <div class="small text-body-secondary">{{ d.get_kind_display }} · {{ d.dated|date:"j M Y" }} · uploaded by {{ d.uploaded_by }}{% if d.shareable_with_mdt %} · <span class="badge text-bg-info">Shareable with the MDT</span>{% endif %}</div>
+          {% if can_upload %}<a class="small" href="{% url 'documents:edit' d.pk %}">Change details<span class="visually-hidden"> of {{ d.title }}</span></a> · <a class="small" href="{% url 'documents:upload' person.pk %}?replaces={{ d.pk }}">Upload a new version<span class="visually-hidden"> of {{ d.title }}</span></a>{% endif %}
+          {% if can_remove %} · <a class="small" href="{% url 'documents:remove' d.pk %}">Remove<span class="visually-hidden"> {{ d.title }}</span></a>{% endif %}
+        </li>
+      {% endfor %}
+    </ul>"""
+DOCUMENTS_TAG = """{% load documents_tags %}      {% document_rows documents person can_upload can_remove %}
     </ul>"""
 AGREEMENTS_TAG = """{% load sharing_tags %}      {% agreements_in_force in_force person can_attach can_change upload_url %}
     </ul>"""
@@ -141,3 +153,35 @@ def test_agreements_in_force_are_what_the_loop_wrote(person, navigator, zone):
                 assert "<script>" not in ours
                 assert ("Withdraw" in ours) == can_change
                 assert ("Attach the signed form" in ours) == can_attach
+
+
+def test_documents_are_what_the_loop_wrote(person, navigator):
+    navigator.last_name = '<O\'Neil & "co">'
+    navigator.save()
+    for n, kind in enumerate(["letter", "other", "letter"]):
+        Document.objects.create(
+            person=person,
+            kind=kind,
+            title=f"{HOSTILE} {n}",
+            dated=timezone.localdate() - timedelta(days=200 * n),
+            stored_name=f"test/{n}",
+            content_type="application/pdf",
+            extension=".pdf",
+            size=1,
+            uploaded_by=navigator,
+            shareable_with_mdt=bool(n % 2),
+        )
+    documents = list(Document.objects.filter(person=person))
+    for can_upload in [True, False]:
+        for can_remove in [True, False]:
+            context = {
+                "documents": documents,
+                "person": person,
+                "can_upload": can_upload,
+                "can_remove": can_remove,
+            }
+            ours = _render(DOCUMENTS_TAG, context, navigator)
+            assert ours == _render(DOCUMENTS_LOOP, context, navigator)
+            assert "<script>" not in ours
+            assert ("Remove" in ours) == can_remove
+            assert "Shareable with the MDT" in ours
