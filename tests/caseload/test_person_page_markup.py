@@ -9,6 +9,8 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import timezone
 
+from appointments.models import Appointment
+from appointments.selectors import person_appointments
 from caseload import services, timeline
 from caseload.models import Allocation, ContactKind
 from documents.models import Document
@@ -51,6 +53,17 @@ DOCUMENTS_LOOP = """      {% for d in documents %}
     </ul>"""
 DOCUMENTS_TAG = """{% load documents_tags %}      {% document_rows documents person can_upload can_remove %}
     </ul>"""
+APPOINTMENTS_LOOP = """{% load partials %}      {% for a in appointments.upcoming %}
+        <li class="mb-2 text-break"><a href="{% url 'appointments:detail' a.pk %}">{{ a.starts_at|date:"D j M Y, H:i" }}</a>
+          <span class="d-block small text-body-secondary">{{ a.get_kind_display }} · {{ a.place }} · with {{ a.worker }}</span></li>
+      {% endfor %}
+|      {% for a in appointments.recent %}
+        <li class="mb-1 text-break"><a href="{% url 'appointments:detail' a.pk %}">{{ a.starts_at|date:"j M Y, H:i" }}</a> · {% include "appointments/detail.html#status" with appointment=a %}</li>
+      {% endfor %}
+"""
+APPOINTMENTS_TAG = """{% load appointments_tags %}      {% upcoming_rows appointments.upcoming %}
+|      {% recent_rows appointments.recent %}
+"""
 AGREEMENTS_TAG = """{% load sharing_tags %}      {% agreements_in_force in_force person can_attach can_change upload_url %}
     </ul>"""
 
@@ -185,3 +198,36 @@ def test_documents_are_what_the_loop_wrote(person, navigator):
             assert "<script>" not in ours
             assert ("Remove" in ours) == can_remove
             assert "Shareable with the MDT" in ours
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_appointments_are_what_the_loops_wrote(person, navigator, zone):
+    navigator.first_name = '<i>Nadia</i> & "co"'
+    navigator.save()
+    now = timezone.now()
+    for n, status in enumerate(["booked", "attended", "not_attended", "cancelled", "booked"]):
+        for days in [-40 * n - 1, 3 * n + 1]:
+            Appointment.objects.create(
+                person=person,
+                worker=navigator,
+                booked_by=navigator,
+                starts_at=now + timedelta(days=days, hours=n),
+                kind="face_to_face",
+                place=f"{HOSTILE} {n}",
+                status=status if days < 0 else "booked",
+                cancel_reason=HOSTILE if status == "cancelled" else "",
+                contact=(
+                    ContactFactory(person=person, author=navigator)
+                    if status == "attended" and days < 0
+                    else None
+                ),
+            )
+    with timezone.override(zone):
+        appointments = person_appointments(person, navigator)
+        assert appointments.upcoming and appointments.recent
+        context = {"appointments": appointments}
+        ours = _render(APPOINTMENTS_TAG, context, navigator)
+        assert ours == _render(APPOINTMENTS_LOOP, context, navigator)
+        assert "<script>" not in ours
+        for badge in ["Booked", "Attended", "Did not attend", "Cancelled"]:
+            assert f">{badge}</span>" in ours
