@@ -9,8 +9,9 @@ from smd.models import Organisation
 from smd.prepared import PreparedQuery
 
 # Only the columns the card shows: the two users' rows in full cost more to load than the
-# agreements (sharing/person_panel.html reads nothing else; another field read there would be a
-# query per agreement, which the person page's pinned query count would catch).
+# agreements (sharing/person_panel.html and sharing_tags.agreements_in_force read nothing else;
+# another field read there would be a query per agreement, which the person page's pinned query
+# count would catch).
 _BY = ("first_name", "last_name", "username")
 _AGREEMENT_SHOWN = (
     "organisation__name",
