@@ -413,7 +413,7 @@ def _scales_of(rows):
     """What `_changes` needs of the scheme versions, from rows of
     `_firsts_and_lasts_with_scales` (each scheme version in them and its standard version), as
     `_changes` works it out from `_scales()` for those versions: the same values, read with the
-    rows in one query instead of two (ADR 0049)."""
+    rows in one query instead of two (ADR 0048)."""
     scales, standard_scale = {}, {}
     for row in rows:
         pk = row[4]

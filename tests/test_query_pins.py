@@ -466,7 +466,7 @@ def test_a_contact_logged_for_someone_with_an_ndt_change_costs_one_query_more(
     assert one == 12 and "ndt-change" not in page
     assess(episode, amended, on=date(2025, 5, 1), rest=1)
     # The first and latest NDTs of the row's open episode with their scheme versions' weights:
-    # compiled once per process (ADR 0043), one query (ADR 0049; 14 when the weights were
+    # compiled once per process (ADR 0043), one query (ADR 0048; 14 when the weights were
     # a query of their own).
     two, page = log("After the review.")
     assert two == 13 and 'class="ndt-change"' in page

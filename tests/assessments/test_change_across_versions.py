@@ -98,7 +98,7 @@ def test_caseloads_changes_are_the_same_from_their_query_with_the_scales(
     two_versions, amended, amended_v2, assess
 ):
     """My caseload's rows read their open episodes' changes with the scheme versions' scales
-    in the same query (`ndt_changes_in_open_episodes`, ADR 0049): the same as `ndt_changes`
+    in the same query (`ndt_changes_in_open_episodes`, ADR 0048): the same as `ndt_changes`
     gives, the scales included, for a standard and an amended change re-scored across
     versions."""
     standard_only = EpisodeFactory(

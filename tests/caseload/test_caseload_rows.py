@@ -1,5 +1,5 @@
 """My caseload's rows are written in Python (caseload_extras.caseload_rows and caseload_row, with
-ndt.ndt_row_lines; ADR 0049): the same bytes `caseload/my_caseload.html#row_markup` draws, for
+ndt.ndt_row_lines; ADR 0048): the same bytes `caseload/my_caseload.html#row_markup` draws, for
 every kind of row, hostile values included."""
 
 from datetime import date, timedelta
