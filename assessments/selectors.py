@@ -358,6 +358,10 @@ _SCALES = (
     "scheme__comparable_to__comparable_to_id",
 )
 
+# Where a row's scheme version and its scales are (`_scales_of`).
+_SCHEME_AT = _FIRSTS_AND_LASTS.index("scheme_id")
+_SCALES_AT = len(_FIRSTS_AND_LASTS)
+
 # One episode's rows of the window query: compiled once per process, run with the episode's id
 # (ADR 0039), for the pages that show one episode's change (the person page, the MDT case).
 _one_episodes_firsts_and_lasts = PreparedQuery(
@@ -416,11 +420,20 @@ def _scales_of(rows):
     rows in one query instead of two (ADR 0048)."""
     scales, standard_scale = {}, {}
     for row in rows:
-        pk = row[4]
+        pk = row[_SCHEME_AT]
         if pk in scales:
             continue
-        name, version, weights, comparable_to, standard_id = row[10:15]
-        std_name, std_version, std_weights, std_comparable_to = row[15:19]
+        (
+            name,
+            version,
+            weights,
+            comparable_to,
+            standard_id,
+            std_name,
+            std_version,
+            std_weights,
+            std_comparable_to,
+        ) = row[_SCALES_AT : _SCALES_AT + len(_SCALES)]
         scales[pk] = Scale(pk, name, version, (weights or 0) * MAX_LEVEL, comparable_to)
         standard_scale[pk] = Scale(
             standard_id, std_name, std_version, (std_weights or 0) * MAX_LEVEL, std_comparable_to
