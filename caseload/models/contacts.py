@@ -87,6 +87,19 @@ class Contact(Versioned, BaseModel):
         ordering = ["-occurred_at"]
         indexes = [
             models.Index(fields=["person", "-occurred_at"], name="contact_person_time"),
+            # A person's next action (the earliest due open follow-up) and their last attempt,
+            # read for every caseload row: without these each read filtered all the person's
+            # contacts (hundreds for someone supported for years) to find a few.
+            models.Index(
+                fields=["person", "follow_up_due", "occurred_at"],
+                name="contact_open_follow_up",
+                condition=Q(follow_up_done_at__isnull=True) & ~Q(follow_up_action=""),
+            ),
+            models.Index(
+                fields=["person", "-occurred_at"],
+                name="contact_attempts",
+                condition=Q(kind="attempted"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
