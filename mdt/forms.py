@@ -193,10 +193,28 @@ def _meeting_offers(meeting, person, by):
     user's ids: the meeting's team and chair as subqueries of its id."""
     of_meeting = MdtMeeting.objects.filter(pk=meeting)
     team = Subquery(of_meeting.values("team")[:1])
-    chair = Subquery(of_meeting.values("chair")[:1])
+    # `_offered`'s people as one set of ids: asked as an OR of five subqueries, PostgreSQL read
+    # every user to test each (all the staff of every team); from the set it looks up the few
+    # by their key.
+    offered = (
+        Invitation.objects.filter(meeting=meeting)
+        .exclude(member=None)
+        .order_by()
+        .values("member")
+        .union(
+            of_meeting.order_by().values("chair"),
+            User.objects.filter(pk=by).order_by().values("pk"),
+            Allocation.objects.current()
+            .filter(episode__person_id=person)
+            .order_by()
+            .values("worker"),
+            Action.objects.open().filter(person_id=person).order_by().values("owner"),
+            all=True,
+        )
+    )
     return (
         _owners_allowed(meeting, team)
-        .filter(_offered(meeting, chair=chair, by=by, person=person))
+        .filter(pk__in=offered)
         .order_by("first_name", "last_name", "username")
         .values(*OWNER_FIELDS)
     )
