@@ -350,11 +350,15 @@ def _caseload_rows(user):
 
 def my_caseload(user, status=""):
     """The people currently allocated to the user, each with what the caseload row shows, the
-    longest without contact first (never contacted first of all). One query."""
+    longest without contact first (never contacted first of all). One query. The id ends the
+    order, so that people of the same name never contacted (or contacted at the same moment)
+    keep their places and each is on exactly one page."""
     people = _caseload_rows(user)
     if status in CASELOAD_STATUSES:
         people = people.filter(episode_status=status)
-    return people.order_by(F("last_contact_at").asc(nulls_first=True), "last_name", "first_name")
+    return people.order_by(
+        F("last_contact_at").asc(nulls_first=True), "last_name", "first_name", "pk"
+    )
 
 
 # My caseload's queries, scoped to the user as above, built and compiled once per process and
