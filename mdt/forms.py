@@ -172,46 +172,30 @@ def _owners_allowed(meeting, team):
     )
 
 
-def _offered(meeting, *, chair, by, person):
-    """Whom the owner list offers, as a condition on users: the members invited to the meeting,
+def _offered(meeting, *, by, person):
+    """Whom the owner list offers, as one set of user ids: the members invited to the meeting,
     its chair, whoever is running it, the person's current workers and the owners of their open
-    actions (`by` and `person` may be None)."""
-    invited = Invitation.objects.filter(meeting=meeting).exclude(member=None).values("member")
-    offered = Q(pk__in=invited) | Q(pk=chair)
+    actions (`by` and `person` may be None). One set rather than an OR of five subqueries:
+    asked that way, PostgreSQL read every user to test each (all the staff of every team); from
+    the set it looks up the few by their key."""
+    sets = [
+        Invitation.objects.filter(meeting=meeting).exclude(member=None).values("member"),
+        MdtMeeting.objects.filter(pk=meeting).values("chair"),
+    ]
     if by is not None:
-        offered |= Q(pk=by)
+        sets.append(User.objects.filter(pk=by).values("pk"))
     if person is not None:
-        offered |= Q(
-            pk__in=Allocation.objects.current().filter(episode__person_id=person).values("worker")
-        )
-        offered |= Q(pk__in=Action.objects.open().filter(person_id=person).values("owner"))
-    return offered
+        sets.append(Allocation.objects.current().filter(episode__person_id=person).values("worker"))
+        sets.append(Action.objects.open().filter(person_id=person).values("owner"))
+    first, *rest = (ids.order_by() for ids in sets)
+    return first.union(*rest, all=True)
 
 
 def _meeting_offers(meeting, person, by):
     """The owner list of the live screen's empty form, for the meeting's, the person's and the
-    user's ids: the meeting's team and chair as subqueries of its id."""
-    of_meeting = MdtMeeting.objects.filter(pk=meeting)
-    team = Subquery(of_meeting.values("team")[:1])
-    # `_offered`'s people as one set of ids: asked as an OR of five subqueries, PostgreSQL read
-    # every user to test each (all the staff of every team); from the set it looks up the few
-    # by their key.
-    offered = (
-        Invitation.objects.filter(meeting=meeting)
-        .exclude(member=None)
-        .order_by()
-        .values("member")
-        .union(
-            of_meeting.order_by().values("chair"),
-            User.objects.filter(pk=by).order_by().values("pk"),
-            Allocation.objects.current()
-            .filter(episode__person_id=person)
-            .order_by()
-            .values("worker"),
-            Action.objects.open().filter(person_id=person).order_by().values("owner"),
-            all=True,
-        )
-    )
+    user's ids: the meeting's team as a subquery of its id."""
+    team = Subquery(MdtMeeting.objects.filter(pk=meeting).values("team")[:1])
+    offered = _offered(meeting, by=by, person=person)
     return (
         _owners_allowed(meeting, team)
         .filter(pk__in=offered)
@@ -327,11 +311,12 @@ class ActionForm(SubmissionKeyMixin, PlainEnglishMixin, forms.ModelForm):
             # The live screen's empty form, on every view: compiled once.
             rows = _meeting_offers_query.rows(self.meeting.pk, item.person_id, by.pk)
         else:
-            offered = _offered(
-                self.meeting.pk,
-                chair=self.meeting.chair_id,
-                by=by.pk if by is not None else None,
-                person=item.person_id if item is not None else None,
+            offered = Q(
+                pk__in=_offered(
+                    self.meeting.pk,
+                    by=by.pk if by is not None else None,
+                    person=item.person_id if item is not None else None,
+                )
             )
             if posted:
                 offered |= Q(pk=posted)
